@@ -1,0 +1,1 @@
+"""One package per agency: its dialects (REST, later SOAP) and their mapping to the canonical model."""

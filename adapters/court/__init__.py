@@ -1,0 +1,1 @@
+"""The court adapter: 人民法院 case systems."""

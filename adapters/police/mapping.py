@@ -1,0 +1,76 @@
+"""The police dialect to the canonical model: pure functions, no I/O."""
+
+from typing import Any
+
+from gateway.domain.enums import Kind, Stage
+from gateway.domain.model import (
+    Application,
+    Case,
+    Contact,
+    Custody,
+    DutyAppointment,
+    Person,
+    Submission,
+)
+
+FIELD_NAMES = {
+    "person": "detainee",
+    "person.id_number": "detainee.id_no",
+    "person.birth_date": "detainee.birth_date",
+    "person.gender": "detainee.gender",
+}
+
+
+def application_transfer_to_submission(document: dict[str, Any]) -> Submission:
+    """A forwarded detainee's application as a canonical submission."""
+    app = document["application"]
+    income = app.get("monthly_income_yuan")
+    application = Application(
+        applied_at=app["applied_at"],
+        basis=app["reason"],
+        declared_monthly_income=None if income is None else str(income),
+        household_size=app.get("household_size"),
+        pledge_signed=app["pledge_signed"],
+        exemption=app.get("exemption"),
+        applicant_relation=app["applied_by"],
+    )
+    return _submission(Kind.APPLICATION_TRANSFER, document["transfer_number"], document, application=application)
+
+
+def duty_request_to_submission(document: dict[str, Any]) -> Submission:
+    """A police duty-lawyer request as a canonical submission."""
+    duty = DutyAppointment(
+        purpose=document["purpose"], scheduled_at=document.get("scheduled_at"), place=document.get("location")
+    )
+    return _submission(Kind.DUTY_LAWYER, document["request_number"], document, duty=duty)
+
+
+def _submission(kind: Kind, reference: str, document: dict[str, Any], **extra: Any) -> Submission:
+    officer = document["officer"]
+    return Submission(
+        kind=kind,
+        reference=reference,
+        # The police handle cases in investigation only (CPL 3).
+        case=Case(
+            number=document["case_number"], stage=Stage.INVESTIGATION, charges=tuple(document["suspected_offences"])
+        ),
+        person=_person(document["detainee"], document["detention"]),
+        contact=Contact(name=officer["name"], phone=officer["phone"], title=officer.get("unit")),
+        notes=document.get("remarks"),
+        **extra,
+    )
+
+
+def _person(detainee: dict[str, Any], detention: dict[str, Any]) -> Person:
+    return Person(
+        name=detainee["name"],
+        id_type=detainee["id_type"],
+        id_number=detainee.get("id_no"),
+        gender=detainee.get("gender"),
+        birth_date=detainee.get("birth_date"),
+        nationality=detainee.get("nationality"),
+        language=detainee.get("language"),
+        interpreter_needed=detainee["needs_interpreter"],
+        disabilities=tuple(detainee["disabilities"]),
+        custody=Custody(detained=True, facility=detention["centre"], since=detention["detained_at"]),
+    )

@@ -1,0 +1,74 @@
+"""The police dialect: detainees, detention centres, application times, the handling officer."""
+
+from marshmallow import Schema, fields, validate
+
+from gateway.domain.enums import (
+    ApplicationBasis,
+    Disability,
+    DutyPurpose,
+    Gender,
+    HardshipExemption,
+    IdType,
+)
+from schemas.fields import PHONE_PATTERN, aware_datetime, text
+
+
+class DetaineeSchema(Schema):
+    name = text(100, required=True)
+    id_type = fields.Enum(IdType, by_value=True, required=True)
+    id_no = text(32)
+    gender = fields.Enum(Gender, by_value=True)
+    birth_date = fields.Date()
+    nationality = text(3)
+    language = text(20)
+    needs_interpreter = fields.Boolean(load_default=False)
+    disabilities = fields.List(fields.Enum(Disability, by_value=True), load_default=list)
+
+
+class DetentionSchema(Schema):
+    centre = text(200, required=True, metadata={"description": "看守所 holding the detainee"})
+    detained_at = aware_datetime(required=True)
+    measure = fields.String(required=True, validate=validate.OneOf(["criminal_detention", "arrest"]))
+
+
+class OfficerSchema(Schema):
+    name = text(100, required=True)
+    phone = fields.String(required=True, validate=validate.Regexp(PHONE_PATTERN))
+    unit = text(200)
+
+
+class ApplicationSchema(Schema):
+    applied_at = aware_datetime(required=True, metadata={"description": "when the detainee applied (LAL 39 clock)"})
+    reason = fields.Enum(ApplicationBasis, by_value=True, required=True)
+    applied_by = fields.String(
+        load_default="self", validate=validate.OneOf(["self", "close_relative", "legal_representative"])
+    )
+    monthly_income_yuan = fields.Decimal(as_string=True, places=2, validate=validate.Range(min=0))
+    household_size = fields.Integer(validate=validate.Range(min=1, max=50))
+    pledge_signed = fields.Boolean(load_default=False, metadata={"description": "个人申报承诺"})
+    exemption = fields.Enum(HardshipExemption, by_value=True)
+
+
+class _PoliceDocument(Schema):
+    case_number = text(100, required=True)
+    suspected_offences = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))
+    detainee = fields.Nested(DetaineeSchema, required=True)
+    detention = fields.Nested(DetentionSchema, required=True)
+    officer = fields.Nested(OfficerSchema, required=True)
+    remarks = text(2000)
+
+
+class ApplicationTransferSchema(_PoliceDocument):
+    """法律援助公函(转交申请): a detainee's own application, forwarded within 24 hours (LAL 39)."""
+
+    transfer_number = text(100, required=True, metadata={"description": "the bureau's document number"})
+    application = fields.Nested(ApplicationSchema, required=True)
+
+
+class PoliceDutyLawyerRequestSchema(_PoliceDocument):
+    """A duty lawyer for a detainee in investigation (LAL 30, 37)."""
+
+    request_number = text(100, required=True)
+    purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
+    scheduled_at = aware_datetime()
+    location = text(200)

@@ -1,0 +1,1 @@
+"""The procuratorate adapter: 人民检察院 case systems."""

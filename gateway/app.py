@@ -1,0 +1,45 @@
+"""The web application factory."""
+
+import logging
+from collections.abc import Iterable
+
+from flask import Flask
+from flask_smorest import Blueprint as ApiBlueprint
+
+from gateway.bootstrap import Services, build_services
+from gateway.config import Settings
+from gateway.web import health, problems_doc, status
+from gateway.web.api import make_api
+from gateway.web.context import EXTENSION
+from gateway.web.problems import register_error_handlers
+
+
+def default_adapters() -> list[ApiBlueprint]:
+    """The agencies' REST blueprints (imported here so the core never imports an adapter)."""
+    from adapters.court.rest import blp as court
+    from adapters.police.rest import blp as police
+    from adapters.procuratorate.rest import blp as procuratorate
+
+    return [court, procuratorate, police]
+
+
+def create_app(
+    settings: Settings | None = None,
+    services: Services | None = None,
+    adapters: Iterable[ApiBlueprint] | None = None,
+) -> Flask:
+    """Build the gateway's Flask app; tests pass their own settings or services."""
+    settings = settings or (services.settings if services else Settings.from_env())
+    app = Flask("gateway")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = services or build_services(settings)
+    api = make_api(app)
+    for blueprint in adapters if adapters is not None else default_adapters():
+        api.register_blueprint(blueprint)
+    api.register_blueprint(status.blp)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(problems_doc.blp)
+    register_error_handlers(app)
+    logging.getLogger("gateway").setLevel(logging.INFO)
+    return app

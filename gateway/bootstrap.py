@@ -1,0 +1,55 @@
+"""The composition root: the one place where concrete classes meet."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gateway.clock import SystemClock
+from gateway.config import Settings
+from gateway.intake import Intake
+from gateway.ports import Clock
+from gateway.rules.calendar import load_calendar
+from gateway.rules.deadlines import DeadlinePolicy
+from gateway.rules.routing import RoutingTable, load_routing_table
+from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.engine import create_schema, make_engine
+from gateway.store.outbox import SqlOutbox
+from gateway.store.requests import SqlRequestStore
+
+
+@dataclass
+class Services:
+    """Everything a process of the gateway uses, built once."""
+
+    settings: Settings
+    engine: sa.Engine
+    agencies: SqlAgencyRegistry
+    requests: SqlRequestStore
+    outbox: SqlOutbox
+    intake: Intake
+    routing: RoutingTable
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Wire the store, rules and use cases for the given settings."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    routing = load_routing_table(settings.routing_file)
+    requests = SqlRequestStore(engine, settings.id_hash_key.encode("utf-8"))
+    intake = Intake(
+        store=requests,
+        clock=clock,
+        calendar=load_calendar(settings.calendar_file),
+        routing=routing,
+        policy=DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        agencies=SqlAgencyRegistry(engine, clock.now),
+        requests=requests,
+        outbox=SqlOutbox(engine, clock.now),
+        intake=intake,
+        routing=routing,
+    )

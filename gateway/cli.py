@@ -1,0 +1,129 @@
+"""`lagw`: the gateway's command line."""
+
+import logging
+import signal
+import sys
+import threading
+
+import click
+
+from gateway.bootstrap import build_services
+from gateway.config import Settings
+from gateway.domain.enums import AgencyType, Kind, Level
+from gateway.domain.model import Agency
+from gateway.errors import NoRoute
+from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+from gateway.store.agencies import UnknownAgency
+
+
+@click.group()
+def main() -> None:
+    """Legal Aid Gateway."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.WARNING)
+
+
+@main.group()
+def agency() -> None:
+    """The agency registry."""
+
+
+@agency.command("add")
+@click.option("--code", required=True, help="The agency's code, e.g. its organisation code.")
+@click.option("--name", required=True)
+@click.option("--type", "type_", required=True, type=click.Choice([t.value for t in AgencyType]))
+@click.option("--district", required=True, help="GB/T 2260 code, e.g. 370202 (or 370200 for the city).")
+@click.option(
+    "--level", type=click.Choice([lv.value for lv in Level]), default=None, help="Default: from the district code."
+)
+@click.option("--kinds", default=None, help="Comma-separated kinds; default: all its type may send.")
+def agency_add(code: str, name: str, type_: str, district: str, level: str | None, kinds: str | None) -> None:
+    """Register an agency; its API key is the last line printed."""
+    services = build_services(Settings.from_env())
+    agency_type = AgencyType(type_)
+    allowed = KINDS_BY_AGENCY_TYPE[agency_type]
+    if kinds:
+        allowed = frozenset(Kind(k.strip()) for k in kinds.split(","))
+    if not (len(district) == 6 and district.isdigit()):
+        raise click.BadParameter("a six-digit GB/T 2260 code", param_hint="--district")
+    new = Agency(
+        code=code,
+        name=name,
+        type=agency_type,
+        level=Level(level) if level else (Level.CITY if district.endswith("00") else Level.DISTRICT),
+        district=district,
+        allowed_kinds=allowed,
+    )
+    if agency_type is not AgencyType.LEGAL_AID_CENTRE:
+        try:
+            centre = services.routing.centre_for(new)
+        except NoRoute as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"registered {code} ({new.level.value} {agency_type.value}, {district}); routes to {centre.code}")
+    key = services.agencies.add(new)
+    click.echo("API key (shown once; keep it secret):")
+    click.echo(key)
+
+
+@agency.command("list")
+def agency_list() -> None:
+    """List registered agencies (never their keys)."""
+    for found in build_services(Settings.from_env()).agencies.list():
+        kinds = ",".join(sorted(k.value for k in found.allowed_kinds))
+        click.echo(f"{found.code}\t{found.type.value}\t{found.level.value}\t{found.district}\t{found.name}\t{kinds}")
+
+
+@agency.command("rotate-key")
+@click.option("--code", required=True)
+def agency_rotate_key(code: str) -> None:
+    """Give an agency a new API key; the old one stops working. The key is the last line."""
+    try:
+        key = build_services(Settings.from_env()).agencies.rotate_key(code)
+    except UnknownAgency as exc:
+        raise click.ClickException(f"no agency with code {code}") from exc
+    click.echo("new API key (shown once; keep it secret):")
+    click.echo(key)
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8080", show_default=True)
+@click.option("--workers", type=int, default=None, help="Default: the number of cores.")
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve(bind: str, workers: int | None, threads: int) -> None:
+    """Serve the REST API under gunicorn."""
+    from gateway.serve import serve as run_server
+
+    build_services(Settings.from_env())  # create the schema once, before the workers fork
+    run_server(bind, workers, threads)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Publish what is pending, then exit.")
+def relay(once: bool) -> None:
+    """Publish the outbox to RabbitMQ with publisher confirms."""
+    from gateway.messaging.publisher import ConfirmedPublisher
+    from gateway.messaging.relay import Relay
+
+    settings = Settings.from_env()
+    services = build_services(settings)
+    worker = Relay(services.outbox, lambda: ConfirmedPublisher(settings.amqp_url), batch_size=settings.relay_batch_size)
+    if once:
+        click.echo(f"published {worker.drain()} message(s)")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run(stop)
+
+
+@main.command()
+@click.option("--port", type=int, default=0, help="Port for the demo gateway; default: a free one.")
+def demo(port: int) -> None:
+    """Start gateway and relay on a fresh SQLite file and push the sample notices through RabbitMQ."""
+    from gateway.demo import run_demo
+
+    sys.exit(run_demo(port))
+
+
+if __name__ == "__main__":
+    main()

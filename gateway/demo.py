@@ -1,0 +1,210 @@
+"""`lagw demo`: the whole path on one machine, from the agencies' sample messages to the assignment queue."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pika
+import requests
+
+from gateway.bootstrap import build_services
+from gateway.config import Settings
+from gateway.domain.enums import AgencyType, Level
+from gateway.domain.model import Agency
+from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher, connection_parameters
+from gateway.messaging.topology import ASSIGNMENT_QUEUE
+from gateway.privacy import mask_id_number, mask_name
+from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@dataclass(frozen=True)
+class DemoAgency:
+    """One agency of the demo and the examples it sends."""
+
+    agency: Agency
+    folder: str
+    resources: dict[str, str]  # example file -> API path
+
+
+def _agency(code: str, name: str, type_: AgencyType, district: str) -> Agency:
+    level = Level.CITY if district.endswith("00") else Level.DISTRICT
+    return Agency(code, name, type_, level, district, KINDS_BY_AGENCY_TYPE[type_])
+
+
+DEMO_AGENCIES = (
+    DemoAgency(
+        _agency("court-370202", "青岛市市南区人民法院", AgencyType.COURT, "370202"),
+        "court",
+        {"defense-notices.json": "/api/v1/court/defense-notices"},
+    ),
+    DemoAgency(
+        _agency("proc-370200", "青岛市人民检察院", AgencyType.PROCURATORATE, "370200"),
+        "procuratorate",
+        {
+            "defense-notices.json": "/api/v1/procuratorate/defense-notices",
+            "duty-lawyer-requests.json": "/api/v1/procuratorate/duty-lawyer-requests",
+        },
+    ),
+    DemoAgency(
+        _agency("police-370203", "青岛市公安局市北分局", AgencyType.POLICE, "370203"),
+        "police",
+        {
+            "application-transfers.json": "/api/v1/police/application-transfers",
+            "duty-lawyer-requests.json": "/api/v1/police/duty-lawyer-requests",
+        },
+    ),
+)
+
+
+def run_demo(port: int = 0) -> int:
+    """Run the demo; returns the process exit status."""
+    amqp_url = Settings.from_env().amqp_url
+    if not _broker_answers(amqp_url):
+        click.echo(f"RabbitMQ does not answer at {amqp_url}. Start it (e.g. `rabbitmq-server -detached`) and retry.")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="lagw-demo-") as workdir:
+        env = {**os.environ, "LAGW_DATABASE_URL": f"sqlite:///{workdir}/demo.sqlite3", "LAGW_AMQP_URL": amqp_url}
+        settings = Settings.from_env(env)
+        services = build_services(settings)
+        keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in DEMO_AGENCIES}
+        services.engine.dispose()
+        click.echo(f"registered {len(keys)} agencies on a fresh SQLite store in {workdir}")
+        _declare_topology(amqp_url)
+        port = port or _free_port()
+        base = f"http://127.0.0.1:{port}"
+        processes = [
+            _start(
+                [sys.executable, "-m", "gateway.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env
+            ),
+            _start([sys.executable, "-m", "gateway.cli", "relay"], env),
+        ]
+        try:
+            _wait_healthy(base)
+            click.echo(f"gateway serving at {base}; relay running\n")
+            expected = _send_examples(base, keys)
+            return _show_assignments(amqp_url, expected)
+        finally:
+            _stop(processes)
+
+
+def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
+    expected: set[str] = set()
+    for demo in DEMO_AGENCIES:
+        headers = {"Authorization": f"Bearer {keys[demo.agency.code]}", "Content-Type": "application/json"}
+        for file_name, path in demo.resources.items():
+            body = (EXAMPLES / demo.folder / file_name).read_bytes()
+            response = requests.post(base + path, data=body, headers=headers, timeout=10)
+            receipt = response.json()
+            click.echo(
+                f"POST {path} by {demo.agency.name}: {response.status_code} "
+                f"id={receipt.get('id')} centre={receipt.get('centre_code')}"
+            )
+            if response.status_code == 202:
+                expected.add(receipt["id"])
+            else:
+                click.echo(json.dumps(receipt, ensure_ascii=False, indent=2))
+    first = DEMO_AGENCIES[0]
+    resend = requests.post(
+        base + next(iter(first.resources.values())),
+        data=(EXAMPLES / first.folder / next(iter(first.resources))).read_bytes(),
+        headers={"Authorization": f"Bearer {keys[first.agency.code]}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    click.echo(
+        f"resend of the court notice: {resend.status_code} id={resend.json()['id']} (same id, nothing new queued)\n"
+    )
+    return expected
+
+
+def _show_assignments(amqp_url: str, expected: set[str], timeout: float = 30.0) -> int:
+    """Consume legalaid.assignment as the centre's assignment system would, printing each message."""
+    connection = pika.BlockingConnection(connection_parameters(amqp_url))
+    channel = connection.channel()
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    click.echo(f"waiting for {len(expected)} message(s) in {ASSIGNMENT_QUEUE} …")
+    try:
+        for method, properties, body in channel.consume(ASSIGNMENT_QUEUE, inactivity_timeout=1.0):
+            if method is not None:
+                _print_message(method.routing_key, properties, body, properties.message_id in expected)
+                channel.basic_ack(method.delivery_tag)
+                seen.add(properties.message_id)
+            if expected <= seen or time.monotonic() > deadline:
+                break
+        channel.cancel()
+    finally:
+        connection.close()
+    missing = expected - seen
+    if missing:
+        click.echo(f"{len(missing)} message(s) did not arrive in time: {sorted(missing)}")
+        return 1
+    click.echo(f"\nall {len(expected)} notices arrived in {ASSIGNMENT_QUEUE}, once each.")
+    return 0
+
+
+def _print_message(routing_key: str, properties: pika.BasicProperties, body: bytes, ours: bool) -> None:
+    message = json.loads(body)
+    person = message["person"]
+    label = "" if ours else "  (left over from an earlier run)"
+    click.echo(
+        f"  ← {routing_key:<32} {message['kind']:<21} {mask_name(person['name'])} "
+        f"{mask_id_number(person.get('id_number'))}  due {message['deadline']['due_at']} "
+        f"({message['deadline']['basis']}){' flags=' + ','.join(message['flags']) if message['flags'] else ''}{label}"
+    )
+
+
+def _broker_answers(url: str) -> bool:
+    try:
+        pika.BlockingConnection(connection_parameters(url)).close()
+    except CONNECTION_ERRORS:
+        return False
+    return True
+
+
+def _declare_topology(url: str) -> None:
+    publisher = ConfirmedPublisher(url)
+    publisher.connect()
+    publisher.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_healthy(base: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise click.ClickException(f"the gateway did not start at {base}")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

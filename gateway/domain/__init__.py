@@ -1,0 +1,1 @@
+"""The canonical model: the gateway's own language, standard library only."""

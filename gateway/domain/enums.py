@@ -1,0 +1,132 @@
+"""Enumerations of the canonical model, named after shared/domain.md."""
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What the agency asks of the legal aid centre."""
+
+    NOTIFY_DEFENSE = "notify_defense"
+    DUTY_LAWYER = "duty_lawyer"
+    APPLICATION_TRANSFER = "application_transfer"
+
+
+class AgencyType(StrEnum):
+    """The kind of organ an agency is."""
+
+    COURT = "court"
+    PROCURATORATE = "procuratorate"
+    POLICE = "police"
+    LEGAL_AID_CENTRE = "legal_aid_centre"
+
+
+class Level(StrEnum):
+    """Administrative level of an agency; decides which centre it notifies (LAL 38)."""
+
+    CITY = "city"
+    DISTRICT = "district"
+
+
+class Stage(StrEnum):
+    """Procedural stage of the criminal case."""
+
+    INVESTIGATION = "investigation"  # 侦查
+    REVIEW_FOR_PROSECUTION = "review_for_prosecution"  # 审查起诉
+    FIRST_INSTANCE = "first_instance"  # 一审
+    SECOND_INSTANCE = "second_instance"  # 二审
+    RETRIAL = "retrial"  # 再审
+    DEATH_PENALTY_REVIEW = "death_penalty_review"  # 死刑复核
+    COMPULSORY_MEDICAL = "compulsory_medical"  # 强制医疗
+
+
+class Ground(StrEnum):
+    """Mandatory grounds for a notify-defense notice (LAL 25, 28)."""
+
+    MINOR = "minor"
+    VISUAL_HEARING_SPEECH_DISABILITY = "visual_hearing_speech_disability"
+    LIMITED_CAPACITY = "limited_capacity"
+    LIFE_OR_DEATH_PENALTY = "life_or_death_penalty"
+    DEATH_PENALTY_REVIEW = "death_penalty_review"
+    TRIAL_IN_ABSENTIA = "trial_in_absentia"
+    COMPULSORY_MEDICAL = "compulsory_medical"
+    FULL_COVERAGE_TRIAL = "full_coverage_trial"
+    FULL_COVERAGE_REVIEW = "full_coverage_review"
+    OTHER_LAW = "other_law"
+
+
+class Disability(StrEnum):
+    """Disabilities an agency may declare."""
+
+    VISUAL = "visual"
+    HEARING = "hearing"
+    SPEECH = "speech"
+    INTELLECTUAL = "intellectual"
+    MENTAL = "mental"
+    PHYSICAL = "physical"
+
+
+class IdType(StrEnum):
+    """Identity document types; a person may also be unidentified."""
+
+    RESIDENT_ID = "resident_id"  # GB 11643 居民身份证
+    PASSPORT = "passport"
+    HK_MACAO_PERMIT = "hk_macao_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    FOREIGNER_PERMANENT_RESIDENT = "foreigner_permanent_resident"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Gender(StrEnum):
+    """Gender as GB 11643 encodes it."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Channel(StrEnum):
+    """Transport a message arrived on."""
+
+    REST = "rest"
+    SOAP = "soap"
+
+
+class DutyPurpose(StrEnum):
+    """Why a duty lawyer is needed."""
+
+    CONSULTATION = "consultation"
+    PLEA_AGREEMENT = "plea_agreement"  # 认罪认罚具结书, CPL 174
+    FAST_TRACK_HEARING = "fast_track_hearing"
+    PROCEDURE_ADVICE = "procedure_advice"
+
+
+class ApplicationBasis(StrEnum):
+    """Why a detainee applies for legal aid (CPL 35, LAL 24)."""
+
+    ECONOMIC_HARDSHIP = "economic_hardship"
+    OTHER_REASON = "other_reason"
+
+
+class HardshipExemption(StrEnum):
+    """Categories exempt from the economic-hardship check (LAL 42)."""
+
+    NO_INCOME_MINOR_ELDERLY_DISABLED = "no_income_minor_elderly_disabled"
+    SOCIAL_ASSISTANCE = "social_assistance"
+    SPECIAL_HARDSHIP_SUPPORT = "special_hardship_support"
+    MIGRANT_WORKER_WAGES = "migrant_worker_wages"
+    OTHER_REGULATION = "other_regulation"
+
+
+class Procedure(StrEnum):
+    """Trial procedure."""
+
+    ORDINARY = "ordinary"
+    SUMMARY = "summary"
+    FAST_TRACK = "fast_track"
+
+
+class RequestState(StrEnum):
+    """Where a request is in its life at the gateway."""
+
+    RECEIVED = "received"  # stored with its outbox row
+    QUEUED = "queued"  # confirmed by the broker into the assignment exchange

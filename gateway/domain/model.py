@@ -1,0 +1,185 @@
+"""The canonical legal-aid request as frozen dataclasses."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from gateway.domain.enums import (
+    AgencyType,
+    ApplicationBasis,
+    Channel,
+    Disability,
+    DutyPurpose,
+    Gender,
+    Ground,
+    HardshipExemption,
+    IdType,
+    Kind,
+    Level,
+    Procedure,
+    RequestState,
+    Stage,
+)
+
+SCHEMA_VERSION = "legalaid.request/1"
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A registered agency; who it is comes from its credentials, never from a message body."""
+
+    code: str
+    name: str
+    type: AgencyType
+    level: Level
+    district: str
+    allowed_kinds: frozenset[Kind]
+
+
+@dataclass(frozen=True)
+class Custody:
+    """Whether and where the person is held."""
+
+    detained: bool
+    facility: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """The suspect, defendant or applicant, as the agency declared him."""
+
+    name: str
+    id_type: IdType
+    id_number: str | None = None
+    gender: Gender | None = None
+    birth_date: date | None = None
+    ethnicity: str | None = None
+    nationality: str | None = None
+    language: str | None = None
+    interpreter_needed: bool = False
+    disabilities: tuple[Disability, ...] = ()
+    custody: Custody = field(default_factory=lambda: Custody(detained=False))
+    minor: bool | None = None  # derived by the gateway, never taken from the agency
+
+
+@dataclass(frozen=True)
+class Case:
+    """The criminal case the request belongs to."""
+
+    number: str
+    stage: Stage
+    charges: tuple[str, ...]
+    handling_organ: str | None = None
+    procedure: Procedure | None = None
+    offence_date: date | None = None
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+
+
+@dataclass(frozen=True)
+class DutyAppointment:
+    """What a duty-lawyer request asks for."""
+
+    purpose: DutyPurpose
+    scheduled_at: datetime | None = None
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    """A detainee's own legal aid application, forwarded by the agency."""
+
+    applied_at: datetime
+    basis: ApplicationBasis
+    declared_monthly_income: str | None = None  # decimal text, yuan; self-declaration with pledge
+    household_size: int | None = None
+    pledge_signed: bool = False
+    exemption: HardshipExemption | None = None
+    applicant_relation: str | None = None  # "self" or the close relative who applied
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The case-handling officer the centre can call."""
+
+    name: str
+    phone: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document held elsewhere, carried by reference and digest (claim check)."""
+
+    title: str
+    uri: str
+    sha256: str
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What an adapter makes of an agency's message, before the gateway stamps it."""
+
+    kind: Kind
+    reference: str
+    case: Case
+    person: Person
+    contact: Contact
+    grounds: tuple[Ground, ...] = ()
+    duty: DutyAppointment | None = None
+    application: Application | None = None
+    attachments: tuple[Attachment, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who sent the request, how and when."""
+
+    agency_type: AgencyType
+    agency_code: str
+    agency_name: str
+    agency_district: str
+    channel: Channel
+    reference: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the centre's legal obligation falls due, and the law that sets it."""
+
+    due_at: datetime
+    obligation: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which legal aid centre the request goes to, and the routing key on the bus."""
+
+    centre_code: str
+    routing_key: str
+
+
+@dataclass(frozen=True)
+class LegalAidRequest:
+    """The canonical request: one shape for every agency, kind and transport."""
+
+    id: str
+    kind: Kind
+    source: Source
+    case: Case
+    person: Person
+    contact: Contact
+    grounds: tuple[Ground, ...]
+    duty: DutyAppointment | None
+    application: Application | None
+    attachments: tuple[Attachment, ...]
+    deadline: Deadline
+    routing: Routing
+    flags: tuple[str, ...] = ()
+    notes: str | None = None
+    state: RequestState = RequestState.RECEIVED
+    schema: str = SCHEMA_VERSION

@@ -1,0 +1,137 @@
+"""One error root for the gateway; each subclass carries a stable code and its fields."""
+
+from collections.abc import Mapping
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway reports to a caller.
+
+    `code` is stable and machine-readable: REST answers it as the problem `type`
+    (`/problems/<code>`), SOAP as the fault detail code.
+    """
+
+    code = "internal-error"
+    status = 500
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, errors: Mapping[str, list[str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors: dict[str, list[str]] = dict(errors or {})
+
+
+class InvalidInput(GatewayError):
+    """The message is well-formed but its fields are wrong."""
+
+    code = "validation-failed"
+    status = 422
+    title = "The message failed validation"
+
+
+class MalformedBody(GatewayError):
+    """The body cannot be parsed at all."""
+
+    code = "malformed-body"
+    status = 400
+    title = "The body is not well-formed"
+
+
+class UnsupportedMediaType(GatewayError):
+    """The body is not of a media type the resource takes."""
+
+    code = "unsupported-media-type"
+    status = 415
+    title = "Unsupported media type"
+
+
+class PayloadTooLarge(GatewayError):
+    """The body is over the size limit."""
+
+    code = "payload-too-large"
+    status = 413
+    title = "The body is too large"
+
+
+class InvalidIdNumber(InvalidInput):
+    """A resident ID number fails GB 11643."""
+
+    code = "invalid-id-number"
+    title = "The identity number is not valid"
+
+
+class IdentityMismatch(InvalidInput):
+    """What the agency declared contradicts what the ID number encodes."""
+
+    code = "identity-mismatch"
+    title = "Declared data contradict the identity number"
+
+
+class GroundsInvalid(InvalidInput):
+    """The grounds of a notify-defense notice are missing or contradict the data."""
+
+    code = "grounds-invalid"
+    title = "The grounds do not agree with the data"
+
+
+class StageNotAllowed(InvalidInput):
+    """The agency cannot handle a case at the stage it declared."""
+
+    code = "stage-not-allowed"
+    title = "The agency cannot be at this stage"
+
+
+class Unauthenticated(GatewayError):
+    """No credentials, or credentials that match no agency."""
+
+    code = "unauthenticated"
+    status = 401
+    title = "Authentication required"
+
+
+class KindNotAllowed(GatewayError):
+    """The agency may not send this kind of message, or uses another agency type's service."""
+
+    code = "kind-not-allowed"
+    status = 403
+    title = "The agency may not send this kind of message"
+
+
+class RequestNotFound(GatewayError):
+    """No request with this id is visible to the caller."""
+
+    code = "request-not-found"
+    status = 404
+    title = "No such request"
+
+
+class ReferenceConflict(GatewayError):
+    """The agency reused a reference for a different message."""
+
+    code = "reference-conflict"
+    status = 409
+    title = "The reference was already used for a different message"
+
+    def __init__(self, agency: str, reference: str, existing_id: str) -> None:
+        super().__init__(
+            f"reference {reference!r} of agency {agency} was already used for request "
+            f"{existing_id} with a different body; send a new reference for a new message"
+        )
+        self.agency = agency
+        self.reference = reference
+        self.existing_id = existing_id
+
+
+class NoRoute(GatewayError):
+    """No legal aid centre is configured for the agency's level and district."""
+
+    code = "no-route"
+    status = 422
+    title = "No legal aid centre serves this agency"
+
+
+class ServiceUnavailable(GatewayError):
+    """A dependency the request needs is not available now."""
+
+    code = "service-unavailable"
+    status = 503
+    title = "Service temporarily unavailable"

@@ -1,0 +1,148 @@
+"""The intake use case: validate, normalize, store durably with its outbox row, idempotently."""
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+
+from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
+from gateway.domain.model import Agency, Deadline, LegalAidRequest, Source, Submission
+from gateway.errors import ReferenceConflict
+from gateway.outbox import request_message
+from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest
+from gateway.privacy import mask_id_number, mask_name
+from gateway.rules.calendar import WorkCalendar
+from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy, compute_deadline, transfer_is_late
+from gateway.rules.grounds import check_grounds
+from gateway.rules.identity import normalize_person
+from gateway.rules.permissions import check_sender, check_stage
+from gateway.rules.routing import RoutingTable, route_request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the agency is told once its message is durably stored."""
+
+    request_id: str
+    kind: Kind
+    state: RequestState
+    created: bool  # False when this was a resend of an already stored message
+    centre_code: str
+    deadline: Deadline
+
+
+def new_request_id() -> str:
+    """A new gateway id."""
+    return str(uuid.uuid4())
+
+
+class Intake:
+    """Accepts an agency's submission: at most one stored request per (agency, reference, kind)."""
+
+    def __init__(
+        self,
+        store: RequestStore,
+        clock: Clock,
+        calendar: WorkCalendar,
+        routing: RoutingTable,
+        policy: DeadlinePolicy,
+        new_id: Callable[[], str] = new_request_id,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._calendar = calendar
+        self._routing = routing
+        self._policy = policy
+        self._new_id = new_id
+
+    def accept(
+        self, agency: Agency, service: AgencyType, channel: Channel, submission: Submission, raw: RawPayload
+    ) -> Receipt:
+        """Validate and store a submission; a resend returns the stored receipt unchanged."""
+        check_sender(agency, service, submission.kind)
+        check_stage(agency, submission.case.stage)
+        received_at = self._clock.now()
+        today = received_at.astimezone(CHINA_TZ).date()
+        person = normalize_person(submission.person, on=today)
+        flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
+        submission = replace(submission, person=person)
+        digest = submission_digest(submission)
+
+        existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
+        if existing is not None:
+            return _resend_receipt(existing, digest)
+
+        request = self._build_request(agency, channel, submission, flags, received_at)
+        try:
+            self._store.add(request, digest, raw, request_message(request))
+        except ReferenceTaken:
+            # A concurrent resend won the race; answer as for any resend.
+            stored = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
+            if stored is None:
+                raise
+            return _resend_receipt(stored, digest)
+        log.info(
+            "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
+            request.id,
+            request.kind.value,
+            agency.code,
+            channel.value,
+            mask_name(person.name),
+            mask_id_number(person.id_number),
+            request.routing.centre_code,
+        )
+        return Receipt(request.id, request.kind, request.state, True, request.routing.centre_code, request.deadline)
+
+    def _build_request(
+        self, agency: Agency, channel: Channel, submission: Submission, flags: tuple[str, ...], received_at: datetime
+    ) -> LegalAidRequest:
+        deadline = compute_deadline(
+            submission.kind, received_at, submission.person, submission.duty, self._calendar, self._policy
+        )
+        application = submission.application
+        if application is not None and transfer_is_late(application.applied_at, received_at):
+            flags = (*flags, "late_transfer")  # LAL 39: forwarded more than 24 hours after the application
+        source = Source(
+            agency_type=agency.type,
+            agency_code=agency.code,
+            agency_name=agency.name,
+            agency_district=agency.district,
+            channel=channel,
+            reference=submission.reference,
+            received_at=received_at,
+        )
+        return LegalAidRequest(
+            id=self._new_id(),
+            kind=submission.kind,
+            source=source,
+            case=submission.case,
+            person=submission.person,
+            contact=submission.contact,
+            grounds=submission.grounds,
+            duty=submission.duty,
+            application=application,
+            attachments=submission.attachments,
+            deadline=deadline,
+            routing=route_request(submission.kind, agency, self._routing),
+            flags=flags,
+            notes=submission.notes,
+        )
+
+
+def submission_digest(submission: Submission) -> str:
+    """A digest of what the agency said, independent of transport and arrival time."""
+    data = asdict(replace(submission, person=replace(submission.person, minor=None)))
+    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _resend_receipt(existing: StoredRequest, digest: str) -> Receipt:
+    if existing.digest != digest:
+        raise ReferenceConflict(existing.agency_code, existing.reference, existing.id)
+    deadline = Deadline(existing.due_at, existing.deadline_obligation, existing.deadline_basis)
+    return Receipt(existing.id, existing.kind, existing.state, False, existing.centre_code, deadline)

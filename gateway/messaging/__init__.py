@@ -1,0 +1,1 @@
+"""The only package that speaks AMQP (pika): topology, confirmed publisher, relay."""

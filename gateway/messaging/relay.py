@@ -1,0 +1,86 @@
+"""The outbox relay: moves stored messages to RabbitMQ, surviving broker and store outages."""
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy.exc
+
+from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher
+from gateway.store.outbox import SqlOutbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter."""
+
+    initial: float = 0.5
+    maximum: float = 30.0
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after `failures` consecutive failures."""
+        ceiling = min(self.maximum, self.initial * (2 ** min(failures, 16)))
+        return random.uniform(self.initial / 2, ceiling)
+
+
+class Relay:
+    """Publishes outbox rows with confirms; marks them sent only after the confirm."""
+
+    def __init__(
+        self,
+        outbox: SqlOutbox,
+        publisher_factory: Callable[[], ConfirmedPublisher],
+        *,
+        batch_size: int = 200,
+        idle_interval: float = 0.1,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._new_publisher = publisher_factory
+        self._batch_size = batch_size
+        self._idle_interval = idle_interval
+        self._backoff = backoff or Backoff()
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until `stop` is set, reconnecting with backoff whenever the broker or store fails."""
+        failures = 0
+        while not stop.is_set():
+            publisher = self._new_publisher()
+            try:
+                publisher.connect()
+                log.info("relay connected to the broker")
+                failures = 0
+                self._pump(publisher, stop)
+            except (*CONNECTION_ERRORS, sqlalchemy.exc.OperationalError) as exc:
+                failures += 1
+                delay = self._backoff.delay(failures)
+                log.warning("relay lost its connection (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                stop.wait(delay)
+            finally:
+                publisher.close()
+
+    def drain(self) -> int:
+        """Publish everything pending once, then return the number sent (for `lagw relay --once`)."""
+        publisher = self._new_publisher()
+        publisher.connect()
+        sent = 0
+        try:
+            while True:
+                result = self._outbox.process_batch(self._batch_size, publisher.publish)
+                sent += result.sent
+                if result.claimed < self._batch_size:
+                    return sent
+        finally:
+            publisher.close()
+
+    def _pump(self, publisher: ConfirmedPublisher, stop: threading.Event) -> None:
+        while not stop.is_set():
+            result = self._outbox.process_batch(self._batch_size, publisher.publish)
+            if result.refused:
+                log.error("broker refused %d message(s); they will be retried later", result.refused)
+            if result.claimed < self._batch_size:
+                publisher.sleep(self._idle_interval)

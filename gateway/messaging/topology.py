@@ -1,0 +1,39 @@
+"""The RabbitMQ topology, declared idempotently by whoever connects first."""
+
+from pika.adapters.blocking_connection import BlockingChannel
+
+from gateway.domain.enums import Kind
+from gateway.outbox import REQUESTS_EXCHANGE
+
+EVENTS_EXCHANGE = "legalaid.events"
+DEAD_LETTER_EXCHANGE = "legalaid.dlx"
+ASSIGNMENT_QUEUE = "legalaid.assignment"
+DEAD_LETTER_QUEUE = "legalaid.dead"
+DELIVERY_LIMIT = 5  # a message redelivered more often than this is poison: dead-lettered
+
+EXCHANGES = (REQUESTS_EXCHANGE, EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE)
+QUEUES = (ASSIGNMENT_QUEUE, DEAD_LETTER_QUEUE)
+
+
+def assignment_bindings() -> list[str]:
+    """Routing-key patterns that reach the assignment queue: every request kind, every centre."""
+    return [f"{kind.value}.*" for kind in Kind]
+
+
+def declare_topology(channel: BlockingChannel) -> None:
+    """Declare exchanges, queues and bindings; safe to call any number of times."""
+    for exchange in EXCHANGES:
+        channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
+    channel.queue_declare(queue=DEAD_LETTER_QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
+    channel.queue_bind(queue=DEAD_LETTER_QUEUE, exchange=DEAD_LETTER_EXCHANGE, routing_key="#")
+    channel.queue_declare(
+        queue=ASSIGNMENT_QUEUE,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-delivery-limit": DELIVERY_LIMIT,
+        },
+    )
+    for pattern in assignment_bindings():
+        channel.queue_bind(queue=ASSIGNMENT_QUEUE, exchange=REQUESTS_EXCHANGE, routing_key=pattern)

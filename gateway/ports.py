@@ -1,0 +1,90 @@
+"""Interfaces between the use cases and the infrastructure; fakes in tests satisfy the same."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from gateway.domain.enums import Kind, RequestState
+from gateway.domain.model import Agency, LegalAidRequest
+
+
+@dataclass(frozen=True)
+class RawPayload:
+    """The inbound message exactly as received, kept for the record."""
+
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message waiting to be published by the relay."""
+
+    message_id: str
+    exchange: str
+    routing_key: str
+    body: bytes
+    headers: dict[str, str]
+    content_type: str = "application/json"
+    correlation_id: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    """What the store knows of a request without loading its canonical body."""
+
+    id: str
+    kind: Kind
+    agency_code: str
+    reference: str
+    case_number: str
+    state: RequestState
+    digest: str
+    received_at: datetime
+    due_at: datetime
+    deadline_obligation: str
+    deadline_basis: str
+    centre_code: str
+    routing_key: str
+    updated_at: datetime
+
+
+class ReferenceTaken(Exception):
+    """The (agency, reference, kind) key is already stored; raised by RequestStore.add."""
+
+
+class PublishRefused(Exception):
+    """The broker refused one message (nack or unroutable); the others go on."""
+
+
+class Clock(Protocol):
+    """Source of the current time; tests control it."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class RequestStore(Protocol):
+    """Durable store of requests, raw payloads, the outbox and the audit log."""
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        """The request an agency stored under this reference and kind, if any."""
+        ...
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        """A request by gateway id."""
+        ...
+
+    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
+        """Store request, raw payload, outbox row and audit record in one transaction."""
+        ...
+
+
+class AgencyDirectory(Protocol):
+    """The registry of agencies, looked up by credentials."""
+
+    def by_api_key(self, api_key: str) -> Agency | None:
+        """The agency holding this API key, if any."""
+        ...

@@ -1,0 +1,70 @@
+"""Grounds of a notify-defense notice must exist and agree with the data (LAL 25, 28; CPL 35, 278)."""
+
+from datetime import date
+
+from gateway.domain.enums import AgencyType, Disability, Ground, Kind, Stage
+from gateway.domain.model import Case, Person
+from gateway.errors import GroundsInvalid
+from gateway.rules.identity import age_on
+
+FIELD = "grounds"
+
+# Grounds only one agency type can raise.
+_ONLY_FROM: dict[Ground, AgencyType] = {
+    Ground.TRIAL_IN_ABSENTIA: AgencyType.COURT,  # CPL 293
+    Ground.COMPULSORY_MEDICAL: AgencyType.COURT,  # LAL 28, CPL 304
+    Ground.DEATH_PENALTY_REVIEW: AgencyType.COURT,  # LAL 25(5)
+    Ground.FULL_COVERAGE_TRIAL: AgencyType.COURT,  # 2017 full-coverage pilot
+    Ground.FULL_COVERAGE_REVIEW: AgencyType.PROCURATORATE,  # 2022 opinions
+}
+_SENSORY = frozenset({Disability.VISUAL, Disability.HEARING, Disability.SPEECH})
+
+
+def check_grounds(
+    kind: Kind, agency_type: AgencyType, grounds: tuple[Ground, ...], person: Person, case: Case, notice_date: date
+) -> tuple[str, ...]:
+    """Raise GroundsInvalid when grounds are missing or contradict the data; return flags to carry."""
+    if kind is not Kind.NOTIFY_DEFENSE:
+        if grounds:
+            raise GroundsInvalid("only notify-defense notices carry grounds", errors={FIELD: ["must be empty"]})
+        return ()
+    if not grounds:
+        raise GroundsInvalid("a notify-defense notice needs at least one ground", errors={FIELD: ["at least one"]})
+    problems = _contradictions(agency_type, grounds, person, case)
+    flags: tuple[str, ...] = ()
+    if Ground.MINOR in grounds:
+        minor_problem, flags = _check_minor(person, case, notice_date)
+        problems.extend(minor_problem)
+    if problems:
+        raise GroundsInvalid("the grounds do not agree with the data", errors={FIELD: problems})
+    return flags
+
+
+def _contradictions(agency_type: AgencyType, grounds: tuple[Ground, ...], person: Person, case: Case) -> list[str]:
+    problems: list[str] = []
+    for ground in grounds:
+        only = _ONLY_FROM.get(ground)
+        if only is not None and only is not agency_type:
+            problems.append(f"{ground.value}: only a {only.value} may notify on this ground")
+    if Ground.DEATH_PENALTY_REVIEW in grounds and case.stage is not Stage.DEATH_PENALTY_REVIEW:
+        problems.append("death_penalty_review: the case must be at stage death_penalty_review")
+    if Ground.COMPULSORY_MEDICAL in grounds and case.stage is not Stage.COMPULSORY_MEDICAL:
+        problems.append("compulsory_medical: the case must be at stage compulsory_medical")
+    if Ground.VISUAL_HEARING_SPEECH_DISABILITY in grounds and not _SENSORY.intersection(person.disabilities):
+        problems.append(
+            "visual_hearing_speech_disability: person.disabilities names no visual, hearing or speech disability"
+        )
+    return problems
+
+
+def _check_minor(person: Person, case: Case, notice_date: date) -> tuple[list[str], tuple[str, ...]]:
+    """A minor is under 18 at the notice or at the offence; which date governs is for the centre."""
+    if person.birth_date is None:
+        return [], ("minor_age_unverified",)
+    minor_now = age_on(person.birth_date, notice_date) < 18
+    minor_then = case.offence_date is not None and age_on(person.birth_date, case.offence_date) < 18
+    if minor_now:
+        return [], ()
+    if minor_then:
+        return [], ("minor_at_offence_only",)
+    return ["minor: the person is 18 or older on the notice date and on the offence date"], ()

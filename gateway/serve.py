@@ -1,0 +1,46 @@
+"""Run the web app under gunicorn (gthread), with the app built after the fork in each worker."""
+
+import os
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class GatewayServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn with our options and `create_app()` loaded in every worker."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from gateway.app import create_app
+
+        return create_app()
+
+
+def server_options(bind: str, workers: int | None = None, threads: int = 8) -> dict[str, Any]:
+    """The gunicorn settings `lagw serve` uses (and the benchmark's baseline shares)."""
+    return {
+        "bind": bind,
+        "workers": workers or os.cpu_count() or 2,
+        "worker_class": "gthread",
+        "threads": threads,
+        "worker_connections": threads,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+def serve(bind: str, workers: int | None = None, threads: int = 8) -> None:
+    """Serve until stopped by a signal."""
+    GatewayServer(server_options(bind, workers, threads)).run()

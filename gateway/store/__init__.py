@@ -1,0 +1,1 @@
+"""Durable store on SQLAlchemy Core: SQLite (WAL) by default, PostgreSQL by URL, the same code."""

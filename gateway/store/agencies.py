@@ -1,0 +1,98 @@
+"""The agency registry: codes, types, jurisdictions and hashed API keys."""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from gateway.domain.enums import AgencyType, Kind, Level
+from gateway.domain.model import Agency
+from gateway.store.engine import READ_ONLY
+from gateway.store.tables import agencies
+
+
+class UnknownAgency(LookupError):
+    """No agency has this code."""
+
+
+def hash_api_key(api_key: str) -> str:
+    """SHA-256 of a key; keys are 256-bit random, so a fast unsalted hash is sufficient."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def new_api_key() -> str:
+    """A fresh random API key."""
+    return "lagw_" + secrets.token_urlsafe(32)
+
+
+class SqlAgencyRegistry:
+    """Agencies and their credentials; the clear key is shown once and never stored."""
+
+    def __init__(self, engine: sa.Engine, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._engine = engine
+        self._now = now
+
+    def add(self, agency: Agency) -> str:
+        """Register an agency and return its new API key."""
+        key = new_api_key()
+        at = self._now()
+        with self._engine.begin() as conn:
+            conn.execute(
+                agencies.insert().values(
+                    code=agency.code,
+                    name=agency.name,
+                    type=agency.type.value,
+                    level=agency.level.value,
+                    district=agency.district,
+                    allowed_kinds=sorted(kind.value for kind in agency.allowed_kinds),
+                    api_key_hash=hash_api_key(key),
+                    created_at=at,
+                    key_rotated_at=at,
+                )
+            )
+        return key
+
+    def rotate_key(self, code: str) -> str:
+        """Replace an agency's key; the old one stops working at once."""
+        key = new_api_key()
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                agencies.update()
+                .where(agencies.c.code == code)
+                .values(api_key_hash=hash_api_key(key), key_rotated_at=self._now())
+            )
+        if result.rowcount != 1:
+            raise UnknownAgency(code)
+        return key
+
+    def by_api_key(self, api_key: str) -> Agency | None:
+        """The agency holding this key, if any."""
+        return self._one(agencies.c.api_key_hash == hash_api_key(api_key))
+
+    def by_code(self, code: str) -> Agency | None:
+        """The agency with this code, if any."""
+        return self._one(agencies.c.code == code)
+
+    def list(self) -> list[Agency]:
+        """All agencies by code."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(sa.select(agencies).order_by(agencies.c.code)).all()
+        return [_agency(row._mapping) for row in rows]
+
+    def _one(self, condition: sa.ColumnElement[bool]) -> Agency | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(sa.select(agencies).where(condition)).first()
+        return None if row is None else _agency(row._mapping)
+
+
+def _agency(row: sa.RowMapping) -> Agency:
+    return Agency(
+        code=row["code"],
+        name=row["name"],
+        type=AgencyType(row["type"]),
+        level=Level(row["level"]),
+        district=row["district"],
+        allowed_kinds=frozenset(Kind(kind) for kind in row["allowed_kinds"]),
+    )

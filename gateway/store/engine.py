@@ -1,0 +1,43 @@
+"""Engine creation: SQLite in WAL mode with immediate write transactions, or PostgreSQL."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from gateway.store.tables import metadata
+
+READ_ONLY = {"lagw_read_only": True}
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writes."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def create_schema(engine: sa.Engine) -> None:
+    """Create the tables that do not exist yet."""
+    metadata.create_all(engine)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an accepted notice survives a power cut
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # Writers take the lock up front, so two writers never deadlock upgrading a read lock.
+        read_only = connection.get_execution_options().get("lagw_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

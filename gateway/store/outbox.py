@@ -1,0 +1,167 @@
+"""The relay's side of the outbox: claim unsent rows, mark them sent after the broker confirms."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gateway.domain.enums import RequestState
+from gateway.ports import OutboxMessage, PublishRefused
+from gateway.store.engine import READ_ONLY
+from gateway.store.tables import audit_log, outbox, requests
+
+RELAY_ACTOR = "relay"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one pass over the outbox did."""
+
+    claimed: int
+    sent: int
+    refused: int
+
+
+class SqlOutbox:
+    """Claims pending rows; on PostgreSQL several relays share them with SKIP LOCKED."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retry_after: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self._engine = engine
+        self._now = now
+        self._retry_after = retry_after
+        self._locking = engine.dialect.name == "postgresql"
+
+    def process_batch(self, limit: int, publish: Callable[[OutboxMessage], None]) -> BatchResult:
+        """Publish up to `limit` pending rows through `publish` and record the outcome.
+
+        Rows are marked sent only after `publish` returns, that is after the broker confirmed them.
+        If `publish` raises anything but PublishRefused (the broker went away), the rows confirmed so
+        far are marked and the error propagates; the rest stay pending.
+        """
+        with self._claimed(limit) as (conn, rows):
+            sent: list[tuple[int, str | None]] = []
+            refused: list[tuple[int, str]] = []
+            try:
+                for row in rows:
+                    try:
+                        publish(_message(row))
+                    except PublishRefused as exc:
+                        refused.append((row.id, str(exc)))
+                    else:
+                        sent.append((row.id, row.request_id))
+            finally:
+                self._record(conn, sent, refused)
+        return BatchResult(claimed=len(rows), sent=len(sent), refused=len(refused))
+
+    def pending_count(self) -> int:
+        """Rows not yet confirmed by the broker."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return int(
+                conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0
+            )
+
+    @contextmanager
+    def _claimed(self, limit: int) -> Iterator[tuple[sa.Connection | None, list[sa.Row[tuple[object, ...]]]]]:
+        now = self._now()
+        query = (
+            sa.select(outbox)
+            .where(outbox.c.sent_at.is_(None))
+            .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if self._locking:
+            # Rows stay locked until the marks commit; another relay skips them.
+            with self._engine.begin() as conn:
+                yield conn, list(conn.execute(query.with_for_update(skip_locked=True)).all())
+        else:
+            # SQLite has one relay; read without holding the write lock while publishing.
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
+                rows = list(conn.execute(query).all())
+            yield None, rows
+
+    def _record(
+        self, conn: sa.Connection | None, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
+    ) -> None:
+        if not sent and not refused:
+            return
+        if conn is None:
+            with self._engine.begin() as own:
+                self._write_marks(own, sent, refused)
+        else:
+            self._write_marks(conn, sent, refused)
+
+    def _write_marks(
+        self, conn: sa.Connection, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
+    ) -> None:
+        now = self._now()
+        if sent:
+            conn.execute(
+                outbox.update()
+                .where(outbox.c.id.in_([row_id for row_id, _ in sent]))
+                .where(outbox.c.sent_at.is_(None))
+                .values(sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+            )
+            self._mark_queued(conn, [rid for _, rid in sent if rid is not None], now)
+        for row_id, error in refused:
+            conn.execute(
+                outbox.update()
+                .where(outbox.c.id == row_id)
+                .values(
+                    attempts=outbox.c.attempts + 1, last_error=error[:2000], next_attempt_at=now + self._retry_after
+                )
+            )
+
+    def _mark_queued(self, conn: sa.Connection, request_ids: list[str], now: datetime) -> None:
+        if not request_ids:
+            return
+        moved = (
+            conn.execute(
+                sa.select(requests.c.id)
+                .where(requests.c.id.in_(request_ids))
+                .where(requests.c.state == RequestState.RECEIVED.value)
+            )
+            .scalars()
+            .all()
+        )
+        if not moved:
+            return
+        conn.execute(
+            requests.update().where(requests.c.id.in_(moved)).values(state=RequestState.QUEUED.value, updated_at=now)
+        )
+        conn.execute(
+            audit_log.insert(),
+            [
+                {
+                    "request_id": rid,
+                    "at": now,
+                    "actor": RELAY_ACTOR,
+                    "event": "queued",
+                    "from_state": RequestState.RECEIVED.value,
+                    "to_state": RequestState.QUEUED.value,
+                    "detail": None,
+                }
+                for rid in moved
+            ],
+        )
+
+
+def _message(row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
+    m = row._mapping
+    return OutboxMessage(
+        message_id=m["message_id"],
+        exchange=m["exchange"],
+        routing_key=m["routing_key"],
+        body=bytes(m["body"]),
+        headers=dict(m["headers"]),
+        content_type=m["content_type"],
+        correlation_id=m["correlation_id"],
+        request_id=m["request_id"],
+    )

@@ -1,0 +1,144 @@
+"""Requests, raw payloads, outbox rows and audit records, written in one transaction."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from gateway.domain.enums import IdType, Kind, RequestState
+from gateway.domain.model import LegalAidRequest
+from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
+from gateway.privacy import keyed_digest
+from gateway.store.engine import READ_ONLY
+from gateway.store.tables import audit_log, inbound_payloads, outbox, requests
+
+_SUMMARY_COLUMNS = [c for c in requests.c if c.name not in ("canonical", "id_hash")]
+
+
+class SqlRequestStore:
+    """The RequestStore port on SQLAlchemy Core."""
+
+    def __init__(self, engine: sa.Engine, id_hash_key: bytes) -> None:
+        self._engine = engine
+        self._id_hash_key = id_hash_key
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        """The request an agency stored under this reference and kind, if any."""
+        query = sa.select(*_SUMMARY_COLUMNS).where(
+            requests.c.agency_code == agency_code,
+            requests.c.reference == reference,
+            requests.c.kind == kind.value,
+        )
+        return self._one(query)
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        """A request by gateway id."""
+        return self._one(sa.select(*_SUMMARY_COLUMNS).where(requests.c.id == request_id))
+
+    def canonical_body(self, request_id: str) -> str | None:
+        """The canonical JSON as it was put on the bus."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return conn.scalar(sa.select(requests.c.canonical).where(requests.c.id == request_id))
+
+    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
+        """Store request, raw payload, outbox row and audit record in one transaction."""
+        at = request.source.received_at
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(requests.insert().values(self._request_row(request, digest, message.body)))
+                conn.execute(
+                    inbound_payloads.insert().values(
+                        request_id=request.id,
+                        channel=request.source.channel.value,
+                        content_type=raw.content_type,
+                        body=raw.body,
+                        received_at=at,
+                    )
+                )
+                conn.execute(outbox.insert().values(outbox_row(message, at)))
+                conn.execute(
+                    audit_log.insert().values(
+                        request_id=request.id,
+                        at=at,
+                        actor=request.source.agency_code,
+                        event="received",
+                        from_state=None,
+                        to_state=request.state.value,
+                        detail={"channel": request.source.channel.value, "reference": request.source.reference},
+                    )
+                )
+        except sa.exc.IntegrityError as exc:
+            if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
+                raise ReferenceTaken(request.source.reference) from exc
+            raise
+
+    def raw_payload(self, request_id: str) -> RawPayload | None:
+        """The inbound message exactly as received."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(
+                sa.select(inbound_payloads.c.content_type, inbound_payloads.c.body).where(
+                    inbound_payloads.c.request_id == request_id
+                )
+            ).first()
+        return None if row is None else RawPayload(row.content_type, bytes(row.body))
+
+    def audit_trail(self, request_id: str) -> list[dict[str, object]]:
+        """The request's state changes, oldest first."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(
+                sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.event, audit_log.c.to_state)
+                .where(audit_log.c.request_id == request_id)
+                .order_by(audit_log.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def _request_row(self, request: LegalAidRequest, digest: str, canonical: bytes) -> dict[str, object]:
+        person = request.person
+        id_hash = None
+        if person.id_number and person.id_type is not IdType.UNKNOWN:
+            id_hash = keyed_digest(self._id_hash_key, f"{person.id_type.value}:{person.id_number}")
+        return {
+            "id": request.id,
+            "kind": request.kind.value,
+            "agency_code": request.source.agency_code,
+            "reference": request.source.reference,
+            "case_number": request.case.number,
+            "id_hash": id_hash,
+            "state": request.state.value,
+            "digest": digest,
+            "centre_code": request.routing.centre_code,
+            "routing_key": request.routing.routing_key,
+            "received_at": request.source.received_at,
+            "due_at": request.deadline.due_at,
+            "deadline_obligation": request.deadline.obligation,
+            "deadline_basis": request.deadline.basis,
+            "updated_at": request.source.received_at,
+            "canonical": canonical.decode("utf-8"),
+        }
+
+    def _one(self, query: sa.Select[tuple[object, ...]]) -> StoredRequest | None:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _stored(row._mapping)
+
+
+def outbox_row(message: OutboxMessage, at: datetime) -> dict[str, object]:
+    """The outbox insert values for a message."""
+    return {
+        "message_id": message.message_id,
+        "request_id": message.request_id,
+        "exchange": message.exchange,
+        "routing_key": message.routing_key,
+        "headers": message.headers,
+        "content_type": message.content_type,
+        "correlation_id": message.correlation_id,
+        "body": message.body,
+        "created_at": at,
+        "attempts": 0,
+    }
+
+
+def _stored(row: sa.RowMapping) -> StoredRequest:
+    convert: dict[str, Callable[[object], object]] = {"kind": Kind, "state": RequestState}
+    values = {key: convert.get(key, lambda v: v)(row[key]) for key in row.keys()}
+    return StoredRequest(**values)  # type: ignore[arg-type]

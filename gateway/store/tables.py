@@ -1,0 +1,115 @@
+"""Table definitions."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = sa.MetaData()
+
+agencies = sa.Table(
+    "agencies",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("district", sa.String(6), nullable=False),
+    sa.Column("allowed_kinds", sa.JSON, nullable=False),
+    sa.Column("api_key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("key_rotated_at", UtcDateTime, nullable=False),
+)
+
+requests = sa.Table(
+    "requests",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("agency_code", sa.String(32), sa.ForeignKey("agencies.code"), nullable=False),
+    sa.Column("reference", sa.String(100), nullable=False),
+    sa.Column("case_number", sa.String(100), nullable=False),
+    sa.Column("id_hash", sa.String(64)),  # keyed hash of the ID number; never the clear number
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("centre_code", sa.String(32), nullable=False),
+    sa.Column("routing_key", sa.String(100), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("deadline_obligation", sa.String(64), nullable=False),
+    sa.Column("deadline_basis", sa.String(100), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("canonical", sa.Text, nullable=False),
+    sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
+    sa.Index("ix_requests_case_number", "case_number"),
+    sa.Index("ix_requests_id_hash", "id_hash"),
+    sa.Index("ix_requests_centre_state_due", "centre_code", "state", "due_at"),
+)
+
+inbound_payloads = sa.Table(
+    "inbound_payloads",
+    metadata,
+    sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), primary_key=True),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("content_type", sa.String(200), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column("request_id", sa.String(36)),
+    sa.Column("exchange", sa.String(100), nullable=False),
+    sa.Column("routing_key", sa.String(200), nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("correlation_id", sa.String(64)),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+)
+sa.Index(
+    "ix_outbox_unsent",
+    outbox.c.id,
+    sqlite_where=outbox.c.sent_at.is_(None),
+    postgresql_where=outbox.c.sent_at.is_(None),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(36), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("from_state", sa.String(32)),
+    sa.Column("to_state", sa.String(32)),
+    sa.Column("detail", sa.JSON),
+    sa.Index("ix_audit_request", "request_id", "id"),
+)

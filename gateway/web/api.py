@@ -1,0 +1,45 @@
+"""The REST API object: OpenAPI from the schemas, and the checks every API call passes first."""
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from gateway.errors import UnsupportedMediaType
+from gateway.web.auth import authenticate_agency
+
+API_PREFIX = "/api/v1/"
+_PUBLIC = {"/api/v1/openapi.json"}
+_JSON_TYPES = ("application/json",)
+
+
+def make_api(app: Flask) -> Api:
+    """Configure flask-smorest so the OpenAPI document is served at /api/v1/openapi.json."""
+    app.config.update(
+        API_TITLE="Legal Aid Gateway",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": (
+                    "Courts, procuratorates and police send criminal legal-aid work to the legal aid centre. "
+                    "Every call is authenticated with the agency's API key (`Authorization: Bearer <key>`). "
+                    "Errors are RFC 9457 problem documents with a stable `type`."
+                )
+            },
+            "security": [{"agencyKey": []}],
+        },
+    )
+    api = Api(app)
+    api.spec.components.security_scheme("agencyKey", {"type": "http", "scheme": "bearer"})
+    app.before_request(_check_api_call)
+    return api
+
+
+def _check_api_call() -> None:
+    """Authenticate, then refuse a body of the wrong media type, before any parsing."""
+    if not request.path.startswith(API_PREFIX) or request.path in _PUBLIC:
+        return
+    authenticate_agency()
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype not in _JSON_TYPES:
+        raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or 'nothing'}")

@@ -1,0 +1,48 @@
+"""The REST side of intake shared by all adapters: credentials in, receipt out."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import request, url_for
+
+from gateway.domain.enums import AgencyType, Channel
+from gateway.domain.model import Submission
+from gateway.errors import InvalidInput
+from gateway.intake import Receipt
+from gateway.ports import RawPayload
+from gateway.web.auth import current_agency
+from gateway.web.context import services
+
+ResponseTuple = tuple[dict[str, Any], int, dict[str, str]]
+
+
+def accept_rest(service: AgencyType, submission: Submission, field_names: Mapping[str, str]) -> ResponseTuple:
+    """Run the intake for a REST message: 202 when new, 200 for a resend, Location of the status."""
+    raw = RawPayload(content_type=request.content_type or "", body=request.get_data())
+    try:
+        receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
+    except InvalidInput as exc:
+        exc.errors = {_dialect_path(path, field_names): msgs for path, msgs in exc.errors.items()}
+        raise
+    location = url_for("requests.get_request", request_id=receipt.request_id)
+    return receipt_body(receipt, location), 202 if receipt.created else 200, {"Location": location}
+
+
+def receipt_body(receipt: Receipt, status_url: str) -> dict[str, Any]:
+    """The receipt as the ReceiptSchema dumps it."""
+    return {
+        "id": receipt.request_id,
+        "kind": receipt.kind,
+        "state": receipt.state,
+        "centre_code": receipt.centre_code,
+        "deadline": receipt.deadline,
+        "status_url": status_url,
+    }
+
+
+def _dialect_path(path: str, field_names: Mapping[str, str]) -> str:
+    """Name a canonical field as the agency's own dialect calls it."""
+    for canonical, dialect in sorted(field_names.items(), key=lambda item: -len(item[0])):
+        if path == canonical or path.startswith(canonical + "."):
+            return dialect + path[len(canonical) :]
+    return path

@@ -1,0 +1,1 @@
+"""Marshmallow wire contracts: the canonical message on the bus and shared field types."""

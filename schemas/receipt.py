@@ -1,0 +1,43 @@
+"""What the gateway answers an agency: the receipt and the status of a request."""
+
+from marshmallow import Schema, fields
+
+from gateway.domain.enums import Kind, RequestState
+
+
+class DeadlineOutSchema(Schema):
+    due_at = fields.AwareDateTime(required=True)
+    obligation = fields.String(required=True)
+    basis = fields.String(required=True, metadata={"description": "the article of law that sets the period"})
+
+
+class ReceiptSchema(Schema):
+    """Sent once the request is durably stored (202), or again for a resend (200)."""
+
+    id = fields.String(required=True, metadata={"description": "gateway id"})
+    kind = fields.Enum(Kind, by_value=True, required=True)
+    state = fields.Enum(RequestState, by_value=True, required=True)
+    centre_code = fields.String(required=True)
+    deadline = fields.Nested(DeadlineOutSchema, required=True)
+    status_url = fields.String(required=True)
+
+
+class HistoryEntrySchema(Schema):
+    at = fields.AwareDateTime(required=True)
+    event = fields.String(required=True)
+    state = fields.String(allow_none=True)
+
+
+class StatusSchema(Schema):
+    """A request's status as its sender may read it."""
+
+    id = fields.String(required=True)
+    kind = fields.Enum(Kind, by_value=True, required=True)
+    state = fields.Enum(RequestState, by_value=True, required=True)
+    reference = fields.String(required=True)
+    case_number = fields.String(required=True)
+    centre_code = fields.String(required=True)
+    received_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    deadline = fields.Nested(DeadlineOutSchema, required=True)
+    history = fields.List(fields.Nested(HistoryEntrySchema), required=True)
