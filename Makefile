@@ -1,0 +1,40 @@
+# The README names these targets. Each does its own setup.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: demo test test-unit test-integration bench lint install broker clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+broker:
+	@scripts/ensure-rabbitmq
+
+demo: install broker
+	$(VENV)/bin/lagw demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint broker
+	$(VENV)/bin/pytest
+
+test-unit: install
+	$(VENV)/bin/pytest tests/unit
+
+test-integration: install broker
+	$(VENV)/bin/pytest tests/integration
+
+bench: install broker
+	$(PY) bench/intake.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info lagw.sqlite3*
