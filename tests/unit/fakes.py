@@ -1,0 +1,62 @@
+"""Fakes behind the ports, for unit tests of the use cases."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.domain.enums import Kind
+from gateway.domain.model import LegalAidRequest
+from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
+
+
+@dataclass
+class FixedClock:
+    """A clock the test sets."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+
+@dataclass
+class InMemoryStore:
+    """The RequestStore port in memory."""
+
+    stored: dict[str, StoredRequest] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    raw: dict[str, RawPayload] = field(default_factory=dict)
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        return next(
+            (
+                s
+                for s in self.stored.values()
+                if (s.agency_code, s.reference, s.kind) == (agency_code, reference, kind)
+            ),
+            None,
+        )
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        return self.stored.get(request_id)
+
+    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
+        if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
+            raise ReferenceTaken(request.source.reference)
+        self.stored[request.id] = StoredRequest(
+            id=request.id,
+            kind=request.kind,
+            agency_code=request.source.agency_code,
+            reference=request.source.reference,
+            case_number=request.case.number,
+            state=request.state,
+            digest=digest,
+            received_at=request.source.received_at,
+            due_at=request.deadline.due_at,
+            deadline_obligation=request.deadline.obligation,
+            deadline_basis=request.deadline.basis,
+            centre_code=request.routing.centre_code,
+            routing_key=request.routing.routing_key,
+            updated_at=request.source.received_at,
+        )
+        self.outbox.append(message)
+        self.raw[request.id] = raw

@@ -1,0 +1,122 @@
+"""The intake use case with fakes behind the ports."""
+
+import json
+import logging
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.court.mapping import defense_notice_to_submission
+from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.police.mapping import application_transfer_to_submission
+from adapters.police.schemas import ApplicationTransferSchema
+from gateway.domain.enums import AgencyType, Channel, Kind, Level
+from gateway.domain.model import Agency
+from gateway.errors import KindNotAllowed, ReferenceConflict, StageNotAllowed
+from gateway.intake import Intake
+from gateway.ports import RawPayload
+from gateway.rules.calendar import load_calendar
+from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
+from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+from gateway.rules.routing import load_routing_table
+from schemas.canonical import validate_message
+from tests.unit.fakes import FixedClock, InMemoryStore
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+COURT = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", KINDS_BY_AGENCY_TYPE[AgencyType.COURT])
+POLICE = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", KINDS_BY_AGENCY_TYPE[AgencyType.POLICE])
+RAW = RawPayload("application/json", b"{}")
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
+
+
+def court_notice():  # type: ignore[no-untyped-def]
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    return defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
+
+
+@pytest.fixture
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+@pytest.fixture
+def intake(store: InMemoryStore) -> Intake:
+    return Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+
+
+def test_a_new_notice_is_stored_with_its_outbox_message(intake: Intake, store: InMemoryStore) -> None:
+    receipt = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+
+    assert receipt.created
+    assert receipt.centre_code == "lac370202"
+    assert receipt.deadline.basis == "LAL 36"
+    (message,) = store.outbox
+    assert message.message_id == receipt.request_id
+    assert message.routing_key == "notify_defense.lac370202"
+    body = validate_message(message.body)
+    assert body["person"]["minor"] is True
+    assert body["person"]["gender"].value == "male"
+    assert body["source"]["agency_code"] == "c1"  # from the credentials, never from the body
+
+
+def test_a_resend_returns_the_same_receipt_and_stores_nothing(intake: Intake, store: InMemoryStore) -> None:
+    first = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    again = intake.accept(COURT, AgencyType.COURT, Channel.SOAP, court_notice(), RAW)
+
+    assert (again.request_id, again.created) == (first.request_id, False)
+    assert again.deadline == first.deadline
+    assert len(store.outbox) == 1
+
+
+def test_a_different_body_under_the_same_reference_is_a_conflict(intake: Intake, store: InMemoryStore) -> None:
+    intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    changed = replace(court_notice(), notes="a different remark")
+
+    with pytest.raises(ReferenceConflict):
+        intake.accept(COURT, AgencyType.COURT, Channel.REST, changed, RAW)
+    assert len(store.outbox) == 1
+
+
+def test_the_same_reference_from_another_agency_is_a_new_request(intake: Intake, store: InMemoryStore) -> None:
+    other = replace(COURT, code="c2")
+    first = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    second = intake.accept(other, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    assert first.request_id != second.request_id
+
+
+def test_an_agency_may_not_use_another_agency_types_service(intake: Intake, store: InMemoryStore) -> None:
+    with pytest.raises(KindNotAllowed):
+        intake.accept(POLICE, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    assert not store.outbox
+
+
+def test_an_agency_limited_to_some_kinds_may_send_only_those(intake: Intake) -> None:
+    limited = replace(COURT, allowed_kinds=frozenset({Kind.DUTY_LAWYER}))
+    with pytest.raises(KindNotAllowed):
+        intake.accept(limited, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+
+
+def test_police_cannot_be_at_a_trial_stage(intake: Intake, store: InMemoryStore) -> None:
+    duty_at_trial = replace(court_notice(), kind=Kind.DUTY_LAWYER, grounds=())
+    assert duty_at_trial.case.stage.value == "first_instance"
+    with pytest.raises(StageNotAllowed):
+        intake.accept(POLICE, AgencyType.POLICE, Channel.REST, duty_at_trial, RAW)
+    assert not store.outbox
+
+
+def test_a_transfer_forwarded_after_24_hours_is_flagged_late(intake: Intake, store: InMemoryStore) -> None:
+    body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    body["application"]["applied_at"] = "2026-11-23T08:00:00+08:00"
+    submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
+
+    intake.accept(POLICE, AgencyType.POLICE, Channel.REST, submission, RAW)
+    assert validate_message(store.outbox[0].body)["flags"] == ["late_transfer"]
+
+
+def test_the_log_line_masks_the_person(intake: Intake, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    assert "王**" in caplog.text
+    assert "王小明" not in caplog.text and "370202201003150310" not in caplog.text
