@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -73,7 +74,12 @@ def run_demo(port: int = 0) -> int:
         click.echo(f"RabbitMQ does not answer at {amqp_url}. Start it (e.g. `rabbitmq-server -detached`) and retry.")
         return 2
     with tempfile.TemporaryDirectory(prefix="lagw-demo-") as workdir:
-        env = {**os.environ, "LAGW_DATABASE_URL": f"sqlite:///{workdir}/demo.sqlite3", "LAGW_AMQP_URL": amqp_url}
+        env = {
+            **os.environ,
+            "LAGW_DATABASE_URL": f"sqlite:///{workdir}/demo.sqlite3",
+            "LAGW_AMQP_URL": amqp_url,
+            "LAGW_ID_HASH_KEY": os.environ.get("LAGW_ID_HASH_KEY", secrets.token_hex(32)),
+        }
         settings = Settings.from_env(env)
         services = build_services(settings)
         keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in DEMO_AGENCIES}

@@ -24,7 +24,7 @@ from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest
 from schemas.fields import SHA256_PATTERN, aware_datetime, text
 
 
-def _enum(enum: type, **kwargs: Any) -> fields.Enum:
+def _enum(enum: type[Any], **kwargs: Any) -> fields.Enum[Any]:
     return fields.Enum(enum, by_value=True, **kwargs)
 
 
@@ -136,7 +136,8 @@ _SCHEMA = CanonicalRequestSchema()
 
 def dump_request(request: LegalAidRequest) -> dict[str, Any]:
     """The canonical message as a JSON-ready dict."""
-    return _SCHEMA.dump(request)
+    dumped: dict[str, Any] = _SCHEMA.dump(request)
+    return dumped
 
 
 def encode_request(request: LegalAidRequest) -> bytes:

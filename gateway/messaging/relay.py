@@ -13,6 +13,9 @@ from gateway.store.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
 
+# Failures after which the relay reconnects: the broker or the store went away.
+RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, sqlalchemy.exc.OperationalError)
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -55,7 +58,7 @@ class Relay:
                 log.info("relay connected to the broker")
                 failures = 0
                 self._pump(publisher, stop)
-            except (*CONNECTION_ERRORS, sqlalchemy.exc.OperationalError) as exc:
+            except RETRYABLE_ERRORS as exc:
                 failures += 1
                 delay = self._backoff.delay(failures)
                 log.warning("relay lost its connection (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)

@@ -19,7 +19,7 @@ class WorkCalendar:
 
     extra_rest_days: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
-    _china: holidays.HolidayBase = field(default_factory=holidays.China, repr=False)
+    _china: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("CN"), repr=False)
 
     def is_rest_day(self, day: date) -> bool:
         """True on weekends that are not make-up working days, and on public holidays."""

@@ -1,6 +1,5 @@
 """Requests, raw payloads, outbox rows and audit records, written in one transaction."""
 
-from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -139,6 +138,7 @@ def outbox_row(message: OutboxMessage, at: datetime) -> dict[str, object]:
 
 
 def _stored(row: sa.RowMapping) -> StoredRequest:
-    convert: dict[str, Callable[[object], object]] = {"kind": Kind, "state": RequestState}
-    values = {key: convert.get(key, lambda v: v)(row[key]) for key in row.keys()}
-    return StoredRequest(**values)  # type: ignore[arg-type]
+    values = dict(row)
+    values["kind"] = Kind(values["kind"])
+    values["state"] = RequestState(values["state"])
+    return StoredRequest(**values)

@@ -26,7 +26,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # (agency folder, example file, API path, agency code) for every sample message.
 EXAMPLE_POSTS = [
-    (demo.folder, file_name, path, demo.agency.code) for demo in DEMO_AGENCIES for file_name, path in demo.resources.items()
+    (demo.folder, file_name, path, demo.agency.code)
+    for demo in DEMO_AGENCIES
+    for file_name, path in demo.resources.items()
 ]
 
 

@@ -28,11 +28,7 @@ class InMemoryStore:
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         return next(
-            (
-                s
-                for s in self.stored.values()
-                if (s.agency_code, s.reference, s.kind) == (agency_code, reference, kind)
-            ),
+            (s for s in self.stored.values() if (s.agency_code, s.reference, s.kind) == (agency_code, reference, kind)),
             None,
         )
 

@@ -29,7 +29,9 @@ def test_add_prints_the_key_last_and_list_never_shows_it(runner: CliRunner) -> N
 
 
 def test_rotate_key_issues_a_new_key(runner: CliRunner) -> None:
-    added = runner.invoke(main, ["agency", "add", "--code", "P1", "--name", "市公安局", "--type", "police", "--district", "370200"])
+    added = runner.invoke(
+        main, ["agency", "add", "--code", "P1", "--name", "市公安局", "--type", "police", "--district", "370200"]
+    )
     old = added.output.strip().splitlines()[-1]
     rotated = runner.invoke(main, ["agency", "rotate-key", "--code", "P1"])
     assert rotated.exit_code == 0
@@ -37,7 +39,9 @@ def test_rotate_key_issues_a_new_key(runner: CliRunner) -> None:
 
 
 def test_an_agency_no_centre_serves_is_refused(runner: CliRunner) -> None:
-    added = runner.invoke(main, ["agency", "add", "--code", "X", "--name", "x", "--type", "court", "--district", "110105"])
+    added = runner.invoke(
+        main, ["agency", "add", "--code", "X", "--name", "x", "--type", "court", "--district", "110105"]
+    )
     assert added.exit_code != 0
     assert "no legal aid centre" in added.output
     assert "X\t" not in runner.invoke(main, ["agency", "list"]).output

@@ -88,12 +88,19 @@ def test_each_kind_has_its_period_and_legal_basis(kind: Kind, detained: bool, du
 
 def test_a_duty_lawyer_is_due_before_the_scheduled_time_when_that_comes_first() -> None:
     duty = DutyAppointment(purpose=DutyPurpose.PLEA_AGREEMENT, scheduled_at=at("2026-11-25T14:00"))
-    deadline = compute_deadline(Kind.DUTY_LAWYER, at("2026-11-25T09:00"), person(True), duty, CALENDAR, DeadlinePolicy())
+    deadline = compute_deadline(
+        Kind.DUTY_LAWYER, at("2026-11-25T09:00"), person(True), duty, CALENDAR, DeadlinePolicy()
+    )
     assert deadline.due_at == at("2026-11-25T14:00")
 
 
 def test_a_duty_lawyer_without_a_time_is_due_after_the_configured_working_days() -> None:
     deadline = compute_deadline(
-        Kind.DUTY_LAWYER, at("2026-11-27T09:00"), person(True), None, CALENDAR, DeadlinePolicy(duty_lawyer_working_days=2)
+        Kind.DUTY_LAWYER,
+        at("2026-11-27T09:00"),
+        person(True),
+        None,
+        CALENDAR,
+        DeadlinePolicy(duty_lawyer_working_days=2),
     )
     assert deadline.due_at == at("2026-12-01T23:59:59")

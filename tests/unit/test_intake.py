@@ -25,7 +25,9 @@ from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-COURT = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", KINDS_BY_AGENCY_TYPE[AgencyType.COURT])
+COURT = Agency(
+    "c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", KINDS_BY_AGENCY_TYPE[AgencyType.COURT]
+)
 POLICE = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", KINDS_BY_AGENCY_TYPE[AgencyType.POLICE])
 RAW = RawPayload("application/json", b"{}")
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)

@@ -91,7 +91,11 @@ def test_other_kinds_carry_no_grounds() -> None:
 
 @pytest.mark.parametrize(
     ("level", "district", "centre"),
-    [(Level.CITY, "370200", "lac370200"), (Level.DISTRICT, "370202", "lac370202"), (Level.DISTRICT, "370285", "lac370285")],
+    [
+        (Level.CITY, "370200", "lac370200"),
+        (Level.DISTRICT, "370202", "lac370202"),
+        (Level.DISTRICT, "370285", "lac370285"),
+    ],
 )
 def test_requests_go_to_the_centre_where_the_agency_sits(level: Level, district: str, centre: str) -> None:
     agency = Agency("a", "a", AgencyType.COURT, level, district, frozenset(Kind))
