@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration bench lint install broker clean
+.PHONY: demo test test-unit test-integration bench lint install broker store clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(VENV)/.installed
 broker:
 	@scripts/ensure-rabbitmq
 
+store:
+	@scripts/ensure-postgres
+
 demo: install broker
 	$(VENV)/bin/lagw demo
 
@@ -25,13 +28,13 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: lint broker
+test: lint broker store
 	$(VENV)/bin/pytest
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit
 
-test-integration: install broker
+test-integration: install broker store
 	$(VENV)/bin/pytest tests/integration
 
 bench: install broker

@@ -70,9 +70,11 @@ class LiveGateway:
 
 
 @contextmanager
-def running_gateway(tmp_path: Path, amqp_url: str, extra: tuple[DemoAgency, ...] = ()) -> Iterator[LiveGateway]:
-    """A gateway with the demo agencies registered, served on a live socket."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
+def running_gateway(
+    tmp_path: Path, amqp_url: str, extra: tuple[DemoAgency, ...] = (), database_url: str | None = None
+) -> Iterator[LiveGateway]:
+    """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
+    settings = Settings(database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
     services = build_services(settings)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *extra)}
     with live_server(create_app(services=services)) as base:

@@ -1,0 +1,85 @@
+"""On PostgreSQL the same code runs, and several relays share the outbox without sending a row twice."""
+
+import copy
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.messaging.topology import ASSIGNMENT_QUEUE
+from gateway.ports import OutboxMessage
+from tests.support.broker import drain_queue
+from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway, running_relay, wait_for
+from tests.support.postgres import fresh_database
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pg_gateway(tmp_path: Path, amqp_url: str) -> Iterator[LiveGateway]:
+    with fresh_database() as url, running_gateway(tmp_path, amqp_url, database_url=url) as running:
+        yield running
+
+
+def _post_many(gateway: LiveGateway, rounds: int) -> set[str]:
+    accepted = set()
+    for n in range(rounds):
+        for folder, file_name, path, code in EXAMPLE_POSTS:
+            body = copy.deepcopy(example(folder, file_name))
+            for key in ("notice_number", "document_number", "transfer_number", "request_number"):
+                if key in body:
+                    body[key] = f"{body[key]}-{n}"
+            response = gateway.post(path, code, body)
+            assert response.status_code == 202, response.text
+            accepted.add(response.json()["id"])
+    return accepted
+
+
+def test_two_relays_claim_disjoint_rows(pg_gateway: LiveGateway) -> None:
+    accepted = _post_many(pg_gateway, 4)
+    outbox = pg_gateway.services.outbox
+    first_holds_its_rows = threading.Event()
+    release_first = threading.Event()
+    claimed: dict[str, list[str]] = {"first": [], "second": []}
+
+    def first(message: OutboxMessage) -> None:
+        claimed["first"].append(message.message_id)
+        first_holds_its_rows.set()
+        release_first.wait(10)
+
+    thread = threading.Thread(target=outbox.process_batch, args=(5, first))
+    thread.start()
+    assert first_holds_its_rows.wait(10)
+    # While the first relay holds its batch locked, the second claims the rest.
+    outbox.process_batch(100, lambda message: claimed["second"].append(message.message_id))
+    release_first.set()
+    thread.join(10)
+
+    assert len(claimed["first"]) == 5
+    assert not set(claimed["first"]) & set(claimed["second"])
+    assert set(claimed["first"]) | set(claimed["second"]) == accepted
+    assert outbox.pending_count() == 0
+
+
+def test_every_notice_reaches_the_queue_once_with_two_relays_on_postgresql(
+    pg_gateway: LiveGateway, amqp_url: str
+) -> None:
+    accepted = _post_many(pg_gateway, 10)
+    with running_relay(pg_gateway.services, amqp_url), running_relay(pg_gateway.services, amqp_url):
+        wait_for(lambda: pg_gateway.services.outbox.pending_count() == 0, timeout=30)
+    ids = Counter(properties.message_id for _, properties, _ in drain_queue(amqp_url, ASSIGNMENT_QUEUE))
+    assert ids == Counter(list(accepted))
+
+
+def test_resend_and_conflict_behave_the_same_on_postgresql(pg_gateway: LiveGateway) -> None:
+    notice = example("court", "defense-notices.json")
+    first = pg_gateway.post("/api/v1/court/defense-notices", "court-370202", notice)
+    again = pg_gateway.post("/api/v1/court/defense-notices", "court-370202", notice)
+    notice["charges"] = ["抢劫罪"]
+    conflict = pg_gateway.post("/api/v1/court/defense-notices", "court-370202", notice)
+
+    assert (first.status_code, again.status_code, conflict.status_code) == (202, 200, 409)
+    assert again.json()["id"] == first.json()["id"]
+    assert pg_gateway.row_counts()["requests"] == 1
