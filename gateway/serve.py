@@ -1,16 +1,18 @@
 """Run the web app under gunicorn (gthread), with the app built after the fork in each worker."""
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
-class GatewayServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn with our options and `create_app()` loaded in every worker."""
+class GunicornApp(BaseApplication):  # type: ignore[misc]
+    """gunicorn with our options; `loader` builds the WSGI app in every worker, after the fork."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, loader: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._loader = loader
         self._options = options
         super().__init__()
 
@@ -18,10 +20,14 @@ class GatewayServer(BaseApplication):  # type: ignore[misc]
         for key, value in self._options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
-        from gateway.app import create_app
+    def load(self) -> Any:
+        return self._loader()
 
-        return create_app()
+
+def _gateway_app() -> Flask:
+    from gateway.app import create_app
+
+    return create_app()
 
 
 def server_options(bind: str, workers: int | None = None, threads: int = 8) -> dict[str, Any]:
@@ -43,4 +49,4 @@ def server_options(bind: str, workers: int | None = None, threads: int = 8) -> d
 
 def serve(bind: str, workers: int | None = None, threads: int = 8) -> None:
     """Serve until stopped by a signal."""
-    GatewayServer(server_options(bind, workers, threads)).run()
+    GunicornApp(_gateway_app, server_options(bind, workers, threads)).run()
