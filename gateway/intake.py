@@ -69,14 +69,15 @@ class Intake:
         received_at = self._clock.now()
         today = received_at.astimezone(CHINA_TZ).date()
         person = normalize_person(submission.person, on=today)
-        flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
         submission = replace(submission, person=person)
         digest = submission_digest(submission)
 
+        # A resend is answered from the store before any date-dependent rule can judge it differently.
         existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
         if existing is not None:
             return _resend_receipt(existing, digest)
 
+        flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
         request = self._build_request(agency, channel, submission, flags, received_at)
         try:
             self._store.add(request, digest, raw, request_message(request))

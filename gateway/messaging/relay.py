@@ -63,6 +63,12 @@ class Relay:
                 delay = self._backoff.delay(failures)
                 log.warning("relay lost its connection (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 stop.wait(delay)
+            except Exception:
+                # Anything else must not end the relay for good: notices would wait for a restart.
+                failures += 1
+                delay = self._backoff.delay(failures)
+                log.exception("relay failed unexpectedly; retrying in %.1fs", delay)
+                stop.wait(delay)
             finally:
                 publisher.close()
 

@@ -13,10 +13,11 @@ READ_ONLY = {"lagw_read_only": True}
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writes."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # hide_parameters: bound values (names, ID numbers) never appear in error messages or logs.
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def create_schema(engine: sa.Engine) -> None:

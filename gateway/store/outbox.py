@@ -45,19 +45,23 @@ class SqlOutbox:
         If `publish` raises anything but PublishRefused (the broker went away), the rows confirmed so
         far are marked and the error propagates; the rest stay pending.
         """
+        interrupted: BaseException | None = None
+        sent: list[tuple[int, str | None]] = []
+        refused: list[tuple[int, str]] = []
         with self._claimed(limit) as (conn, rows):
-            sent: list[tuple[int, str | None]] = []
-            refused: list[tuple[int, str]] = []
-            try:
-                for row in rows:
-                    try:
-                        publish(_message(row))
-                    except PublishRefused as exc:
-                        refused.append((row.id, str(exc)))
-                    else:
-                        sent.append((row.id, row.request_id))
-            finally:
-                self._record(conn, sent, refused)
+            for row in rows:
+                try:
+                    publish(_message(row))
+                except PublishRefused as exc:
+                    refused.append((row.id, str(exc)))
+                except BaseException as exc:  # the broker went away: keep what it confirmed
+                    interrupted = exc
+                    break
+                else:
+                    sent.append((row.id, row.request_id))
+            self._record(conn, sent, refused)
+        if interrupted is not None:
+            raise interrupted
         return BatchResult(claimed=len(rows), sent=len(sent), refused=len(refused))
 
     def pending_count(self) -> int:

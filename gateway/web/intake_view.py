@@ -18,7 +18,7 @@ ResponseTuple = tuple[dict[str, Any], int, dict[str, str]]
 
 def accept_rest(service: AgencyType, submission: Submission, field_names: Mapping[str, str]) -> ResponseTuple:
     """Run the intake for a REST message: 202 when new, 200 for a resend, Location of the status."""
-    raw = RawPayload(content_type=request.content_type or "", body=request.get_data())
+    raw = RawPayload(content_type=request.mimetype, body=request.get_data())
     try:
         receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
     except InvalidInput as exc:

@@ -83,3 +83,26 @@ def test_resend_and_conflict_behave_the_same_on_postgresql(pg_gateway: LiveGatew
     assert (first.status_code, again.status_code, conflict.status_code) == (202, 200, 409)
     assert again.json()["id"] == first.json()["id"]
     assert pg_gateway.row_counts()["requests"] == 1
+
+
+def _confirmed_rows_stay_sent_when_the_broker_drops(gateway: LiveGateway) -> None:
+    accepted = _post_many(gateway, 1)
+    published: list[str] = []
+
+    def publish_two_then_lose_the_broker(message: OutboxMessage) -> None:
+        if len(published) == 2:
+            raise ConnectionError("broker went away")
+        published.append(message.message_id)
+
+    with pytest.raises(ConnectionError):
+        gateway.services.outbox.process_batch(100, publish_two_then_lose_the_broker)
+    assert gateway.services.outbox.pending_count() == len(accepted) - 2
+    assert {gateway.services.requests.get(i).state.value for i in published} == {"queued"}  # type: ignore[union-attr]
+
+
+def test_rows_confirmed_before_the_broker_drops_stay_sent_on_postgresql(pg_gateway: LiveGateway) -> None:
+    _confirmed_rows_stay_sent_when_the_broker_drops(pg_gateway)
+
+
+def test_rows_confirmed_before_the_broker_drops_stay_sent_on_sqlite(gateway: LiveGateway) -> None:
+    _confirmed_rows_stay_sent_when_the_broker_drops(gateway)

@@ -122,3 +122,13 @@ def test_the_log_line_masks_the_person(intake: Intake, caplog: pytest.LogCapture
     intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
     assert "王**" in caplog.text
     assert "王小明" not in caplog.text and "370202201003150310" not in caplog.text
+
+
+def test_a_resend_after_the_person_turned_18_still_gets_its_receipt(store: InMemoryStore) -> None:
+    clock = FixedClock(datetime(2028, 3, 14, 10, 0, tzinfo=CHINA_TZ))  # the day before the 18th birthday
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+    first = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    clock.current = datetime(2028, 3, 16, 10, 0, tzinfo=CHINA_TZ)
+
+    again = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
+    assert (again.request_id, again.created) == (first.request_id, False)
