@@ -12,6 +12,8 @@ from gateway.web import health, problems_doc, status
 from gateway.web.api import make_api
 from gateway.web.context import EXTENSION
 from gateway.web.problems import register_error_handlers
+from gateway.web.soap.faults import SERVICES_EXTENSION
+from gateway.web.soap.service import SoapService
 
 
 def default_adapters() -> list[ApiBlueprint]:
@@ -23,10 +25,18 @@ def default_adapters() -> list[ApiBlueprint]:
     return [court, procuratorate, police]
 
 
+def default_soap_services() -> list[SoapService]:
+    """The agencies' SOAP services."""
+    from adapters.soap_services import soap_services
+
+    return soap_services()
+
+
 def create_app(
     settings: Settings | None = None,
     services: Services | None = None,
     adapters: Iterable[ApiBlueprint] | None = None,
+    soap_services: Iterable[SoapService] | None = None,
 ) -> Flask:
     """Build the gateway's Flask app; tests pass their own settings or services."""
     settings = settings or (services.settings if services else Settings.from_env())
@@ -38,6 +48,10 @@ def create_app(
     for blueprint in adapters if adapters is not None else default_adapters():
         api.register_blueprint(blueprint)
     api.register_blueprint(status.blp)
+    soap = list(soap_services) if soap_services is not None else default_soap_services()
+    for service in soap:
+        app.register_blueprint(service.blueprint())
+    app.extensions[SERVICES_EXTENSION] = {service.name: service.namespace for service in soap}
     app.register_blueprint(health.blp)
     app.register_blueprint(problems_doc.blp)
     register_error_handlers(app)

@@ -1,6 +1,7 @@
 """The composition root: the one place where concrete classes meet."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -11,10 +12,13 @@ from gateway.ports import Clock
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
+from gateway.sealing import KeySealer
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.engine import create_schema, make_engine
+from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
+from gateway.withdrawal import Withdrawals
 
 
 @dataclass
@@ -28,6 +32,9 @@ class Services:
     outbox: SqlOutbox
     intake: Intake
     routing: RoutingTable
+    nonces: SqlNonceRegistry
+    withdrawals: Withdrawals
+    clock: Clock
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -47,9 +54,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        agencies=SqlAgencyRegistry(engine, clock.now),
+        agencies=SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now),
         requests=requests,
         outbox=SqlOutbox(engine, clock.now),
         intake=intake,
         routing=routing,
+        nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
+        clock=clock,
+        withdrawals=Withdrawals(requests, clock),
     )

@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_DATABASE_URL = "sqlite:///lagw.sqlite3"
 _DEV_ID_HASH_KEY = "development-only-id-hash-key"
+_DEV_CREDENTIAL_KEY = "development-only-credential-key"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Settings:
     calendar_file: Path | None = None
     duty_lawyer_working_days: int = 2
     relay_batch_size: int = 200
+    credential_key: str = _DEV_CREDENTIAL_KEY
+    token_window_seconds: int = 300
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -38,9 +41,15 @@ class Settings:
             calendar_file=_path(env.get("LAGW_CALENDAR_FILE")),
             duty_lawyer_working_days=int(env.get("LAGW_DUTY_LAWYER_WORKING_DAYS", 2)),
             relay_batch_size=int(env.get("LAGW_RELAY_BATCH_SIZE", 200)),
+            credential_key=env.get("LAGW_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY),
+            token_window_seconds=int(env.get("LAGW_TOKEN_WINDOW_SECONDS", 300)),
         )
-        if settings.id_hash_key == _DEV_ID_HASH_KEY:
-            log.warning("LAGW_ID_HASH_KEY is not set: using the development key; set it in production")
+        for name, value, default in (
+            ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
+            ("LAGW_CREDENTIAL_KEY", settings.credential_key, _DEV_CREDENTIAL_KEY),
+        ):
+            if value == default:
+                log.warning("%s is not set: using the development key; set it in production", name)
         return settings
 
 

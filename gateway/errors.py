@@ -135,3 +135,56 @@ class ServiceUnavailable(GatewayError):
     code = "service-unavailable"
     status = 503
     title = "Service temporarily unavailable"
+
+
+class ForbiddenXml(MalformedBody):
+    """The XML carries a construct the gateway never parses: a DOCTYPE, entity declarations, an external DTD."""
+
+    code = "forbidden-xml"
+    title = "The XML uses a forbidden construct"
+
+
+class VersionMismatch(GatewayError):
+    """The SOAP envelope is not in the namespace of the SOAP version the request declared."""
+
+    code = "version-mismatch"
+    status = 400
+    title = "Unsupported SOAP envelope version"
+
+
+class MustUnderstand(GatewayError):
+    """A SOAP header block marked mustUnderstand is one the gateway does not process."""
+
+    code = "must-understand"
+    status = 400
+    title = "A mandatory SOAP header is not understood"
+
+
+class UnknownOperation(GatewayError):
+    """The SOAP Body holds no element that an operation of this service takes."""
+
+    code = "unknown-operation"
+    status = 400
+    title = "No such operation"
+
+
+class StaleSecurityToken(Unauthenticated):
+    """The UsernameToken's Created time is outside the accepted window; send a fresh token."""
+
+    code = "stale-security-token"
+    title = "The security token is too old or from the future"
+
+
+class ReplayedSecurityToken(Unauthenticated):
+    """The UsernameToken's nonce was already used inside the replay window; send a fresh nonce."""
+
+    code = "replayed-security-token"
+    title = "The security token was already used"
+
+
+class IllegalTransition(GatewayError):
+    """The request is in a state from which this change is not allowed; nothing was changed."""
+
+    code = "illegal-transition"
+    status = 409
+    title = "The request cannot make this change in its current state"

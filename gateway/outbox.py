@@ -1,6 +1,8 @@
 """What goes on the bus for an accepted request: the canonical body and its AMQP properties."""
 
-from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest
+import json
+
+from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest, Withdrawal
 from gateway.ports import OutboxMessage
 from schemas.canonical import encode_request
 
@@ -17,4 +19,31 @@ def request_message(request: LegalAidRequest, correlation_id: str | None = None)
         headers={"schema": SCHEMA_VERSION, "kind": request.kind.value, "centre": request.routing.centre_code},
         correlation_id=correlation_id or request.id,
         request_id=request.id,
+    )
+
+
+WITHDRAWAL_SCHEMA = "legalaid.withdrawal/1"
+
+
+def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:
+    """The outbox row that tells the centre to stop work: `withdrawal.<centre>` on the requests exchange."""
+    body = {
+        "schema": WITHDRAWAL_SCHEMA,
+        "request_id": withdrawal.request_id,
+        "kind": withdrawal.kind.value,
+        "agency_code": withdrawal.agency_code,
+        "reference": withdrawal.reference,
+        "reason": withdrawal.reason.value,
+        "note": withdrawal.note,
+        "withdrawn_at": withdrawal.at.isoformat(),
+    }
+    return OutboxMessage(
+        # One withdrawal per request: a stable id lets the centre deduplicate a re-publish.
+        message_id=f"{withdrawal.request_id}.withdrawal",
+        exchange=REQUESTS_EXCHANGE,
+        routing_key=f"withdrawal.{withdrawal.centre_code}",
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        headers={"schema": WITHDRAWAL_SCHEMA, "kind": "withdrawal", "centre": withdrawal.centre_code},
+        correlation_id=withdrawal.request_id,
+        request_id=withdrawal.request_id,
     )

@@ -40,4 +40,4 @@ class StatusSchema(Schema):
     received_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
     deadline = fields.Nested(DeadlineOutSchema, required=True)
-    history = fields.List(fields.Nested(HistoryEntrySchema), required=True)
+    history = fields.List(fields.Nested(HistoryEntrySchema), required=True, metadata={"xml_item": "Event"})

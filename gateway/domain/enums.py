@@ -130,3 +130,14 @@ class RequestState(StrEnum):
 
     RECEIVED = "received"  # stored with its outbox row
     QUEUED = "queued"  # confirmed by the broker into the assignment exchange
+    WITHDRAWN = "withdrawn"  # the sending agency withdrew it; the centre stops work
+
+
+class WithdrawalReason(StrEnum):
+    """Why an agency withdraws its notice or request."""
+
+    RETAINED_LAWYER = "retained_lawyer"  # the person or a relative retained a lawyer (LAL 48)
+    RELEASED = "released"  # the person is no longer held and the mandatory ground lapsed
+    CASE_ENDED = "case_ended"  # the case was dropped, not prosecuted, or ended
+    SENT_IN_ERROR = "sent_in_error"
+    OTHER = "other"  # explained in the withdrawal's note

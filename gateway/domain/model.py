@@ -18,6 +18,7 @@ from gateway.domain.enums import (
     Procedure,
     RequestState,
     Stage,
+    WithdrawalReason,
 )
 
 SCHEMA_VERSION = "legalaid.request/1"
@@ -183,3 +184,17 @@ class LegalAidRequest:
     notes: str | None = None
     state: RequestState = RequestState.RECEIVED
     schema: str = SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An agency takes back its notice or request; the centre stops work on it."""
+
+    request_id: str
+    kind: Kind
+    agency_code: str
+    reference: str
+    centre_code: str
+    reason: WithdrawalReason
+    note: str | None
+    at: datetime

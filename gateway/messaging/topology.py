@@ -16,8 +16,8 @@ QUEUES = (ASSIGNMENT_QUEUE, DEAD_LETTER_QUEUE)
 
 
 def assignment_bindings() -> list[str]:
-    """Routing-key patterns that reach the assignment queue: every request kind, every centre."""
-    return [f"{kind.value}.*" for kind in Kind]
+    """Routing-key patterns that reach the assignment queue: every request kind and withdrawals, every centre."""
+    return [*(f"{kind.value}.*" for kind in Kind), "withdrawal.*"]
 
 
 def declare_topology(channel: BlockingChannel) -> None:

@@ -32,12 +32,17 @@ STAGES_BY_AGENCY_TYPE: dict[AgencyType, frozenset[Stage]] = {
 }
 
 
-def check_sender(agency: Agency, service_type: AgencyType, kind: Kind) -> None:
-    """Refuse an agency that uses another agency type's service or sends a kind it may not."""
+def check_service(agency: Agency, service_type: AgencyType) -> None:
+    """Refuse an agency that uses another agency type's service."""
     if agency.type is not service_type:
         raise KindNotAllowed(
             f"agency {agency.code} is a {agency.type.value}; this service is for {service_type.value} agencies"
         )
+
+
+def check_sender(agency: Agency, service_type: AgencyType, kind: Kind) -> None:
+    """Refuse an agency that uses another agency type's service or sends a kind it may not."""
+    check_service(agency, service_type)
     if kind not in KINDS_BY_AGENCY_TYPE[agency.type] or kind not in agency.allowed_kinds:
         raise KindNotAllowed(f"agency {agency.code} may not send {kind.value} messages")
 

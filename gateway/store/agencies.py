@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
+from gateway.sealing import KeySealer
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import agencies
 
@@ -28,10 +29,13 @@ def new_api_key() -> str:
 
 
 class SqlAgencyRegistry:
-    """Agencies and their credentials; the clear key is shown once and never stored."""
+    """Agencies and their credentials: a hash to look a bearer key up, the key itself only sealed."""
 
-    def __init__(self, engine: sa.Engine, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, engine: sa.Engine, sealer: KeySealer, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._engine = engine
+        self._sealer = sealer
         self._now = now
 
     def add(self, agency: Agency) -> str:
@@ -48,6 +52,7 @@ class SqlAgencyRegistry:
                     district=agency.district,
                     allowed_kinds=sorted(kind.value for kind in agency.allowed_kinds),
                     api_key_hash=hash_api_key(key),
+                    api_key_sealed=self._sealer.seal(key, agency.code),
                     created_at=at,
                     key_rotated_at=at,
                 )
@@ -61,7 +66,11 @@ class SqlAgencyRegistry:
             result = conn.execute(
                 agencies.update()
                 .where(agencies.c.code == code)
-                .values(api_key_hash=hash_api_key(key), key_rotated_at=self._now())
+                .values(
+                    api_key_hash=hash_api_key(key),
+                    api_key_sealed=self._sealer.seal(key, code),
+                    key_rotated_at=self._now(),
+                )
             )
         if result.rowcount != 1:
             raise UnknownAgency(code)
@@ -70,6 +79,12 @@ class SqlAgencyRegistry:
     def by_api_key(self, api_key: str) -> Agency | None:
         """The agency holding this key, if any."""
         return self._one(agencies.c.api_key_hash == hash_api_key(api_key))
+
+    def key_of(self, code: str) -> str | None:
+        """An agency's clear key, to check a WS-Security PasswordDigest; None if not on record."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            sealed = conn.scalar(sa.select(agencies.c.api_key_sealed).where(agencies.c.code == code))
+        return None if sealed is None else self._sealer.unseal(bytes(sealed), code)
 
     def by_code(self, code: str) -> Agency | None:
         """The agency with this code, if any."""

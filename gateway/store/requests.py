@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from gateway.domain.enums import IdType, Kind, RequestState
-from gateway.domain.model import LegalAidRequest
+from gateway.domain.model import LegalAidRequest, Withdrawal
 from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
 from gateway.privacy import keyed_digest
 from gateway.store.engine import READ_ONLY
@@ -70,6 +70,33 @@ class SqlRequestStore:
             if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
                 raise ReferenceTaken(request.source.reference) from exc
             raise
+
+    def withdraw(self, withdrawal: Withdrawal, from_state: RequestState, message: OutboxMessage) -> bool:
+        """Move the request from `from_state` to withdrawn with its audit record and outbox row.
+
+        False, changing nothing, if the request is no longer in `from_state` (another writer moved it).
+        """
+        with self._engine.begin() as conn:
+            moved = conn.execute(
+                requests.update()
+                .where(requests.c.id == withdrawal.request_id, requests.c.state == from_state.value)
+                .values(state=RequestState.WITHDRAWN.value, updated_at=withdrawal.at)
+            ).rowcount
+            if moved != 1:
+                return False
+            conn.execute(outbox.insert().values(outbox_row(message, withdrawal.at)))
+            conn.execute(
+                audit_log.insert().values(
+                    request_id=withdrawal.request_id,
+                    at=withdrawal.at,
+                    actor=withdrawal.agency_code,
+                    event="withdrawn",
+                    from_state=from_state.value,
+                    to_state=RequestState.WITHDRAWN.value,
+                    detail={"reason": withdrawal.reason.value, "note": withdrawal.note},
+                )
+            )
+        return True
 
     def raw_payload(self, request_id: str) -> RawPayload | None:
         """The inbound message exactly as received."""

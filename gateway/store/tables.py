@@ -36,6 +36,8 @@ agencies = sa.Table(
     sa.Column("district", sa.String(6), nullable=False),
     sa.Column("allowed_kinds", sa.JSON, nullable=False),
     sa.Column("api_key_hash", sa.String(64), nullable=False, unique=True),
+    # The key sealed with the credential key (AES-GCM): WS-Security PasswordDigest needs the clear key.
+    sa.Column("api_key_sealed", sa.LargeBinary),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("key_rotated_at", UtcDateTime, nullable=False),
 )
@@ -112,4 +114,14 @@ audit_log = sa.Table(
     sa.Column("to_state", sa.String(32)),
     sa.Column("detail", sa.JSON),
     sa.Index("ix_audit_request", "request_id", "id"),
+)
+
+
+security_nonces = sa.Table(
+    "security_nonces",
+    metadata,
+    sa.Column("agency_code", sa.String(32), primary_key=True),
+    sa.Column("nonce", sa.String(128), primary_key=True),
+    sa.Column("seen_at", UtcDateTime, nullable=False),
+    sa.Index("ix_security_nonces_seen_at", "seen_at"),
 )

@@ -22,7 +22,7 @@ def accept_rest(service: AgencyType, submission: Submission, field_names: Mappin
     try:
         receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
     except InvalidInput as exc:
-        exc.errors = {_dialect_path(path, field_names): msgs for path, msgs in exc.errors.items()}
+        exc.errors = {dialect_path(path, field_names): msgs for path, msgs in exc.errors.items()}
         raise
     location = url_for("requests.get_request", request_id=receipt.request_id)
     return receipt_body(receipt, location), 202 if receipt.created else 200, {"Location": location}
@@ -40,7 +40,7 @@ def receipt_body(receipt: Receipt, status_url: str) -> dict[str, Any]:
     }
 
 
-def _dialect_path(path: str, field_names: Mapping[str, str]) -> str:
+def dialect_path(path: str, field_names: Mapping[str, str]) -> str:
     """Name a canonical field as the agency's own dialect calls it."""
     for canonical, dialect in sorted(field_names.items(), key=lambda item: -len(item[0])):
         if path == canonical or path.startswith(canonical + "."):

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gateway.errors import GatewayError
+from gateway.web.soap.faults import fault_response
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(GatewayError)
     def _gateway_error(exc: GatewayError) -> Response:
+        if _is_soap():
+            return fault_response(exc)
         return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors)
 
     @app.errorhandler(HTTPException)
@@ -81,9 +84,24 @@ def register_error_handlers(app: Flask) -> None:
         detail = exc.description or exc.name
         if status == 422:
             detail = "the message does not match the schema; see errors"
+        if _is_soap():
+            return fault_response(_as_gateway_error(status, code, exc.name, detail))
         return problem_response(status, code, exc.name, detail, errors)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if _is_soap():
+            return fault_response(GatewayError("the gateway could not process the request"))
         return problem_response(500, "internal-error", "Internal error", "the gateway could not process the request")
+
+
+def _is_soap() -> bool:
+    return request.path.startswith("/soap/")
+
+
+def _as_gateway_error(status: int, code: str, title: str, detail: str) -> GatewayError:
+    """An HTTP error (405, 413 …) as a GatewayError, so SOAP callers get a Fault with the same code."""
+    error = GatewayError(detail)
+    error.status, error.code, error.title = status, code, title
+    return error

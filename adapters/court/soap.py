@@ -1,0 +1,32 @@
+"""The court's SOAP service: NotifyDefense, GetStatus, Withdraw."""
+
+from lxml import etree
+
+from adapters.court.mapping import FIELD_NAMES, defense_notice_to_submission
+from adapters.court.schemas import CourtDefenseNoticeSchema
+from gateway.domain.enums import AgencyType
+from gateway.web.soap.call import SoapCall
+from gateway.web.soap.service import SoapService
+from gateway.web.soap.xsd import OperationContract
+from schemas.soap import SoapReceiptSchema
+
+service = SoapService(
+    name="court",
+    agency_type=AgencyType.COURT,
+    namespace="urn:legal-aid-gateway:court:1",
+    title="Legal Aid Gateway: the people's courts' service (人民法院)",
+    package="adapters.court.wsdl",
+)
+
+NOTIFY_DEFENSE = OperationContract(
+    "NotifyDefense",
+    CourtDefenseNoticeSchema,
+    SoapReceiptSchema,
+    "Notify the legal aid centre to assign a defence lawyer (通知辩护, LAL 25, 36).",
+)
+
+
+@service.operation(NOTIFY_DEFENSE)
+def notify_defense(call: SoapCall) -> etree._Element:
+    """A court's notify-defense notice, through the same mapping and intake as REST."""
+    return call.accept(defense_notice_to_submission(call.load()), FIELD_NAMES)

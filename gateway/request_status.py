@@ -1,0 +1,57 @@
+"""What an agency may read of its own requests: the status and the history, and nothing of others'."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from gateway.domain.model import Agency
+from gateway.errors import RequestNotFound
+from gateway.ports import StoredRequest
+
+
+class StatusStore(Protocol):
+    """What the status query needs of the store."""
+
+    def get(self, request_id: str) -> StoredRequest | None: ...
+
+
+class HistoryStore(StatusStore, Protocol):
+    """The store with the audit trail."""
+
+    def audit_trail(self, request_id: str) -> list[dict[str, object]]: ...
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One state change as the sender sees it."""
+
+    at: datetime
+    event: str
+    state: str | None
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """A request and its history."""
+
+    request: StoredRequest
+    history: tuple[HistoryEntry, ...]
+
+
+def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
+    """The request if `agency` sent it; otherwise RequestNotFound, as if it did not exist."""
+    stored = store.get(request_id)
+    if stored is None or stored.agency_code != agency.code:
+        # Another agency's request is reported as absent: its existence is not the caller's business.
+        raise RequestNotFound(f"no request {request_id} was sent by this agency")
+    return stored
+
+
+def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestStatus:
+    """The status and history of a request the agency sent."""
+    stored = find_own_request(store, request_id, agency)
+    history = tuple(
+        HistoryEntry(at=entry["at"], event=str(entry["event"]), state=entry["to_state"])  # type: ignore[arg-type]
+        for entry in store.audit_trail(request_id)
+    )
+    return RequestStatus(request=stored, history=history)

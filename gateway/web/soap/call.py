@@ -1,0 +1,62 @@
+"""One authenticated, schema-valid SOAP operation call, and what an operation does with it."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from lxml import etree
+from marshmallow import ValidationError
+
+from gateway.domain.enums import AgencyType, Channel
+from gateway.domain.model import Agency, Submission
+from gateway.errors import InvalidInput
+from gateway.ports import RawPayload
+from gateway.web.context import services
+from gateway.web.intake_view import dialect_path, receipt_body
+from gateway.web.problems import flatten_messages
+from gateway.web.soap.dialect import element_path, to_dialect
+from gateway.web.soap.render import render_element
+from gateway.web.soap.xsd import OperationContract
+
+
+@dataclass(frozen=True)
+class SoapCall:
+    """The operation element of a request whose sender is known and whose body the XSD accepted."""
+
+    contract: OperationContract
+    namespace: str
+    agency_type: AgencyType
+    lists: frozenset[str]
+    agency: Agency
+    operation: etree._Element
+    raw: RawPayload
+
+    def load(self) -> dict[str, Any]:
+        """The operation element read as the agency's dialect and loaded by the contract's request schema."""
+        try:
+            loaded: dict[str, Any] = self.contract.request().load(to_dialect(self.operation, self.lists))
+        except ValidationError as exc:
+            errors = {
+                element_path(self.contract.name, path): msgs for path, msgs in flatten_messages(exc.messages).items()
+            }
+            raise InvalidInput("the message does not match the schema; see errors", errors=errors) from exc
+        return loaded
+
+    def accept(self, submission: Submission, field_names: Mapping[str, str]) -> etree._Element:
+        """Run the intake; answer the receipt, as the REST 202/200 carries it, once the request is stored."""
+        try:
+            receipt = services().intake.accept(self.agency, self.agency_type, Channel.SOAP, submission, self.raw)
+        except InvalidInput as exc:
+            exc.errors = {
+                element_path(self.contract.name, dialect_path(path, field_names)): msgs
+                for path, msgs in exc.errors.items()
+            }
+            raise
+        status_url = url_for("requests.get_request", request_id=receipt.request_id)
+        return self.respond({**receipt_body(receipt, status_url), "created": receipt.created})
+
+    def respond(self, data: Mapping[str, Any]) -> etree._Element:
+        """The `<Operation>Response` element, dumped by the contract's response schema."""
+        schema = self.contract.response()
+        return render_element(self.namespace, self.contract.name + "Response", schema, schema.dump(data))

@@ -1,0 +1,130 @@
+"""WS-Security UsernameToken: the agency code and its key, as text over TLS or as a nonce-salted digest."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from lxml import etree
+
+from gateway.domain.model import Agency
+from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+PASSWORD_TEXT = _PROFILE + "#PasswordText"
+PASSWORD_DIGEST = _PROFILE + "#PasswordDigest"
+SECURITY_HEADER = f"{{{WSSE}}}Security"
+
+
+@dataclass(frozen=True)
+class UsernameToken:
+    """The token as sent; `created` is the literal text, which the digest covers."""
+
+    username: str
+    password: str
+    digest: bool
+    nonce: bytes | None
+    created: str | None
+
+
+class Credentials(Protocol):
+    """The part of the agency registry that checks SOAP credentials."""
+
+    def by_code(self, code: str) -> Agency | None: ...
+
+    def key_of(self, code: str) -> str | None: ...
+
+    def by_api_key(self, api_key: str) -> Agency | None: ...
+
+
+class Nonces(Protocol):
+    """Nonces seen inside the replay window."""
+
+    def remember(self, agency_code: str, nonce: str, at: datetime) -> bool: ...
+
+
+def read_username_token(header: etree._Element | None) -> UsernameToken:
+    """The UsernameToken in the wsse:Security header, or Unauthenticated."""
+    token = None if header is None else header.find(f"{SECURITY_HEADER}/{{{WSSE}}}UsernameToken")
+    if token is None:
+        raise Unauthenticated("send a WS-Security UsernameToken (agency code and key) in the SOAP Header")
+    username = token.findtext(f"{{{WSSE}}}Username")
+    password = token.find(f"{{{WSSE}}}Password")
+    if not username or password is None or not password.text:
+        raise Unauthenticated("the UsernameToken needs a Username (the agency code) and a Password")
+    kind = password.get("Type", PASSWORD_TEXT)
+    if kind not in (PASSWORD_TEXT, PASSWORD_DIGEST):
+        raise Unauthenticated(f"unsupported password type {kind}; use PasswordText or PasswordDigest")
+    nonce_text = token.findtext(f"{{{WSSE}}}Nonce")
+    try:
+        nonce = None if nonce_text is None else base64.b64decode(nonce_text.strip(), validate=True)
+    except binascii.Error as exc:
+        raise Unauthenticated("the Nonce is not base64") from exc
+    created = token.findtext(f"{{{WSU}}}Created")
+    return UsernameToken(username.strip(), password.text.strip(), kind == PASSWORD_DIGEST, nonce, created)
+
+
+class TokenVerifier:
+    """Checks a token against the registry: freshness, replay, then the key."""
+
+    def __init__(
+        self, credentials: Credentials, nonces: Nonces, now: Callable[[], datetime], window: timedelta
+    ) -> None:
+        self._credentials = credentials
+        self._nonces = nonces
+        self._now = now
+        self._window = window
+
+    def verify(self, token: UsernameToken) -> Agency:
+        """The agency the token proves, or an Unauthenticated error saying what to fix."""
+        if token.digest and (token.nonce is None or token.created is None):
+            raise Unauthenticated("a PasswordDigest token needs a Nonce and a Created time")
+        if token.created is not None:
+            self._check_fresh(token.created)
+        agency = self._check_key(token)
+        if token.nonce is not None and not self._nonces.remember(agency.code, token.nonce.hex(), self._now()):
+            raise ReplayedSecurityToken("this UsernameToken nonce was already used; send a new nonce")
+        return agency
+
+    def _check_fresh(self, created_text: str) -> None:
+        try:
+            created = datetime.fromisoformat(created_text.strip())
+        except ValueError as exc:
+            raise Unauthenticated("the Created time is not an xs:dateTime") from exc
+        if created.tzinfo is None:
+            raise Unauthenticated("the Created time must carry a time zone (e.g. Z)")
+        age = self._now() - created
+        if age > self._window or age < -self._window:
+            raise StaleSecurityToken(
+                f"the token was created {created_text}, outside ±{int(self._window.total_seconds())} s of "
+                "the gateway's clock; check the sender's clock and send a fresh token"
+            )
+
+    def _check_key(self, token: UsernameToken) -> Agency:
+        refused = Unauthenticated("the UsernameToken matches no registered agency and key")
+        agency = self._credentials.by_code(token.username)
+        if agency is None:
+            raise refused
+        if not token.digest:
+            holder = self._credentials.by_api_key(token.password)
+            if holder is None or holder.code != agency.code:
+                raise refused
+            return agency
+        key = self._credentials.key_of(agency.code)
+        if key is None:
+            raise Unauthenticated(f"agency {agency.code} has no key on record for digests; rotate its key")
+        expected = password_digest(token.nonce or b"", token.created or "", key)
+        if not hmac.compare_digest(expected, token.password):
+            raise refused
+        return agency
+
+
+def password_digest(nonce: bytes, created: str, key: str) -> str:
+    """UsernameToken Profile 1.0 §3.1: Base64(SHA-1(nonce + created + password))."""
+    return base64.b64encode(hashlib.sha1(nonce + created.encode("utf-8") + key.encode("utf-8")).digest()).decode()

@@ -1,0 +1,67 @@
+"""An agency's WSDL 1.1, document/literal wrapped, with a SOAP 1.1 and a SOAP 1.2 port."""
+
+from collections.abc import Sequence
+
+from lxml import etree
+
+from gateway.web.soap.xsd import OperationContract
+
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
+SOAP11_BINDING = "http://schemas.xmlsoap.org/wsdl/soap/"
+SOAP12_BINDING = "http://schemas.xmlsoap.org/wsdl/soap12/"
+XS = "http://www.w3.org/2001/XMLSchema"
+HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http"
+FAULT = "GatewayFault"
+PLACEHOLDER_ADDRESS = "http://localhost/soap/"
+
+
+def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[OperationContract]) -> bytes:
+    """The WSDL; the XSD is imported from `<service>?xsd`, and addresses are set when it is served."""
+    service = name.capitalize()
+    nsmap = {"wsdl": WSDL, "soap": SOAP11_BINDING, "soap12": SOAP12_BINDING, "xs": XS, "tns": namespace}
+    root = etree.Element(f"{{{WSDL}}}definitions", nsmap=nsmap, name=f"{service}Service", targetNamespace=namespace)
+    etree.SubElement(root, f"{{{WSDL}}}documentation").text = title
+    schema = etree.SubElement(etree.SubElement(root, f"{{{WSDL}}}types"), f"{{{XS}}}schema")
+    etree.SubElement(schema, f"{{{XS}}}import", namespace=namespace, schemaLocation=f"{name}?xsd")
+    for message, element in _messages(operations):
+        node = etree.SubElement(root, f"{{{WSDL}}}message", name=message)
+        part = "detail" if message == FAULT else "parameters"
+        etree.SubElement(node, f"{{{WSDL}}}part", name=part, element=f"tns:{element}")
+    port_type = etree.SubElement(root, f"{{{WSDL}}}portType", name=f"{service}PortType")
+    for op in operations:
+        node = etree.SubElement(port_type, f"{{{WSDL}}}operation", name=op.name)
+        etree.SubElement(node, f"{{{WSDL}}}documentation").text = op.documentation
+        etree.SubElement(node, f"{{{WSDL}}}input", message=f"tns:{op.name}Request")
+        etree.SubElement(node, f"{{{WSDL}}}output", message=f"tns:{op.name}Response")
+        etree.SubElement(node, f"{{{WSDL}}}fault", name=FAULT, message=f"tns:{FAULT}")
+    ports = [(f"{service}Soap11", SOAP11_BINDING), (f"{service}Soap12", SOAP12_BINDING)]
+    for binding_name, binding_ns in ports:
+        root.append(_binding(binding_name, binding_ns, f"tns:{service}PortType", namespace, operations))
+    service_node = etree.SubElement(root, f"{{{WSDL}}}service", name=f"{service}Service")
+    for binding_name, binding_ns in ports:
+        port = etree.SubElement(service_node, f"{{{WSDL}}}port", name=binding_name, binding=f"tns:{binding_name}")
+        etree.SubElement(port, f"{{{binding_ns}}}address", location=PLACEHOLDER_ADDRESS + name)
+    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
+
+
+def _messages(operations: Sequence[OperationContract]) -> list[tuple[str, str]]:
+    messages = [(FAULT, FAULT)]
+    for op in operations:
+        messages += [(f"{op.name}Request", op.name), (f"{op.name}Response", f"{op.name}Response")]
+    return messages
+
+
+def _binding(
+    name: str, binding_ns: str, port_type: str, namespace: str, operations: Sequence[OperationContract]
+) -> etree._Element:
+    binding = etree.Element(f"{{{WSDL}}}binding", name=name, type=port_type)
+    etree.SubElement(binding, f"{{{binding_ns}}}binding", style="document", transport=HTTP_TRANSPORT)
+    for op in operations:
+        node = etree.SubElement(binding, f"{{{WSDL}}}operation", name=op.name)
+        # The action is advisory: the gateway dispatches on the Body element.
+        etree.SubElement(node, f"{{{binding_ns}}}operation", soapAction=f"{namespace}#{op.name}", style="document")
+        for direction in ("input", "output"):
+            etree.SubElement(etree.SubElement(node, f"{{{WSDL}}}{direction}"), f"{{{binding_ns}}}body", use="literal")
+        fault = etree.SubElement(node, f"{{{WSDL}}}fault", name=FAULT)
+        etree.SubElement(fault, f"{{{binding_ns}}}fault", name=FAULT, use="literal")
+    return binding
