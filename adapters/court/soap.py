@@ -23,6 +23,7 @@ NOTIFY_DEFENSE = OperationContract(
     CourtDefenseNoticeSchema,
     SoapReceiptSchema,
     "Notify the legal aid centre to assign a defence lawyer (通知辩护, LAL 25, 36).",
+    example="court/defense-notices.json",
 )
 
 

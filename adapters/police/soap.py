@@ -23,12 +23,14 @@ TRANSFER_APPLICATION = OperationContract(
     ApplicationTransferSchema,
     SoapReceiptSchema,
     "Forward a detainee's own legal aid application within 24 hours (转交申请, LAL 39).",
+    example="police/application-transfers.json",
 )
 REQUEST_DUTY_LAWYER = OperationContract(
     "RequestDutyLawyer",
     PoliceDutyLawyerRequestSchema,
     SoapReceiptSchema,
     "Ask for a duty lawyer for a detainee (LAL 30, 37).",
+    example="police/duty-lawyer-requests.json",
 )
 
 

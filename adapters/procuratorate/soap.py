@@ -23,12 +23,14 @@ NOTIFY_DEFENSE = OperationContract(
     ProcuratorateDefenseNoticeSchema,
     SoapReceiptSchema,
     "Notify the legal aid centre to assign a defence lawyer (LAL 25, 36).",
+    example="procuratorate/defense-notices.json",
 )
 REQUEST_DUTY_LAWYER = OperationContract(
     "RequestDutyLawyer",
     DutyLawyerRequestSchema,
     SoapReceiptSchema,
     "Ask for a duty lawyer, e.g. at the signing of a plea agreement (LAL 30, CPL 174).",
+    example="procuratorate/duty-lawyer-requests.json",
 )
 
 

@@ -18,6 +18,7 @@ from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
+from gateway.ports import Clock
 from gateway.store.tables import audit_log, inbound_payloads, outbox
 from gateway.store.tables import requests as requests_table
 from tests.support.server import live_server
@@ -71,11 +72,15 @@ class LiveGateway:
 
 @contextmanager
 def running_gateway(
-    tmp_path: Path, amqp_url: str, extra: tuple[DemoAgency, ...] = (), database_url: str | None = None
+    tmp_path: Path,
+    amqp_url: str,
+    extra: tuple[DemoAgency, ...] = (),
+    database_url: str | None = None,
+    clock: Clock | None = None,
 ) -> Iterator[LiveGateway]:
     """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
     settings = Settings(database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
-    services = build_services(settings)
+    services = build_services(settings, clock)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *extra)}
     with live_server(create_app(services=services)) as base:
         yield LiveGateway(base, services, keys)

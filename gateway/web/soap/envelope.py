@@ -91,8 +91,13 @@ def _check_must_understand(header: etree._Element, version: SoapVersion, underst
             raise MustUnderstand(f"the header block {block.tag} is marked mustUnderstand and is not processed here")
 
 
-def response_envelope(version: SoapVersion, payload: etree._Element) -> bytes:
-    """A response envelope around `payload`."""
-    envelope = etree.Element(version.qname("Envelope"), nsmap={version.prefix: version.namespace})
+def response_envelope(
+    version: SoapVersion, payload: etree._Element, headers: Collection[etree._Element] = (), prefix: str | None = None
+) -> bytes:
+    """An envelope around `payload` (and header blocks, for a request), with the envelope prefix given."""
+    envelope = etree.Element(version.qname("Envelope"), nsmap={prefix or version.prefix: version.namespace})
+    if headers:
+        header = etree.SubElement(envelope, version.qname("Header"))
+        header.extend(headers)
     etree.SubElement(envelope, version.qname("Body")).append(payload)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))

@@ -10,9 +10,11 @@ from gateway.web.soap.dialect import pascal_case
 from gateway.web.soap.xsd import item_name
 
 
-def render_element(namespace: str, name: str, schema: Schema, data: Mapping[str, Any]) -> etree._Element:
+def render_element(
+    namespace: str, name: str, schema: Schema, data: Mapping[str, Any], prefix: str | None = "tns"
+) -> etree._Element:
     """`<name>` with a child per field in the schema's order (the XSD sequence); None is left out."""
-    node = etree.Element(f"{{{namespace}}}{name}")
+    node = etree.Element(f"{{{namespace}}}{name}", nsmap={prefix: namespace})
     for field_name, field in schema.fields.items():
         value = data.get(field.data_key or field_name)
         if value is None:

@@ -125,6 +125,15 @@ class TokenVerifier:
         return agency
 
 
+def username_token_header(username: str, password: str) -> etree._Element:
+    """A wsse:Security header block with a PasswordText UsernameToken (for samples and tests)."""
+    security = etree.Element(SECURITY_HEADER, nsmap={"wsse": WSSE})
+    token = etree.SubElement(security, f"{{{WSSE}}}UsernameToken")
+    etree.SubElement(token, f"{{{WSSE}}}Username").text = username
+    etree.SubElement(token, f"{{{WSSE}}}Password", Type=PASSWORD_TEXT).text = password
+    return security
+
+
 def password_digest(nonce: bytes, created: str, key: str) -> str:
     """UsernameToken Profile 1.0 §3.1: Base64(SHA-1(nonce + created + password))."""
     return base64.b64encode(hashlib.sha1(nonce + created.encode("utf-8") + key.encode("utf-8")).digest()).decode()

@@ -15,14 +15,14 @@ FAULT = "GatewayFault"
 PLACEHOLDER_ADDRESS = "http://localhost/soap/"
 
 
-def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[OperationContract]) -> bytes:
-    """The WSDL; the XSD is imported from `<service>?xsd`, and addresses are set when it is served."""
+def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[OperationContract], xsd: bytes) -> bytes:
+    """The WSDL with the XSD inline (clients that forbid external fetches need nothing else); addresses
+    are set when it is served."""
     service = name.capitalize()
     nsmap = {"wsdl": WSDL, "soap": SOAP11_BINDING, "soap12": SOAP12_BINDING, "xs": XS, "tns": namespace}
     root = etree.Element(f"{{{WSDL}}}definitions", nsmap=nsmap, name=f"{service}Service", targetNamespace=namespace)
     etree.SubElement(root, f"{{{WSDL}}}documentation").text = title
-    schema = etree.SubElement(etree.SubElement(root, f"{{{WSDL}}}types"), f"{{{XS}}}schema")
-    etree.SubElement(schema, f"{{{XS}}}import", namespace=namespace, schemaLocation=f"{name}?xsd")
+    etree.SubElement(root, f"{{{WSDL}}}types").append(etree.fromstring(xsd))
     for message, element in _messages(operations):
         node = etree.SubElement(root, f"{{{WSDL}}}message", name=message)
         part = "detail" if message == FAULT else "parameters"

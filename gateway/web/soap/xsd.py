@@ -26,6 +26,7 @@ class OperationContract:
     request: type[Schema]
     response: type[Schema]
     documentation: str
+    example: str | None = None  # the JSON sample in examples/ that the SOAP samples are written from
 
 
 def item_name(list_name: str, field: fields.Field[Any]) -> str:

@@ -1,0 +1,243 @@
+"""Hostile and wrong SOAP input: each refused with a Fault a program can act on, and nothing left behind."""
+
+import base64
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from lxml import etree
+
+from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion
+from gateway.web.soap.security import PASSWORD_DIGEST, WSSE, WSU, password_digest
+from tests.support.gateway import LiveGateway
+from tests.support.soap import fault_of, post_envelope, sample_envelope
+
+pytestmark = pytest.mark.integration
+
+COURT = "court-370202"
+
+
+def _court_sample(gateway: LiveGateway, version: SoapVersion = SOAP11) -> bytes:
+    return sample_envelope("court", "NotifyDefense", version, COURT, gateway.keys[COURT])
+
+
+def _with_doctype(doctype: str) -> Callable[[LiveGateway], bytes]:
+    def build(gateway: LiveGateway) -> bytes:
+        body = _court_sample(gateway).split(b"?>", 1)[1]
+        return b'<?xml version="1.0" encoding="UTF-8"?>' + doctype.encode() + body
+
+    return build
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE S:Envelope [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+
+
+def _replace(old: bytes, new: bytes, count: int = 1) -> Callable[[LiveGateway], bytes]:
+    def build(gateway: LiveGateway) -> bytes:
+        body = _court_sample(gateway)
+        assert old in body
+        return body.replace(old, new, count)
+
+    return build
+
+
+def _deep(gateway: LiveGateway) -> bytes:
+    body = _court_sample(gateway)
+    assert b"<ag:Judge>" in body
+    return body.replace(b"<ag:Judge>", b"<x>" * 10_000 + b"</x>" * 10_000 + b"<ag:Judge>", 1)
+
+
+def _invalid_utf8(gateway: LiveGateway) -> bytes:
+    return _court_sample(gateway).replace("王小明".encode(), b"\xff\xfe\xfd", 1)
+
+
+def _foreign_envelope(gateway: LiveGateway) -> bytes:
+    return _court_sample(gateway).replace(SOAP11.namespace.encode(), b"http://example.org/not-soap", 1)
+
+
+def _token_for(other: str) -> Callable[[LiveGateway], bytes]:
+    def build(gateway: LiveGateway) -> bytes:
+        body = _court_sample(gateway)
+        return body.replace(COURT.encode(), other.encode()).replace(
+            gateway.keys[COURT].encode(), gateway.keys[other].encode()
+        )
+
+    return build
+
+
+# (case, how to build the body, content type or None for SOAP 1.1, SOAP fault code, gateway code)
+CASES: list[tuple[str, Callable[[LiveGateway], bytes], str | None, str, str]] = [
+    ("billion laughs", _with_doctype(BILLION_LAUGHS), None, "Client", "forbidden-xml"),
+    (
+        "external entity reading a local file",
+        _with_doctype('<!DOCTYPE S:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'),
+        None,
+        "Client",
+        "forbidden-xml",
+    ),
+    (
+        "external DTD",
+        _with_doctype('<!DOCTYPE S:Envelope SYSTEM "http://127.0.0.1:9/evil.dtd">'),
+        None,
+        "Client",
+        "forbidden-xml",
+    ),
+    ("bare DOCTYPE", _with_doctype("<!DOCTYPE S:Envelope>"), None, "Client", "forbidden-xml"),
+    ("10,000-deep nesting", _deep, None, "Client", "malformed-body"),
+    ("invalid UTF-8", _invalid_utf8, None, "Client", "malformed-body"),
+    ("not XML", lambda gw: b"NotifyDefense please", None, "Client", "malformed-body"),
+    ("unknown envelope namespace", _foreign_envelope, None, "VersionMismatch", "version-mismatch"),
+    ("SOAP 1.1 envelope sent as SOAP 1.2", _court_sample, SOAP12.media_type, "VersionMismatch", "version-mismatch"),
+    ("wrong media type", _court_sample, "application/json", "Client", "unsupported-media-type"),
+    (
+        "a body element no operation has",
+        _replace(b"ag:NotifyDefense", b"ag:NotifyEveryone", -1),
+        None,
+        "Client",
+        "unknown-operation",
+    ),
+    (
+        "an XSD violation",
+        _replace(b"<ag:TrialStage>first_instance<", b"<ag:TrialStage>third_instance<"),
+        None,
+        "Client",
+        "validation-failed",
+    ),
+    ("a wrong key", _replace(b"lagw_", b"lagw_x"), None, "Client", "unauthenticated"),
+    ("no security header", _replace(b"wsse:Security", b"wsse:Insecurity", -1), None, "Client", "unauthenticated"),
+    ("another agency type's service", _token_for("police-370203"), None, "Client", "kind-not-allowed"),
+    (
+        "a mandatory header nobody processes",
+        _replace(b"<S:Header>", b'<S:Header><t:Trace xmlns:t="urn:x" S:mustUnderstand="1">1</t:Trace>'),
+        None,
+        "MustUnderstand",
+        "must-understand",
+    ),
+    (
+        "an ID number failing GB 11643",
+        _replace(b"370202201003150310", b"370202201003150311"),
+        None,
+        "Client",
+        "invalid-id-number",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "build", "content_type", "fault", "code"), CASES, ids=[c[0] for c in CASES])
+def test_hostile_or_wrong_input_is_a_fault_and_changes_nothing(
+    gateway: LiveGateway,
+    case: str,
+    build: Callable[[LiveGateway], bytes],
+    content_type: str | None,
+    fault: str,
+    code: str,
+) -> None:
+    before = gateway.row_counts()
+
+    response = post_envelope(gateway.base, "court", build(gateway), content_type=content_type)
+
+    found = fault_of(response)
+    assert (found["status"], found["fault"], found["code"]) == (500, fault, code), found
+    assert gateway.row_counts() == before
+
+
+def test_an_xsd_violation_names_the_element(gateway: LiveGateway) -> None:
+    body = _court_sample(gateway).replace(b"<ag:TrialStage>first_instance<", b"<ag:TrialStage>third_instance<")
+
+    found = fault_of(post_envelope(gateway.base, "court", body))
+
+    assert found["paths"] == ["/NotifyDefense/TrialStage"]
+
+
+def test_a_rule_violation_names_the_element_in_the_agencys_dialect(gateway: LiveGateway) -> None:
+    body = _court_sample(gateway).replace(b"370202201003150310", b"370202201003150311")
+
+    found = fault_of(post_envelope(gateway.base, "court", body))
+
+    assert found["paths"] == ["/NotifyDefense/Defendant/IdNumber"]
+
+
+def test_a_soap12_fault_is_soap12_with_a_subcode_and_an_upgrade_header(gateway: LiveGateway) -> None:
+    body = _court_sample(gateway, SOAP12).replace(SOAP12.namespace.encode(), b"http://example.org/soap/3", 1)
+
+    response = post_envelope(gateway.base, "court", body, SOAP12)
+
+    root = etree.fromstring(response.content)
+    assert response.headers["Content-Type"].startswith(SOAP12.media_type)
+    assert root.findtext(f".//{{{SOAP12.namespace}}}Code/{{{SOAP12.namespace}}}Value") == "env:VersionMismatch"
+    assert root.find(f"{{{SOAP12.namespace}}}Header/{{{SOAP12.namespace}}}Upgrade") is not None
+    assert root.findtext(".//{*}Subcode/{*}Value").endswith(":version-mismatch")
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(gateway: LiveGateway) -> None:
+    before = gateway.row_counts()
+    twenty_mb = b"<S:Envelope>" + b" " * (20 * 1024 * 1024)
+
+    found = fault_of(post_envelope(gateway.base, "court", twenty_mb))
+
+    assert (found["status"], found["fault"], found["code"]) == (500, "Client", "payload-too-large")
+    assert gateway.row_counts() == before
+
+
+def test_a_chunked_body_over_the_limit_is_refused(gateway: LiveGateway) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b"<S:Envelope>"
+        for _ in range(20):
+            yield b" " * (1024 * 1024)
+
+    response = requests.post(
+        f"{gateway.base}/soap/court", data=chunks(), headers={"Content-Type": "text/xml"}, timeout=30
+    )
+
+    assert fault_of(response)["code"] == "payload-too-large"
+
+
+def _digest_envelope(gateway: LiveGateway, created: datetime, nonce: bytes) -> bytes:
+    """The court sample with its PasswordText token replaced by a PasswordDigest one."""
+    root = etree.fromstring(_court_sample(gateway))
+    token = root.find(f".//{{{WSSE}}}UsernameToken")
+    password = token.find(f"{{{WSSE}}}Password")
+    created_text = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    password.set("Type", PASSWORD_DIGEST)
+    password.text = password_digest(nonce, created_text, gateway.keys[COURT])
+    etree.SubElement(token, f"{{{WSSE}}}Nonce").text = base64.b64encode(nonce).decode()
+    etree.SubElement(token, f"{{{WSU}}}Created").text = created_text
+    return bytes(etree.tostring(root))
+
+
+def test_a_replayed_digest_token_is_refused_and_stores_nothing_more(gateway: LiveGateway) -> None:
+    envelope = _digest_envelope(gateway, datetime.now(UTC), os.urandom(16))
+    first = post_envelope(gateway.base, "court", envelope)
+    after_first = gateway.row_counts()
+
+    replay = fault_of(post_envelope(gateway.base, "court", envelope))
+
+    assert first.status_code == 200, first.text
+    assert replay["code"] == "replayed-security-token"
+    assert gateway.row_counts() == after_first
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=-10), timedelta(minutes=10)], ids=["old", "future"])
+def test_a_token_created_outside_the_window_is_refused(gateway: LiveGateway, skew: timedelta) -> None:
+    before = gateway.row_counts()
+    envelope = _digest_envelope(gateway, datetime.now(UTC) + skew, os.urandom(16))
+
+    found = fault_of(post_envelope(gateway.base, "court", envelope))
+
+    assert found["code"] == "stale-security-token"
+    assert gateway.row_counts() == before
+
+
+def test_a_digest_with_a_wrong_key_is_refused(gateway: LiveGateway) -> None:
+    root = etree.fromstring(_digest_envelope(gateway, datetime.now(UTC), os.urandom(16)))
+    root.find(f".//{{{WSSE}}}Password").text = base64.b64encode(b"x" * 20).decode()
+
+    found = fault_of(post_envelope(gateway.base, "court", etree.tostring(root)))
+
+    assert found["code"] == "unauthenticated"
