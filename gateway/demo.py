@@ -18,6 +18,7 @@ import requests
 
 from gateway.bootstrap import build_services
 from gateway.config import Settings
+from gateway.demo_traffic import SOAP_AGENCIES, SOAP_SENDS, send_rest, send_soap
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import Agency
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher, connection_parameters
@@ -79,6 +80,7 @@ def run_demo(port: int = 0) -> int:
             "LAGW_DATABASE_URL": f"sqlite:///{workdir}/demo.sqlite3",
             "LAGW_AMQP_URL": amqp_url,
             "LAGW_ID_HASH_KEY": os.environ.get("LAGW_ID_HASH_KEY", secrets.token_hex(32)),
+            "LAGW_CREDENTIAL_KEY": os.environ.get("LAGW_CREDENTIAL_KEY", secrets.token_hex(32)),
         }
         settings = Settings.from_env(env)
         services = build_services(settings)
@@ -106,29 +108,15 @@ def run_demo(port: int = 0) -> int:
 def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
     expected: set[str] = set()
     for demo in DEMO_AGENCIES:
-        headers = {"Authorization": f"Bearer {keys[demo.agency.code]}", "Content-Type": "application/json"}
-        for file_name, path in demo.resources.items():
-            body = (EXAMPLES / demo.folder / file_name).read_bytes()
-            response = requests.post(base + path, data=body, headers=headers, timeout=10)
-            receipt = response.json()
-            click.echo(
-                f"POST {path} by {demo.agency.name}: {response.status_code} "
-                f"id={receipt.get('id')} centre={receipt.get('centre_code')}"
-            )
-            if response.status_code == 202:
-                expected.add(receipt["id"])
-            else:
-                click.echo(json.dumps(receipt, ensure_ascii=False, indent=2))
-    first = DEMO_AGENCIES[0]
-    resend = requests.post(
-        base + next(iter(first.resources.values())),
-        data=(EXAMPLES / first.folder / next(iter(first.resources))).read_bytes(),
-        headers={"Authorization": f"Bearer {keys[first.agency.code]}", "Content-Type": "application/json"},
-        timeout=10,
-    )
-    click.echo(
-        f"resend of the court notice: {resend.status_code} id={resend.json()['id']} (same id, nothing new queued)\n"
-    )
+        if demo.agency.code not in SOAP_AGENCIES:
+            expected |= send_rest(base, keys[demo.agency.code], demo.agency.name, demo.folder, demo.resources)
+    for code, service, sample, media_type in SOAP_SENDS:
+        request_id, created = send_soap(base, code, keys[code], service, sample, media_type)
+        if request_id and created:
+            expected.add(request_id)
+    court = DEMO_AGENCIES[0].agency.code
+    request_id, created = send_soap(base, court, keys[court], "court", "NotifyDefense.soap11.xml", "text/xml")
+    click.echo(f"the court's notice again, now over SOAP: id={request_id} created={created} (a resend: nothing new)\n")
     return expected
 
 

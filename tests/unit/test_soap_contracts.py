@@ -1,0 +1,84 @@
+"""The shipped WSDL, XSD and sample envelopes are what the dialect schemas say, and agree with REST."""
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from adapters.soap_services import soap_services
+from gateway.web.soap.dialect import element_path, list_elements, schema_error_path, snake_case, to_dialect
+from gateway.web.soap.envelope import VERSIONS
+from gateway.web.soap.samples import sample_envelope, sample_file_name
+from gateway.web.soap.service import SoapService
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = soap_services()
+REGENERATE = "run scripts/write-soap-contracts and commit the result"
+
+
+def _shipped(service: SoapService, suffix: str) -> bytes:
+    return (ROOT / "adapters" / service.name / "wsdl" / f"{service.name}.{suffix}").read_bytes()
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_the_shipped_wsdl_and_xsd_are_written_from_the_dialect_schemas(service: SoapService) -> None:
+    assert _shipped(service, "xsd") == service.xsd_document(), REGENERATE
+    assert _shipped(service, "wsdl") == service.wsdl_document(), REGENERATE
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_every_sample_envelope_is_current_and_valid_against_the_xsd(service: SoapService) -> None:
+    schema = etree.XMLSchema(etree.fromstring(_shipped(service, "xsd")))
+    for contract in service.contracts:
+        if contract.example is None:
+            continue
+        document = json.loads((ROOT / "examples" / contract.example).read_text(encoding="utf-8"))
+        for version in VERSIONS:
+            shipped = (ROOT / "examples" / service.name / sample_file_name(contract, version)).read_bytes()
+            assert shipped == sample_envelope(service.namespace, contract, document, version), REGENERATE
+            operation = etree.fromstring(shipped).find(f"{version.qname('Body')}/*")
+            assert schema.validate(operation), schema.error_log
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_a_sample_envelope_loads_to_the_same_document_as_its_json_twin(service: SoapService) -> None:
+    xsd = etree.ElementTree(etree.fromstring(_shipped(service, "xsd")))
+    lists = list_elements(xsd)
+    for contract in service.contracts:
+        if contract.example is None:
+            continue
+        document = json.loads((ROOT / "examples" / contract.example).read_text(encoding="utf-8"))
+        envelope = (ROOT / "examples" / service.name / sample_file_name(contract, VERSIONS[0])).read_bytes()
+        operation = etree.fromstring(envelope).find(f"{VERSIONS[0].qname('Body')}/*")
+
+        assert contract.request().load(to_dialect(operation, lists)) == contract.request().load(document)
+
+
+def test_list_elements_are_found_from_the_xsd_types() -> None:
+    court = SERVICES[0]
+    lists = list_elements(etree.ElementTree(etree.fromstring(court.xsd_document())))
+
+    assert {"Charges", "Grounds", "Disabilities", "Attachments", "History", "Errors"} <= lists
+    assert "Defendant" not in lists
+
+
+def test_names_and_paths_translate_between_the_dialects() -> None:
+    assert snake_case("IdNumber") == "id_number"
+    assert snake_case("MonthlyIncomeYuan") == "monthly_income_yuan"
+    assert element_path("NotifyDefense", "defendant.id_number") == "/NotifyDefense/Defendant/IdNumber"
+    assert element_path("NotifyDefense", "charges.0") == "/NotifyDefense/Charges/*[1]"
+    assert element_path("NotifyDefense", "_schema") == "/NotifyDefense"
+    assert schema_error_path("/S:Envelope/S:Body/ag:NotifyDefense/ag:TrialStage", "NotifyDefense") == (
+        "/NotifyDefense/TrialStage"
+    )
+
+
+def test_enumerations_in_the_xsd_are_the_canonical_values() -> None:
+    from gateway.domain.enums import Ground, Stage
+
+    xsd = etree.fromstring(SERVICES[0].xsd_document())
+    ns = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    for enum in (Ground, Stage):
+        values = xsd.xpath(f"xs:simpleType[@name='{enum.__name__}']//xs:enumeration/@value", namespaces=ns)
+        assert values == [member.value for member in enum]
