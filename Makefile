@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration bench lint install broker store clean
+.PHONY: demo test test-unit test-integration bench lint install broker store clean soap-contracts
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ test-unit: install
 
 test-integration: install broker store
 	$(VENV)/bin/pytest tests/integration
+
+soap-contracts: install
+	$(PY) scripts/write-soap-contracts
 
 bench: install broker
 	$(PY) bench/intake.py

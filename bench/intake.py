@@ -4,6 +4,7 @@ Run with `make bench`. Both servers run under the same gunicorn settings (`gatew
 on this machine, in the same run; the figures that matter are the ratios.
 """
 
+import base64
 import copy
 import json
 import os
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,9 +32,14 @@ from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
 from gateway.demo import DEMO_AGENCIES  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
+from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
+from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
 
 PATH = "/api/v1/court/defense-notices"
 NOTICE = json.loads((ROOT / "examples/court/defense-notices.json").read_text(encoding="utf-8"))
+SOAP_PATH = "/soap/court"
+SOAP_SAMPLE = (ROOT / "examples/court/NotifyDefense.soap11.xml").read_text(encoding="utf-8")
+SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 2000))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 LATENCY_REQUESTS = int(os.environ.get("BENCH_LATENCY_REQUESTS", 300))
@@ -46,6 +53,7 @@ def main() -> None:
             "LAGW_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
             "LAGW_AMQP_URL": amqp_url,
             "LAGW_ID_HASH_KEY": uuid.uuid4().hex,
+            "LAGW_CREDENTIAL_KEY": uuid.uuid4().hex,
         }
         services = build_services(Settings.from_env(env))
         court = DEMO_AGENCIES[0].agency
@@ -58,12 +66,22 @@ def main() -> None:
             ceiling = _load(base, headers, REQUESTS, "ceil")
         with _server("gateway.serve_entry:app", env) as base:
             gateway = _load(base, headers, REQUESTS, "gw")
+            soap_text = _load(base, SOAP_HEADERS, REQUESTS, "st", body=_soap_notice(court.code, key, digest=False))
+            soap_digest = _load(base, SOAP_HEADERS, REQUESTS, "sd", body=_soap_notice(court.code, key, digest=True))
             _print("bare Flask (ceiling)", ceiling)
-            _print("gateway intake", gateway)
+            _print("gateway intake, REST", gateway)
+            _print("SOAP 1.1, PasswordText", soap_text)
+            _print("SOAP 1.1, PasswordDigest", soap_digest)
             print(
                 f"  ratio gateway/ceiling: throughput {gateway['rps'] / ceiling['rps']:.2f}, "
-                f"p50 latency {gateway['p50'] / ceiling['p50']:.2f}x\n"
+                f"p50 latency {gateway['p50'] / ceiling['p50']:.2f}x"
             )
+            for label, figures in (("PasswordText", soap_text), ("PasswordDigest", soap_digest)):
+                print(
+                    f"  ratio SOAP ({label})/REST: throughput {figures['rps'] / gateway['rps']:.2f}, "
+                    f"p50 latency {figures['p50'] / gateway['p50']:.2f}x"
+                )
+            print()
             with _relay(env):
                 backlog = _drain_backlog(env)
                 queue = _queue_latency(base, headers, amqp_url, LATENCY_REQUESTS)
@@ -90,25 +108,52 @@ def _notice(tag: str, n: int) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def _load(base: str, headers: dict[str, str], count: int, tag: str) -> dict[str, float]:
-    local = threading.local()
-    bodies = [_notice(tag, n) for n in range(count)]
+def _soap_notice(code: str, key: str, digest: bool) -> Callable[[str, int], bytes]:
+    """The court's SOAP sample under a fresh notice number, with a PasswordText or a fresh PasswordDigest token."""
 
-    def one(body: bytes) -> float:
+    def build(tag: str, n: int) -> bytes:
+        envelope = SOAP_SAMPLE.replace(SAMPLE_USERNAME, code).replace(
+            NOTICE["notice_number"], f"bench-{tag}-{n}-{uuid.uuid4().hex[:6]}"
+        )
+        if not digest:
+            return envelope.replace(SAMPLE_PASSWORD, key).encode("utf-8")
+        nonce, created = os.urandom(16), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        token = (
+            f"{password_digest(nonce, created, key)}</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}"
+            f'</wsse:Nonce><wsu:Created xmlns:wsu="{WSU}">{created}</wsu:Created>'
+        )
+        return (
+            envelope.replace(PASSWORD_TEXT, PASSWORD_DIGEST)
+            .replace(SAMPLE_PASSWORD + "</wsse:Password>", token, 1)
+            .encode("utf-8")
+        )
+
+    return build
+
+
+def _load(
+    base: str, headers: dict[str, str], count: int, tag: str, body: Callable[[str, int], bytes] = _notice
+) -> dict[str, float]:
+    local = threading.local()
+    soap = body is not _notice
+    path, expected = (SOAP_PATH, 200) if soap else (PATH, 202)
+
+    def one(n: int) -> float:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
+        data = body(tag, n)  # built here: a digest token's Created must be fresh when it is sent
         started = time.perf_counter()
-        response = session.post(base + PATH, data=body, headers=headers, timeout=30)
+        response = session.post(base + path, data=data, headers=headers, timeout=30)
         elapsed = time.perf_counter() - started
-        if response.status_code != 202:
-            raise RuntimeError(f"unexpected {response.status_code}: {response.text[:200]}")
+        if response.status_code != expected:
+            raise RuntimeError(f"unexpected {response.status_code}: {response.text[:300]}")
         return elapsed
 
-    for body in bodies[:50]:  # warm up
-        one(_notice(tag + "w", hash(body)))
+    for n in range(50):  # warm up
+        one(-n - 1)
     started = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
-        latencies = sorted(pool.map(one, bodies))
+        latencies = sorted(pool.map(one, range(count)))
     wall = time.perf_counter() - started
     return {"rps": count / wall, **_percentiles(latencies)}
 
@@ -123,7 +168,7 @@ def _percentiles(latencies_s: list[float]) -> dict[str, float]:
 
 
 def _print(label: str, figures: dict[str, float]) -> None:
-    print(f"{label:<22} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   p99 {figures['p99']:6.1f} ms")
+    print(f"{label:<26} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   p99 {figures['p99']:6.1f} ms")
 
 
 def _queue_latency(base: str, headers: dict[str, str], amqp_url: str, count: int) -> dict[str, float]:

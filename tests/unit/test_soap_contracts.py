@@ -14,7 +14,7 @@ from gateway.web.soap.service import SoapService
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = soap_services()
-REGENERATE = "run scripts/write-soap-contracts and commit the result"
+REGENERATE = "run `make soap-contracts` and commit the result"
 
 
 def _shipped(service: SoapService, suffix: str) -> bytes:
