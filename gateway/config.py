@@ -27,6 +27,7 @@ class Settings:
     relay_batch_size: int = 200
     credential_key: str = _DEV_CREDENTIAL_KEY
     token_window_seconds: int = 300
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -43,6 +44,7 @@ class Settings:
             relay_batch_size=int(env.get("LAGW_RELAY_BATCH_SIZE", 200)),
             credential_key=env.get("LAGW_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY),
             token_window_seconds=int(env.get("LAGW_TOKEN_WINDOW_SECONDS", 300)),
+            public_url=env.get("LAGW_PUBLIC_URL") or None,
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

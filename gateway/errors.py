@@ -188,3 +188,11 @@ class IllegalTransition(GatewayError):
     code = "illegal-transition"
     status = 409
     title = "The request cannot make this change in its current state"
+
+
+class CredentialsUnreadable(GatewayError):
+    """The gateway cannot open an agency's sealed key: its credential key changed. Ours to fix."""
+
+    code = "credentials-unreadable"
+    status = 500
+    title = "The gateway cannot check this credential"

@@ -4,7 +4,7 @@ from typing import Protocol
 
 from gateway.domain.enums import RequestState, WithdrawalReason
 from gateway.domain.model import Agency, Withdrawal
-from gateway.errors import IllegalTransition
+from gateway.errors import IllegalTransition, InvalidInput
 from gateway.outbox import withdrawal_message
 from gateway.ports import Clock, OutboxMessage, StoredRequest
 from gateway.request_status import find_own_request
@@ -30,6 +30,10 @@ class Withdrawals:
 
     def withdraw(self, agency: Agency, request_id: str, reason: WithdrawalReason, note: str | None) -> StoredRequest:
         """Withdraw the request and queue `withdrawal.<centre>`; IllegalTransition if it is too late."""
+        if reason is WithdrawalReason.OTHER and not note:
+            raise InvalidInput(
+                "a withdrawal for reason 'other' needs a note", errors={"note": ["required for 'other'"]}
+            )
         for _attempt in range(3):
             stored = find_own_request(self._store, request_id, agency)
             if stored.state is RequestState.WITHDRAWN:

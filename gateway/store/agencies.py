@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
-from gateway.sealing import KeySealer
+from gateway.errors import CredentialsUnreadable
+from gateway.sealing import KeySealer, UnsealError
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import agencies
 
@@ -84,7 +85,15 @@ class SqlAgencyRegistry:
         """An agency's clear key, to check a WS-Security PasswordDigest; None if not on record."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             sealed = conn.scalar(sa.select(agencies.c.api_key_sealed).where(agencies.c.code == code))
-        return None if sealed is None else self._sealer.unseal(bytes(sealed), code)
+        if sealed is None:
+            return None
+        try:
+            return self._sealer.unseal(bytes(sealed), code)
+        except UnsealError as exc:
+            raise CredentialsUnreadable(
+                "the gateway cannot open this agency's sealed key (LAGW_CREDENTIAL_KEY changed?); "
+                "use PasswordText or ask the operator to rotate the key"
+            ) from exc
 
     def by_code(self, code: str) -> Agency | None:
         """The agency with this code, if any."""

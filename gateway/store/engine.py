@@ -21,8 +21,29 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 
 def create_schema(engine: sa.Engine) -> None:
-    """Create the tables that do not exist yet."""
+    """Create the tables that do not exist yet, and the nullable columns and indexes added since.
+
+    A stop-gap until versioned migrations: it only ever adds, so an older store keeps working.
+    """
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    _add_column(conn, table, column)
+            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn)
+
+
+def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column[Any]) -> None:
+    if not column.nullable or column.server_default is not None:
+        raise RuntimeError(f"{table.name}.{column.name} cannot be added to an existing table by create_schema")
+    column_type = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

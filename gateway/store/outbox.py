@@ -74,10 +74,18 @@ class SqlOutbox:
     @contextmanager
     def _claimed(self, limit: int) -> Iterator[tuple[sa.Connection | None, list[sa.Row[tuple[object, ...]]]]]:
         now = self._now()
+        # A request's messages go out in order: a withdrawal never overtakes its request, even when
+        # another relay holds the request's row or the broker refused it and it waits to be retried.
+        earlier = outbox.alias("earlier")
         query = (
             sa.select(outbox)
             .where(outbox.c.sent_at.is_(None))
             .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
+            .where(
+                ~sa.exists().where(
+                    earlier.c.request_id == outbox.c.request_id, earlier.c.id < outbox.c.id, earlier.c.sent_at.is_(None)
+                )
+            )
             .order_by(outbox.c.id)
             .limit(limit)
         )
@@ -126,20 +134,20 @@ class SqlOutbox:
     def _mark_queued(self, conn: sa.Connection, request_ids: list[str], now: datetime) -> None:
         if not request_ids:
             return
+        # One statement: a request withdrawn meanwhile keeps its state (no read-then-write race).
         moved = (
             conn.execute(
-                sa.select(requests.c.id)
+                requests.update()
                 .where(requests.c.id.in_(request_ids))
                 .where(requests.c.state == RequestState.RECEIVED.value)
+                .values(state=RequestState.QUEUED.value, updated_at=now)
+                .returning(requests.c.id)
             )
             .scalars()
             .all()
         )
         if not moved:
             return
-        conn.execute(
-            requests.update().where(requests.c.id.in_(moved)).values(state=RequestState.QUEUED.value, updated_at=now)
-        )
         conn.execute(
             audit_log.insert(),
             [

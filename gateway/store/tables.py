@@ -101,6 +101,12 @@ sa.Index(
     sqlite_where=outbox.c.sent_at.is_(None),
     postgresql_where=outbox.c.sent_at.is_(None),
 )
+sa.Index(
+    "ix_outbox_unsent_request",
+    outbox.c.request_id,
+    sqlite_where=outbox.c.sent_at.is_(None),
+    postgresql_where=outbox.c.sent_at.is_(None),
+)
 
 audit_log = sa.Table(
     "audit_log",

@@ -1,6 +1,7 @@
 """Hostile and wrong SOAP input: each refused with a Fault a program can act on, and nothing left behind."""
 
 import base64
+import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -241,3 +242,28 @@ def test_a_digest_with_a_wrong_key_is_refused(gateway: LiveGateway) -> None:
     found = fault_of(post_envelope(gateway.base, "court", etree.tostring(root)))
 
     assert found["code"] == "unauthenticated"
+
+
+def test_a_comment_or_cdata_inside_a_value_does_not_cut_it_short(gateway: LiveGateway) -> None:
+    body = _court_sample(gateway).replace("王小明".encode(), "王<!-- x -->小<![CDATA[明]]>".encode(), 1)
+
+    response = post_envelope(gateway.base, "court", body)
+
+    request_id = etree.fromstring(response.content).findtext(".//{*}Id")
+    canonical = json.loads(gateway.services.requests.canonical_body(request_id) or "{}")
+    assert canonical["person"]["name"] == "王小明"
+
+
+def test_the_stored_envelope_keeps_neither_the_key_nor_the_nonce(gateway: LiveGateway) -> None:
+    nonce = os.urandom(16)
+    for number, envelope in enumerate((_court_sample(gateway), _digest_envelope(gateway, datetime.now(UTC), nonce))):
+        renumbered = envelope.replace("号-通知辩护".encode(), f"号-{number}".encode(), 1)
+        response = post_envelope(gateway.base, "court", renumbered)
+        assert etree.fromstring(response.content).findtext(".//{*}Created") == "true", response.text
+        request_id = etree.fromstring(response.content).findtext(".//{*}Id")
+        stored = gateway.services.requests.raw_payload(request_id)
+
+        assert stored is not None and stored.content_type == "text/xml"
+        assert gateway.keys[COURT].encode() not in stored.body
+        assert base64.b64encode(nonce) not in stored.body
+        assert b"[redacted]" in stored.body

@@ -9,7 +9,8 @@ from lxml import etree
 
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
-from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+from gateway.errors import MustUnderstand, ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+from gateway.web.soap.envelope import SOAP11
 from gateway.web.soap.security import (
     PASSWORD_DIGEST,
     WSSE,
@@ -65,7 +66,7 @@ def test_a_password_text_token_with_the_key_proves_the_agency() -> None:
     header = etree.Element("Header")
     header.append(username_token_header(COURT.code, KEY))
 
-    assert _verifier().verify(read_username_token(header)) == COURT
+    assert _verifier().verify(read_username_token(header, SOAP11)) == COURT
 
 
 def test_a_digest_token_proves_the_agency_once() -> None:
@@ -100,7 +101,7 @@ def test_a_token_that_proves_nothing_is_refused(token: UsernameToken) -> None:
 
 
 def test_a_digest_needs_the_key_on_record() -> None:
-    with pytest.raises(Unauthenticated, match="rotate"):
+    with pytest.raises(Unauthenticated, match="matches no registered agency"):
         _verifier(FakeCredentials(key=None)).verify(_digest_token())
 
 
@@ -115,14 +116,52 @@ def test_the_token_is_read_from_the_security_header() -> None:
     header = etree.Element("Header")
     header.append(security)
 
-    read = read_username_token(header)
+    read = read_username_token(header, SOAP11)
 
     assert read == UsernameToken("court-1", "abc", True, nonce, "2026-11-25T08:00:00Z")
 
 
+def test_a_mandatory_security_header_with_a_signature_is_not_passed_as_checked() -> None:
+    header = etree.Element("Header")
+    security = username_token_header(COURT.code, KEY)
+    security.set(SOAP11.qname("mustUnderstand"), "1")
+    etree.SubElement(security, "{http://www.w3.org/2000/09/xmldsig#}Signature")
+    header.append(security)
+
+    with pytest.raises(MustUnderstand):
+        read_username_token(header, SOAP11)
+
+
+def test_a_security_header_for_another_actor_is_not_ours() -> None:
+    header = etree.Element("Header")
+    security = username_token_header(COURT.code, KEY)
+    security.set(SOAP11.qname("actor"), "urn:some-intermediary")
+    header.append(security)
+
+    with pytest.raises(Unauthenticated):
+        read_username_token(header, SOAP11)
+
+
+@pytest.mark.parametrize("nonce", [b"", b"short", b"x" * 65], ids=["empty", "short", "long"])
+def test_a_nonce_of_the_wrong_size_is_refused(nonce: bytes) -> None:
+    header = etree.Element("Header")
+    security = username_token_header(COURT.code, KEY)
+    etree.SubElement(security[0], f"{{{WSSE}}}Nonce").text = base64.b64encode(nonce).decode()
+    header.append(security)
+
+    with pytest.raises(Unauthenticated):
+        read_username_token(header, SOAP11)
+
+
+def test_a_non_ascii_digest_is_refused_not_an_error() -> None:
+    token = _digest_token()
+    with pytest.raises(Unauthenticated):
+        _verifier().verify(UsernameToken(token.username, "密码", True, token.nonce, token.created))
+
+
 def test_no_header_means_no_token() -> None:
     with pytest.raises(Unauthenticated):
-        read_username_token(None)
+        read_username_token(None, SOAP11)
 
 
 def test_a_sealed_key_opens_only_for_its_owner_and_with_the_same_secret() -> None:

@@ -1,6 +1,7 @@
 """One authenticated, schema-valid SOAP operation call, and what an operation does with it."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,16 +44,22 @@ class SoapCall:
             raise InvalidInput("the message does not match the schema; see errors", errors=errors) from exc
         return loaded
 
-    def accept(self, submission: Submission, field_names: Mapping[str, str]) -> etree._Element:
-        """Run the intake; answer the receipt, as the REST 202/200 carries it, once the request is stored."""
+    @contextmanager
+    def element_paths(self, field_names: Mapping[str, str]) -> Iterator[None]:
+        """Name the fields of an InvalidInput raised inside as the elements of this operation."""
         try:
-            receipt = services().intake.accept(self.agency, self.agency_type, Channel.SOAP, submission, self.raw)
+            yield
         except InvalidInput as exc:
             exc.errors = {
                 element_path(self.contract.name, dialect_path(path, field_names)): msgs
                 for path, msgs in exc.errors.items()
             }
             raise
+
+    def accept(self, submission: Submission, field_names: Mapping[str, str]) -> etree._Element:
+        """Run the intake; answer the receipt, as the REST 202/200 carries it, once the request is stored."""
+        with self.element_paths(field_names):
+            receipt = services().intake.accept(self.agency, self.agency_type, Channel.SOAP, submission, self.raw)
         status_url = url_for("requests.get_request", request_id=receipt.request_id)
         return self.respond({**receipt_body(receipt, status_url), "created": receipt.created})
 

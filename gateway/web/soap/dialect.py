@@ -44,7 +44,7 @@ def to_dialect(element: etree._Element, lists: frozenset[str]) -> Any:
     if etree.QName(element).localname in lists:
         return [to_dialect(child, lists) for child in children]
     if not children:
-        return element.text or ""
+        return "".join(element.itertext())
     return {snake_case(etree.QName(child).localname): to_dialect(child, lists) for child in children}
 
 

@@ -80,14 +80,22 @@ def open_envelope(root: etree._Element, version: SoapVersion, understood: Collec
     return Envelope(version=version, header=header, operation=operations[0])
 
 
+def is_for_us(block: etree._Element, version: SoapVersion) -> bool:
+    """Whether a header block targets the ultimate receiver (no actor/role, or next/ultimateReceiver)."""
+    role = block.get(version.qname(version.actor_attribute))
+    return role is None or role in _OUR_ROLES
+
+
+def must_understand(block: etree._Element, version: SoapVersion) -> bool:
+    """Whether a header block is marked mustUnderstand."""
+    return block.get(version.qname("mustUnderstand")) in ("1", "true")
+
+
 def _check_must_understand(header: etree._Element, version: SoapVersion, understood: Collection[str]) -> None:
     for block in header:
-        if not isinstance(block.tag, str) or block.tag in understood:
+        if not isinstance(block.tag, str) or block.tag in understood or not is_for_us(block, version):
             continue
-        role = block.get(version.qname(version.actor_attribute))
-        if role is not None and role not in _OUR_ROLES:
-            continue
-        if block.get(version.qname("mustUnderstand")) in ("1", "true"):
+        if must_understand(block, version):
             raise MustUnderstand(f"the header block {block.tag} is marked mustUnderstand and is not processed here")
 
 

@@ -12,6 +12,8 @@ PARSER = etree.XMLParser(
     dtd_validation=False,
     huge_tree=False,  # libxml2's limits stay on: depth 256, text nodes of 10 MB
     remove_pis=True,
+    remove_comments=True,  # <Name>王<!-- -->小明</Name> is one text, as the XSD validates it
+    strip_cdata=True,
     collect_ids=False,
 )
 

@@ -4,6 +4,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +13,10 @@ from typing import Protocol
 from lxml import etree
 
 from gateway.domain.model import Agency
-from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+from gateway.errors import MustUnderstand, ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+from gateway.web.soap.envelope import SoapVersion, is_for_us, must_understand
+
+log = logging.getLogger(__name__)
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -20,6 +24,7 @@ _PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-tok
 PASSWORD_TEXT = _PROFILE + "#PasswordText"
 PASSWORD_DIGEST = _PROFILE + "#PasswordDigest"
 SECURITY_HEADER = f"{{{WSSE}}}Security"
+MIN_NONCE_BYTES, MAX_NONCE_BYTES = 16, 64
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,19 @@ class Nonces(Protocol):
     def remember(self, agency_code: str, nonce: str, at: datetime) -> bool: ...
 
 
-def read_username_token(header: etree._Element | None) -> UsernameToken:
-    """The UsernameToken in the wsse:Security header, or Unauthenticated."""
-    token = None if header is None else header.find(f"{SECURITY_HEADER}/{{{WSSE}}}UsernameToken")
+def read_username_token(header: etree._Element | None, version: SoapVersion) -> UsernameToken:
+    """The UsernameToken in the wsse:Security header aimed at us, or Unauthenticated.
+
+    A Security header marked mustUnderstand may hold nothing but the token: a signature or a
+    timestamp the gateway does not check must not pass as checked.
+    """
+    blocks = [] if header is None else header.findall(SECURITY_HEADER)
+    security = next((block for block in blocks if is_for_us(block, version)), None)
+    token = None if security is None else security.find(f"{{{WSSE}}}UsernameToken")
+    if security is not None and must_understand(security, version):
+        others = sorted({str(child.tag) for child in security if isinstance(child.tag, str) and child is not token})
+        if others:
+            raise MustUnderstand(f"the Security header holds {', '.join(others)}; only a UsernameToken is processed")
     if token is None:
         raise Unauthenticated("send a WS-Security UsernameToken (agency code and key) in the SOAP Header")
     username = token.findtext(f"{{{WSSE}}}Username")
@@ -61,13 +76,21 @@ def read_username_token(header: etree._Element | None) -> UsernameToken:
     kind = password.get("Type", PASSWORD_TEXT)
     if kind not in (PASSWORD_TEXT, PASSWORD_DIGEST):
         raise Unauthenticated(f"unsupported password type {kind}; use PasswordText or PasswordDigest")
-    nonce_text = token.findtext(f"{{{WSSE}}}Nonce")
+    created = token.findtext(f"{{{WSU}}}Created")
+    return UsernameToken(username.strip(), password.text.strip(), kind == PASSWORD_DIGEST, _nonce(token), created)
+
+
+def _nonce(token: etree._Element) -> bytes | None:
+    text = token.findtext(f"{{{WSSE}}}Nonce")
+    if text is None:
+        return None
     try:
-        nonce = None if nonce_text is None else base64.b64decode(nonce_text.strip(), validate=True)
+        nonce = base64.b64decode(text.strip(), validate=True)
     except binascii.Error as exc:
         raise Unauthenticated("the Nonce is not base64") from exc
-    created = token.findtext(f"{{{WSU}}}Created")
-    return UsernameToken(username.strip(), password.text.strip(), kind == PASSWORD_DIGEST, nonce, created)
+    if not MIN_NONCE_BYTES <= len(nonce) <= MAX_NONCE_BYTES:
+        raise Unauthenticated(f"the Nonce must be {MIN_NONCE_BYTES} to {MAX_NONCE_BYTES} random bytes")
+    return nonce
 
 
 class TokenVerifier:
@@ -118,9 +141,10 @@ class TokenVerifier:
             return agency
         key = self._credentials.key_of(agency.code)
         if key is None:
-            raise Unauthenticated(f"agency {agency.code} has no key on record for digests; rotate its key")
+            log.warning("agency %s sent a PasswordDigest but has no sealed key; rotate its key", agency.code)
+            raise refused
         expected = password_digest(token.nonce or b"", token.created or "", key)
-        if not hmac.compare_digest(expected, token.password):
+        if not hmac.compare_digest(expected.encode("ascii"), token.password.encode("utf-8")):
             raise refused
         return agency
 

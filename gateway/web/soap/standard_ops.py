@@ -20,7 +20,8 @@ def get_status(call: SoapCall) -> etree._Element:
 def withdraw(call: SoapCall) -> etree._Element:
     """Withdraw a request the caller sent; the centre learns it through the bus."""
     order = call.load()
-    services().withdrawals.withdraw(call.agency, order["request_id"], order["reason"], order.get("note"))
+    with call.element_paths({}):
+        services().withdrawals.withdraw(call.agency, order["request_id"], order["reason"], order.get("note"))
     return call.respond(status_body(status_of(services().requests, order["request_id"], call.agency)))
 
 
