@@ -8,7 +8,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.web import health, problems_doc, status
+from gateway.web import centre, health, problems_doc, status
 from gateway.web.api import make_api
 from gateway.web.context import EXTENSION
 from gateway.web.problems import register_error_handlers
@@ -48,6 +48,7 @@ def create_app(
     for blueprint in adapters if adapters is not None else default_adapters():
         api.register_blueprint(blueprint)
     api.register_blueprint(status.blp)
+    api.register_blueprint(centre.blp)
     soap = list(soap_services) if soap_services is not None else default_soap_services()
     for service in soap:
         app.register_blueprint(service.blueprint())

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from gateway.answers import CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
 from gateway.intake import Intake
 from gateway.ports import Clock
-from gateway.rules.calendar import load_calendar
+from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
@@ -18,6 +19,7 @@ from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
+from gateway.transitions import Transitions
 from gateway.withdrawal import Withdrawals
 
 
@@ -34,6 +36,9 @@ class Services:
     routing: RoutingTable
     nonces: SqlNonceRegistry
     withdrawals: Withdrawals
+    transitions: Transitions
+    answers: CentreAnswers
+    calendar: WorkCalendar
     clock: Clock
 
 
@@ -44,22 +49,28 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     create_schema(engine)
     routing = load_routing_table(settings.routing_file)
     requests = SqlRequestStore(engine, settings.id_hash_key.encode("utf-8"))
+    calendar = load_calendar(settings.calendar_file)
+    agencies = SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now)
+    transitions = Transitions(requests, clock, agencies.has_callback)
     intake = Intake(
         store=requests,
         clock=clock,
-        calendar=load_calendar(settings.calendar_file),
+        calendar=calendar,
         routing=routing,
         policy=DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
     )
     return Services(
         settings=settings,
         engine=engine,
-        agencies=SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now),
+        agencies=agencies,
         requests=requests,
         outbox=SqlOutbox(engine, clock.now),
         intake=intake,
         routing=routing,
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
         clock=clock,
-        withdrawals=Withdrawals(requests, clock),
+        withdrawals=Withdrawals(requests, transitions, clock),
+        transitions=transitions,
+        answers=CentreAnswers(requests, transitions, calendar),
+        calendar=calendar,
     )

@@ -68,6 +68,17 @@ DEMO_AGENCIES = (
 )
 
 
+# The legal aid centres the demo agencies' notices are routed to (gateway/rules/data/routing.toml).
+DEMO_CENTRES = tuple(
+    DemoAgency(_agency(code, name, AgencyType.LEGAL_AID_CENTRE, district), "", {})
+    for code, name, district in (
+        ("lac370200", "青岛市法律援助中心", "370200"),
+        ("lac370202", "青岛市市南区法律援助中心", "370202"),
+        ("lac370203", "青岛市市北区法律援助中心", "370203"),
+    )
+)
+
+
 def run_demo(port: int = 0) -> int:
     """Run the demo; returns the process exit status."""
     amqp_url = Settings.from_env().amqp_url

@@ -1,9 +1,11 @@
 """What goes on the bus for an accepted request: the canonical body and its AMQP properties."""
 
 import json
+from datetime import datetime
+from typing import Any
 
 from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest, Withdrawal
-from gateway.ports import OutboxMessage
+from gateway.ports import OutboxMessage, StoredRequest
 from schemas.canonical import encode_request
 
 REQUESTS_EXCHANGE = "legalaid.requests"
@@ -46,4 +48,33 @@ def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:
         headers={"schema": WITHDRAWAL_SCHEMA, "kind": "withdrawal", "centre": withdrawal.centre_code},
         correlation_id=withdrawal.request_id,
         request_id=withdrawal.request_id,
+    )
+
+
+EVENTS_EXCHANGE = "legalaid.events"
+EVENT_SCHEMA = "legalaid.event/1"
+
+
+def event_message(
+    message_id: str, routing_key: str, request: StoredRequest, at: datetime, extra: dict[str, Any] | None = None
+) -> OutboxMessage:
+    """A status event on `legalaid.events` (`request.assigned`, `deadline.at_risk` …) about one request."""
+    body = {
+        "schema": EVENT_SCHEMA,
+        "event": routing_key,
+        "request_id": request.id,
+        "kind": request.kind.value,
+        "centre_code": request.centre_code,
+        "agency_code": request.agency_code,
+        "at": at.isoformat(),
+        **(extra or {}),
+    }
+    return OutboxMessage(
+        message_id=message_id,
+        exchange=EVENTS_EXCHANGE,
+        routing_key=routing_key,
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        headers={"schema": EVENT_SCHEMA, "kind": request.kind.value, "centre": request.centre_code},
+        correlation_id=request.id,
+        request_id=request.id,
     )

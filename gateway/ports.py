@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.domain.enums import Kind, RequestState
 from gateway.domain.model import Agency, LegalAidRequest
@@ -88,3 +88,53 @@ class AgencyDirectory(Protocol):
     def by_api_key(self, api_key: str) -> Agency | None:
         """The agency holding this API key, if any."""
         ...
+
+
+@dataclass(frozen=True)
+class NewAnswer:
+    """The centre's answer stored with the state change it causes."""
+
+    kind: str  # appointment, replacement, decision
+    body: dict[str, Any]
+    message_id: str | None = None  # when it came from legalaid.appointments
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A notice to send back to the agency, queued with the state change it reports."""
+
+    agency_code: str
+    idempotency_key: str
+    event: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One transition of one request and everything written with it, in one transaction."""
+
+    request_id: str
+    from_state: RequestState
+    to_state: RequestState
+    event: str
+    actor: str
+    at: datetime
+    detail: dict[str, Any] | None = None
+    messages: tuple[OutboxMessage, ...] = ()
+    answer: NewAnswer | None = None
+    deliveries: tuple[NewDelivery, ...] = ()
+    deadline: tuple[datetime, str, str] | None = None  # a new (due_at, obligation, basis)
+
+
+class AnswerAlreadyApplied(Exception):
+    """An answer with this message_id was stored before; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """How an agency hears back: its SOAP callback WSDL (with a UsernameToken) or a signed webhook."""
+
+    kind: str  # "soap" or "webhook"
+    url: str
+    secret: str  # the webhook's HMAC key, or the SOAP password
+    username: str | None = None  # SOAP: the UsernameToken's username

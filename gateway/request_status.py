@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.domain.model import Agency
 from gateway.errors import RequestNotFound
@@ -20,6 +20,8 @@ class HistoryStore(StatusStore, Protocol):
 
     def audit_trail(self, request_id: str) -> list[dict[str, object]]: ...
 
+    def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]: ...
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -36,6 +38,7 @@ class RequestStatus:
 
     request: StoredRequest
     history: tuple[HistoryEntry, ...]
+    answers: dict[str, dict[str, Any]]  # "appointment", "decision": the latest of each, as stored
 
 
 def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
@@ -47,11 +50,19 @@ def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> Sto
     return stored
 
 
+def find_visible_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
+    """The request if `agency` sent it or is the centre it was routed to; otherwise RequestNotFound."""
+    stored = store.get(request_id)
+    if stored is None or agency.code not in (stored.agency_code, stored.centre_code):
+        raise RequestNotFound(f"no request {request_id} was sent by or routed to this agency")
+    return stored
+
+
 def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestStatus:
-    """The status and history of a request the agency sent."""
-    stored = find_own_request(store, request_id, agency)
+    """The status, history and the centre's latest answers, for the sender or the centre."""
+    stored = find_visible_request(store, request_id, agency)
     history = tuple(
         HistoryEntry(at=entry["at"], event=str(entry["event"]), state=entry["to_state"])  # type: ignore[arg-type]
         for entry in store.audit_trail(request_id)
     )
-    return RequestStatus(request=stored, history=history)
+    return RequestStatus(request=stored, history=history, answers=store.latest_answers(request_id))

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from gateway.domain.enums import Kind, RequestState
+from schemas.answers import AppointmentRecordSchema, DecisionSchema
 
 
 class DeadlineOutSchema(Schema):
@@ -41,3 +42,7 @@ class StatusSchema(Schema):
     updated_at = fields.AwareDateTime(required=True)
     deadline = fields.Nested(DeadlineOutSchema, required=True)
     history = fields.List(fields.Nested(HistoryEntrySchema), required=True, metadata={"xml_item": "Event"})
+    appointment = fields.Nested(
+        AppointmentRecordSchema, metadata={"description": "the lawyer appointed last (a replacement names its reason)"}
+    )
+    decision = fields.Nested(DecisionSchema, metadata={"description": "the decision on an application"})

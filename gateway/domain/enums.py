@@ -130,6 +130,10 @@ class RequestState(StrEnum):
 
     RECEIVED = "received"  # stored with its outbox row
     QUEUED = "queued"  # confirmed by the broker into the assignment exchange
+    GRANTED = "granted"  # an application was granted; a lawyer is still to be assigned (LAL 43)
+    DECLINED = "declined"  # an application was refused, with reasons (LAL 43)
+    ASSIGNED = "assigned"  # the centre appointed a lawyer (or named a duty lawyer)
+    INFORMED = "informed"  # the agency received the appointment (LAL 36 "assign and inform")
     WITHDRAWN = "withdrawn"  # the sending agency withdrew it; the centre stops work
 
 
@@ -141,3 +145,19 @@ class WithdrawalReason(StrEnum):
     CASE_ENDED = "case_ended"  # the case was dropped, not prosecuted, or ended
     SENT_IN_ERROR = "sent_in_error"
     OTHER = "other"  # explained in the withdrawal's note
+
+
+class DecisionOutcome(StrEnum):
+    """The centre's decision on an application (给予 / 不予法律援助决定书)."""
+
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class ReplacementReason(StrEnum):
+    """Why a new lawyer replaces the appointed one (更换法律援助人员)."""
+
+    REFUSED_BY_PERSON = "refused_by_person"  # the person refused the lawyer on good grounds
+    CONFLICT_OF_INTEREST = "conflict_of_interest"  # e.g. the lawyer defends a co-defendant
+    LAWYER_UNAVAILABLE = "lawyer_unavailable"
+    OTHER = "other"

@@ -7,6 +7,7 @@ from gateway.domain.enums import (
     AgencyType,
     ApplicationBasis,
     Channel,
+    DecisionOutcome,
     Disability,
     DutyPurpose,
     Gender,
@@ -16,6 +17,7 @@ from gateway.domain.enums import (
     Kind,
     Level,
     Procedure,
+    ReplacementReason,
     RequestState,
     Stage,
     WithdrawalReason,
@@ -198,3 +200,36 @@ class Withdrawal:
     reason: WithdrawalReason
     note: str | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class Lawyer:
+    """The lawyer the centre appoints (法律援助人员): name, firm, licence (执业证号) and contact."""
+
+    name: str
+    law_firm: str
+    licence_number: str
+    phone: str
+    years_of_practice: int | None = None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """The centre's answer to a notice or request: who will act, from when (and for a duty lawyer, where)."""
+
+    lawyer: Lawyer
+    appointed_at: datetime
+    duty_place: str | None = None
+    duty_time: datetime | None = None
+    note: str | None = None
+    replacement_reason: ReplacementReason | None = None  # set when this appointment replaces another
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The centre's decision on an application (LAL 43); a refusal carries its reasons."""
+
+    outcome: DecisionOutcome
+    decided_at: datetime
+    reason_code: str | None = None
+    reason: str | None = None

@@ -7,6 +7,7 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.messaging.topology import declare_topology
+from gateway.outbox import EVENTS_EXCHANGE
 from gateway.ports import OutboxMessage, PublishRefused
 
 # Errors after which the connection is gone and must be made anew.
@@ -64,7 +65,8 @@ class ConfirmedPublisher:
                 routing_key=message.routing_key,
                 body=message.body,
                 properties=properties,
-                mandatory=True,
+                # A request must reach a queue; a status event may have no subscriber yet.
+                mandatory=message.exchange != EVENTS_EXCHANGE,
             )
         except pika.exceptions.UnroutableError as exc:
             raise PublishRefused(f"unroutable: no queue bound for {message.routing_key}") from exc

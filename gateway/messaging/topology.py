@@ -3,9 +3,8 @@
 from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.domain.enums import Kind
-from gateway.outbox import REQUESTS_EXCHANGE
+from gateway.outbox import EVENTS_EXCHANGE, REQUESTS_EXCHANGE
 
-EVENTS_EXCHANGE = "legalaid.events"
 DEAD_LETTER_EXCHANGE = "legalaid.dlx"
 ASSIGNMENT_QUEUE = "legalaid.assignment"
 DEAD_LETTER_QUEUE = "legalaid.dead"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import CredentialsUnreadable
+from gateway.ports import Callback
 from gateway.sealing import KeySealer, UnsealError
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import agencies
@@ -94,6 +95,46 @@ class SqlAgencyRegistry:
                 "the gateway cannot open this agency's sealed key (LAGW_CREDENTIAL_KEY changed?); "
                 "use PasswordText or ask the operator to rotate the key"
             ) from exc
+
+    def set_callback(self, code: str, callback: Callback | None) -> None:
+        """Set (or with None, remove) how the agency is told of answers; the secret is kept sealed."""
+        values: dict[str, object] = {
+            "callback_kind": None,
+            "callback_url": None,
+            "callback_username": None,
+            "callback_secret_sealed": None,
+        }
+        if callback is not None:
+            values.update(
+                callback_kind=callback.kind,
+                callback_url=callback.url,
+                callback_username=callback.username,
+                callback_secret_sealed=self._sealer.seal(callback.secret, code),
+            )
+        with self._engine.begin() as conn:
+            if conn.execute(agencies.update().where(agencies.c.code == code).values(values)).rowcount != 1:
+                raise UnknownAgency(code)
+
+    def callback_of(self, code: str) -> Callback | None:
+        """The agency's callback, if it has one."""
+        columns = (
+            agencies.c.callback_kind,
+            agencies.c.callback_url,
+            agencies.c.callback_username,
+            agencies.c.callback_secret_sealed,
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(sa.select(*columns).where(agencies.c.code == code)).first()
+        if row is None or row.callback_kind is None:
+            return None
+        secret = self._sealer.unseal(bytes(row.callback_secret_sealed), code)
+        return Callback(kind=row.callback_kind, url=row.callback_url, secret=secret, username=row.callback_username)
+
+    def has_callback(self, code: str) -> bool:
+        """Whether the agency is told of answers by callback (otherwise it reads the status)."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            kind = conn.scalar(sa.select(agencies.c.callback_kind).where(agencies.c.code == code))
+        return kind is not None
 
     def by_code(self, code: str) -> Agency | None:
         """The agency with this code, if any."""

@@ -1,17 +1,20 @@
 """Requests, raw payloads, outbox rows and audit records, written in one transaction."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from gateway.domain.enums import IdType, Kind, RequestState
-from gateway.domain.model import LegalAidRequest, Withdrawal
-from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
+from gateway.domain.model import LegalAidRequest
+from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
 from gateway.privacy import keyed_digest
 from gateway.store.engine import READ_ONLY
-from gateway.store.tables import audit_log, inbound_payloads, outbox, requests
+from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 
-_SUMMARY_COLUMNS = [c for c in requests.c if c.name not in ("canonical", "id_hash")]
+_SUMMARY_COLUMNS = [
+    c for c in requests.c if c.name not in ("canonical", "id_hash", "at_risk_published_at", "missed_published_at")
+]
 
 
 class SqlRequestStore:
@@ -71,32 +74,89 @@ class SqlRequestStore:
                 raise ReferenceTaken(request.source.reference) from exc
             raise
 
-    def withdraw(self, withdrawal: Withdrawal, from_state: RequestState, message: OutboxMessage) -> bool:
-        """Move the request from `from_state` to withdrawn with its audit record and outbox row.
+    def apply(self, change: StateChange) -> bool:
+        """Write a transition with its audit record, outbox rows, answer and deliveries, or nothing.
 
-        False, changing nothing, if the request is no longer in `from_state` (another writer moved it).
+        False, changing nothing, if the request is no longer in `change.from_state` (another writer
+        moved it). AnswerAlreadyApplied if the answer's message_id was stored before.
         """
-        with self._engine.begin() as conn:
-            moved = conn.execute(
-                requests.update()
-                .where(requests.c.id == withdrawal.request_id, requests.c.state == from_state.value)
-                .values(state=RequestState.WITHDRAWN.value, updated_at=withdrawal.at)
-            ).rowcount
-            if moved != 1:
-                return False
-            conn.execute(outbox.insert().values(outbox_row(message, withdrawal.at)))
+        values: dict[str, object] = {"state": change.to_state.value, "updated_at": change.at}
+        if change.deadline is not None:
+            values.update(zip(("due_at", "deadline_obligation", "deadline_basis"), change.deadline, strict=True))
+            values.update(at_risk_published_at=None, missed_published_at=None)
+        try:
+            with self._engine.begin() as conn:
+                moved = conn.execute(
+                    requests.update()
+                    .where(requests.c.id == change.request_id, requests.c.state == change.from_state.value)
+                    .values(values)
+                ).rowcount
+                if moved != 1:
+                    return False
+                self._write_change(conn, change)
+        except sa.exc.IntegrityError as exc:
+            if change.answer is not None and change.answer.message_id and self.answer_applied(change.answer.message_id):
+                raise AnswerAlreadyApplied(change.answer.message_id) from exc
+            raise
+        return True
+
+    def answer_applied(self, message_id: str) -> bool:
+        """Whether an answer with this AMQP message_id was already stored."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return conn.scalar(sa.select(answers.c.id).where(answers.c.message_id == message_id)) is not None
+
+    def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
+        """The newest stored answer of each kind (appointment or replacement, decision)."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(
+                sa.select(answers.c.kind, answers.c.body)
+                .where(answers.c.request_id == request_id)
+                .order_by(answers.c.id)
+            ).all()
+        latest: dict[str, dict[str, Any]] = {}
+        for kind, body in rows:
+            latest["decision" if kind == "decision" else "appointment"] = body
+        return latest
+
+    def _write_change(self, conn: sa.Connection, change: StateChange) -> None:
+        for message in change.messages:
+            conn.execute(outbox.insert().values(outbox_row(message, change.at)))
+        if change.answer is not None:
             conn.execute(
-                audit_log.insert().values(
-                    request_id=withdrawal.request_id,
-                    at=withdrawal.at,
-                    actor=withdrawal.agency_code,
-                    event="withdrawn",
-                    from_state=from_state.value,
-                    to_state=RequestState.WITHDRAWN.value,
-                    detail={"reason": withdrawal.reason.value, "note": withdrawal.note},
+                answers.insert().values(
+                    request_id=change.request_id,
+                    kind=change.answer.kind,
+                    body=change.answer.body,
+                    actor=change.actor,
+                    at=change.at,
+                    message_id=change.answer.message_id,
                 )
             )
-        return True
+        for delivery in change.deliveries:
+            conn.execute(
+                deliveries.insert().values(
+                    request_id=change.request_id,
+                    agency_code=delivery.agency_code,
+                    idempotency_key=delivery.idempotency_key,
+                    event=delivery.event,
+                    body=delivery.body,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=change.at,
+                    created_at=change.at,
+                )
+            )
+        conn.execute(
+            audit_log.insert().values(
+                request_id=change.request_id,
+                at=change.at,
+                actor=change.actor,
+                event=change.event,
+                from_state=change.from_state.value,
+                to_state=change.to_state.value,
+                detail=change.detail,
+            )
+        )
 
     def raw_payload(self, request_id: str) -> RawPayload | None:
         """The inbound message exactly as received."""

@@ -38,6 +38,11 @@ agencies = sa.Table(
     sa.Column("api_key_hash", sa.String(64), nullable=False, unique=True),
     # The key sealed with the credential key (AES-GCM): WS-Security PasswordDigest needs the clear key.
     sa.Column("api_key_sealed", sa.LargeBinary),
+    # How the agency hears back: "soap" (its callback WSDL), "webhook" (signed JSON), or none (it polls).
+    sa.Column("callback_kind", sa.String(16)),
+    sa.Column("callback_url", sa.String(500)),
+    sa.Column("callback_username", sa.String(100)),
+    sa.Column("callback_secret_sealed", sa.LargeBinary),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("key_rotated_at", UtcDateTime, nullable=False),
 )
@@ -61,6 +66,8 @@ requests = sa.Table(
     sa.Column("deadline_basis", sa.String(100), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("at_risk_published_at", UtcDateTime),  # deadline.at_risk sent (once)
+    sa.Column("missed_published_at", UtcDateTime),  # deadline.missed sent (once)
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),
@@ -130,4 +137,60 @@ security_nonces = sa.Table(
     sa.Column("nonce", sa.String(128), primary_key=True),
     sa.Column("seen_at", UtcDateTime, nullable=False),
     sa.Index("ix_security_nonces_seen_at", "seen_at"),
+)
+
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # appointment, replacement, decision
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("actor", sa.String(32), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    # The AMQP message_id of an answer consumed from legalaid.appointments: applied once.
+    sa.Column("message_id", sa.String(100), unique=True),
+    sa.Index("ix_answers_request", "request_id"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), nullable=False),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("idempotency_key", sa.String(100), nullable=False, unique=True),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # pending, delivered, parked
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+)
+sa.Index(
+    "ix_deliveries_due",
+    deliveries.c.next_attempt_at,
+    sqlite_where=deliveries.c.state == "pending",
+    postgresql_where=deliveries.c.state == "pending",
+)
+
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column(
+        "delivery_id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("deliveries.id"),
+        nullable=False,
+    ),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # delivered, failed
+    sa.Column("http_status", sa.Integer),
+    sa.Column("fault_code", sa.String(100)),
+    sa.Column("error", sa.Text),
+    sa.Index("ix_delivery_attempts_delivery", "delivery_id"),
 )

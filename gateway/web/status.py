@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from gateway.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from schemas.answers import load_answer
 from schemas.receipt import StatusSchema
 from schemas.withdrawal import WithdrawalSchema
 
@@ -55,4 +56,5 @@ def status_body(status: RequestStatus) -> dict[str, Any]:
             "basis": stored.deadline_basis,
         },
         "history": [{"at": entry.at, "event": entry.event, "state": entry.state} for entry in status.history],
+        **{kind: load_answer(kind, body) for kind, body in status.answers.items()},
     }

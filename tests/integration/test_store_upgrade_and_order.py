@@ -12,6 +12,7 @@ from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel, WithdrawalReason
+from gateway.outbox import REQUESTS_EXCHANGE
 from gateway.ports import OutboxMessage, PublishRefused, RawPayload
 from gateway.store.engine import create_schema, make_engine
 from tests.support.gateway import example
@@ -63,7 +64,7 @@ def test_a_withdrawal_never_overtakes_its_refused_request(database_url: str) -> 
     published: list[str] = []
 
     def refuse_requests(message: OutboxMessage) -> None:
-        if not message.message_id.endswith(".withdrawal"):
+        if message.message_id == request_id:
             raise PublishRefused("unroutable")
         published.append(message.message_id)
 
@@ -82,7 +83,11 @@ def test_the_relay_does_not_undo_a_withdrawal(database_url: str) -> None:
     services.withdrawals.withdraw(DEMO_AGENCIES[0].agency, request_id, WithdrawalReason.RELEASED, None)
     published: list[str] = []
 
-    while services.outbox.process_batch(10, lambda message: published.append(message.message_id)).claimed:
+    def publish(message: OutboxMessage) -> None:
+        if message.exchange == REQUESTS_EXCHANGE:
+            published.append(message.message_id)
+
+    while services.outbox.process_batch(10, publish).claimed:
         pass
 
     assert published == [request_id, f"{request_id}.withdrawal"]

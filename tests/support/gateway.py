@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DemoAgency
+from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
 from gateway.ports import Clock
@@ -81,7 +81,7 @@ def running_gateway(
     """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
     settings = Settings(database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
     services = build_services(settings, clock)
-    keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *extra)}
+    keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)}
     with live_server(create_app(services=services)) as base:
         yield LiveGateway(base, services, keys)
     services.engine.dispose()

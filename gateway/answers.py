@@ -1,0 +1,102 @@
+"""The centre's side: appointments, decisions and replacements, on the requests routed to that centre."""
+
+import json
+from typing import Protocol
+
+from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind
+from gateway.domain.lifecycle import Event
+from gateway.domain.model import Agency, Appointment, Decision
+from gateway.errors import InvalidInput, KindNotAllowed, RequestNotFound
+from gateway.ports import NewAnswer, StoredRequest
+from gateway.rules.calendar import WorkCalendar
+from gateway.rules.deadlines import count_days
+from gateway.transitions import Change, Transitions
+from schemas.answers import dump_appointment, dump_decision
+
+# LAL 26: for a possible life sentence or death penalty, and in death-penalty review, the lawyer
+# must have at least 3 years of relevant practice.
+SENIOR_GROUNDS = frozenset({Ground.LIFE_OR_DEATH_PENALTY, Ground.DEATH_PENALTY_REVIEW})
+SENIOR_YEARS = 3
+
+
+class AnswerStore(Protocol):
+    """What the centre's answers need of the store."""
+
+    def get(self, request_id: str) -> StoredRequest | None: ...
+
+    def canonical_body(self, request_id: str) -> str | None: ...
+
+
+class CentreAnswers:
+    """Applies a centre's answer through the lifecycle; the agency is then told through its callback."""
+
+    def __init__(self, store: AnswerStore, transitions: Transitions, calendar: WorkCalendar) -> None:
+        self._store = store
+        self._transitions = transitions
+        self._calendar = calendar
+
+    def appoint(
+        self, centre: Agency, request_id: str, appointment: Appointment, message_id: str | None = None
+    ) -> StoredRequest:
+        """A lawyer for the request (LAL 36); a replacement when `appointment.replacement_reason` is set."""
+        stored = self._routed_to(centre, request_id)
+        self._check_appointment(stored, appointment)
+        replacing = appointment.replacement_reason is not None
+        answer = NewAnswer("replacement" if replacing else "appointment", dump_appointment(appointment), message_id)
+        change = Change(actor=centre.code, detail={"licence_number": appointment.lawyer.licence_number}, answer=answer)
+        return self._transitions.apply(request_id, Event.REPLACED if replacing else Event.ASSIGNED, change)
+
+    def decide(
+        self, centre: Agency, request_id: str, decision: Decision, message_id: str | None = None
+    ) -> StoredRequest:
+        """Grant or refuse an application (LAL 43); a grant starts the 3-day clock to assign a lawyer."""
+        stored = self._routed_to(centre, request_id)
+        granted = decision.outcome is DecisionOutcome.GRANTED
+        deadline = None
+        if granted:
+            # LAL 43: once aid is granted, the centre assigns a lawyer within 3 days of the decision.
+            due = count_days(decision.decided_at, 3, detained=self._detained(stored), calendar=self._calendar)
+            deadline = (due, "assign_lawyer", "LAL 43")
+        change = Change(
+            actor=centre.code,
+            detail={"outcome": decision.outcome.value, "reason_code": decision.reason_code},
+            answer=NewAnswer("decision", dump_decision(decision), message_id),
+            deadline=deadline,
+        )
+        return self._transitions.apply(request_id, Event.GRANTED if granted else Event.DECLINED, change)
+
+    def _routed_to(self, centre: Agency, request_id: str) -> StoredRequest:
+        if centre.type is not AgencyType.LEGAL_AID_CENTRE:
+            raise KindNotAllowed(f"agency {centre.code} is a {centre.type.value}; only a legal aid centre answers")
+        stored = self._store.get(request_id)
+        if stored is None or stored.centre_code != centre.code:
+            # A centre acts only on requests routed to it; others' are reported as absent.
+            raise RequestNotFound(f"no request {request_id} was routed to centre {centre.code}")
+        return stored
+
+    def _check_appointment(self, stored: StoredRequest, appointment: Appointment) -> None:
+        errors: dict[str, list[str]] = {}
+        if stored.kind is Kind.DUTY_LAWYER:
+            for name in ("duty_place", "duty_time"):
+                if getattr(appointment, name) is None:
+                    errors[name] = ["required for a duty lawyer: where and when"]
+        if self._grounds(stored) & SENIOR_GROUNDS:
+            years = appointment.lawyer.years_of_practice
+            if years is None or years < SENIOR_YEARS:
+                errors["lawyer.years_of_practice"] = [
+                    f"at least {SENIOR_YEARS} years of practice for a possible life or death sentence (LAL 26)"
+                ]
+        if errors:
+            raise InvalidInput("the appointment does not meet what the request needs; see errors", errors=errors)
+
+    def _canonical(self, stored: StoredRequest) -> dict[str, object]:
+        body = self._store.canonical_body(stored.id)
+        loaded: dict[str, object] = json.loads(body) if body else {}
+        return loaded
+
+    def _grounds(self, stored: StoredRequest) -> frozenset[Ground]:
+        return frozenset(Ground(g) for g in self._canonical(stored).get("grounds", []))  # type: ignore[attr-defined]
+
+    def _detained(self, stored: StoredRequest) -> bool:
+        person = self._canonical(stored).get("person", {})
+        return bool(person.get("custody", {}).get("detained"))  # type: ignore[attr-defined]

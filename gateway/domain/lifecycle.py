@@ -1,0 +1,68 @@
+"""The request's lifecycle: which event may move it from which state, and nothing else."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gateway.domain.enums import Kind, RequestState
+
+S = RequestState
+
+
+class Event(StrEnum):
+    """What happens to a request, named as the audit log and the events exchange name it."""
+
+    QUEUED = "queued"
+    GRANTED = "granted"
+    DECLINED = "declined"
+    ASSIGNED = "assigned"
+    REPLACED = "replaced"
+    INFORMED = "informed"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An event's allowed starting states and where it leads; `kinds` limits it to some kinds."""
+
+    sources: frozenset[RequestState]
+    target: RequestState
+    kinds: frozenset[Kind] = frozenset(Kind)
+
+
+_OPEN = frozenset({S.RECEIVED, S.QUEUED})
+_APPLICATION = frozenset({Kind.APPLICATION_TRANSFER})
+
+RULES: dict[Event, Rule] = {
+    Event.QUEUED: Rule(frozenset({S.RECEIVED}), S.QUEUED),
+    # LAL 43: only an application is decided; a notice or a duty request needs no decision.
+    Event.GRANTED: Rule(_OPEN, S.GRANTED, _APPLICATION),
+    Event.DECLINED: Rule(_OPEN, S.DECLINED, _APPLICATION),
+    # A notice or duty request is assigned straight away; an application only once granted (below).
+    Event.ASSIGNED: Rule(_OPEN | {S.GRANTED}, S.ASSIGNED),
+    Event.REPLACED: Rule(frozenset({S.ASSIGNED, S.INFORMED}), S.ASSIGNED),
+    Event.INFORMED: Rule(frozenset({S.ASSIGNED}), S.INFORMED),
+    # LAL 48: a person who retains his own lawyer ends the aid, at any point before it is over.
+    Event.WITHDRAWN: Rule(_OPEN | {S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
+}
+
+# Requests whose legal clock is still running (the deadline watcher looks at these only).
+CLOCK_RUNNING = frozenset({S.RECEIVED, S.QUEUED, S.GRANTED})
+
+
+class TransitionRefused(Exception):
+    """The event is not allowed for this request in its current state."""
+
+
+def next_state(kind: Kind, state: RequestState, event: Event) -> RequestState:
+    """The state after `event`, or TransitionRefused saying why not."""
+    rule = RULES[event]
+    if kind not in rule.kinds:
+        raise TransitionRefused(f"a {kind.value} request cannot be {event.value}")
+    if event is Event.ASSIGNED and (kind is Kind.APPLICATION_TRANSFER) != (state is S.GRANTED):
+        if kind is Kind.APPLICATION_TRANSFER:
+            raise TransitionRefused("an application must be granted before a lawyer is assigned (LAL 43)")
+        raise TransitionRefused(f"a {kind.value} request is never granted; it cannot be assigned from {state.value}")
+    if state not in rule.sources:
+        allowed = ", ".join(sorted(s.value for s in rule.sources))
+        raise TransitionRefused(f"a request that is {state.value} cannot be {event.value} (only from: {allowed})")
+    return rule.target

@@ -1,0 +1,72 @@
+"""The legal aid centre's side of the API: appointments, decisions, replacements."""
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from gateway.domain.model import Appointment, Decision
+from gateway.request_status import status_of
+from gateway.web.auth import current_agency
+from gateway.web.context import services
+from gateway.web.status import status_body
+from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+from schemas.receipt import StatusSchema
+
+blp = Blueprint(
+    "centre", __name__, url_prefix="/api/v1/requests", description="Legal aid centres answer (法律援助中心)"
+)
+
+_LAWYER = {
+    "name": "周律师",
+    "law_firm": "山东青法律师事务所",
+    "licence_number": "13702201510234567",
+    "phone": "13800000000",
+    "years_of_practice": 6,
+}
+
+
+@blp.post("/<request_id>/appointment")
+@blp.arguments(AppointmentSchema, example={"lawyer": _LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"})
+@blp.response(200, StatusSchema, description="Assigned; the agency will be told through its callback")
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="The request cannot be assigned in its state")
+def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
+    """Appoint a lawyer (LAL 36: assign and inform the agency within 3 days); a duty lawyer with place and time."""
+    return _answered(request_id, lambda centre: services().answers.appoint(centre, request_id, appointment))
+
+
+@blp.post("/<request_id>/decision")
+@blp.arguments(
+    DecisionSchema,
+    example={
+        "outcome": "refused",
+        "decided_at": "2026-11-27T10:00:00+08:00",
+        "reason_code": "not_hardship",
+        "reason": "申请人经济状况不符合经济困难标准",
+    },
+)
+@blp.response(200, StatusSchema, description="Decided; the agency will be told through its callback")
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="Only an open application can be decided")
+def decide(decision: Decision, request_id: str) -> dict[str, Any]:
+    """Grant or refuse an application (LAL 43: within 7 days); a grant starts 3 days to assign a lawyer."""
+    return _answered(request_id, lambda centre: services().answers.decide(centre, request_id, decision))
+
+
+@blp.post("/<request_id>/replacement")
+@blp.arguments(
+    ReplacementSchema,
+    example={"lawyer": _LAWYER, "appointed_at": "2026-11-28T10:00:00+08:00", "replacement_reason": "refused_by_person"},
+)
+@blp.response(200, StatusSchema, description="Replaced; the agency will be told through its callback")
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="Only an assigned request can have its lawyer replaced")
+def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:
+    """A new lawyer replaces the appointed one (更换法律援助人员: refused by the person, conflict …)."""
+    return _answered(request_id, lambda centre: services().answers.appoint(centre, request_id, appointment))
+
+
+def _answered(request_id: str, act: Any) -> dict[str, Any]:
+    centre = current_agency()
+    act(centre)
+    return status_body(status_of(services().requests, request_id, centre))

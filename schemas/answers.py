@@ -1,0 +1,100 @@
+"""The centre's answers: an appointment, a decision on an application, a replacement."""
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from gateway.domain.enums import DecisionOutcome, ReplacementReason
+from gateway.domain.model import Appointment, Decision, Lawyer
+from schemas.fields import PHONE_PATTERN, aware_datetime, text
+
+LICENCE_PATTERN = r"^\d{17}$"  # 执业证号: 17 digits (shared/domain.md §4); only the shape is checked
+
+
+class LawyerSchema(Schema):
+    name = text(100, required=True)
+    law_firm = text(200, required=True)
+    licence_number = fields.String(
+        required=True, validate=validate.Regexp(LICENCE_PATTERN, error="17 digits (执业证号)")
+    )
+    phone = fields.String(required=True, validate=validate.Regexp(PHONE_PATTERN))
+    years_of_practice = fields.Integer(
+        validate=validate.Range(min=0, max=70),
+        metadata={"description": "required for life_or_death_penalty and death_penalty_review (LAL 26: ≥ 3)"},
+    )
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Lawyer:
+        return Lawyer(**data)
+
+
+class AppointmentSchema(Schema):
+    """法律援助公函: the lawyer appointed; for a duty lawyer also where and when."""
+
+    lawyer = fields.Nested(LawyerSchema, required=True)
+    appointed_at = aware_datetime(required=True)
+    duty_place = text(200, metadata={"description": "duty lawyer: where (required for duty_lawyer)"})
+    duty_time = aware_datetime(metadata={"description": "duty lawyer: when (required for duty_lawyer)"})
+    note = text(2000)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Appointment:
+        return Appointment(**data)
+
+
+class ReplacementSchema(AppointmentSchema):
+    """更换法律援助人员通知书: a new lawyer replaces the appointed one."""
+
+    replacement_reason = fields.Enum(ReplacementReason, by_value=True, required=True)
+
+
+class AppointmentRecordSchema(AppointmentSchema):
+    """An appointment as stored and reported: a replacement names its reason."""
+
+    replacement_reason = fields.Enum(ReplacementReason, by_value=True)
+
+
+class DecisionSchema(Schema):
+    """给予 / 不予法律援助决定书: the decision on an application; a refusal needs its reasons (LAL 43)."""
+
+    outcome = fields.Enum(DecisionOutcome, by_value=True, required=True)
+    decided_at = aware_datetime(required=True)
+    reason_code = text(50)
+    reason = text(2000)
+
+    @validates_schema
+    def _refusal_has_reasons(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("outcome") is DecisionOutcome.REFUSED and not (data.get("reason_code") and data.get("reason")):
+            raise ValidationError("a refusal needs reason_code and reason (LAL 43)", "reason")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Decision:
+        return Decision(**data)
+
+
+def dump_appointment(appointment: Appointment) -> dict[str, Any]:
+    """An appointment (or a replacement) as JSON."""
+    return _without_none(AppointmentRecordSchema().dump(appointment))
+
+
+def dump_decision(decision: Decision) -> dict[str, Any]:
+    """A decision as JSON."""
+    return _without_none(DecisionSchema().dump(decision))
+
+
+def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision:
+    """A stored answer ("appointment" or "decision") back as its object."""
+    if kind == "decision":
+        decision: Decision = DecisionSchema().load(body)
+        return decision
+    appointment: Appointment = AppointmentRecordSchema().load(body)
+    return appointment
+
+
+def _without_none(document: dict[str, Any]) -> dict[str, Any]:
+    """Absent, not null: what the schemas load back."""
+    return {
+        key: _without_none(value) if isinstance(value, dict) else value
+        for key, value in document.items()
+        if value is not None
+    }

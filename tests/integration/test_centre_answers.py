@@ -1,0 +1,153 @@
+"""The centre's answers through the API: appointments, decisions, replacements, and what is refused."""
+
+import json
+from typing import Any
+
+import pika
+import pytest
+
+from gateway.outbox import EVENTS_EXCHANGE
+from tests.support.gateway import LiveGateway, example, running_relay, wait_for
+from tests.support.soap import soap_client
+
+pytestmark = pytest.mark.integration
+
+COURT, POLICE, PROC = "court-370202", "police-370203", "proc-370200"
+LAWYER = {
+    "name": "周律师",
+    "law_firm": "山东青法律师事务所",
+    "licence_number": "13702201510234567",
+    "phone": "13800000000",
+    "years_of_practice": 6,
+}
+APPOINTMENT = {"lawyer": LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"}
+
+
+def _court_notice(gateway: LiveGateway, **changes: Any) -> dict[str, Any]:
+    notice = {**example("court", "defense-notices.json"), **changes}
+    response = gateway.post("/api/v1/court/defense-notices", COURT, notice)
+    assert response.status_code == 202, response.text
+    receipt: dict[str, Any] = response.json()
+    return receipt
+
+
+def test_the_centre_appoints_a_lawyer_and_the_court_sees_it_over_rest_and_soap(gateway: LiveGateway) -> None:
+    receipt = _court_notice(gateway)
+
+    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["state"] == "assigned"
+    seen = gateway.get(f"/api/v1/requests/{receipt['id']}", COURT).json()
+    assert seen["appointment"]["lawyer"]["licence_number"] == LAWYER["licence_number"]
+    assert [entry["event"] for entry in seen["history"]] == ["received", "assigned"]
+    _, proxy, _ = soap_client(gateway.base, "court", COURT, gateway.keys[COURT])
+    status = proxy.GetStatus(RequestId=receipt["id"])
+    assert (status.State, status.Appointment.Lawyer.Name) == ("assigned", "周律师")
+
+
+def test_illegal_transitions_are_refused_and_change_nothing(gateway: LiveGateway) -> None:
+    receipt = _court_notice(gateway)
+    centre = receipt["centre_code"]
+    path = f"/api/v1/requests/{receipt['id']}"
+    assert gateway.post(path + "/appointment", centre, APPOINTMENT).status_code == 200
+    before = gateway.row_counts()
+
+    twice = gateway.post(path + "/appointment", centre, APPOINTMENT)
+    decided = gateway.post(
+        path + "/decision", centre, {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
+    )
+
+    assert (twice.status_code, twice.json()["code"]) == (409, "illegal-transition")
+    assert (decided.status_code, decided.json()["code"]) == (409, "illegal-transition")
+    assert gateway.row_counts() == before
+    withdrawn = gateway.post(path + "/withdrawal", COURT, {"reason": "retained_lawyer"})
+    late = gateway.post(path + "/replacement", centre, {**APPOINTMENT, "replacement_reason": "conflict_of_interest"})
+    assert withdrawn.json()["state"] == "withdrawn"
+    assert late.status_code == 409
+
+
+def test_only_the_centre_it_was_routed_to_may_answer(gateway: LiveGateway) -> None:
+    receipt = _court_notice(gateway)
+    path = f"/api/v1/requests/{receipt['id']}/appointment"
+
+    other_centre = gateway.post(path, "lac370200", APPOINTMENT)
+    the_court = gateway.post(path, COURT, APPOINTMENT)
+
+    assert receipt["centre_code"] == "lac370202"
+    assert (other_centre.status_code, other_centre.json()["code"]) == (404, "request-not-found")
+    assert (the_court.status_code, the_court.json()["code"]) == (403, "kind-not-allowed")
+
+
+def test_a_possible_death_sentence_needs_a_lawyer_of_three_years(gateway: LiveGateway) -> None:
+    receipt = _court_notice(gateway, grounds=["minor", "life_or_death_penalty"])
+    path = f"/api/v1/requests/{receipt['id']}/appointment"
+    junior = {**APPOINTMENT, "lawyer": {**LAWYER, "years_of_practice": 2}}
+
+    refused = gateway.post(path, receipt["centre_code"], junior)
+    accepted = gateway.post(path, receipt["centre_code"], APPOINTMENT)
+
+    assert refused.status_code == 422
+    assert "lawyer.years_of_practice" in refused.json()["errors"]
+    assert accepted.status_code == 200
+
+
+def test_a_duty_lawyer_needs_a_place_and_a_time(gateway: LiveGateway) -> None:
+    posted = gateway.post(
+        "/api/v1/procuratorate/duty-lawyer-requests", PROC, example("procuratorate", "duty-lawyer-requests.json")
+    ).json()
+    path = f"/api/v1/requests/{posted['id']}/appointment"
+
+    refused = gateway.post(path, posted["centre_code"], APPOINTMENT)
+    named = gateway.post(
+        path,
+        posted["centre_code"],
+        {**APPOINTMENT, "duty_place": "青岛市人民检察院值班律师工作站", "duty_time": "2026-11-27T09:00:00+08:00"},
+    )
+
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"duty_place", "duty_time"}
+    assert named.status_code == 200
+
+
+def test_an_application_is_decided_before_a_lawyer_is_assigned(gateway: LiveGateway) -> None:
+    posted = gateway.post(
+        "/api/v1/police/application-transfers", POLICE, example("police", "application-transfers.json")
+    ).json()
+    path, centre = f"/api/v1/requests/{posted['id']}", posted["centre_code"]
+
+    early = gateway.post(path + "/appointment", centre, APPOINTMENT)
+    no_reasons = gateway.post(
+        path + "/decision", centre, {"outcome": "refused", "decided_at": "2026-11-26T10:00:00+08:00"}
+    )
+    granted = gateway.post(
+        path + "/decision", centre, {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
+    )
+    assigned = gateway.post(path + "/appointment", centre, APPOINTMENT)
+
+    assert early.status_code == 409
+    assert no_reasons.status_code == 422
+    assert granted.json()["state"] == "granted"
+    # LAL 43: 3 days from the decision to assign a lawyer.
+    assert granted.json()["deadline"]["obligation"] == "assign_lawyer"
+    assert granted.json()["deadline"]["due_at"].startswith("2026-11-29")
+    assert assigned.json()["state"] == "assigned"
+    assert assigned.json()["decision"]["outcome"] == "granted"
+
+
+def test_each_transition_is_an_event_on_legalaid_events(gateway: LiveGateway, amqp_url: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.exchange_declare(EVENTS_EXCHANGE, exchange_type="topic", durable=True)
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, EVENTS_EXCHANGE, "request.#")
+    receipt = _court_notice(gateway)
+    gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+
+    with running_relay(gateway.services, amqp_url):
+        wait_for(lambda: gateway.services.outbox.pending_count() == 0, what="outbox drained")
+    events = []
+    while (got := channel.basic_get(queue, auto_ack=True))[0] is not None:
+        events.append((got[0].routing_key, json.loads(got[2])))
+    connection.close()
+
+    assert [(key, body["request_id"]) for key, body in events] == [("request.assigned", receipt["id"])]
