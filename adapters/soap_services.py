@@ -1,6 +1,8 @@
 """The agencies' SOAP services, for the app factory and the WSDL writer."""
 
+from gateway.domain.enums import AgencyType
 from gateway.web.soap.service import SoapService
+from gateway.web.soap.xsd import OperationContract
 
 
 def soap_services() -> list[SoapService]:
@@ -10,3 +12,21 @@ def soap_services() -> list[SoapService]:
     from adapters.procuratorate.soap import service as procuratorate
 
     return [court, procuratorate, police]
+
+
+def callback_services() -> list[SoapService]:
+    """The callback services the agencies run to hear back, as the gateway calls them."""
+    from adapters.court.notify import callback_service as court
+    from adapters.police.notify import callback_service as police
+    from adapters.procuratorate.notify import callback_service as procuratorate
+
+    return [court, procuratorate, police]
+
+
+def callback_contracts() -> dict[AgencyType, OperationContract]:
+    """For each agency type, the operation the gateway calls on its callback service."""
+    from adapters.court.notify import RECEIVE_REPLY as court
+    from adapters.police.notify import RECEIVE_REPLY as police
+    from adapters.procuratorate.notify import RECEIVE_REPLY as procuratorate
+
+    return {AgencyType.COURT: court, AgencyType.PROCURATORATE: procuratorate, AgencyType.POLICE: police}

@@ -15,6 +15,7 @@ from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.deliveries import SqlDeliveries
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
@@ -39,6 +40,7 @@ class Services:
     transitions: Transitions
     answers: CentreAnswers
     calendar: WorkCalendar
+    deliveries: SqlDeliveries
     clock: Clock
 
 
@@ -73,4 +75,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         transitions=transitions,
         answers=CentreAnswers(requests, transitions, calendar),
         calendar=calendar,
+        deliveries=SqlDeliveries(engine, clock.now),
     )

@@ -85,6 +85,82 @@ def agency_rotate_key(code: str) -> None:
     click.echo(key)
 
 
+@agency.command("set-callback")
+@click.option("--code", required=True)
+@click.option("--kind", type=click.Choice(["soap", "webhook", "none"]), required=True)
+@click.option("--url", help="SOAP: the agency's callback WSDL URL; webhook: the URL to POST to.")
+@click.option("--username", help="SOAP: the UsernameToken username the agency gave the gateway.")
+@click.option("--secret", help="SOAP: the password; webhook: the HMAC key. Default: a new random one, shown.")
+def agency_set_callback(code: str, kind: str, url: str | None, username: str | None, secret: str | None) -> None:
+    """How the agency hears back: its SOAP callback service, a signed webhook, or none (it reads the status)."""
+    import secrets as random_secrets
+
+    from gateway.ports import Callback
+
+    registry = build_services(Settings.from_env()).agencies
+    callback = None
+    if kind != "none":
+        if not url:
+            raise click.ClickException("--url is required for a callback")
+        callback = Callback(kind=kind, url=url, secret=secret or random_secrets.token_urlsafe(32), username=username)
+    try:
+        registry.set_callback(code, callback)
+    except UnknownAgency as exc:
+        raise click.ClickException(f"no agency with code {code}") from exc
+    if callback is not None and secret is None:
+        click.echo("secret (shown once; give it to the agency):")
+        click.echo(callback.secret)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+def deliver(once: bool) -> None:
+    """Send the centre's answers back to the agencies (webhook or SOAP callback), with retries."""
+    from adapters.soap_services import callback_contracts
+    from gateway.delivery import Deliverer
+
+    services = build_services(Settings.from_env())
+    worker = Deliverer(
+        services.deliveries, services.agencies, services.transitions, callback_contracts(), services.clock
+    )
+    if once:
+        click.echo(f"tried {worker.run_once()} notice(s)")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run(stop)
+
+
+@main.group()
+def deliveries() -> None:
+    """Notices back to the agencies."""
+
+
+@deliveries.command("list")
+@click.option("--parked", is_flag=True, help="Only the parked ones (given up after the cap).")
+def deliveries_list(parked: bool) -> None:
+    """Notices with their state and last outcome; attempts are listed under each."""
+    store = build_services(Settings.from_env()).deliveries
+    for found in store.find(state="parked" if parked else None):
+        click.echo(
+            f"{found.id}\t{found.state}\t{found.agency_code}\t{found.event}\t{found.request_id}\t"
+            f"attempts={found.attempts}\t{found.last_error or ''}"
+        )
+        for attempt in store.attempts(found.id):
+            detail = attempt.http_status or attempt.fault_code or ""
+            click.echo(f"\t{attempt.at.isoformat()}\t{attempt.outcome}\t{detail}\t{(attempt.error or '')[:100]}")
+
+
+@deliveries.command("retry")
+@click.argument("delivery_id", type=int)
+def deliveries_retry(delivery_id: int) -> None:
+    """Send a parked notice again now (the worker `lagw deliver` picks it up)."""
+    if not build_services(Settings.from_env()).deliveries.retry(delivery_id):
+        raise click.ClickException(f"no parked or pending notice {delivery_id}")
+    click.echo(f"notice {delivery_id} will be sent again")
+
+
 @main.command()
 @click.option("--bind", default="127.0.0.1:8080", show_default=True)
 @click.option("--workers", type=int, default=None, help="Default: the number of cores.")

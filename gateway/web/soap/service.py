@@ -7,6 +7,7 @@ from flask import Blueprint
 from lxml import etree
 
 from gateway.domain.enums import AgencyType
+from gateway.errors import UnknownOperation
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.endpoint import SoapEndpoint
 from gateway.web.soap.standard_ops import STANDARD_OPERATIONS
@@ -21,14 +22,23 @@ SOAP_PREFIX = "/soap/"
 class SoapService:
     """A document/literal wrapped service; its XSD is compiled once, when the app is built."""
 
-    def __init__(self, name: str, agency_type: AgencyType, namespace: str, title: str, package: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        agency_type: AgencyType,
+        namespace: str,
+        title: str,
+        package: str,
+        standard_operations: bool = True,
+    ) -> None:
         self.name = name
         self.agency_type = agency_type
         self.namespace = namespace
         self.title = title
         self._package = package
         self._operations: dict[str, tuple[OperationContract, Operation]] = {}
-        for contract, function in STANDARD_OPERATIONS:
+        self._standard = [contract for contract, _ in STANDARD_OPERATIONS] if standard_operations else []
+        for contract, function in STANDARD_OPERATIONS if standard_operations else ():
             self.operation(contract)(function)
 
     def operation(self, contract: OperationContract) -> Callable[[Operation], Operation]:
@@ -40,12 +50,19 @@ class SoapService:
 
         return register
 
+    def declare(self, contract: OperationContract) -> None:
+        """Describe an operation the agency runs (a callback): in the WSDL, not served by the gateway."""
+
+        def run_by_the_agency(call: SoapCall) -> etree._Element:
+            raise UnknownOperation(f"{contract.name} is run by the agency's system, not by the gateway")
+
+        self.operation(contract)(run_by_the_agency)
+
     @property
     def contracts(self) -> list[OperationContract]:
         """The operations, service-specific ones first, in the order registered."""
         found = [contract for contract, _ in self._operations.values()]
-        standard = [contract for contract, _ in STANDARD_OPERATIONS]
-        return [c for c in found if c not in standard] + standard
+        return [c for c in found if c not in self._standard] + self._standard
 
     def xsd_document(self) -> bytes:
         """The XSD as written from the contracts' schemas."""

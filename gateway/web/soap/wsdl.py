@@ -18,7 +18,7 @@ PLACEHOLDER_ADDRESS = "http://localhost/soap/"
 def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[OperationContract], xsd: bytes) -> bytes:
     """The WSDL with the XSD inline (clients that forbid external fetches need nothing else); addresses
     are set when it is served."""
-    service = name.capitalize()
+    service = "".join(part.capitalize() for part in name.split("-"))
     nsmap = {"wsdl": WSDL, "soap": SOAP11_BINDING, "soap12": SOAP12_BINDING, "xs": XS, "tns": namespace}
     root = etree.Element(f"{{{WSDL}}}definitions", nsmap=nsmap, name=f"{service}Service", targetNamespace=namespace)
     etree.SubElement(root, f"{{{WSDL}}}documentation").text = title

@@ -1,0 +1,116 @@
+"""`lagw deliver`: sends the notices back to the agencies, with backoff, a cap, then parking."""
+
+import logging
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gateway.domain.enums import AgencyType
+from gateway.domain.lifecycle import Event
+from gateway.errors import IllegalTransition
+from gateway.notify.soap import SoapNotifier
+from gateway.notify.webhook import WebhookNotifier
+from gateway.ports import Callback, Clock
+from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.deliveries import DELIVERED, Attempt, Delivery, SqlDeliveries
+from gateway.transitions import Change, Transitions
+from gateway.web.soap.xsd import OperationContract
+
+log = logging.getLogger(__name__)
+FAILED = "failed"
+ACTOR = "deliver"
+# Events whose delivery means the agency now knows its lawyer (LAL 36: "assign and inform").
+INFORMING_EVENTS = frozenset({Event.ASSIGNED.value, Event.REPLACED.value})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, and how many attempts before a notice is parked."""
+
+    first: timedelta = timedelta(seconds=10)
+    maximum: timedelta = timedelta(hours=1)
+    max_attempts: int = 8
+
+    def retry_at(self, now: datetime, attempts: int) -> datetime | None:
+        """When to try again after `attempts` failures, or None: park it."""
+        if attempts >= self.max_attempts:
+            return None
+        ceiling: timedelta = min(self.maximum, self.first * 2 ** (attempts - 1))
+        return now + ceiling * random.uniform(0.5, 1.0)
+
+
+class Deliverer:
+    """Takes due notices one by one; each attempt is recorded, success moves the request to informed."""
+
+    def __init__(
+        self,
+        deliveries: SqlDeliveries,
+        agencies: SqlAgencyRegistry,
+        transitions: Transitions,
+        callbacks: Mapping[AgencyType, OperationContract],
+        clock: Clock,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self._deliveries = deliveries
+        self._agencies = agencies
+        self._transitions = transitions
+        self._callbacks = callbacks
+        self._clock = clock
+        self._policy = policy or RetryPolicy()
+        self._webhook = WebhookNotifier(clock.now)
+        self._soap = SoapNotifier(clock.now)
+
+    def run_once(self) -> int:
+        """Send every notice that is due now; how many were tried."""
+        tried = 0
+        while self._deliveries.process_next(self._send, self._retry_at):
+            tried += 1
+        return tried
+
+    def run(self, stop: threading.Event, idle_interval: float = 0.5) -> None:
+        """Until `stop` is set."""
+        while not stop.is_set():
+            try:
+                if not self.run_once():
+                    stop.wait(idle_interval)
+            except Exception:  # the store went away: keep the worker alive and try again
+                log.exception("delivery pass failed; retrying")
+                stop.wait(5)
+
+    def _retry_at(self, attempts: int) -> datetime | None:
+        return self._policy.retry_at(self._clock.now(), attempts)
+
+    def _send(self, delivery: Delivery) -> Attempt:
+        callback = self._agencies.callback_of(delivery.agency_code)
+        agency = self._agencies.by_code(delivery.agency_code)
+        if callback is None or agency is None:
+            return Attempt(self._clock.now(), FAILED, error="the agency has no callback any more")
+        attempt = self._attempt(callback, agency.type, delivery)
+        log.info(
+            "notice %s to %s: %s %s",
+            delivery.idempotency_key,
+            delivery.agency_code,
+            attempt.outcome,
+            attempt.http_status or attempt.fault_code or attempt.error or "",
+        )
+        if attempt.outcome == DELIVERED and delivery.event in INFORMING_EVENTS:
+            self._mark_informed(delivery)
+        return attempt
+
+    def _attempt(self, callback: Callback, agency_type: AgencyType, delivery: Delivery) -> Attempt:
+        if callback.kind == "webhook":
+            return self._webhook.send(callback, delivery)
+        contract = self._callbacks.get(agency_type)
+        if callback.kind != "soap" or contract is None:
+            return Attempt(self._clock.now(), FAILED, error=f"no {callback.kind} callback for a {agency_type.value}")
+        return self._soap.send(callback, contract, delivery)
+
+    def _mark_informed(self, delivery: Delivery) -> None:
+        try:
+            self._transitions.apply(
+                delivery.request_id, Event.INFORMED, Change(actor=ACTOR, detail={"notice": delivery.idempotency_key})
+            )
+        except IllegalTransition as exc:  # withdrawn or replaced meanwhile: the notice still went out
+            log.info("request %s not marked informed: %s", delivery.request_id, exc)

@@ -1,0 +1,1 @@
+"""Notices back to the agencies: a signed webhook or the agency's own SOAP callback service."""

@@ -1,0 +1,50 @@
+"""REST webhooks: JSON signed with HMAC-SHA256 over the timestamp and the body."""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+import requests
+
+from gateway.ports import Callback
+from gateway.store.deliveries import DELIVERED, Attempt, Delivery
+
+SIGNATURE_HEADER = "X-LAGW-Signature"
+TIMESTAMP_HEADER = "X-LAGW-Timestamp"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+FAILED = "failed"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`v1=` + hex HMAC-SHA256(secret, "<timestamp>.<body>"): what the receiver recomputes to verify."""
+    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "v1=" + mac.hexdigest()
+
+
+class WebhookNotifier:
+    """POSTs the notice; any 2xx is delivered, anything else (or no answer) a failed attempt."""
+
+    def __init__(self, now: Callable[[], datetime], timeout: float = 10.0) -> None:
+        self._now = now
+        self._timeout = timeout
+        self._session = requests.Session()
+
+    def send(self, callback: Callback, delivery: Delivery) -> Attempt:
+        """One attempt at one notice."""
+        body = json.dumps(delivery.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        timestamp = str(int(self._now().timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(callback.secret, timestamp, body),
+            IDEMPOTENCY_HEADER: delivery.idempotency_key,
+        }
+        try:
+            response = self._session.post(callback.url, data=body, headers=headers, timeout=self._timeout)
+        except requests.RequestException as exc:
+            return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
+        if 200 <= response.status_code < 300:
+            return Attempt(self._now(), DELIVERED, http_status=response.status_code)
+        return Attempt(self._now(), FAILED, http_status=response.status_code, error=response.text[:500])

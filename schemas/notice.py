@@ -1,0 +1,30 @@
+"""What an agency is told back: the centre's answer to its notice, with a stable idempotency key."""
+
+from marshmallow import Schema, fields
+
+from schemas.answers import AppointmentRecordSchema, DecisionSchema
+
+
+class AgencyReplySchema(Schema):
+    """法律援助公函 back to the agency: the lawyer appointed, or the decision on an application.
+
+    The same `idempotency_key` comes with every retry of one notice: a receiver that has seen it
+    has nothing more to do.
+    """
+
+    idempotency_key = fields.String(required=True)
+    event = fields.String(required=True, metadata={"description": "assigned, replaced, granted, declined"})
+    request_id = fields.String(required=True, metadata={"description": "the gateway id from the receipt"})
+    kind = fields.String(required=True)
+    reference = fields.String(required=True, metadata={"description": "the agency's own document number"})
+    case_number = fields.String(required=True)
+    centre_code = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    appointment = fields.Nested(AppointmentRecordSchema)
+    decision = fields.Nested(DecisionSchema)
+
+
+class AcknowledgementSchema(Schema):
+    """The agency's answer: it has the notice (a repeat is acknowledged the same)."""
+
+    received = fields.Boolean(required=True)

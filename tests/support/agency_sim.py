@@ -1,0 +1,124 @@
+"""An agency's system as the gateway's way back sees it: a SOAP callback service and a webhook receiver."""
+
+import hmac
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask, Response, request
+from lxml import etree
+
+from gateway.notify.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from gateway.web.soap.envelope import SOAP11
+from gateway.web.soap.security import TokenVerifier, read_username_token
+from tests.support.server import live_server
+
+ROOT = Path(__file__).resolve().parents[2]
+USERNAME, PASSWORD, WEBHOOK_SECRET = "gateway", "callback-password", "webhook-secret"
+
+
+@dataclass
+class AgencySimulator:
+    """What the agency received, and how it misbehaves: `failing` answers every call with that status."""
+
+    base: str = ""
+    failing: int | None = None
+    received: dict[str, dict[str, Any]] = field(default_factory=dict)  # idempotency key -> notice
+    calls: int = 0
+
+    def wsdl_url(self, agency: str) -> str:
+        """Where the gateway finds the agency's callback WSDL."""
+        return f"{self.base}/soap/{agency}-callback?wsdl"
+
+
+class _Credentials:
+    """The one account the agency gave the gateway."""
+
+    def by_code(self, code: str) -> Any:
+        return SimpleNamespace(code=code) if code == USERNAME else None
+
+    def key_of(self, code: str) -> str | None:
+        return PASSWORD if code == USERNAME else None
+
+    def by_api_key(self, api_key: str) -> Any:
+        return SimpleNamespace(code=USERNAME) if api_key == PASSWORD else None
+
+
+class _Nonces:
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def remember(self, agency_code: str, nonce: str, at: Any) -> bool:
+        fresh = nonce not in self.seen
+        self.seen.add(nonce)
+        return fresh
+
+
+def _app(sim: AgencySimulator) -> Flask:
+    app = Flask("agency-simulator")
+    verifier = TokenVerifier(_Credentials(), _Nonces(), lambda: datetime.now(UTC), timedelta(minutes=5))
+    lock = threading.Lock()
+
+    @app.get("/soap/<service>")
+    def wsdl(service: str) -> Response:
+        agency = service.removesuffix("-callback")
+        document = etree.parse(str(ROOT / "adapters" / agency / "wsdl" / f"{service}.wsdl"))
+        for node in document.iter("{*}address"):
+            node.set("location", f"{sim.base}/soap/{service}")
+        return Response(etree.tostring(document), content_type="text/xml")
+
+    @app.post("/soap/<service>")
+    def soap(service: str) -> Response:
+        with lock:
+            sim.calls += 1
+        if sim.failing:
+            return Response("unavailable", status=sim.failing)
+        root = etree.fromstring(request.get_data())
+        header = root.find(SOAP11.qname("Header"))
+        verifier.verify(read_username_token(header, SOAP11))  # raises on a bad token: a 500 to the gateway
+        operation = root.find(SOAP11.qname("Body"))[0]
+        namespace = etree.QName(operation).namespace
+        notice = {etree.QName(child).localname: child for child in operation}
+        key = notice["IdempotencyKey"].text
+        with lock:
+            sim.received.setdefault(key, {"element": operation, "calls": 0})["calls"] += 1
+        answer = (
+            f'<S:Envelope xmlns:S="{SOAP11.namespace}"><S:Body><a:ReceiveLegalAidReplyResponse xmlns:a="{namespace}">'
+            "<a:Received>true</a:Received></a:ReceiveLegalAidReplyResponse></S:Body></S:Envelope>"
+        )
+        return Response(answer, content_type="text/xml; charset=utf-8")
+
+    @app.post("/webhook")
+    def webhook() -> Response:
+        with lock:
+            sim.calls += 1
+        if sim.failing:
+            return Response("unavailable", status=sim.failing)
+        body, timestamp = request.get_data(), request.headers[TIMESTAMP_HEADER]
+        if not hmac.compare_digest(sign(WEBHOOK_SECRET, timestamp, body), request.headers[SIGNATURE_HEADER]):
+            return Response("bad signature", status=401)
+        if abs(time.time() - int(timestamp)) > 300:
+            return Response("stale", status=401)
+        with lock:
+            entry = sim.received.setdefault(
+                request.headers[IDEMPOTENCY_HEADER], {"json": request.get_json(), "calls": 0}
+            )
+            entry["calls"] += 1
+        return Response(status=204)
+
+    return app
+
+
+@contextmanager
+def running_agency() -> Iterator[AgencySimulator]:
+    """The simulator on a free local port."""
+    sim = AgencySimulator()
+    with live_server(_app(sim)) as base:
+        sim.base = base
+        yield sim
