@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from gateway.answers import CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
+from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.ports import Clock
 from gateway.rules.calendar import WorkCalendar, load_calendar
@@ -15,6 +16,7 @@ from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
@@ -41,6 +43,7 @@ class Services:
     answers: CentreAnswers
     calendar: WorkCalendar
     deliveries: SqlDeliveries
+    deadlines: DeadlineWatcher
     clock: Clock
 
 
@@ -76,4 +79,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         answers=CentreAnswers(requests, transitions, calendar),
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
+        deadlines=DeadlineWatcher(SqlDeadlines(engine), clock, timedelta(hours=settings.deadline_lead_hours)),
     )

@@ -161,6 +161,36 @@ def deliveries_retry(delivery_id: int) -> None:
     click.echo(f"notice {delivery_id} will be sent again")
 
 
+@main.group(invoke_without_command=True)
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--interval", type=float, default=60.0, show_default=True, help="Seconds between passes.")
+@click.pass_context
+def deadlines(context: click.Context, once: bool, interval: float) -> None:
+    """Watch the legal clocks: deadline.at_risk and deadline.missed on legalaid.events, once each."""
+    if context.invoked_subcommand is not None:
+        return
+    watcher = build_services(Settings.from_env()).deadlines
+    if once:
+        result = watcher.run_once()
+        click.echo(f"published {result.at_risk} at-risk and {result.missed} missed warning(s)")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    watcher.run(stop, interval)
+
+
+@deadlines.command("report")
+def deadlines_report() -> None:
+    """Open requests by time left (negative: late), with the legal basis."""
+    for request, left in build_services(Settings.from_env()).deadlines.report():
+        hours = left.total_seconds() / 3600
+        click.echo(
+            f"{hours:8.1f} h\t{request.due_at.isoformat()}\t{request.kind.value}\t{request.state.value}\t"
+            f"{request.centre_code}\t{request.agency_code}\t{request.id}\t{request.deadline_basis}"
+        )
+
+
 @main.command()
 @click.option("--bind", default="127.0.0.1:8080", show_default=True)
 @click.option("--workers", type=int, default=None, help="Default: the number of cores.")

@@ -28,6 +28,7 @@ class Settings:
     credential_key: str = _DEV_CREDENTIAL_KEY
     token_window_seconds: int = 300
     public_url: str | None = None
+    deadline_lead_hours: float = 24.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -45,6 +46,7 @@ class Settings:
             credential_key=env.get("LAGW_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY),
             token_window_seconds=int(env.get("LAGW_TOKEN_WINDOW_SECONDS", 300)),
             public_url=env.get("LAGW_PUBLIC_URL") or None,
+            deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

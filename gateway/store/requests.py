@@ -12,7 +12,7 @@ from gateway.privacy import keyed_digest
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 
-_SUMMARY_COLUMNS = [
+SUMMARY_COLUMNS = [
     c for c in requests.c if c.name not in ("canonical", "id_hash", "at_risk_published_at", "missed_published_at")
 ]
 
@@ -26,7 +26,7 @@ class SqlRequestStore:
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
-        query = sa.select(*_SUMMARY_COLUMNS).where(
+        query = sa.select(*SUMMARY_COLUMNS).where(
             requests.c.agency_code == agency_code,
             requests.c.reference == reference,
             requests.c.kind == kind.value,
@@ -35,7 +35,7 @@ class SqlRequestStore:
 
     def get(self, request_id: str) -> StoredRequest | None:
         """A request by gateway id."""
-        return self._one(sa.select(*_SUMMARY_COLUMNS).where(requests.c.id == request_id))
+        return self._one(sa.select(*SUMMARY_COLUMNS).where(requests.c.id == request_id))
 
     def canonical_body(self, request_id: str) -> str | None:
         """The canonical JSON as it was put on the bus."""
@@ -205,7 +205,7 @@ class SqlRequestStore:
     def _one(self, query: sa.Select[tuple[object, ...]]) -> StoredRequest | None:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
-        return None if row is None else _stored(row._mapping)
+        return None if row is None else stored_request(row._mapping)
 
 
 def outbox_row(message: OutboxMessage, at: datetime) -> dict[str, object]:
@@ -224,7 +224,8 @@ def outbox_row(message: OutboxMessage, at: datetime) -> dict[str, object]:
     }
 
 
-def _stored(row: sa.RowMapping) -> StoredRequest:
+def stored_request(row: sa.RowMapping) -> StoredRequest:
+    """A summary row as a StoredRequest."""
     values = dict(row)
     values["kind"] = Kind(values["kind"])
     values["state"] = RequestState(values["state"])

@@ -1,0 +1,69 @@
+"""`lagw deadlines`: warns the centre on `legalaid.events` before a legal deadline passes, and when it has."""
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from gateway.outbox import event_message
+from gateway.ports import Clock, StoredRequest
+from gateway.store.deadlines import AT_RISK, MISSED, SqlDeadlines
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """How many warnings one pass published."""
+
+    at_risk: int
+    missed: int
+
+
+class DeadlineWatcher:
+    """Publishes `deadline.at_risk` (`lead` before the due time) and `deadline.missed`, once each per deadline.
+
+    Several watchers may run: each warning is a compare-and-set in the store, so only one publishes it.
+    """
+
+    def __init__(self, store: SqlDeadlines, clock: Clock, lead: timedelta) -> None:
+        self._store = store
+        self._clock = clock
+        self._lead = lead
+
+    def run_once(self) -> WatchResult:
+        """One pass: missed deadlines first, then those at risk."""
+        now = self._clock.now()
+        missed = sum(self._warn(request, MISSED) for request in self._store.unwarned(MISSED, now))
+        at_risk = sum(self._warn(request, AT_RISK) for request in self._store.unwarned(AT_RISK, now + self._lead))
+        return WatchResult(at_risk=at_risk, missed=missed)
+
+    def run(self, stop: threading.Event, interval: float = 60.0) -> None:
+        """Until `stop` is set, a pass every `interval` seconds."""
+        while not stop.is_set():
+            try:
+                result = self.run_once()
+                if result.at_risk or result.missed:
+                    log.info("deadline warnings: %d at risk, %d missed", result.at_risk, result.missed)
+            except Exception:  # the store went away: keep watching
+                log.exception("deadline pass failed; retrying")
+            stop.wait(interval)
+
+    def report(self) -> list[tuple[StoredRequest, timedelta]]:
+        """Open requests by time left (negative: late)."""
+        now = self._clock.now()
+        return [(request, request.due_at - now) for request in self._store.open_requests()]
+
+    def _warn(self, request: StoredRequest, which: str) -> bool:
+        now = self._clock.now()
+        # One id per deadline: a new deadline (e.g. after a grant, LAL 43) gets its own warnings.
+        message_id = f"{request.id}.deadline.{which}.{request.due_at.strftime('%Y%m%dT%H%M%S')}"
+        extra = {
+            "due_at": request.due_at.isoformat(),
+            "obligation": request.deadline_obligation,
+            "basis": request.deadline_basis,
+            "state": request.state.value,
+        }
+        return self._store.warn(
+            request, which, now, lambda: event_message(message_id, f"deadline.{which}", request, now, extra)
+        )

@@ -1,0 +1,70 @@
+"""The store's side of the deadline watch: open requests by due time, and each warning recorded once."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from gateway.domain.lifecycle import CLOCK_RUNNING
+from gateway.ports import OutboxMessage, StoredRequest
+from gateway.store.engine import READ_ONLY
+from gateway.store.requests import SUMMARY_COLUMNS, outbox_row, stored_request
+from gateway.store.tables import audit_log, outbox, requests
+
+AT_RISK, MISSED = "at_risk", "missed"
+_FLAG = {AT_RISK: requests.c.at_risk_published_at, MISSED: requests.c.missed_published_at}
+
+
+class SqlDeadlines:
+    """Which open requests are at risk or late; a warning is written with a compare-and-set, so once."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def open_requests(self) -> list[StoredRequest]:
+        """Requests whose legal clock is running, soonest due first."""
+        query = (
+            sa.select(*SUMMARY_COLUMNS)
+            .where(requests.c.state.in_([state.value for state in CLOCK_RUNNING]))
+            .order_by(requests.c.due_at)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return [stored_request(row._mapping) for row in conn.execute(query).all()]
+
+    def unwarned(self, which: str, due_before: datetime) -> list[StoredRequest]:
+        """Open requests due before `due_before` that have not had this warning yet."""
+        query = (
+            sa.select(*SUMMARY_COLUMNS)
+            .where(requests.c.state.in_([state.value for state in CLOCK_RUNNING]))
+            .where(requests.c.due_at <= due_before, _FLAG[which].is_(None))
+            .order_by(requests.c.due_at)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return [stored_request(row._mapping) for row in conn.execute(query).all()]
+
+    def warn(self, request: StoredRequest, which: str, at: datetime, message: Callable[[], OutboxMessage]) -> bool:
+        """Record the warning and queue its event, unless another watcher did first (False)."""
+        with self._engine.begin() as conn:
+            flags = {_FLAG[which].key: at}
+            if which == MISSED:
+                flags[_FLAG[AT_RISK].key] = at  # a missed deadline needs no late warning any more
+            marked = conn.execute(
+                requests.update()
+                .where(requests.c.id == request.id, _FLAG[which].is_(None), requests.c.due_at == request.due_at)
+                .values(**{key: sa.func.coalesce(requests.c[key], value) for key, value in flags.items()})
+            ).rowcount
+            if marked != 1:
+                return False
+            conn.execute(outbox.insert().values(outbox_row(message(), at)))
+            conn.execute(
+                audit_log.insert().values(
+                    request_id=request.id,
+                    at=at,
+                    actor="deadlines",
+                    event=f"deadline_{which}",
+                    from_state=request.state.value,
+                    to_state=request.state.value,
+                    detail={"due_at": request.due_at.isoformat(), "basis": request.deadline_basis},
+                )
+            )
+        return True
