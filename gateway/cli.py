@@ -161,6 +161,20 @@ def deliveries_retry(delivery_id: int) -> None:
     click.echo(f"notice {delivery_id} will be sent again")
 
 
+@main.command()
+def answers() -> None:
+    """Apply the centres' answers from the queue legalaid.appointments, each message once."""
+    from gateway.messaging.answers_consumer import AnswersConsumer
+
+    settings = Settings.from_env()
+    services = build_services(settings)
+    consumer = AnswersConsumer(settings.amqp_url, services.answers, services.agencies, services.requests)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    consumer.run(stop)
+
+
 @main.group(invoke_without_command=True)
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--interval", type=float, default=60.0, show_default=True, help="Seconds between passes.")

@@ -1,0 +1,113 @@
+"""`lagw answers`: applies the centres' answers from `legalaid.appointments`, each once, acked after the commit."""
+
+import json
+import logging
+import threading
+from typing import Any
+
+import pika
+from marshmallow import ValidationError
+from pika.adapters.blocking_connection import BlockingChannel
+
+from gateway.answers import CentreAnswers
+from gateway.domain.enums import AgencyType
+from gateway.errors import GatewayError
+from gateway.messaging.publisher import CONNECTION_ERRORS, connection_parameters
+from gateway.messaging.relay import Backoff
+from gateway.messaging.topology import APPOINTMENTS_QUEUE, declare_topology
+from gateway.ports import AnswerAlreadyApplied
+from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.requests import SqlRequestStore
+from schemas.answer_message import AnswerMessageSchema
+
+log = logging.getLogger(__name__)
+
+
+class Poison(Exception):
+    """A message that can never be applied: dead-lettered, with the reason logged."""
+
+
+class AnswersConsumer:
+    """Consumes answers; a message is acknowledged only once its answer is committed (or was before)."""
+
+    def __init__(
+        self,
+        amqp_url: str,
+        answers: CentreAnswers,
+        agencies: SqlAgencyRegistry,
+        requests: SqlRequestStore,
+        prefetch: int = 20,
+    ) -> None:
+        self._params = connection_parameters(amqp_url)
+        self._answers = answers
+        self._agencies = agencies
+        self._requests = requests
+        self._prefetch = prefetch
+
+    def run(self, stop: threading.Event, backoff: Backoff | None = None) -> None:
+        """Consume until `stop` is set, reconnecting with backoff."""
+        backoff = backoff or Backoff()
+        failures = 0
+        while not stop.is_set():
+            try:
+                self._consume(stop)
+                failures = 0
+            except CONNECTION_ERRORS as exc:
+                failures += 1
+                log.warning("answers consumer lost the broker (%s); retrying", type(exc).__name__)
+                stop.wait(backoff.delay(failures))
+
+    def _consume(self, stop: threading.Event) -> None:
+        connection = pika.BlockingConnection(self._params)
+        try:
+            channel = connection.channel()
+            declare_topology(channel)
+            channel.basic_qos(prefetch_count=self._prefetch)
+            for method, properties, body in channel.consume(APPOINTMENTS_QUEUE, inactivity_timeout=0.5):
+                if stop.is_set():
+                    break
+                if method is not None:
+                    self._handle(channel, method.delivery_tag, properties, body)
+            channel.cancel()
+        finally:
+            if connection.is_open:
+                connection.close()
+
+    def _handle(self, channel: BlockingChannel, tag: int, properties: pika.BasicProperties, body: bytes) -> None:
+        try:
+            self.apply(properties.message_id, body)
+        except Poison as exc:
+            log.error("answer %s dead-lettered: %s", properties.message_id, exc)
+            channel.basic_nack(tag, requeue=False)  # to legalaid.dlx → legalaid.dead
+            return
+        except Exception:
+            # Ours (the store is away): put it back; the queue's delivery limit dead-letters a repeat offender.
+            log.exception("answer %s could not be applied now; requeued", properties.message_id)
+            channel.basic_nack(tag, requeue=True)
+            return
+        channel.basic_ack(tag)
+
+    def apply(self, message_id: str | None, body: bytes) -> None:
+        """Apply one answer; Poison if it can never apply. A message_id seen before changes nothing."""
+        if not message_id:
+            raise Poison("no message_id: the answer cannot be applied exactly once")
+        if self._requests.answer_applied(message_id):
+            return
+        try:
+            message: dict[str, Any] = AnswerMessageSchema().load(json.loads(body))
+        except (ValueError, ValidationError) as exc:
+            raise Poison(f"not a legalaid.answer/1 message: {exc}") from exc
+        centre = self._agencies.by_code(message["centre_code"])
+        if centre is None or centre.type is not AgencyType.LEGAL_AID_CENTRE:
+            raise Poison(f"{message['centre_code']} is not a registered legal aid centre")
+        try:
+            if message["type"] == "decision":
+                self._answers.decide(centre, message["request_id"], message["body"], message_id)
+            else:
+                self._answers.appoint(centre, message["request_id"], message["body"], message_id)
+        except AnswerAlreadyApplied:
+            return
+        except GatewayError as exc:
+            if exc.status >= 500:
+                raise
+            raise Poison(f"{exc.code}: {exc.detail}") from exc
