@@ -18,6 +18,7 @@ from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy, compute_deadline, transfer_is_late
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
+from gateway.rules.linking import relate
 from gateway.rules.permissions import check_sender, check_stage
 from gateway.rules.routing import RoutingTable, route_request
 
@@ -78,7 +79,11 @@ class Intake:
             return _resend_receipt(existing, digest)
 
         flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
-        request = self._build_request(agency, channel, submission, flags, received_at)
+        related, link_flags = relate(
+            submission.kind, submission.case.stage, agency.code, self._store.same_person(person)
+        )
+        request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
+        request = replace(request, related=related)
         try:
             self._store.add(request, digest, raw, request_message(request))
         except ReferenceTaken:

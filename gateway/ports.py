@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gateway.domain.enums import Kind, RequestState
-from gateway.domain.model import Agency, LegalAidRequest
+from gateway.domain.model import Agency, LegalAidRequest, Person, PersonMatch
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,10 @@ class RequestStore(Protocol):
 
     def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
         """Store request, raw payload, outbox row and audit record in one transaction."""
+        ...
+
+    def same_person(self, person: Person) -> list[PersonMatch]:
+        """Stored requests for this person (by ID number, or name and birth date), oldest first."""
         ...
 
 

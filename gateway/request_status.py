@@ -1,5 +1,6 @@
 """What an agency may read of its own requests: the status and the history, and nothing of others'."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +23,8 @@ class HistoryStore(StatusStore, Protocol):
 
     def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]: ...
 
+    def canonical_body(self, request_id: str) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -39,6 +42,7 @@ class RequestStatus:
     request: StoredRequest
     history: tuple[HistoryEntry, ...]
     answers: dict[str, dict[str, Any]]  # "appointment", "decision": the latest of each, as stored
+    related: list[dict[str, Any]]  # the same person's other requests, as on the canonical message
 
 
 def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
@@ -65,4 +69,10 @@ def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestSt
         HistoryEntry(at=entry["at"], event=str(entry["event"]), state=entry["to_state"])  # type: ignore[arg-type]
         for entry in store.audit_trail(request_id)
     )
-    return RequestStatus(request=stored, history=history, answers=store.latest_answers(request_id))
+    canonical = json.loads(store.canonical_body(request_id) or "{}")
+    return RequestStatus(
+        request=stored,
+        history=history,
+        answers=store.latest_answers(request_id),
+        related=list(canonical.get("related", [])),
+    )

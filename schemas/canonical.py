@@ -110,6 +110,15 @@ class RoutingSchema(Schema):
     routing_key = fields.String(required=True)
 
 
+class RelatedSchema(Schema):
+    """Another request for the same person: an earlier stage of the case, or a probable duplicate."""
+
+    id = fields.String(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(["earlier_stage", "probable_duplicate"]))
+    stage = _enum(Stage, required=True)
+    agency_code = fields.String(required=True)
+
+
 class CanonicalRequestSchema(Schema):
     """The one message shape the legal aid centre consumes, whatever the agency or transport."""
 
@@ -129,6 +138,11 @@ class CanonicalRequestSchema(Schema):
     routing = fields.Nested(RoutingSchema, required=True)
     flags = fields.List(fields.String(), required=True)
     notes = fields.String(allow_none=True)
+    related = fields.List(
+        fields.Nested(RelatedSchema),
+        load_default=list,
+        metadata={"description": "the same person's requests at earlier stages, or a probable duplicate"},
+    )
 
 
 _SCHEMA = CanonicalRequestSchema()

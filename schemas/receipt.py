@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from gateway.domain.enums import Kind, RequestState
 from schemas.answers import AppointmentRecordSchema, DecisionSchema
+from schemas.canonical import RelatedSchema
 
 
 class DeadlineOutSchema(Schema):
@@ -46,3 +47,10 @@ class StatusSchema(Schema):
         AppointmentRecordSchema, metadata={"description": "the lawyer appointed last (a replacement names its reason)"}
     )
     decision = fields.Nested(DecisionSchema, metadata={"description": "the decision on an application"})
+    related = fields.List(
+        fields.Nested(RelatedSchema),
+        metadata={
+            "description": "the same person's requests at earlier stages, or probable duplicates",
+            "xml_item": "Request",
+        },
+    )

@@ -167,6 +167,27 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another request for the same person: an earlier stage of the case, or a probable duplicate."""
+
+    id: str
+    relation: str  # earlier_stage, probable_duplicate
+    stage: Stage
+    agency_code: str
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """A stored request whose person matches a new one (by ID number, or by name and birth date)."""
+
+    id: str
+    kind: Kind
+    agency_code: str
+    stage: Stage | None
+    state: RequestState
+
+
+@dataclass(frozen=True)
 class LegalAidRequest:
     """The canonical request: one shape for every agency, kind and transport."""
 
@@ -185,6 +206,7 @@ class LegalAidRequest:
     flags: tuple[str, ...] = ()
     notes: str | None = None
     state: RequestState = RequestState.RECEIVED
+    related: tuple[Related, ...] = ()
     schema: str = SCHEMA_VERSION
 
 

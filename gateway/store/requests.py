@@ -5,16 +5,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.domain.enums import IdType, Kind, RequestState
-from gateway.domain.model import LegalAidRequest
+from gateway.domain.enums import IdType, Kind, RequestState, Stage
+from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
 from gateway.privacy import keyed_digest
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 
-SUMMARY_COLUMNS = [
-    c for c in requests.c if c.name not in ("canonical", "id_hash", "at_risk_published_at", "missed_published_at")
-]
+_NOT_SUMMARY = ("canonical", "id_hash", "name_birth_hash", "stage", "at_risk_published_at", "missed_published_at")
+SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
 
 
 class SqlRequestStore:
@@ -178,11 +177,42 @@ class SqlRequestStore:
             ).all()
         return [dict(row._mapping) for row in rows]
 
-    def _request_row(self, request: LegalAidRequest, digest: str, canonical: bytes) -> dict[str, object]:
-        person = request.person
-        id_hash = None
+    def same_person(self, person: Person) -> list[PersonMatch]:
+        """Stored requests for this person: by ID number, or by name and birth date."""
+        id_hash, name_birth_hash = self._person_keys(person)
+        conditions = []
+        if id_hash is not None:
+            conditions.append(requests.c.id_hash == id_hash)
+        if name_birth_hash is not None:
+            conditions.append(requests.c.name_birth_hash == name_birth_hash)
+        if not conditions:
+            return []
+        columns = (requests.c.id, requests.c.kind, requests.c.agency_code, requests.c.stage, requests.c.state)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(sa.select(*columns).where(sa.or_(*conditions)).order_by(requests.c.received_at)).all()
+        return [
+            PersonMatch(
+                row.id,
+                Kind(row.kind),
+                row.agency_code,
+                Stage(row.stage) if row.stage else None,
+                RequestState(row.state),
+            )
+            for row in rows
+        ]
+
+    def _person_keys(self, person: Person) -> tuple[str | None, str | None]:
+        """Keyed hashes that find the same person again without storing who it is."""
+        id_hash = name_birth_hash = None
         if person.id_number and person.id_type is not IdType.UNKNOWN:
             id_hash = keyed_digest(self._id_hash_key, f"{person.id_type.value}:{person.id_number}")
+        if person.name and person.birth_date:
+            name = "".join(person.name.split())
+            name_birth_hash = keyed_digest(self._id_hash_key, f"name:{name}:{person.birth_date.isoformat()}")
+        return id_hash, name_birth_hash
+
+    def _request_row(self, request: LegalAidRequest, digest: str, canonical: bytes) -> dict[str, object]:
+        id_hash, name_birth_hash = self._person_keys(request.person)
         return {
             "id": request.id,
             "kind": request.kind.value,
@@ -190,6 +220,8 @@ class SqlRequestStore:
             "reference": request.source.reference,
             "case_number": request.case.number,
             "id_hash": id_hash,
+            "name_birth_hash": name_birth_hash,
+            "stage": request.case.stage.value,
             "state": request.state.value,
             "digest": digest,
             "centre_code": request.routing.centre_code,

@@ -56,6 +56,8 @@ requests = sa.Table(
     sa.Column("reference", sa.String(100), nullable=False),
     sa.Column("case_number", sa.String(100), nullable=False),
     sa.Column("id_hash", sa.String(64)),  # keyed hash of the ID number; never the clear number
+    sa.Column("name_birth_hash", sa.String(64)),  # keyed hash of name and birth date, when there is no ID
+    sa.Column("stage", sa.String(32)),
     sa.Column("state", sa.String(32), nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),
     sa.Column("centre_code", sa.String(32), nullable=False),
@@ -71,6 +73,7 @@ requests = sa.Table(
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),
+    sa.Index("ix_requests_name_birth_hash", "name_birth_hash"),
     sa.Index("ix_requests_centre_state_due", "centre_code", "state", "due_at"),
 )
 

@@ -9,6 +9,7 @@ from gateway.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from schemas.answers import load_answer
+from schemas.canonical import RelatedSchema
 from schemas.receipt import StatusSchema
 from schemas.withdrawal import WithdrawalSchema
 
@@ -57,4 +58,5 @@ def status_body(status: RequestStatus) -> dict[str, Any]:
         },
         "history": [{"at": entry.at, "event": entry.event, "state": entry.state} for entry in status.history],
         **{kind: load_answer(kind, body) for kind, body in status.answers.items()},
+        "related": [RelatedSchema().load(entry) for entry in status.related],
     }

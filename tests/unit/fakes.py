@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gateway.domain.enums import Kind
-from gateway.domain.model import LegalAidRequest
+from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
 
 
@@ -34,6 +34,9 @@ class InMemoryStore:
 
     def get(self, request_id: str) -> StoredRequest | None:
         return self.stored.get(request_id)
+
+    def same_person(self, person: Person) -> list[PersonMatch]:
+        return []
 
     def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
         if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
