@@ -1,6 +1,7 @@
 """`lagw demo`: the whole path on one machine, from the agencies' sample messages to the assignment queue."""
 
 import json
+import logging
 import os
 import secrets
 import signal
@@ -11,18 +12,25 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import pika
 import requests
 
+from gateway.agency_simulator import PASSWORD as SIM_PASSWORD
+from gateway.agency_simulator import USERNAME as SIM_USERNAME
+from gateway.agency_simulator import WEBHOOK_SECRET as SIM_SECRET
+from gateway.agency_simulator import AgencySimulator, running_agency
 from gateway.bootstrap import build_services
 from gateway.config import Settings
+from gateway.demo_centre import answers_for, publish_answers, show_states, wait_for_notices
 from gateway.demo_traffic import SOAP_AGENCIES, SOAP_SENDS, send_rest, send_soap
 from gateway.domain.enums import AgencyType, Level
-from gateway.domain.model import Agency
+from gateway.domain.model import SCHEMA_VERSION, Agency
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher, connection_parameters
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
+from gateway.ports import Callback
 from gateway.privacy import mask_id_number, mask_name
 from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
 
@@ -85,6 +93,7 @@ def run_demo(port: int = 0) -> int:
     if not _broker_answers(amqp_url):
         click.echo(f"RabbitMQ does not answer at {amqp_url}. Start it (e.g. `rabbitmq-server -detached`) and retry.")
         return 2
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulated agencies' access log
     with tempfile.TemporaryDirectory(prefix="lagw-demo-") as workdir:
         env = {
             **os.environ,
@@ -93,27 +102,54 @@ def run_demo(port: int = 0) -> int:
             "LAGW_ID_HASH_KEY": os.environ.get("LAGW_ID_HASH_KEY", secrets.token_hex(32)),
             "LAGW_CREDENTIAL_KEY": os.environ.get("LAGW_CREDENTIAL_KEY", secrets.token_hex(32)),
         }
-        settings = Settings.from_env(env)
-        services = build_services(settings)
-        keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in DEMO_AGENCIES}
-        services.engine.dispose()
-        click.echo(f"registered {len(keys)} agencies on a fresh SQLite store in {workdir}")
-        _declare_topology(amqp_url)
-        port = port or _free_port()
-        base = f"http://127.0.0.1:{port}"
-        processes = [
-            _start(
-                [sys.executable, "-m", "gateway.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env
-            ),
-            _start([sys.executable, "-m", "gateway.cli", "relay"], env),
-        ]
-        try:
-            _wait_healthy(base)
-            click.echo(f"gateway serving at {base}; relay running\n")
-            expected = _send_examples(base, keys)
-            return _show_assignments(amqp_url, expected)
-        finally:
-            _stop(processes)
+        with running_agency() as agency:
+            keys = _register(Settings.from_env(env), agency)
+            click.echo(f"registered {len(keys)} agencies on a fresh SQLite store in {workdir}")
+            _declare_topology(amqp_url)
+            port = port or _free_port()
+            base = f"http://127.0.0.1:{port}"
+            serve = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+            processes = [
+                _start([sys.executable, "-m", "gateway.cli", *command], env)
+                for command in (serve, ["relay"], ["answers"], ["deliver"])
+            ]
+            try:
+                _wait_healthy(base)
+                click.echo(f"gateway serving at {base}; relay, answers consumer and delivery worker running\n")
+                return _run_loop(base, amqp_url, keys, agency)
+            finally:
+                _stop(processes)
+
+
+def _register(settings: Settings, agency: AgencySimulator) -> dict[str, str]:
+    """The agencies and centres; the court hears back over SOAP, the police by webhook, the procuratorate reads."""
+    services = build_services(settings)
+    keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}
+    court, _, police = (demo.agency.code for demo in DEMO_AGENCIES)
+    services.agencies.set_callback(
+        court, Callback(kind="soap", url=agency.wsdl_url("court"), secret=SIM_PASSWORD, username=SIM_USERNAME)
+    )
+    services.agencies.set_callback(police, Callback(kind="webhook", url=f"{agency.base}/webhook", secret=SIM_SECRET))
+    services.engine.dispose()
+    return keys
+
+
+def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimulator) -> int:
+    """Notices in, assignment queue, the centre's answers, the agencies told in their own protocols."""
+    expected = _send_examples(base, keys)
+    status, messages = _show_assignments(amqp_url, expected)
+    if status:
+        return status
+    publish_answers(amqp_url, [answer for message in messages for answer in answers_for(message)])
+    # The court's notice (SOAP) and the police's two (webhook; the application is granted, then assigned).
+    told = wait_for_notices(agency, expected=4)
+    click.echo("\nwhat each agency reads now:")
+    show_states(base, keys, {message["id"]: message["source"]["agency_code"] for message in messages})
+    if not told:
+        click.echo("not every notice reached its agency in time")
+        return 1
+    click.echo("\nthe whole loop ran: notices in, assignment queue, the centre's answers, the agencies informed.")
+    return 0
 
 
 def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
@@ -131,34 +167,36 @@ def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
     return expected
 
 
-def _show_assignments(amqp_url: str, expected: set[str], timeout: float = 30.0) -> int:
+def _show_assignments(amqp_url: str, expected: set[str], timeout: float = 30.0) -> tuple[int, list[dict[str, Any]]]:
     """Consume legalaid.assignment as the centre's assignment system would, printing each message."""
     connection = pika.BlockingConnection(connection_parameters(amqp_url))
     channel = connection.channel()
-    seen: set[str] = set()
+    ours: dict[str, dict[str, Any]] = {}
     deadline = time.monotonic() + timeout
     click.echo(f"waiting for {len(expected)} message(s) in {ASSIGNMENT_QUEUE} …")
     try:
         for method, properties, body in channel.consume(ASSIGNMENT_QUEUE, inactivity_timeout=1.0):
             if method is not None:
-                _print_message(method.routing_key, properties, body, properties.message_id in expected)
+                message = json.loads(body)
+                if message.get("schema") == SCHEMA_VERSION:
+                    _print_message(method.routing_key, message, properties.message_id in expected)
+                    if properties.message_id in expected:
+                        ours[properties.message_id] = message
                 channel.basic_ack(method.delivery_tag)
-                seen.add(properties.message_id)
-            if expected <= seen or time.monotonic() > deadline:
+            if expected <= set(ours) or time.monotonic() > deadline:
                 break
         channel.cancel()
     finally:
         connection.close()
-    missing = expected - seen
+    missing = expected - set(ours)
     if missing:
         click.echo(f"{len(missing)} message(s) did not arrive in time: {sorted(missing)}")
-        return 1
+        return 1, []
     click.echo(f"\nall {len(expected)} notices arrived in {ASSIGNMENT_QUEUE}, once each.")
-    return 0
+    return 0, list(ours.values())
 
 
-def _print_message(routing_key: str, properties: pika.BasicProperties, body: bytes, ours: bool) -> None:
-    message = json.loads(body)
+def _print_message(routing_key: str, message: dict[str, Any], ours: bool) -> None:
     person = message["person"]
     label = "" if ours else "  (left over from an earlier run)"
     click.echo(

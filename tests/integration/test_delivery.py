@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.soap_services import callback_contracts
+from gateway.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.cli import main as cli
 from gateway.delivery import Deliverer, RetryPolicy
 from gateway.ports import Callback
-from tests.support.agency_sim import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
 from tests.support.gateway import LiveGateway, example
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,7 @@
-"""An agency's system as the gateway's way back sees it: a SOAP callback service and a webhook receiver."""
+"""An agency's system as the way back sees it: a SOAP callback service and a webhook receiver.
+
+The demo runs it as the agencies' side; the tests use it to prove what an agency receives.
+"""
 
 import hmac
 import threading
@@ -7,19 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from importlib import resources
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, Response, request
 from lxml import etree
+from werkzeug.serving import make_server
 
 from gateway.notify.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from gateway.web.soap.envelope import SOAP11
+from gateway.web.soap.hardened import PARSER
 from gateway.web.soap.security import TokenVerifier, read_username_token
-from tests.support.server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD, WEBHOOK_SECRET = "gateway", "callback-password", "webhook-secret"
 
 
@@ -68,7 +71,8 @@ def _app(sim: AgencySimulator) -> Flask:
     @app.get("/soap/<service>")
     def wsdl(service: str) -> Response:
         agency = service.removesuffix("-callback")
-        document = etree.parse(str(ROOT / "adapters" / agency / "wsdl" / f"{service}.wsdl"))
+        wsdl_file = resources.files(f"adapters.{agency}.wsdl").joinpath(f"{service}.wsdl")
+        document = etree.ElementTree(etree.fromstring(wsdl_file.read_bytes(), PARSER))
         for node in document.iter("{*}address"):
             node.set("location", f"{sim.base}/soap/{service}")
         return Response(etree.tostring(document), content_type="text/xml")
@@ -79,7 +83,7 @@ def _app(sim: AgencySimulator) -> Flask:
             sim.calls += 1
         if sim.failing:
             return Response("unavailable", status=sim.failing)
-        root = etree.fromstring(request.get_data())
+        root = etree.fromstring(request.get_data(), PARSER)
         header = root.find(SOAP11.qname("Header"))
         verifier.verify(read_username_token(header, SOAP11))  # raises on a bad token: a 500 to the gateway
         operation = root.find(SOAP11.qname("Body"))[0]
@@ -117,8 +121,14 @@ def _app(sim: AgencySimulator) -> Flask:
 
 @contextmanager
 def running_agency() -> Iterator[AgencySimulator]:
-    """The simulator on a free local port."""
+    """The simulator on a free local port, in a thread."""
     sim = AgencySimulator()
-    with live_server(_app(sim)) as base:
-        sim.base = base
+    server = make_server("127.0.0.1", 0, _app(sim), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    sim.base = f"http://127.0.0.1:{server.server_port}"
+    try:
         yield sim
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
