@@ -26,6 +26,8 @@ class AnswerStore(Protocol):
 
     def canonical_body(self, request_id: str) -> str | None: ...
 
+    def answer_applied(self, message_id: str) -> bool: ...
+
 
 class CentreAnswers:
     """Applies a centre's answer through the lifecycle; the agency is then told through its callback."""
@@ -40,6 +42,8 @@ class CentreAnswers:
     ) -> StoredRequest:
         """A lawyer for the request (LAL 36); a replacement when `appointment.replacement_reason` is set."""
         stored = self._routed_to(centre, request_id)
+        if message_id and self._store.answer_applied(message_id):
+            return stored  # a repeat of an answer already applied changes nothing
         self._check_appointment(stored, appointment)
         replacing = appointment.replacement_reason is not None
         answer = NewAnswer("replacement" if replacing else "appointment", dump_appointment(appointment), message_id)
@@ -51,6 +55,8 @@ class CentreAnswers:
     ) -> StoredRequest:
         """Grant or refuse an application (LAL 43); a grant starts the 3-day clock to assign a lawyer."""
         stored = self._routed_to(centre, request_id)
+        if message_id and self._store.answer_applied(message_id):
+            return stored  # a repeat of an answer already applied changes nothing
         granted = decision.outcome is DecisionOutcome.GRANTED
         deadline = None
         if granted:

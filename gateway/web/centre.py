@@ -1,10 +1,12 @@
 """The legal aid centre's side of the API: appointments, decisions, replacements."""
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 
-from gateway.domain.model import Appointment, Decision
+from gateway.domain.model import Agency, Appointment, Decision
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
@@ -16,6 +18,18 @@ blp = Blueprint(
     "centre", __name__, url_prefix="/api/v1/requests", description="Legal aid centres answer (法律援助中心)"
 )
 
+_IDEMPOTENCY = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 60},
+            "description": "A key of the centre's choosing: a repeat with the same key is applied once",
+        }
+    ]
+}
+
 _LAWYER = {
     "name": "周律师",
     "law_firm": "山东青法律师事务所",
@@ -26,16 +40,18 @@ _LAWYER = {
 
 
 @blp.post("/<request_id>/appointment")
+@blp.doc(**_IDEMPOTENCY)
 @blp.arguments(AppointmentSchema, example={"lawyer": _LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"})
 @blp.response(200, StatusSchema, description="Assigned; the agency will be told through its callback")
 @blp.alt_response(404, description="No request with this id was routed to the caller")
 @blp.alt_response(409, description="The request cannot be assigned in its state")
 def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
     """Appoint a lawyer (LAL 36: assign and inform the agency within 3 days); a duty lawyer with place and time."""
-    return _answered(request_id, lambda centre: services().answers.appoint(centre, request_id, appointment))
+    return _answered(request_id, lambda centre, key: services().answers.appoint(centre, request_id, appointment, key))
 
 
 @blp.post("/<request_id>/decision")
+@blp.doc(**_IDEMPOTENCY)
 @blp.arguments(
     DecisionSchema,
     example={
@@ -50,10 +66,11 @@ def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="Only an open application can be decided")
 def decide(decision: Decision, request_id: str) -> dict[str, Any]:
     """Grant or refuse an application (LAL 43: within 7 days); a grant starts 3 days to assign a lawyer."""
-    return _answered(request_id, lambda centre: services().answers.decide(centre, request_id, decision))
+    return _answered(request_id, lambda centre, key: services().answers.decide(centre, request_id, decision, key))
 
 
 @blp.post("/<request_id>/replacement")
+@blp.doc(**_IDEMPOTENCY)
 @blp.arguments(
     ReplacementSchema,
     example={"lawyer": _LAWYER, "appointed_at": "2026-11-28T10:00:00+08:00", "replacement_reason": "refused_by_person"},
@@ -63,10 +80,12 @@ def decide(decision: Decision, request_id: str) -> dict[str, Any]:
 @blp.alt_response(409, description="Only an assigned request can have its lawyer replaced")
 def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:
     """A new lawyer replaces the appointed one (更换法律援助人员: refused by the person, conflict …)."""
-    return _answered(request_id, lambda centre: services().answers.appoint(centre, request_id, appointment))
+    return _answered(request_id, lambda centre, key: services().answers.appoint(centre, request_id, appointment, key))
 
 
-def _answered(request_id: str, act: Any) -> dict[str, Any]:
+def _answered(request_id: str, act: Callable[[Agency, str | None], object]) -> dict[str, Any]:
+    """Apply the answer; with an `Idempotency-Key` header a repeat (e.g. after a timeout) answers the same."""
     centre = current_agency()
-    act(centre)
+    key = request.headers.get("Idempotency-Key")
+    act(centre, f"{centre.code}:{key[:60]}" if key else None)
     return status_body(status_of(services().requests, request_id, centre))

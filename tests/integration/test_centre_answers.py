@@ -151,3 +151,17 @@ def test_each_transition_is_an_event_on_legalaid_events(gateway: LiveGateway, am
     connection.close()
 
     assert [(key, body["request_id"]) for key, body in events] == [("request.assigned", receipt["id"])]
+
+
+def test_an_answer_repeated_with_its_idempotency_key_is_applied_once(gateway: LiveGateway) -> None:
+    receipt = _court_notice(gateway)
+    path = f"/api/v1/requests/{receipt['id']}/appointment"
+    headers = {"Idempotency-Key": "answer-1"}
+
+    first = gateway.post(path, receipt["centre_code"], APPOINTMENT, headers=headers)
+    repeat = gateway.post(path, receipt["centre_code"], APPOINTMENT, headers=headers)
+    without = gateway.post(path, receipt["centre_code"], APPOINTMENT)
+
+    assert (first.status_code, repeat.status_code, without.status_code) == (200, 200, 409)
+    history = [entry["event"] for entry in repeat.json()["history"]]
+    assert history == ["received", "assigned"]
