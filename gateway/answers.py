@@ -6,8 +6,8 @@ from typing import Protocol
 from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision
-from gateway.errors import InvalidInput, KindNotAllowed, RequestNotFound
-from gateway.ports import NewAnswer, StoredRequest
+from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
+from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import count_days
 from gateway.transitions import Change, Transitions
@@ -26,7 +26,7 @@ class AnswerStore(Protocol):
 
     def canonical_body(self, request_id: str) -> str | None: ...
 
-    def answer_applied(self, message_id: str) -> bool: ...
+    def answer_request(self, message_id: str) -> str | None: ...
 
 
 class CentreAnswers:
@@ -42,20 +42,20 @@ class CentreAnswers:
     ) -> StoredRequest:
         """A lawyer for the request (LAL 36); a replacement when `appointment.replacement_reason` is set."""
         stored = self._routed_to(centre, request_id)
-        if message_id and self._store.answer_applied(message_id):
+        if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
         self._check_appointment(stored, appointment)
         replacing = appointment.replacement_reason is not None
         answer = NewAnswer("replacement" if replacing else "appointment", dump_appointment(appointment), message_id)
         change = Change(actor=centre.code, detail={"licence_number": appointment.lawyer.licence_number}, answer=answer)
-        return self._transitions.apply(request_id, Event.REPLACED if replacing else Event.ASSIGNED, change)
+        return self._apply(request_id, Event.REPLACED if replacing else Event.ASSIGNED, change, message_id)
 
     def decide(
         self, centre: Agency, request_id: str, decision: Decision, message_id: str | None = None
     ) -> StoredRequest:
         """Grant or refuse an application (LAL 43); a grant starts the 3-day clock to assign a lawyer."""
         stored = self._routed_to(centre, request_id)
-        if message_id and self._store.answer_applied(message_id):
+        if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
         granted = decision.outcome is DecisionOutcome.GRANTED
         deadline = None
@@ -69,7 +69,30 @@ class CentreAnswers:
             answer=NewAnswer("decision", dump_decision(decision), message_id),
             deadline=deadline,
         )
-        return self._transitions.apply(request_id, Event.GRANTED if granted else Event.DECLINED, change)
+        return self._apply(request_id, Event.GRANTED if granted else Event.DECLINED, change, message_id)
+
+    def _apply(self, request_id: str, event: Event, change: Change, key: str | None) -> StoredRequest:
+        """The transition; a concurrent repeat under the same key that won the race answers the same."""
+        try:
+            return self._transitions.apply(request_id, event, change)
+        except (IllegalTransition, AnswerAlreadyApplied):
+            if key is None or not self._already_applied(request_id, key):
+                raise
+            stored = self._store.get(request_id)
+            assert stored is not None  # it was found above and is never deleted
+            return stored
+
+    def _already_applied(self, request_id: str, key: str | None) -> bool:
+        """Whether the answer under `key` was applied; a key used for another request is refused."""
+        if key is None:
+            return False
+        applied_to = self._store.answer_request(key)
+        if applied_to is not None and applied_to != request_id:
+            raise InvalidInput(
+                "this idempotency key was already used for another request; use a new key for a new answer",
+                errors={"Idempotency-Key": ["already used for another request"]},
+            )
+        return applied_to is not None
 
     def _routed_to(self, centre: Agency, request_id: str) -> StoredRequest:
         if centre.type is not AgencyType.LEGAL_AID_CENTRE:

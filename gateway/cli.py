@@ -90,7 +90,12 @@ def agency_rotate_key(code: str) -> None:
 @click.option("--kind", type=click.Choice(["soap", "webhook", "none"]), required=True)
 @click.option("--url", help="SOAP: the agency's callback WSDL URL; webhook: the URL to POST to.")
 @click.option("--username", help="SOAP: the UsernameToken username the agency gave the gateway.")
-@click.option("--secret", help="SOAP: the password; webhook: the HMAC key. Default: a new random one, shown.")
+@click.option(
+    "--secret",
+    envvar="LAGW_CALLBACK_SECRET",
+    help="SOAP: the password; webhook: the HMAC key (or LAGW_CALLBACK_SECRET, kept out of `ps`). "
+    "Default: a new random one, shown.",
+)
 def agency_set_callback(code: str, kind: str, url: str | None, username: str | None, secret: str | None) -> None:
     """How the agency hears back: its SOAP callback service, a signed webhook, or none (it reads the status)."""
     import secrets as random_secrets

@@ -31,7 +31,7 @@ class RetryPolicy:
 
     first: timedelta = timedelta(seconds=10)
     maximum: timedelta = timedelta(hours=1)
-    max_attempts: int = 8
+    max_attempts: int = 12  # 10 s doubling to the hour: about 3 hours of trying before parking
 
     def retry_at(self, now: datetime, attempts: int) -> datetime | None:
         """When to try again after `attempts` failures, or None: park it."""
@@ -83,11 +83,15 @@ class Deliverer:
         return self._policy.retry_at(self._clock.now(), attempts)
 
     def _send(self, delivery: Delivery) -> Attempt:
-        callback = self._agencies.callback_of(delivery.agency_code)
-        agency = self._agencies.by_code(delivery.agency_code)
-        if callback is None or agency is None:
-            return Attempt(self._clock.now(), FAILED, error="the agency has no callback any more")
-        attempt = self._attempt(callback, agency.type, delivery)
+        try:
+            callback = self._agencies.callback_of(delivery.agency_code)
+            agency = self._agencies.by_code(delivery.agency_code)
+            if callback is None or agency is None:
+                return Attempt(self._clock.now(), FAILED, error="the agency has no callback any more")
+            attempt = self._attempt(callback, agency.type, delivery)
+        except Exception as exc:  # one notice that cannot be sent must not hold up the others
+            log.exception("notice %s could not be sent", delivery.idempotency_key)
+            return Attempt(self._clock.now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         log.info(
             "notice %s to %s: %s %s",
             delivery.idempotency_key,
@@ -108,6 +112,9 @@ class Deliverer:
         return self._soap.send(callback, contract, delivery)
 
     def _mark_informed(self, delivery: Delivery) -> None:
+        newest = self._deliveries.newest_informing(delivery.request_id, INFORMING_EVENTS)
+        if newest != delivery.id:
+            return  # a replacement was ordered meanwhile: the agency is informed when that one arrives
         try:
             self._transitions.apply(
                 delivery.request_id, Event.INFORMED, Change(actor=ACTOR, detail={"notice": delivery.idempotency_key})

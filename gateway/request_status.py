@@ -74,5 +74,6 @@ def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestSt
         request=stored,
         history=history,
         answers=store.latest_answers(request_id),
-        related=list(canonical.get("related", [])),
+        # Other agencies' requests for the same person are the centre's business, not the sender's.
+        related=list(canonical.get("related", [])) if agency.code == stored.centre_code else [],
     )

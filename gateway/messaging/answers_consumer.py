@@ -21,6 +21,7 @@ from gateway.store.requests import SqlRequestStore
 from schemas.answer_message import AnswerMessageSchema
 
 log = logging.getLogger(__name__)
+MAX_MESSAGE_ID = 60
 
 
 class Poison(Exception):
@@ -43,6 +44,7 @@ class AnswersConsumer:
         self._agencies = agencies
         self._requests = requests
         self._prefetch = prefetch
+        self._backoff = Backoff(0.5, 30.0)
 
     def run(self, stop: threading.Event, backoff: Backoff | None = None) -> None:
         """Consume until `stop` is set, reconnecting with backoff."""
@@ -67,32 +69,46 @@ class AnswersConsumer:
                 if stop.is_set():
                     break
                 if method is not None:
-                    self._handle(channel, method.delivery_tag, properties, body)
+                    self._handle(connection, channel, method.delivery_tag, properties, body, stop)
             channel.cancel()
         finally:
             if connection.is_open:
                 connection.close()
 
-    def _handle(self, channel: BlockingChannel, tag: int, properties: pika.BasicProperties, body: bytes) -> None:
-        try:
-            self.apply(properties.message_id, body)
-        except Poison as exc:
-            log.error("answer %s dead-lettered: %s", properties.message_id, exc)
-            channel.basic_nack(tag, requeue=False)  # to legalaid.dlx → legalaid.dead
+    def _handle(
+        self,
+        connection: pika.BlockingConnection,
+        channel: BlockingChannel,
+        tag: int,
+        properties: pika.BasicProperties,
+        body: bytes,
+        stop: threading.Event,
+    ) -> None:
+        failures = 0
+        while True:
+            try:
+                self.apply(properties.message_id, body)
+            except Poison as exc:
+                log.error("answer %s dead-lettered: %s", properties.message_id, exc)
+                channel.basic_nack(tag, requeue=False)  # to legalaid.dlx → legalaid.dead
+                return
+            except Exception:
+                # Ours (the store is away): keep the message and try again, so an outage spends none of
+                # the queue's delivery limit; on stop it goes back to the queue.
+                failures += 1
+                log.exception("answer %s could not be applied now; retrying", properties.message_id)
+                if stop.is_set():
+                    channel.basic_nack(tag, requeue=True)
+                    return
+                connection.sleep(self._backoff.delay(failures))
+                continue
+            channel.basic_ack(tag)
             return
-        except Exception:
-            # Ours (the store is away): put it back; the queue's delivery limit dead-letters a repeat offender.
-            log.exception("answer %s could not be applied now; requeued", properties.message_id)
-            channel.basic_nack(tag, requeue=True)
-            return
-        channel.basic_ack(tag)
 
     def apply(self, message_id: str | None, body: bytes) -> None:
         """Apply one answer; Poison if it can never apply. A message_id seen before changes nothing."""
-        if not message_id:
-            raise Poison("no message_id: the answer cannot be applied exactly once")
-        if self._requests.answer_applied(message_id):
-            return
+        if not message_id or len(message_id) > MAX_MESSAGE_ID:
+            raise Poison(f"a message_id of 1 to {MAX_MESSAGE_ID} characters is needed to apply the answer exactly once")
         try:
             message: dict[str, Any] = AnswerMessageSchema().load(json.loads(body))
         except (ValueError, ValidationError) as exc:
@@ -100,11 +116,12 @@ class AnswersConsumer:
         centre = self._agencies.by_code(message["centre_code"])
         if centre is None or centre.type is not AgencyType.LEGAL_AID_CENTRE:
             raise Poison(f"{message['centre_code']} is not a registered legal aid centre")
+        key = f"amqp:{centre.code}:{message_id}"  # scoped: no other centre or channel can take this key
         try:
             if message["type"] == "decision":
-                self._answers.decide(centre, message["request_id"], message["body"], message_id)
+                self._answers.decide(centre, message["request_id"], message["body"], key)
             else:
-                self._answers.appoint(centre, message["request_id"], message["body"], message_id)
+                self._answers.appoint(centre, message["request_id"], message["body"], key)
         except AnswerAlreadyApplied:
             return
         except GatewayError as exc:

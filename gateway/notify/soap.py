@@ -1,5 +1,6 @@
 """SOAP callbacks: the agency's own callback WSDL, called with zeep and a WS-Security UsernameToken."""
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -46,7 +47,7 @@ class SoapNotifier:
     def __init__(self, now: Callable[[], datetime], timeout: float = 10.0) -> None:
         self._now = now
         self._timeout = timeout
-        self._clients: dict[tuple[str, str | None], Client] = {}
+        self._clients: dict[tuple[str, str | None, str], Client] = {}
 
     def send(self, callback: Callback, contract: OperationContract, delivery: Delivery) -> Attempt:
         """One attempt at one notice: the operation's answer must acknowledge it."""
@@ -59,14 +60,14 @@ class SoapNotifier:
         except TransportError as exc:
             return Attempt(self._now(), FAILED, http_status=exc.status_code, error=str(exc)[:500])
         except (ZeepError, requests.RequestException, OSError) as exc:
-            self._clients.pop((callback.url, callback.username), None)  # the WSDL may have changed
+            self._clients.pop(_key(callback), None)  # the WSDL may have changed
             return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         if getattr(answer, "Received", answer) is not True:
             return Attempt(self._now(), FAILED, http_status=200, error="the agency did not acknowledge the notice")
         return Attempt(self._now(), DELIVERED, http_status=200)
 
     def _client(self, callback: Callback) -> Client:
-        key = (callback.url, callback.username)
+        key = _key(callback)
         if key not in self._clients:
             self._clients[key] = Client(  # type: ignore[no-untyped-call]
                 callback.url,
@@ -75,3 +76,8 @@ class SoapNotifier:
                 wsse=UsernameToken(callback.username or "", callback.secret, use_digest=True),  # type: ignore[no-untyped-call]
             )
         return self._clients[key]
+
+
+def _key(callback: Callback) -> tuple[str, str | None, str]:
+    """A client per WSDL and credentials: a changed password takes effect at once."""
+    return callback.url, callback.username, hashlib.sha256(callback.secret.encode("utf-8")).hexdigest()

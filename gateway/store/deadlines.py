@@ -5,13 +5,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.ports import OutboxMessage, StoredRequest
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, outbox_row, stored_request
-from gateway.store.tables import audit_log, outbox, requests
+from gateway.store.tables import agencies, audit_log, outbox, requests
 
 AT_RISK, MISSED = "at_risk", "missed"
+INFORM_OBLIGATION = "assign_lawyer_and_inform_agency"  # LAL 36: assigned is not enough, the agency must know
 _FLAG = {AT_RISK: requests.c.at_risk_published_at, MISSED: requests.c.missed_published_at}
 
 
@@ -23,11 +25,7 @@ class SqlDeadlines:
 
     def open_requests(self) -> list[StoredRequest]:
         """Requests whose legal clock is running, soonest due first."""
-        query = (
-            sa.select(*SUMMARY_COLUMNS)
-            .where(requests.c.state.in_([state.value for state in CLOCK_RUNNING]))
-            .order_by(requests.c.due_at)
-        )
+        query = sa.select(*SUMMARY_COLUMNS).where(_clock_running()).order_by(requests.c.due_at)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return [stored_request(row._mapping) for row in conn.execute(query).all()]
 
@@ -35,7 +33,7 @@ class SqlDeadlines:
         """Open requests due before `due_before` that have not had this warning yet."""
         query = (
             sa.select(*SUMMARY_COLUMNS)
-            .where(requests.c.state.in_([state.value for state in CLOCK_RUNNING]))
+            .where(_clock_running())
             .where(requests.c.due_at <= due_before, _FLAG[which].is_(None))
             .order_by(requests.c.due_at)
         )
@@ -51,6 +49,7 @@ class SqlDeadlines:
             marked = conn.execute(
                 requests.update()
                 .where(requests.c.id == request.id, _FLAG[which].is_(None), requests.c.due_at == request.due_at)
+                .where(_clock_running())  # answered meanwhile: no warning
                 .values(**{key: sa.func.coalesce(requests.c[key], value) for key, value in flags.items()})
             ).rowcount
             if marked != 1:
@@ -68,3 +67,16 @@ class SqlDeadlines:
                 )
             )
         return True
+
+
+def _clock_running() -> sa.ColumnElement[bool]:
+    """Requests whose legal clock runs: open ones, and assigned ones whose agency is yet to be told."""
+    told_by_callback = sa.select(agencies.c.code).where(agencies.c.callback_kind.is_not(None))
+    return sa.or_(
+        requests.c.state.in_([state.value for state in CLOCK_RUNNING]),
+        sa.and_(
+            requests.c.state == RequestState.ASSIGNED.value,
+            requests.c.deadline_obligation == INFORM_OBLIGATION,
+            requests.c.agency_code.in_(told_by_callback),
+        ),
+    )

@@ -53,9 +53,18 @@ class SqlDeliveries:
 
         `retry_at(attempts)` says when to try again after a failure, or None to park the notice.
         """
+        earlier = deliveries.alias("earlier")
         query = (
             sa.select(deliveries)
             .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= self._now())
+            # One request's notices reach the agency in order: none overtakes an earlier one still pending.
+            .where(
+                ~sa.exists().where(
+                    earlier.c.request_id == deliveries.c.request_id,
+                    earlier.c.id < deliveries.c.id,
+                    earlier.c.state == PENDING,
+                )
+            )
             .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
             .limit(1)
         )
@@ -77,6 +86,16 @@ class SqlDeliveries:
         with self._engine.begin() as conn:
             self._record(conn, delivery, attempt, retry_at)
         return True
+
+    def newest_informing(self, request_id: str, events: frozenset[str]) -> int | None:
+        """The id of the request's latest notice of one of `events` (an appointment or replacement)."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            found: int | None = conn.scalar(
+                sa.select(sa.func.max(deliveries.c.id)).where(
+                    deliveries.c.request_id == request_id, deliveries.c.event.in_(sorted(events))
+                )
+            )
+        return found
 
     def get(self, delivery_id: int) -> Delivery | None:
         """One notice."""

@@ -100,9 +100,14 @@ class SqlRequestStore:
         return True
 
     def answer_applied(self, message_id: str) -> bool:
-        """Whether an answer with this AMQP message_id was already stored."""
+        """Whether an answer under this idempotency key was already stored."""
+        return self.answer_request(message_id) is not None
+
+    def answer_request(self, message_id: str) -> str | None:
+        """The request an answer under this idempotency key was stored for, if any."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return conn.scalar(sa.select(answers.c.id).where(answers.c.message_id == message_id)) is not None
+            found: str | None = conn.scalar(sa.select(answers.c.request_id).where(answers.c.message_id == message_id))
+        return found
 
     def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
         """The newest stored answer of each kind (appointment or replacement, decision)."""
@@ -184,7 +189,9 @@ class SqlRequestStore:
         if id_hash is not None:
             conditions.append(requests.c.id_hash == id_hash)
         if name_birth_hash is not None:
-            conditions.append(requests.c.name_birth_hash == name_birth_hash)
+            # Name and birth date are weaker: they decide only where an ID number is missing on one side.
+            same_name = requests.c.name_birth_hash == name_birth_hash
+            conditions.append(same_name if id_hash is None else sa.and_(same_name, requests.c.id_hash.is_(None)))
         if not conditions:
             return []
         columns = (requests.c.id, requests.c.kind, requests.c.agency_code, requests.c.stage, requests.c.state)

@@ -87,5 +87,5 @@ def _answered(request_id: str, act: Callable[[Agency, str | None], object]) -> d
     """Apply the answer; with an `Idempotency-Key` header a repeat (e.g. after a timeout) answers the same."""
     centre = current_agency()
     key = request.headers.get("Idempotency-Key")
-    act(centre, f"{centre.code}:{key[:60]}" if key else None)
+    act(centre, f"rest:{centre.code}:{key[:60]}" if key else None)
     return status_body(status_of(services().requests, request_id, centre))

@@ -165,3 +165,16 @@ def test_an_answer_repeated_with_its_idempotency_key_is_applied_once(gateway: Li
     assert (first.status_code, repeat.status_code, without.status_code) == (200, 200, 409)
     history = [entry["event"] for entry in repeat.json()["history"]]
     assert history == ["received", "assigned"]
+
+
+def test_an_idempotency_key_cannot_be_reused_for_another_request(gateway: LiveGateway) -> None:
+    first = _court_notice(gateway)
+    second = _court_notice(gateway, notice_number="another")
+    headers = {"Idempotency-Key": "same-key"}
+
+    applied = gateway.post(f"/api/v1/requests/{first['id']}/appointment", "lac370202", APPOINTMENT, headers=headers)
+    reused = gateway.post(f"/api/v1/requests/{second['id']}/appointment", "lac370202", APPOINTMENT, headers=headers)
+
+    assert applied.status_code == 200
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["errors"]
+    assert gateway.get(f"/api/v1/requests/{second['id']}", COURT).json()["state"] == "received"

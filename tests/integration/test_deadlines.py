@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from gateway.cli import main as cli
+from gateway.outbox import event_message
+from gateway.ports import Callback
 from gateway.store.tables import outbox
 from tests.support.gateway import LiveGateway, example, running_gateway
 
@@ -115,19 +117,48 @@ def test_a_request_answered_in_time_gets_no_warning(timed_gateway: LiveGateway, 
     assert _at(clock, gateway, datetime(2026, 10, 5, tzinfo=CHINA)) == (0, 0)
 
 
-def test_two_watchers_publish_each_warning_once(timed_gateway: LiveGateway, clock: MovableClock) -> None:
-    from gateway.deadlines import DeadlineWatcher
-    from gateway.store.deadlines import SqlDeadlines
+def test_two_watchers_that_both_see_a_late_request_publish_one_warning(
+    timed_gateway: LiveGateway, clock: MovableClock
+) -> None:
+    from gateway.store.deadlines import MISSED, SqlDeadlines
 
     gateway = timed_gateway
     request_id = _notice(gateway, "twice", detained=True)
     clock.at = datetime(2026, 10, 3, tzinfo=CHINA)
-    other = DeadlineWatcher(SqlDeadlines(gateway.services.engine), clock, timedelta(hours=24))
+    first, second = SqlDeadlines(gateway.services.engine), SqlDeadlines(gateway.services.engine)
+    [seen_by_first] = first.unwarned(MISSED, clock.at)
+    [seen_by_second] = second.unwarned(MISSED, clock.at)  # both saw it before either warned
+    message = lambda: event_message(f"{request_id}.m", "deadline.missed", seen_by_first, clock.at)  # noqa: E731
 
-    results = [gateway.services.deadlines.run_once(), other.run_once()]
+    published = [
+        first.warn(seen_by_first, MISSED, clock.at, message),
+        second.warn(seen_by_second, MISSED, clock.at, message),
+    ]
 
-    assert sum(r.missed for r in results) == 1
+    assert published == [True, False]
     assert _warnings(gateway) == Counter({(request_id, "deadline.missed"): 1})
+
+
+def test_an_assigned_notice_whose_court_is_not_yet_told_is_still_on_the_clock(
+    timed_gateway: LiveGateway, clock: MovableClock
+) -> None:
+    gateway = timed_gateway
+    gateway.services.agencies.set_callback(COURT, Callback(kind="webhook", url="http://127.0.0.1:9/", secret="s"))
+    request_id = _notice(gateway, "untold", detained=True)
+    lawyer = {
+        "name": "周律师",
+        "law_firm": "山东青法律师事务所",
+        "licence_number": "13702201510234567",
+        "phone": "13800000000",
+    }
+    gateway.post(
+        f"/api/v1/requests/{request_id}/appointment",
+        "lac370202",
+        {"lawyer": lawyer, "appointed_at": "2026-09-29T10:00:00+08:00"},
+    )
+
+    # LAL 36: assign *and inform* — the court has not heard back, so the deadline is missed.
+    assert _at(clock, gateway, datetime(2026, 10, 5, tzinfo=CHINA)) == (0, 1)
 
 
 def test_the_report_lists_open_requests_by_time_left(timed_gateway: LiveGateway, clock: MovableClock) -> None:

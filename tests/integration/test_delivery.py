@@ -139,6 +139,37 @@ def test_an_agency_down_for_a_while_gets_the_notice_once_it_is_back(
     assert gateway.get(f"/api/v1/requests/{request_id}", COURT).json()["state"] == "informed"
 
 
+def test_a_replacement_reaches_the_agency_after_the_first_appointment_and_only_it_informs(
+    gateway: LiveGateway, agency: AgencySimulator
+) -> None:
+    _soap_court(gateway, agency)
+    request_id = _assigned_court_notice(gateway)
+    replacement = {**APPOINTMENT, "lawyer": {**LAWYER, "name": "吴律师"}, "replacement_reason": "conflict_of_interest"}
+    replaced = gateway.post(f"/api/v1/requests/{request_id}/replacement", "lac370202", replacement)
+    assert replaced.status_code == 200, replaced.text
+
+    _deliverer(gateway).run_once()
+
+    lawyers = [n["element"].findtext("{*}Appointment/{*}Lawyer/{*}Name") for n in agency.received.values()]
+    assert lawyers == ["周律师", "吴律师"]  # in the order the centre gave them
+    history = gateway.get(f"/api/v1/requests/{request_id}", COURT).json()["history"]
+    assert [entry["event"] for entry in history] == ["received", "assigned", "replaced", "informed"]
+
+
+def test_a_notice_that_breaks_the_sender_is_recorded_and_does_not_block_the_next(
+    gateway: LiveGateway, agency: AgencySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _soap_court(gateway, agency)
+    request_id = _assigned_court_notice(gateway)
+    deliverer = _deliverer(gateway, max_attempts=1)
+    monkeypatch.setattr(deliverer._soap, "send", lambda *args: 1 / 0)
+
+    deliverer.run_once()
+
+    [delivery] = gateway.services.deliveries.find(request_id=request_id)
+    assert delivery.state == "parked" and "ZeroDivisionError" in (delivery.last_error or "")
+
+
 def test_retries_back_off_exponentially_with_jitter_and_stop_at_the_cap() -> None:
     from datetime import UTC, datetime
 

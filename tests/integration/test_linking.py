@@ -68,7 +68,8 @@ def test_later_stages_link_to_earlier_ones_and_a_second_court_is_a_probable_dupl
 
         linked = _canonical(gateway, court["id"])
         duplicate = _canonical(gateway, second["id"])
-        status = gateway.get(f"/api/v1/requests/{second['id']}", "court-370203").json()
+        as_sender = gateway.get(f"/api/v1/requests/{second['id']}", "court-370203").json()
+        as_centre = gateway.get(f"/api/v1/requests/{second['id']}", second["centre_code"]).json()
 
     assert [(r["id"], r["relation"]) for r in _canonical_related(linked)] == [
         (police["id"], "earlier_stage"),
@@ -77,7 +78,8 @@ def test_later_stages_link_to_earlier_ones_and_a_second_court_is_a_probable_dupl
     assert "probable_duplicate" not in linked["flags"]
     assert (court["id"], "probable_duplicate") in [(r["id"], r["relation"]) for r in duplicate["related"]]
     assert "probable_duplicate" in duplicate["flags"]
-    assert {r["relation"] for r in status["related"]} == {"earlier_stage", "probable_duplicate"}
+    assert {r["relation"] for r in as_centre["related"]} == {"earlier_stage", "probable_duplicate"}
+    assert as_sender["related"] == []  # other agencies' requests are the centre's business
 
 
 def _canonical_related(message: dict[str, Any]) -> list[dict[str, Any]]:
