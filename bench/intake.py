@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
 from gateway.demo import DEMO_AGENCIES  # noqa: E402
+from gateway.domain.resident_id import check_character  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
 from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
@@ -102,9 +103,16 @@ def _drain_backlog(env: dict[str, str]) -> dict[str, float]:
     return {"count": count, "rate": count / (time.perf_counter() - started)}
 
 
+def _id_number(n: int) -> str:
+    """A valid resident ID for the sample defendant (born 2010-03-15, male), one of 500 people."""
+    first17 = f"37020220100315{(2 * (n % 500) + 1):03d}"
+    return first17 + check_character(first17)
+
+
 def _notice(tag: str, n: int) -> bytes:
     body = copy.deepcopy(NOTICE)
     body["notice_number"] = f"bench-{tag}-{n}-{uuid.uuid4().hex[:6]}"
+    body["defendant"]["id_number"] = _id_number(n)  # many people, as a court's day would have
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
@@ -112,8 +120,10 @@ def _soap_notice(code: str, key: str, digest: bool) -> Callable[[str, int], byte
     """The court's SOAP sample under a fresh notice number, with a PasswordText or a fresh PasswordDigest token."""
 
     def build(tag: str, n: int) -> bytes:
-        envelope = SOAP_SAMPLE.replace(SAMPLE_USERNAME, code).replace(
-            NOTICE["notice_number"], f"bench-{tag}-{n}-{uuid.uuid4().hex[:6]}"
+        envelope = (
+            SOAP_SAMPLE.replace(SAMPLE_USERNAME, code)
+            .replace(NOTICE["notice_number"], f"bench-{tag}-{n}-{uuid.uuid4().hex[:6]}")
+            .replace(NOTICE["defendant"]["id_number"], _id_number(n))
         )
         if not digest:
             return envelope.replace(SAMPLE_PASSWORD, key).encode("utf-8")

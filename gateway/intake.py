@@ -80,7 +80,10 @@ class Intake:
 
         flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
         related, link_flags = relate(
-            submission.kind, submission.case.stage, agency.code, self._store.same_person(person)
+            submission.kind,
+            submission.case.stage,
+            agency.code,
+            self._store.same_person(person, agency.code, submission.case.stage),
         )
         request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
         request = replace(request, related=related)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from gateway.domain.enums import Kind, RequestState
+from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.model import Agency, LegalAidRequest, Person, PersonMatch
 
 
@@ -81,8 +81,8 @@ class RequestStore(Protocol):
         """Store request, raw payload, outbox row and audit record in one transaction."""
         ...
 
-    def same_person(self, person: Person) -> list[PersonMatch]:
-        """Stored requests for this person (by ID number, or name and birth date), oldest first."""
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        """This person's requests (by ID number, or name and birth date) that may relate to a new one."""
         ...
 
 

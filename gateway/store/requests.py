@@ -14,6 +14,7 @@ from gateway.store.tables import answers, audit_log, deliveries, inbound_payload
 
 _NOT_SUMMARY = ("canonical", "id_hash", "name_birth_hash", "stage", "at_risk_published_at", "missed_published_at")
 SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
+_RELATED_LIMIT = 50
 
 
 class SqlRequestStore:
@@ -182,8 +183,12 @@ class SqlRequestStore:
             ).all()
         return [dict(row._mapping) for row in rows]
 
-    def same_person(self, person: Person) -> list[PersonMatch]:
-        """Stored requests for this person: by ID number, or by name and birth date."""
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        """This person's requests that may relate to a new one from `agency_code` at `stage`, oldest first.
+
+        The same agency's requests at the same stage never relate (a resend or a new notice of its own),
+        so they are left out in the query, and at most the latest 50 are read.
+        """
         id_hash, name_birth_hash = self._person_keys(person)
         conditions = []
         if id_hash is not None:
@@ -195,8 +200,15 @@ class SqlRequestStore:
         if not conditions:
             return []
         columns = (requests.c.id, requests.c.kind, requests.c.agency_code, requests.c.stage, requests.c.state)
+        query = (
+            sa.select(*columns)
+            .where(sa.or_(*conditions))
+            .where(~sa.and_(requests.c.agency_code == agency_code, requests.c.stage == stage.value))
+            .order_by(requests.c.received_at.desc())
+            .limit(_RELATED_LIMIT)
+        )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = conn.execute(sa.select(*columns).where(sa.or_(*conditions)).order_by(requests.c.received_at)).all()
+            rows = list(reversed(conn.execute(query).all()))
         return [
             PersonMatch(
                 row.id,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gateway.domain.enums import Kind
+from gateway.domain.enums import Kind, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
 
@@ -35,7 +35,7 @@ class InMemoryStore:
     def get(self, request_id: str) -> StoredRequest | None:
         return self.stored.get(request_id)
 
-    def same_person(self, person: Person) -> list[PersonMatch]:
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         return []
 
     def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
