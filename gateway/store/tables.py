@@ -73,7 +73,7 @@ requests = sa.Table(
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),
-    sa.Index("ix_requests_name_birth_hash", "name_birth_hash"),
+    sa.Index("ix_requests_name_birth", "name_birth_hash", "id_hash"),  # the ID-less side found in the index
     sa.Index("ix_requests_centre_state_due", "centre_code", "state", "due_at"),
 )
 
