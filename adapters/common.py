@@ -3,7 +3,13 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from marshmallow import fields
+
+from gateway.domain.enums import AgencyType
 from gateway.domain.model import Attachment
+from gateway.web.soap.service import SoapService
+from gateway.web.soap.xsd import OperationContract
+from schemas.notice import AcknowledgementSchema, AgencyReplySchema
 
 EXAMPLE_FIELDS = ("title", "url", "sha256", "media_type")
 
@@ -14,3 +20,35 @@ def to_attachments(items: Iterable[Mapping[str, Any]]) -> tuple[Attachment, ...]
         Attachment(title=item["title"], uri=item["url"], sha256=item["sha256"], media_type=item.get("media_type"))
         for item in items
     )
+
+
+def reply_callback(
+    agency: str, agency_type: AgencyType, reference_name: str, runs_it: str
+) -> tuple[SoapService, OperationContract]:
+    """The callback service an agency runs to hear back, with its own name for its document number."""
+    schema = type(
+        f"{agency.capitalize()}ReplySchema",
+        (AgencyReplySchema,),
+        {
+            "__doc__": f"The centre's reply, with the {agency}'s document number under its own name.",
+            "reference": fields.String(
+                required=True, data_key=reference_name, metadata={"description": f"the {agency}'s document number"}
+            ),
+        },
+    )
+    contract = OperationContract(
+        "ReceiveLegalAidReply",
+        schema,
+        AcknowledgementSchema,
+        "The legal aid centre's reply to a notice: the lawyer appointed or replaced, or the decision.",
+    )
+    service = SoapService(
+        name=f"{agency}-callback",
+        agency_type=agency_type,
+        namespace=f"urn:legal-aid-gateway:{agency}:callback:1",
+        title=f"Legal Aid Gateway: the service {runs_it} runs to receive the centre's replies",
+        package=f"adapters.{agency}.wsdl",
+        standard_operations=False,
+    )
+    service.declare(contract)
+    return service, contract

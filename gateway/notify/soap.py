@@ -53,7 +53,7 @@ class SoapNotifier:
         """One attempt at one notice: the operation's answer must acknowledge it."""
         try:
             client = self._client(callback)
-            answer = getattr(client.service, contract.name)(**zeep_arguments(contract.request(), delivery.body))
+            answer = getattr(client.service, contract.name)(**zeep_arguments(contract.request_schema, delivery.body))
         except Fault as exc:
             code = exc.detail.findtext(".//{*}Code") if exc.detail is not None else None
             return Attempt(self._now(), FAILED, http_status=500, fault_code=code or str(exc.code), error=exc.message)

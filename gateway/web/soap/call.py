@@ -36,7 +36,7 @@ class SoapCall:
     def load(self) -> dict[str, Any]:
         """The operation element read as the agency's dialect and loaded by the contract's request schema."""
         try:
-            loaded: dict[str, Any] = self.contract.request().load(to_dialect(self.operation, self.lists))
+            loaded: dict[str, Any] = self.contract.request_schema.load(to_dialect(self.operation, self.lists))
         except ValidationError as exc:
             errors = {
                 element_path(self.contract.name, path): msgs for path, msgs in flatten_messages(exc.messages).items()
@@ -65,5 +65,5 @@ class SoapCall:
 
     def respond(self, data: Mapping[str, Any]) -> etree._Element:
         """The `<Operation>Response` element, dumped by the contract's response schema."""
-        schema = self.contract.response()
+        schema = self.contract.response_schema
         return render_element(self.namespace, self.contract.name + "Response", schema, schema.dump(data))

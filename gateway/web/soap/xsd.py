@@ -6,6 +6,7 @@ The files in `adapters/<agency>/wsdl/` are this module's output; a test keeps th
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from lxml import etree
@@ -27,6 +28,16 @@ class OperationContract:
     response: type[Schema]
     documentation: str
     example: str | None = None  # the JSON sample in examples/ that the SOAP samples are written from
+
+    @cached_property
+    def request_schema(self) -> Schema:
+        """One instance of the request schema, made once (marshmallow schemas load concurrently)."""
+        return self.request()
+
+    @cached_property
+    def response_schema(self) -> Schema:
+        """One instance of the response schema, made once."""
+        return self.response()
 
 
 def item_name(list_name: str, field: fields.Field[Any]) -> str:
