@@ -131,9 +131,7 @@ def deliver(once: bool) -> None:
     if once:
         click.echo(f"tried {worker.run_once()} notice(s)")
         return
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     worker.run(stop)
 
 
@@ -174,9 +172,7 @@ def answers() -> None:
     settings = Settings.from_env()
     services = build_services(settings)
     consumer = AnswersConsumer(settings.amqp_url, services.answers, services.agencies, services.requests)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     consumer.run(stop)
 
 
@@ -193,9 +189,7 @@ def deadlines(context: click.Context, once: bool, interval: float) -> None:
         result = watcher.run_once()
         click.echo(f"published {result.at_risk} at-risk and {result.missed} missed warning(s)")
         return
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     watcher.run(stop, interval)
 
 
@@ -235,9 +229,7 @@ def relay(once: bool) -> None:
     if once:
         click.echo(f"published {worker.drain()} message(s)")
         return
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     worker.run(stop)
 
 
@@ -248,6 +240,14 @@ def demo(port: int) -> None:
     from gateway.demo import run_demo
 
     sys.exit(run_demo(port))
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so a long-running worker finishes its step and exits."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 if __name__ == "__main__":
