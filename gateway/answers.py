@@ -38,20 +38,35 @@ class CentreAnswers:
         self._calendar = calendar
 
     def appoint(
-        self, centre: Agency, request_id: str, appointment: Appointment, message_id: str | None = None
+        self,
+        centre: Agency,
+        request_id: str,
+        appointment: Appointment,
+        message_id: str | None = None,
+        actor: str | None = None,
     ) -> StoredRequest:
-        """A lawyer for the request (LAL 36); a replacement when `appointment.replacement_reason` is set."""
+        """A lawyer for the request (LAL 36); a replacement when `appointment.replacement_reason` is set.
+
+        `actor` names who answered in the audit log (a staff member in the console); by default the centre.
+        """
         stored = self._routed_to(centre, request_id)
         if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
         self._check_appointment(stored, appointment)
         replacing = appointment.replacement_reason is not None
         answer = NewAnswer("replacement" if replacing else "appointment", dump_appointment(appointment), message_id)
-        change = Change(actor=centre.code, detail={"licence_number": appointment.lawyer.licence_number}, answer=answer)
+        change = Change(
+            actor=actor or centre.code, detail={"licence_number": appointment.lawyer.licence_number}, answer=answer
+        )
         return self._apply(request_id, Event.REPLACED if replacing else Event.ASSIGNED, change, message_id)
 
     def decide(
-        self, centre: Agency, request_id: str, decision: Decision, message_id: str | None = None
+        self,
+        centre: Agency,
+        request_id: str,
+        decision: Decision,
+        message_id: str | None = None,
+        actor: str | None = None,
     ) -> StoredRequest:
         """Grant or refuse an application (LAL 43); a grant starts the 3-day clock to assign a lawyer."""
         stored = self._routed_to(centre, request_id)
@@ -64,7 +79,7 @@ class CentreAnswers:
             due = count_days(decision.decided_at, 3, detained=self._detained(stored), calendar=self._calendar)
             deadline = (due, "assign_lawyer", "LAL 43")
         change = Change(
-            actor=centre.code,
+            actor=actor or centre.code,
             detail={"outcome": decision.outcome.value, "reason_code": decision.reason_code},
             answer=NewAnswer("decision", dump_decision(decision), message_id),
             deadline=deadline,

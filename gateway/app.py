@@ -10,6 +10,7 @@ from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.web import centre, health, problems_doc, status
 from gateway.web.api import make_api
+from gateway.web.console import init_console
 from gateway.web.context import EXTENSION
 from gateway.web.problems import register_error_handlers
 from gateway.web.soap.faults import SERVICES_EXTENSION
@@ -55,6 +56,7 @@ def create_app(
     app.extensions[SERVICES_EXTENSION] = {service.name: service.namespace for service in soap}
     app.register_blueprint(health.blp)
     app.register_blueprint(problems_doc.blp)
+    init_console(app, settings)
     register_error_handlers(app)
     logging.getLogger("gateway").setLevel(logging.INFO)
     return app

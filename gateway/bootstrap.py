@@ -15,13 +15,16 @@ from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
+from gateway.staff_auth import StaffAuth
 from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
+from gateway.store.staff import SqlStaffAccounts
 from gateway.transitions import Transitions
 from gateway.withdrawal import Withdrawals
 
@@ -45,6 +48,9 @@ class Services:
     deliveries: SqlDeliveries
     deadlines: DeadlineWatcher
     clock: Clock
+    staff: SqlStaffAccounts
+    staff_auth: StaffAuth
+    console: SqlConsoleQueries
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -57,6 +63,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     calendar = load_calendar(settings.calendar_file)
     agencies = SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now)
     transitions = Transitions(requests, clock, agencies.has_callback)
+    staff = SqlStaffAccounts(engine)
     intake = Intake(
         store=requests,
         clock=clock,
@@ -80,4 +87,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
         deadlines=DeadlineWatcher(SqlDeadlines(engine), clock, timedelta(hours=settings.deadline_lead_hours)),
+        staff=staff,
+        staff_auth=StaffAuth(staff, clock),
+        console=SqlConsoleQueries(engine),
     )

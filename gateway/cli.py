@@ -8,6 +8,7 @@ import threading
 import click
 
 from gateway.bootstrap import build_services
+from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
@@ -249,6 +250,8 @@ def _stop_on_signals() -> threading.Event:
         signal.signal(signum, lambda *_: stop.set())
     return stop
 
+
+main.add_command(staff)
 
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_DATABASE_URL = "sqlite:///lagw.sqlite3"
 _DEV_ID_HASH_KEY = "development-only-id-hash-key"
 _DEV_CREDENTIAL_KEY = "development-only-credential-key"
+_DEV_CONSOLE_SECRET = "development-only-console-secret"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Settings:
     token_window_seconds: int = 300
     public_url: str | None = None
     deadline_lead_hours: float = 24.0
+    console_secret: str = _DEV_CONSOLE_SECRET
+    console_cookie_secure: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -47,10 +50,13 @@ class Settings:
             token_window_seconds=int(env.get("LAGW_TOKEN_WINDOW_SECONDS", 300)),
             public_url=env.get("LAGW_PUBLIC_URL") or None,
             deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
+            console_secret=env.get("LAGW_CONSOLE_SECRET", _DEV_CONSOLE_SECRET),
+            console_cookie_secure=env.get("LAGW_CONSOLE_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
             ("LAGW_CREDENTIAL_KEY", settings.credential_key, _DEV_CREDENTIAL_KEY),
+            ("LAGW_CONSOLE_SECRET", settings.console_secret, _DEV_CONSOLE_SECRET),
         ):
             if value == default:
                 log.warning("%s is not set: using the development key; set it in production", name)

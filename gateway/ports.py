@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.model import Agency, LegalAidRequest, Person, PersonMatch
+from gateway.domain.staff import StaffMember
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,24 @@ class Callback:
     url: str
     secret: str  # the webhook's HMAC key, or the SOAP password
     username: str | None = None  # SOAP: the UsernameToken's username
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """An account as stored: the member, its password hash and its lockout state."""
+
+    member: StaffMember
+    password_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+    disabled: bool
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in session, found by the hash of its cookie token."""
+
+    member: StaffMember
+    created_at: datetime
+    last_seen_at: datetime

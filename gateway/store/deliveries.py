@@ -74,14 +74,14 @@ class SqlDeliveries:
                 row = conn.execute(query).first()
                 if row is None:
                     return False
-                delivery = _delivery(row._mapping)
+                delivery = delivery_from_row(row._mapping)
                 self._record(conn, delivery, send(delivery), retry_at)
             return True
         with self._engine.connect().execution_options(**READ_ONLY) as conn:  # SQLite: one worker
             row = conn.execute(query).first()
         if row is None:
             return False
-        delivery = _delivery(row._mapping)
+        delivery = delivery_from_row(row._mapping)
         attempt = send(delivery)
         with self._engine.begin() as conn:
             self._record(conn, delivery, attempt, retry_at)
@@ -101,7 +101,7 @@ class SqlDeliveries:
         """One notice."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).first()
-        return None if row is None else _delivery(row._mapping)
+        return None if row is None else delivery_from_row(row._mapping)
 
     def find(self, state: str | None = None, request_id: str | None = None) -> list[Delivery]:
         """Notices, oldest first, optionally of one state or one request."""
@@ -111,7 +111,7 @@ class SqlDeliveries:
         if request_id is not None:
             query = query.where(deliveries.c.request_id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return [_delivery(row._mapping) for row in conn.execute(query).all()]
+            return [delivery_from_row(row._mapping) for row in conn.execute(query).all()]
 
     def attempts(self, delivery_id: int) -> list[Attempt]:
         """Every attempt at one notice, oldest first."""
@@ -168,7 +168,8 @@ class SqlDeliveries:
         conn.execute(deliveries.update().where(deliveries.c.id == delivery.id).values(values))
 
 
-def _delivery(row: sa.RowMapping) -> Delivery:
+def delivery_from_row(row: sa.RowMapping) -> Delivery:
+    """A deliveries row as a Delivery."""
     return Delivery(
         id=row["id"],
         request_id=row["request_id"],

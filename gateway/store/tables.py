@@ -197,3 +197,30 @@ delivery_attempts = sa.Table(
     sa.Column("error", sa.Text),
     sa.Index("ix_delivery_attempts_delivery", "delivery_id"),
 )
+
+staff_accounts = sa.Table(
+    "staff_accounts",
+    metadata,
+    sa.Column("username", sa.String(32), primary_key=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("centre_code", sa.String(32), sa.ForeignKey("agencies.code")),
+    sa.Column("personal_data", sa.Boolean, nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),  # argon2id, with its parameters
+    sa.Column("failed_logins", sa.Integer, nullable=False),
+    sa.Column("locked_until", UtcDateTime),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("password_changed_at", UtcDateTime, nullable=False),
+    sa.Column("last_login_at", UtcDateTime),
+)
+
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    sa.Column("username", sa.String(32), sa.ForeignKey("staff_accounts.username"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.Index("ix_console_sessions_username", "username"),
+)

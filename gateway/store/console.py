@@ -1,0 +1,180 @@
+"""Read-only queries behind the staff console: the inbox, a request's story, failing notices, reports."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.ports import StoredRequest
+from gateway.store.deliveries import PARKED, PENDING, Delivery, delivery_from_row
+from gateway.store.engine import READ_ONLY
+from gateway.store.requests import SUMMARY_COLUMNS, stored_request
+from gateway.store.tables import agencies, audit_log, deliveries, requests
+
+# The most rows one inbox page reads before filtering by name or ID digits (kept in the canonical body).
+INBOX_SCAN_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A request with its canonical body, for the inbox and the request's page."""
+
+    request: StoredRequest
+    canonical: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of a request's audit log."""
+
+    at: datetime
+    actor: str
+    event: str
+    from_state: str | None
+    to_state: str | None
+    detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """What a report counts of one request."""
+
+    agency_code: str
+    kind: str
+    state: str
+    received_at: datetime
+    due_at: datetime
+    assigned_at: datetime | None  # the first appointment, if any
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: SQL-side filters (centre, states, kind, agency, case number)."""
+
+    centre_code: str | None
+    states: tuple[str, ...]
+    kind: str | None = None
+    agency_code: str | None = None
+    case_number: str | None = None
+
+
+class SqlConsoleQueries:
+    """The console's read side on SQLAlchemy Core."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def cases(self, wanted: InboxFilter, limit: int = INBOX_SCAN_LIMIT) -> list[CaseRow]:
+        """Requests matching the filter, the least time left first."""
+        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).order_by(requests.c.due_at, requests.c.id)
+        if wanted.centre_code is not None:
+            query = query.where(requests.c.centre_code == wanted.centre_code)
+        if wanted.states:
+            query = query.where(requests.c.state.in_(wanted.states))
+        if wanted.kind:
+            query = query.where(requests.c.kind == wanted.kind)
+        if wanted.agency_code:
+            query = query.where(requests.c.agency_code == wanted.agency_code)
+        if wanted.case_number:
+            query = query.where(requests.c.case_number.contains(wanted.case_number, autoescape=True))
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(query.limit(limit)).all()
+        return [_case_row(row._mapping) for row in rows]
+
+    def case(self, request_id: str) -> CaseRow | None:
+        """One request with its canonical body."""
+        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).where(requests.c.id == request_id)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _case_row(row._mapping)
+
+    def audit_entries(self, request_id: str) -> list[AuditEntry]:
+        """The request's audit log, oldest first, with who and why."""
+        columns = [audit_log.c[name] for name in ("at", "actor", "event", "from_state", "to_state", "detail")]
+        query = sa.select(*columns).where(audit_log.c.request_id == request_id).order_by(audit_log.c.id)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return [AuditEntry(*row) for row in conn.execute(query).all()]
+
+    def agency_names(self) -> dict[str, str]:
+        """Every agency's name by code."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return dict(conn.execute(sa.select(agencies.c.code, agencies.c.name)).tuples().all())
+
+    def sender_names(self) -> dict[str, str]:
+        """The names of the agencies that send requests (not the centres), by code."""
+        query = sa.select(agencies.c.code, agencies.c.name).where(agencies.c.type != "legal_aid_centre")
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return dict(conn.execute(query.order_by(agencies.c.code)).tuples().all())
+
+    def troubled_deliveries(self, centre_code: str | None) -> list[tuple[Delivery, str]]:
+        """Parked notices and pending ones that have failed at least once, with the request's case number."""
+        troubled = sa.or_(
+            deliveries.c.state == PARKED, sa.and_(deliveries.c.state == PENDING, deliveries.c.attempts > 0)
+        )
+        query = (
+            sa.select(deliveries, requests.c.case_number)
+            .join(requests, requests.c.id == deliveries.c.request_id)
+            .where(troubled)
+            .order_by(deliveries.c.id)
+        )
+        if centre_code is not None:
+            query = query.where(requests.c.centre_code == centre_code)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(query).all()
+        return [(delivery_from_row(row._mapping), row.case_number) for row in rows]
+
+    def delivery_centre(self, delivery_id: int) -> str | None:
+        """The centre whose request a notice reports on."""
+        query = (
+            sa.select(requests.c.centre_code)
+            .join(deliveries, deliveries.c.request_id == requests.c.id)
+            .where(deliveries.c.id == delivery_id)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            found: str | None = conn.scalar(query)
+        return found
+
+    def report_rows(self, start: datetime, end: datetime, centre_code: str | None = None) -> list[ReportRow]:
+        """The requests received in [start, end), each with its first appointment's time."""
+        first_assigned = (
+            sa.select(sa.func.min(audit_log.c.at))
+            .where(audit_log.c.request_id == requests.c.id, audit_log.c.event == "assigned")
+            .scalar_subquery()
+        )
+        query = sa.select(
+            requests.c.agency_code,
+            requests.c.kind,
+            requests.c.state,
+            requests.c.received_at,
+            requests.c.due_at,
+            first_assigned.label("assigned_at"),
+        ).where(requests.c.received_at >= start, requests.c.received_at < end)
+        if centre_code is not None:
+            query = query.where(requests.c.centre_code == centre_code)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(query.order_by(requests.c.received_at)).all()
+        return [_report_row(row._mapping) for row in rows]
+
+
+def _case_row(row: sa.RowMapping) -> CaseRow:
+    values = dict(row)
+    canonical = json.loads(values.pop("canonical"))
+    return CaseRow(stored_request(values), canonical)  # type: ignore[arg-type]
+
+
+def _report_row(row: sa.RowMapping) -> ReportRow:
+    assigned_at = row["assigned_at"]
+    if isinstance(assigned_at, str):  # SQLite returns an aggregate of a typed column untyped
+        assigned_at = datetime.fromisoformat(assigned_at)
+    if assigned_at is not None and assigned_at.tzinfo is None:
+        assigned_at = assigned_at.replace(tzinfo=row["received_at"].tzinfo)
+    return ReportRow(
+        agency_code=row["agency_code"],
+        kind=row["kind"],
+        state=row["state"],
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        assigned_at=assigned_at,
+    )

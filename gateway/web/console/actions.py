@@ -1,0 +1,128 @@
+"""Staff answer a request: appoint a lawyer, decide an application, replace a lawyer.
+
+The forms go through the API's own schemas and use cases, so they refuse what the API refuses with the
+same messages, and the agency is told through the same delivery path.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from marshmallow import Schema, ValidationError
+from werkzeug.wrappers import Response as BaseResponse
+
+from gateway.domain.model import Agency
+from gateway.domain.staff import StaffMember
+from gateway.errors import GatewayError, InvalidInput
+from gateway.reports import CHINA
+from gateway.web.console.blueprint import blp, current_member, requires
+from gateway.web.console.request_page import FormState, render_case, visible_case
+from gateway.web.context import services
+from gateway.web.problems import flatten_messages
+from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+
+LAWYER_FIELDS = ("name", "law_firm", "licence_number", "phone", "years_of_practice")
+APPOINTMENT_FIELDS = ("appointed_at", "duty_place", "duty_time", "note")
+DECISION_FIELDS = ("outcome", "decided_at", "reason_code", "reason")
+DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at"})
+DONE = {
+    "appointment": "已指派律师，将通知办案机关。",
+    "replacement": "已更换律师，将通知办案机关。",
+    "decision": "已记录决定，将通知办案机关。",
+}
+
+Outcome = tuple[str, int] | BaseResponse
+
+
+@blp.post("/requests/<request_id>/appointment")
+@requires(StaffMember.reads_cases)
+def appoint(request_id: str) -> Outcome:
+    """Confirm the lawyer's appointment (LAL 36)."""
+    return _answer(request_id, "appointment", AppointmentSchema(), _appointment_document(), _appoint)
+
+
+@blp.post("/requests/<request_id>/replacement")
+@requires(StaffMember.reads_cases)
+def replace(request_id: str) -> Outcome:
+    """Replace the appointed lawyer."""
+    document = _appointment_document()
+    document["replacement_reason"] = request.form.get("replacement_reason", "")
+    return _answer(request_id, "replacement", ReplacementSchema(), document, _appoint)
+
+
+@blp.post("/requests/<request_id>/decision")
+@requires(StaffMember.reads_cases)
+def decide(request_id: str) -> Outcome:
+    """Record the decision on an application (LAL 43)."""
+    document = {name: _form_value(name) for name in DECISION_FIELDS}
+    return _answer(request_id, "decision", DecisionSchema(), _present(document), _decide)
+
+
+def _appoint(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
+    return services().answers.appoint(centre, request_id, answer, key, actor=actor)
+
+
+def _decide(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
+    return services().answers.decide(centre, request_id, answer, key, actor=actor)
+
+
+def _answer(
+    request_id: str,
+    action: str,
+    schema: Schema,
+    document: dict[str, Any],
+    apply: Callable[[Agency, str, Any, str, str], object],
+) -> Outcome:
+    """Load the form through the API's schema and apply it as the centre; errors go back to the form."""
+    row = visible_case(request_id)
+    member = current_member()
+    form = FormState(action, values={key: str(value) for key, value in request.form.items() if key != "csrf_token"})
+    centre = services().agencies.by_code(row.request.centre_code)
+    if centre is None:
+        form.message = "该请求所属的法律援助中心未登记。"
+        return render_case(row, form, 409)
+    # One key per rendered form: a double click or a resend applies the answer once.
+    key = f"console:{centre.code}:{form.values.get('form_key', '')[:40]}"
+    try:
+        answer = schema.load(document)
+        apply(centre, request_id, answer, key, member.actor)
+    except ValidationError as exc:
+        form.errors = flatten_messages(exc.messages)
+        form.message = "表单有误，请按提示修改。"
+        return render_case(row, form, 422)
+    except InvalidInput as exc:
+        form.errors, form.message = exc.errors, exc.detail
+        return render_case(row, form, exc.status)
+    except GatewayError as exc:
+        form.message = exc.detail
+        return render_case(row, form, exc.status)
+    flash(DONE[action])
+    return redirect(url_for("console.request_page", request_id=request_id))
+
+
+def _appointment_document() -> dict[str, Any]:
+    lawyer = _present({name: _form_value(f"lawyer.{name}") for name in LAWYER_FIELDS})
+    document = _present({name: _form_value(name) for name in APPOINTMENT_FIELDS})
+    document["lawyer"] = lawyer
+    return document
+
+
+def _form_value(name: str) -> str:
+    value = request.form.get(name, "").strip()
+    field = name.rsplit(".", 1)[-1]
+    return _with_offset(value) if field in DATETIME_FIELDS and value else value
+
+
+def _with_offset(value: str) -> str:
+    """A browser's local date and time (datetime-local) read as China time; anything else left to the schema."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).isoformat()
+
+
+def _present(document: dict[str, str]) -> dict[str, Any]:
+    """Empty fields are absent, as in the API's JSON."""
+    return {key: value for key, value in document.items() if value != ""}

@@ -1,0 +1,82 @@
+"""The inbox: the centre's open requests, the least time left first, with filters and search."""
+
+from dataclasses import dataclass
+
+from flask import render_template, request
+
+from gateway.domain.lifecycle import CLOCK_RUNNING
+from gateway.domain.staff import StaffMember
+from gateway.store.console import InboxFilter
+from gateway.web.console import labels as L
+from gateway.web.console.blueprint import blp, current_member, requires
+from gateway.web.console.casefile import CaseCard, case_card, matches_person
+from gateway.web.context import services
+
+PAGE_SIZE = 200
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """The inbox's filters, as the page's form sends them."""
+
+    kind: str
+    agency: str
+    state: str
+    search: str
+
+    @classmethod
+    def from_args(cls) -> "InboxQuery":
+        """Read the filters from the query string; unknown values mean no filter."""
+        args = request.args
+        kind = args.get("kind", "")
+        state = args.get("state", OPEN)
+        return cls(
+            kind=kind if kind in L.KINDS else "",
+            agency=args.get("agency", "").strip()[:32],
+            state=state if state in L.STATES or state in (OPEN, "all") else OPEN,
+            search=args.get("q", "").strip()[:60],
+        )
+
+    def states(self) -> tuple[str, ...]:
+        """The request states this query shows."""
+        if self.state == OPEN:
+            return tuple(sorted(s.value for s in CLOCK_RUNNING))
+        return () if self.state == "all" else (self.state,)
+
+
+def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
+    """The requests the member may see that match the query, the least time left first."""
+    console = services().console
+    rows = console.cases(
+        InboxFilter(
+            centre_code=member.centres_in_view(),
+            states=query.states(),
+            kind=query.kind or None,
+            agency_code=query.agency or None,
+        )
+    )
+    if query.search:
+        wanted = query.search
+        rows = [row for row in rows if wanted in row.request.case_number or matches_person(row, wanted)]
+    names = console.agency_names()
+    return [case_card(row, member, names) for row in rows[:PAGE_SIZE]]
+
+
+@blp.get("/")
+@requires(StaffMember.reads_cases)
+def inbox() -> str:
+    """The inbox page."""
+    member = current_member()
+    query = InboxQuery.from_args()
+    cards = find_cards(member, query)
+    senders = services().console.sender_names()
+    return render_template("console/inbox.html", cards=cards, query=query, senders=senders, now=services().clock.now())
+
+
+@blp.get("/inbox/rows")
+@requires(StaffMember.reads_cases)
+def inbox_rows() -> str:
+    """The inbox's rows alone: the page polls this to show new requests without a reload."""
+    cards = find_cards(current_member(), InboxQuery.from_args())
+    return render_template("console/_inbox_rows.html", cards=cards, now=services().clock.now())

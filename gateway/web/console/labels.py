@@ -1,0 +1,140 @@
+"""The console's words: Chinese labels for the canonical model's codes, and the law each deadline rests on."""
+
+KINDS = {
+    "notify_defense": "通知辩护",
+    "duty_lawyer": "值班律师",
+    "application_transfer": "转交申请",
+}
+
+STATES = {
+    "received": "已接收",
+    "queued": "待指派",
+    "granted": "已决定给予",
+    "declined": "不予援助",
+    "assigned": "已指派",
+    "informed": "已告知办案机关",
+    "withdrawn": "已撤回",
+}
+
+OPEN_STATES = ("received", "queued", "granted")
+
+STAGES = {
+    "investigation": "侦查",
+    "review_for_prosecution": "审查起诉",
+    "first_instance": "一审",
+    "second_instance": "二审",
+    "retrial": "再审",
+    "death_penalty_review": "死刑复核",
+    "compulsory_medical": "强制医疗",
+}
+
+GROUNDS = {
+    "minor": "未成年人",
+    "visual_hearing_speech_disability": "视力、听力、言语残疾",
+    "limited_capacity": "限制行为能力",
+    "life_or_death_penalty": "可能判处无期徒刑、死刑",
+    "death_penalty_review": "死刑复核",
+    "trial_in_absentia": "缺席审判",
+    "compulsory_medical": "强制医疗",
+    "full_coverage_trial": "审判阶段全覆盖",
+    "full_coverage_review": "审查起诉阶段全覆盖",
+    "other_law": "其他法定情形",
+}
+
+# Grounds that call for the most care: shown as red badges.
+GRAVE_GROUNDS = frozenset({"life_or_death_penalty", "death_penalty_review", "minor"})
+
+AGENCY_TYPES = {
+    "court": "人民法院",
+    "procuratorate": "人民检察院",
+    "police": "公安机关",
+    "legal_aid_centre": "法律援助中心",
+}
+
+ID_TYPES = {
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macao_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "foreigner_permanent_resident": "外国人永久居留身份证",
+    "other": "其他证件",
+    "unknown": "身份不明",
+}
+
+DISABILITIES = {
+    "visual": "视力残疾",
+    "hearing": "听力残疾",
+    "speech": "言语残疾",
+    "intellectual": "智力残疾",
+    "mental": "精神残疾",
+    "physical": "肢体残疾",
+}
+
+DUTY_PURPOSES = {
+    "consultation": "法律咨询",
+    "plea_agreement": "认罪认罚具结书签署见证",
+    "fast_track_hearing": "速裁程序",
+    "procedure_advice": "程序选择建议",
+}
+
+REPLACEMENT_REASONS = {
+    "refused_by_person": "受援人有正当理由拒绝",
+    "conflict_of_interest": "利益冲突",
+    "lawyer_unavailable": "律师无法继续承办",
+    "other": "其他原因",
+}
+
+WITHDRAWAL_REASONS = {
+    "retained_lawyer": "已自行委托律师",
+    "released": "已释放",
+    "case_ended": "案件已终结",
+    "sent_in_error": "误发",
+    "other": "其他原因",
+}
+
+OBLIGATIONS = {
+    "assign_lawyer_and_inform_agency": "指派律师并告知办案机关",
+    "decide_application": "审查申请并作出决定",
+    "assign_lawyer": "指派法律援助人员",
+    "name_duty_lawyer": "安排值班律师",
+}
+
+# The statutes behind the deadlines (Legal Aid Law of the PRC, 2021).
+LEGAL_BASES = {
+    "LAL 36": (
+        "《法律援助法》第三十六条：法律援助机构收到通知后，应当在三日内指派律师并通知人民法院、人民检察院、公安机关。"
+    ),
+    "LAL 43": (
+        "《法律援助法》第四十三条：自收到申请之日起七日内审查并作出决定；决定给予的，自作出决定之日起三日内指派。"
+    ),
+    "LAL 30, 37; duty-lawyer rules 2020": (
+        "《法律援助法》第三十条、第三十七条及《法律援助值班律师工作办法》："
+        "为没有辩护人的犯罪嫌疑人、被告人安排值班律师提供法律帮助。"
+    ),
+}
+
+EVENTS = {
+    "received": "收到通知",
+    "queued": "已送达指派队列",
+    "granted": "决定给予法律援助",
+    "declined": "决定不予法律援助",
+    "assigned": "已指派律师",
+    "replaced": "已更换律师",
+    "informed": "已告知办案机关",
+    "withdrawn": "办案机关撤回",
+    "deadline_at_risk": "期限即将届满预警",
+    "deadline_missed": "期限已届满未完成",
+    "delivery.delivered": "回执已送达办案机关",
+    "delivery.failed": "回执发送失败",
+}
+
+DELIVERY_STATES = {"pending": "重试中", "delivered": "已送达", "parked": "已搁置"}
+
+ROLES = {"centre_staff": "中心工作人员", "supervisor": "主管", "administrator": "系统管理员"}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The Chinese label of a code, or the code itself when there is none."""
+    if code is None:
+        return "—"
+    return table.get(code, code)

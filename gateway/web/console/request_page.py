@@ -1,0 +1,143 @@
+"""A request's page: the normalized data, the original message, the timeline, the deadline, related requests."""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, render_template
+from lxml import etree
+
+from gateway.domain.enums import Kind, RequestState
+from gateway.domain.lifecycle import Event, TransitionRefused, next_state
+from gateway.domain.staff import StaffMember
+from gateway.ports import RawPayload
+from gateway.store.console import CaseRow
+from gateway.web.console import labels as L
+from gateway.web.console.blueprint import blp, current_member, requires
+from gateway.web.console.casefile import case_card, case_facts, person_facts
+from gateway.web.console.timeline import build_timeline
+from gateway.web.context import services
+from gateway.web.soap.hardened import PARSER
+
+# The forms a request may show, by the lifecycle event each one causes.
+ACTIONS = {"appointment": Event.ASSIGNED, "decision": Event.GRANTED, "replacement": Event.REPLACED}
+
+
+@dataclass
+class FormState:
+    """A form sent back with what was typed and what was wrong (per field, as the API names fields)."""
+
+    action: str
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str | None = None
+
+
+def visible_case(request_id: str) -> CaseRow:
+    """The request if the signed-in member may see it: 404 if there is none, 403 if it is another centre's."""
+    row = services().console.case(request_id)
+    if row is None:
+        abort(404)
+    if not current_member().may_see(row.request.centre_code):
+        abort(403)
+    return row
+
+
+def open_actions(kind: Kind, state: RequestState) -> list[str]:
+    """The answers the lifecycle allows the centre now."""
+    allowed = []
+    for action, event in ACTIONS.items():
+        try:
+            next_state(kind, state, event)
+        except TransitionRefused:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) -> tuple[str, int]:
+    """The request's page, with a form sent back when one failed."""
+    member = current_member()
+    found = services()
+    stored = row.request
+    names = found.console.agency_names()
+    notices = [
+        (delivery, found.deliveries.attempts(delivery.id)) for delivery in found.deliveries.find(request_id=stored.id)
+    ]
+    page = render_template(
+        "console/request.html",
+        card=case_card(row, member, names),
+        person=person_facts(row.canonical, member),
+        case=case_facts(row.canonical),
+        canonical=row.canonical,
+        original=original_message(found.requests.raw_payload(stored.id), member),
+        timeline=build_timeline(found.console.audit_entries(stored.id), notices),
+        answers=found.requests.latest_answers(stored.id),
+        related=related_cards(row.canonical.get("related", []), member, names),
+        actions=open_actions(stored.kind, stored.state),
+        form=form,
+        form_key=uuid.uuid4().hex if form is None else form.values.get("form_key", uuid.uuid4().hex),
+        now=found.clock.now(),
+    )
+    return page, status
+
+
+@dataclass(frozen=True)
+class Original:
+    """The message as the agency sent it, pretty-printed, or why it is not shown."""
+
+    media_type: str
+    text: str | None
+    withheld: str | None = None
+
+
+def original_message(raw: RawPayload | None, member: StaffMember) -> Original:
+    """The raw message, laid out for reading; withheld from those who may not see personal data."""
+    if raw is None:
+        return Original("", None, "未保存原始报文")
+    if not member.personal_data:
+        return Original(raw.content_type, None, "原始报文含当事人个人信息，需具有个人信息查看权限的账户才能查看。")
+    return Original(raw.content_type, pretty(raw))
+
+
+def pretty(raw: RawPayload) -> str:
+    """JSON indented, XML re-indented (through the hardened parser); anything else as it came."""
+    text = raw.body.decode("utf-8", errors="replace")
+    try:
+        if "json" in raw.content_type:
+            return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+        if "xml" in raw.content_type:
+            root = etree.fromstring(raw.body, PARSER)
+            return str(etree.tostring(root, pretty_print=True, encoding="unicode"))
+    except (ValueError, etree.XMLSyntaxError):
+        pass
+    return text
+
+
+def related_cards(related: list[dict[str, Any]], member: StaffMember, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The same person's requests at other stages; a link only where the member may open them."""
+    lines = []
+    for link in related:
+        row = services().console.case(str(link.get("id")))
+        if row is None:
+            continue
+        lines.append(
+            {
+                "id": row.request.id,
+                "relation": "疑似重复" if link.get("relation") == "probable_duplicate" else "前一阶段",
+                "kind": L.label(L.KINDS, row.request.kind.value),
+                "agency": names.get(row.request.agency_code, row.request.agency_code),
+                "state": L.label(L.STATES, row.request.state.value),
+                "case_number": row.request.case_number,
+                "openable": member.may_see(row.request.centre_code),
+            }
+        )
+    return lines
+
+
+@blp.get("/requests/<request_id>")
+@requires(StaffMember.reads_cases)
+def request_page(request_id: str) -> tuple[str, int]:
+    """One request's page."""
+    return render_case(visible_case(request_id))

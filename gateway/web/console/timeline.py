@@ -1,0 +1,77 @@
+"""A request's story for the console: its audit log and every attempt to tell the agency, in time order."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.store.console import AuditEntry
+from gateway.store.deliveries import PARKED, Attempt, Delivery
+from gateway.web.console import labels as L
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One line of the timeline."""
+
+    at: datetime
+    event: str  # a stable code: the audit event, or delivery.delivered / delivery.failed / delivery.parked
+    title: str
+    actor: str
+    note: str
+    tone: str  # ok, warn, bad, info: the line's colour
+
+
+def build_timeline(entries: list[AuditEntry], notices: list[tuple[Delivery, list[Attempt]]]) -> list[Moment]:
+    """The audit log and the notices' attempts merged, oldest first."""
+    moments = [_from_audit(entry) for entry in entries]
+    for delivery, attempts in notices:
+        moments.extend(_from_attempt(delivery, attempt) for attempt in attempts)
+        if delivery.state == PARKED and attempts:
+            moments.append(
+                Moment(
+                    attempts[-1].at,
+                    "delivery.parked",
+                    "回执已搁置，等待人工重试",
+                    "gateway",
+                    _event_note(delivery),
+                    "bad",
+                )
+            )
+    return sorted(moments, key=lambda moment: moment.at)
+
+
+def _from_audit(entry: AuditEntry) -> Moment:
+    detail = entry.detail or {}
+    notes = []
+    if entry.event == "received":
+        notes.append(f"经 {str(detail.get('channel', '')).upper()} 接收，文号 {detail.get('reference', '—')}")
+    if "licence_number" in detail:
+        notes.append(f"律师执业证号 {detail['licence_number']}")
+    if "outcome" in detail:
+        notes.append("给予" if detail["outcome"] == "granted" else f"不予（{detail.get('reason_code') or '—'}）")
+    if "reason" in detail:
+        notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
+    if "due_at" in detail:
+        notes.append(f"期限 {detail['due_at']}（{detail.get('basis', '')}）")
+    tone = {"withdrawn": "warn", "declined": "warn", "deadline_at_risk": "warn", "deadline_missed": "bad"}
+    return Moment(
+        at=entry.at,
+        event=entry.event,
+        title=L.label(L.EVENTS, entry.event),
+        actor=entry.actor,
+        note="；".join(notes),
+        tone=tone.get(entry.event, "ok" if entry.event in ("assigned", "informed", "granted") else "info"),
+    )
+
+
+def _from_attempt(delivery: Delivery, attempt: Attempt) -> Moment:
+    if attempt.outcome == "delivered":
+        return Moment(
+            attempt.at, "delivery.delivered", L.EVENTS["delivery.delivered"], "gateway", _event_note(delivery), "ok"
+        )
+    reason = attempt.fault_code or (f"HTTP {attempt.http_status}" if attempt.http_status else "") or "无应答"
+    note = f"{_event_note(delivery)}：{reason}" + (f"（{attempt.error[:200]}）" if attempt.error else "")
+    return Moment(attempt.at, "delivery.failed", L.EVENTS["delivery.failed"], "gateway", note, "warn")
+
+
+def _event_note(delivery: Delivery) -> str:
+    return f"回执事项：{L.label(L.EVENTS, delivery.event)}"
