@@ -68,7 +68,8 @@ class SqlConsoleQueries:
 
     def cases(self, wanted: InboxFilter, limit: int = INBOX_SCAN_LIMIT) -> list[CaseRow]:
         """Requests matching the filter, the least time left first."""
-        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).order_by(requests.c.due_at, requests.c.id)
+        order = (requests.c.due_at, requests.c.received_at, requests.c.id)
+        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).order_by(*order)
         if wanted.centre_code is not None:
             query = query.where(requests.c.centre_code == wanted.centre_code)
         if wanted.states:
@@ -100,13 +101,13 @@ class SqlConsoleQueries:
     def agency_names(self) -> dict[str, str]:
         """Every agency's name by code."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return dict(conn.execute(sa.select(agencies.c.code, agencies.c.name)).tuples().all())
+            return dict(conn.execute(sa.select(agencies.c.code, agencies.c.name)).all())
 
     def sender_names(self) -> dict[str, str]:
         """The names of the agencies that send requests (not the centres), by code."""
         query = sa.select(agencies.c.code, agencies.c.name).where(agencies.c.type != "legal_aid_centre")
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return dict(conn.execute(query.order_by(agencies.c.code)).tuples().all())
+            return dict(conn.execute(query.order_by(agencies.c.code)).all())
 
     def troubled_deliveries(self, centre_code: str | None) -> list[tuple[Delivery, str]]:
         """Parked notices and pending ones that have failed at least once, with the request's case number."""

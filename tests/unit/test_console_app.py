@@ -1,0 +1,375 @@
+"""The staff console through Flask's test client: who may see and do what, CSRF, masking, forms like the API."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from gateway.app import create_app
+from gateway.bootstrap import Services, build_services
+from gateway.config import Settings
+from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
+from gateway.domain.staff import Role
+from gateway.store.tables import answers, audit_log, deliveries, staff_accounts
+from tests.support.console import ConsoleUser, add_staff
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
+COURT_ID_NUMBER = "370202201003150310"
+LAWYER = {
+    "lawyer.name": "周律师",
+    "lawyer.law_firm": "山东青法律师事务所",
+    "lawyer.licence_number": "13702201510234567",
+    "lawyer.phone": "13800000000",
+    "appointed_at": "2026-11-26T10:00",
+}
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/gateway.sqlite3")
+    found = build_services(settings)
+    found.keys = {demo.agency.code: found.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}  # type: ignore[attr-defined]
+    add_staff(found, "clerk", Role.CENTRE_STAFF, CENTRE, personal_data=True)
+    add_staff(found, "trainee", Role.CENTRE_STAFF, CENTRE)
+    add_staff(found, "north", Role.CENTRE_STAFF, OTHER_CENTRE, personal_data=True)
+    add_staff(found, "chief", Role.SUPERVISOR)
+    add_staff(found, "admin", Role.ADMINISTRATOR)
+    yield found
+    found.engine.dispose()
+
+
+@pytest.fixture
+def app(services: Services) -> Flask:
+    return create_app(services=services)
+
+
+def _notice(app: Flask, services: Services, agency: str, folder: str, resource: str, **changes: Any) -> str:
+    body = json.loads((EXAMPLES / folder / f"{resource}.json").read_text(encoding="utf-8")) | changes
+    path = {"court": "/api/v1/court/defense-notices", "police": "/api/v1/police/application-transfers"}[folder]
+    headers = {"Authorization": f"Bearer {services.keys[agency]}"}  # type: ignore[attr-defined]
+    response = app.test_client().post(path, json=body, headers=headers)
+    assert response.status_code == 202, response.get_json()
+    request_id: str = response.get_json()["id"]
+    return request_id
+
+
+def _court_notice(app: Flask, services: Services, **changes: Any) -> str:
+    return _notice(app, services, COURT, "court", "defense-notices", **changes)
+
+
+def _signed_in(app: Flask, username: str) -> ConsoleUser:
+    user = ConsoleUser(app)
+    assert user.sign_in(username).status_code == 302
+    return user
+
+
+def _count(services: Services, table: sa.Table) -> int:
+    with services.engine.connect() as conn:
+        return int(conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+
+
+def test_pages_need_a_session_and_sign_in_returns_to_the_page_asked_for(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = ConsoleUser(app)
+
+    refused = user.get(f"/console/requests/{request_id}")
+    assert refused.status_code == 302 and "/console/login?next=" in refused.headers["Location"]
+    page = user.client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert f'value="/console/requests/{request_id}"' in page
+    signed = user.client.post(
+        "/console/login",
+        data={
+            "username": "clerk",
+            "password": "correct horse battery staple",
+            "next": f"/console/requests/{request_id}",
+        }
+        | {"csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0]},
+    )
+    assert signed.headers["Location"] == f"/console/requests/{request_id}"
+
+
+def test_sign_in_never_redirects_off_the_console(app: Flask) -> None:
+    user = ConsoleUser(app)
+    page = user.get("/console/login?next=//evil.example/x").get_data(as_text=True)
+
+    assert "evil.example" not in page
+    response = user.submit(
+        "/console/login",
+        {"username": "clerk", "password": "correct horse battery staple", "next": "https://evil.example"},
+    )
+    assert response.headers["Location"] == "/console/"
+
+
+def test_a_wrong_password_is_a_plain_refusal_and_the_sixth_try_is_locked(app: Flask) -> None:
+    user = ConsoleUser(app)
+    statuses = [user.sign_in("clerk", "wrong password here").status_code for _ in range(6)]
+
+    assert statuses == [401] * 5 + [429]
+    assert user.sign_in("clerk").status_code == 429
+    assert "锁定" in user.sign_in("clerk").get_data(as_text=True)
+
+
+def test_the_session_cookie_is_http_only_same_site_secure_and_scoped_to_the_console(app: Flask) -> None:
+    user = ConsoleUser(app)
+    response = user.sign_in("clerk")
+
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lagw_console=")
+    for flag in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/console"):
+        assert flag in cookie
+
+
+@pytest.mark.parametrize(
+    "path_template",
+    [
+        "/console/login",
+        "/console/logout",
+        "/console/requests/{id}/appointment",
+        "/console/requests/{id}/replacement",
+        "/console/deliveries/1/retry",
+        "/console/admin/staff/trainee/disable",
+    ],
+)
+def test_every_form_post_without_its_csrf_token_is_refused_and_changes_nothing(
+    app: Flask, services: Services, path_template: str
+) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "admin" if "admin" in path_template else "clerk")
+    user.get("/console/deliveries")
+    before = {table.name: _count(services, table) for table in (answers, audit_log, deliveries, staff_accounts)}
+
+    response = user.submit(path_template.format(id=request_id), LAWYER | {"username": "clerk"}, with_token=False)
+
+    assert response.status_code == 400
+    assert "安全令牌" in response.get_data(as_text=True)
+    assert {table.name: _count(services, table) for table in (answers, audit_log, deliveries, staff_accounts)} == before
+    with services.engine.connect() as conn:
+        assert conn.scalar(sa.select(staff_accounts.c.disabled).where(staff_accounts.c.username == "trainee")) is False
+
+
+def test_a_forged_token_is_refused_too(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{request_id}")
+
+    response = user.submit(f"/console/requests/{request_id}/appointment", LAWYER | {"csrf_token": "forged"}, False)
+
+    assert response.status_code == 400
+    assert services.requests.latest_answers(request_id) == {}
+
+
+def test_centre_staff_cannot_open_another_centres_request(app: Flask, services: Services) -> None:
+    theirs = _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "clerk")
+
+    assert user.get(f"/console/requests/{theirs}").status_code == 403
+    assert user.submit(f"/console/requests/{theirs}/decision", {"outcome": "granted"}).status_code in (400, 403)
+    user.get("/console/")
+    assert user.submit(f"/console/requests/{theirs}/decision", {"outcome": "granted"}).status_code == 403
+    assert theirs not in user.get("/console/?state=all").get_data(as_text=True)
+    assert _signed_in(app, "north").get(f"/console/requests/{theirs}").status_code == 200
+    assert _signed_in(app, "chief").get(f"/console/requests/{theirs}").status_code == 200
+
+
+def test_names_and_id_numbers_are_masked_without_the_personal_data_permission(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+
+    trainee = _signed_in(app, "trainee")
+    masked = trainee.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    inbox = trainee.get("/console/").get_data(as_text=True)
+    clear = _signed_in(app, "clerk").get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    for page in (masked, inbox):
+        assert COURT_ID_NUMBER not in page and "王小明" not in page
+        assert "370*************10" in page and "王**" in page
+    assert "原始报文含当事人个人信息" in masked
+    assert COURT_ID_NUMBER in clear and "王小明" in clear
+    assert "（2026）鲁0202刑初318号-通知辩护" in clear  # the original message, as received
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [
+        ("clerk", {"/console/", "/console/deliveries"}),
+        ("chief", {"/console/", "/console/deliveries", "/console/reports", "/console/reports.csv"}),
+        ("admin", {"/console/deliveries", "/console/admin"}),
+    ],
+)
+def test_each_role_reaches_only_its_pages(app: Flask, username: str, allowed: set[str]) -> None:
+    user = _signed_in(app, username)
+    pages = ["/console/", "/console/deliveries", "/console/reports", "/console/reports.csv", "/console/admin"]
+
+    reached = {page for page in pages if user.get(page).status_code == 200}
+
+    assert reached == allowed
+
+
+def test_the_appointment_form_refuses_what_the_api_refuses_with_the_same_messages(
+    app: Flask, services: Services
+) -> None:
+    request_id = _court_notice(app, services, grounds=["life_or_death_penalty"])
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{request_id}")
+    api = (
+        app.test_client()
+        .post(
+            f"/api/v1/requests/{request_id}/appointment",
+            json={
+                "lawyer": {"name": "周律师", "law_firm": "所", "licence_number": "123", "phone": "13800000000"},
+                "appointed_at": "2026-11-26T10:00:00+08:00",
+            },
+            headers={"Authorization": f"Bearer {services.keys[CENTRE]}"},  # type: ignore[attr-defined]
+        )
+        .get_json()
+    )
+
+    bad_licence = user.submit(f"/console/requests/{request_id}/appointment", LAWYER | {"lawyer.licence_number": "123"})
+    too_junior = user.submit(f"/console/requests/{request_id}/appointment", LAWYER | {"lawyer.years_of_practice": "2"})
+
+    assert bad_licence.status_code == 422
+    assert api["errors"]["lawyer.licence_number"][0] in bad_licence.get_data(as_text=True)
+    assert too_junior.status_code == 422
+    assert "(LAL 26)" in too_junior.get_data(as_text=True)
+    assert services.requests.latest_answers(request_id) == {}
+    assert 'value="2"' in too_junior.get_data(as_text=True)  # what was typed stays in the form
+
+
+def test_an_appointment_from_the_console_is_audited_as_the_staff_member_and_queued_for_the_agency(
+    app: Flask, services: Services
+) -> None:
+    request_id = _court_notice(app, services)
+    services.agencies.set_callback(COURT, _webhook())
+    user = _signed_in(app, "clerk")
+    form_page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    done = user.submit(f"/console/requests/{request_id}/appointment", LAWYER)
+    user.last_page = form_page  # a double click: the same form posted again, with the same form key
+    again = user.submit(f"/console/requests/{request_id}/appointment", LAWYER)
+
+    assert done.status_code == 302 and again.status_code == 302
+    assert services.requests.get(request_id).state.value == "assigned"  # type: ignore[union-attr]
+    assert [d.event for d in services.deliveries.find(request_id=request_id)] == ["assigned"]
+    trail = services.console.audit_entries(request_id)
+    assert [(entry.event, entry.actor) for entry in trail][-1] == ("assigned", "staff:clerk")
+    assert services.requests.latest_answers(request_id)["appointment"]["appointed_at"] == "2026-11-26T10:00:00+08:00"
+
+
+def test_an_application_is_decided_before_a_lawyer_is_assigned(app: Flask, services: Services) -> None:
+    request_id = _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "north")
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert "审查决定" in page and "确认指派律师" not in page
+
+    refused = user.submit(
+        f"/console/requests/{request_id}/decision", {"outcome": "refused", "decided_at": "2026-11-26T10:00"}
+    )
+    granted = user.submit(
+        f"/console/requests/{request_id}/decision", {"outcome": "granted", "decided_at": "2026-11-26T10:00"}
+    )
+
+    assert refused.status_code == 422 and "reason_code and reason (LAL 43)" in refused.get_data(as_text=True)
+    assert granted.status_code == 302
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert "确认指派律师" in after and "审查决定" not in after
+
+
+def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:
+    first = _court_notice(app, services)
+    second = _court_notice(
+        app,
+        services,
+        notice_number="（2026）鲁0202刑初400号-通知辩护",
+        case_number="（2026）鲁0202刑初400号",
+        defendant=_person("李四", "11010519491231002X"),
+        grounds=["life_or_death_penalty"],
+    )
+    user = _signed_in(app, "clerk")
+
+    page = user.get("/console/").get_data(as_text=True)
+    by_digits = user.get("/console/?q=002X").get_data(as_text=True)
+    by_name = user.get("/console/?q=王小").get_data(as_text=True)
+    by_case = user.get("/console/?q=刑初400").get_data(as_text=True)
+    other_kind = user.get("/console/?kind=duty_lawyer").get_data(as_text=True)
+    polled = user.get("/console/inbox/rows").get_data(as_text=True)
+
+    assert page.index(first) < page.index(second)  # same deadline: received first, listed first
+    assert second in by_digits and first not in by_digits
+    assert first in by_name and second not in by_name
+    assert second in by_case and first not in by_case
+    assert first not in other_kind and second not in other_kind
+    assert first in polled and "<html" not in polled
+    assert "剩余" in page
+
+
+def test_a_poll_without_a_session_is_401_not_a_redirect(app: Flask) -> None:
+    response = app.test_client().get("/console/inbox/rows", headers={"X-Requested-With": "fetch"})
+
+    assert response.status_code == 401
+
+
+def test_pages_forbid_framing_and_outside_scripts_and_are_not_cached(app: Flask) -> None:
+    response = _signed_in(app, "clerk").get("/console/")
+
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "http" not in response.get_data(as_text=True).split("<main")[0]  # nothing loaded from elsewhere
+
+
+def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, services: Services) -> None:
+    assigned = _court_notice(app, services)
+    _court_notice(
+        app, services, notice_number="（2026）鲁0202刑初401号-通知辩护", case_number="（2026）鲁0202刑初401号"
+    )
+    _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{assigned}")
+    user.submit(f"/console/requests/{assigned}/appointment", LAWYER)
+    chief = _signed_in(app, "chief")
+
+    page = chief.get("/console/reports").get_data(as_text=True)
+    exported = chief.get("/console/reports.csv")
+
+    assert "合计：收到 3 件，按期指派 1 件" in page and "<svg" in page
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    court = next(row for row in rows if row["agency_code"] == COURT)
+    assert (court["kind"], court["received"], court["assigned_in_time"], court["late"]) == (
+        "notify_defense",
+        "2",
+        "1",
+        "0",
+    )
+    assert {row["agency_code"] for row in rows} == {COURT, POLICE}
+    assert exported.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_administrator_disables_and_unlocks_accounts_but_not_their_own(app: Flask, services: Services) -> None:
+    admin = _signed_in(app, "admin")
+    admin.get("/console/admin")
+
+    assert admin.submit("/console/admin/staff/trainee/disable", {}).status_code == 302
+    assert ConsoleUser(app).sign_in("trainee").status_code == 401
+    admin.get("/console/admin")
+    assert admin.submit("/console/admin/staff/admin/disable", {}).status_code == 403
+
+
+def _person(name: str, id_number: str) -> dict[str, Any]:
+    defendant: dict[str, Any] = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))[
+        "defendant"
+    ]
+    birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    gender = "female" if int(id_number[16]) % 2 == 0 else "male"
+    return defendant | {"name": name, "id_number": id_number, "birth_date": birth, "gender": gender}
+
+
+def _webhook() -> Any:
+    from gateway.ports import Callback
+
+    return Callback(kind="webhook", url="http://127.0.0.1:9/unused", secret="s")
