@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration bench lint install broker store clean soap-contracts
+.PHONY: demo test test-unit test-integration test-browser bench lint install broker store browser clean soap-contracts
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ broker:
 store:
 	@scripts/ensure-postgres
 
+browser:
+	@scripts/ensure-chromium
+
 demo: install broker
 	$(VENV)/bin/lagw demo
 
@@ -28,7 +31,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: lint broker store
+test: lint broker store browser
 	$(VENV)/bin/pytest
 
 test-unit: install
@@ -37,6 +40,9 @@ test-unit: install
 test-integration: install broker store
 	$(VENV)/bin/pytest tests/integration
 
+test-browser: install broker browser
+	$(VENV)/bin/pytest tests/browser
+
 soap-contracts: install
 	$(PY) scripts/write-soap-contracts
 
@@ -44,4 +50,4 @@ bench: install broker
 	$(PY) bench/intake.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info lagw.sqlite3*
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info lagw.sqlite3* test-artifacts

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
+from gateway.delivery import Deliverer, RetryPolicy
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
@@ -77,12 +78,15 @@ def running_gateway(
     extra: tuple[DemoAgency, ...] = (),
     database_url: str | None = None,
     clock: Clock | None = None,
+    app_config: dict[str, Any] | None = None,
 ) -> Iterator[LiveGateway]:
     """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
     settings = Settings(database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
     services = build_services(settings, clock)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)}
-    with live_server(create_app(services=services)) as base:
+    app = create_app(services=services)
+    app.config.update(app_config or {})
+    with live_server(app) as base:
         yield LiveGateway(base, services, keys)
     services.engine.dispose()
 
@@ -109,3 +113,22 @@ def wait_for(condition: Any, timeout: float = 15.0, what: str = "condition") -> 
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextmanager
+def running_deliverer(gateway: LiveGateway, policy: RetryPolicy | None = None) -> Iterator[Deliverer]:
+    """The delivery worker in a thread, sending notices back to the agencies; stopped on exit."""
+    from adapters.soap_services import callback_contracts
+
+    services = gateway.services
+    worker = Deliverer(
+        services.deliveries, services.agencies, services.transitions, callback_contracts(), services.clock, policy
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop, 0.1), daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -14,6 +14,7 @@ from gateway.web.context import services
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+CHART_WIDTH, CHART_HEIGHT = 720.0, 160.0
 CSV_COLUMNS = (
     "date",
     "agency_code",
@@ -61,6 +62,7 @@ class Bar:
     day: date
     tally: Tally
     heights: tuple[float, float, float]  # received, assigned in time, late
+    labelled: bool  # whether the day's date is written under it
 
 
 def _report(period: Period) -> list[ReportLine]:
@@ -69,22 +71,20 @@ def _report(period: Period) -> list[ReportLine]:
     return count_requests(found.console.report_rows(start, end), found.clock.now())
 
 
-def chart_bars(lines: list[ReportLine], height: float = 160.0, width: float = 720.0) -> list[Bar]:
-    """Bars for each day with requests, scaled to the busiest day."""
-    days = daily_totals(lines)
-    if not days:
-        return []
-    peak = max(tally.received for _, tally in days) or 1
-    step = width / len(days)
-    return [
-        Bar(
-            x=index * step,
-            day=day,
-            tally=tally,
-            heights=tuple(height * count / peak for count in (tally.received, tally.assigned_in_time, tally.late)),  # type: ignore[arg-type]
-        )
-        for index, (day, tally) in enumerate(days)
-    ]
+def chart_bars(lines: list[ReportLine], period: Period, height: float = CHART_HEIGHT) -> list[Bar]:
+    """Bars for every day of the period (empty days too), scaled to the busiest day."""
+    totals = dict(daily_totals(lines))
+    days = [period.first + timedelta(days=offset) for offset in range((period.last - period.first).days + 1)]
+    peak = max((tally.received for tally in totals.values()), default=0) or 1
+    step = CHART_WIDTH / len(days)
+    every = max(1, len(days) // 10)  # about ten dates under the axis
+    bars = []
+    for index, day in enumerate(days):
+        tally = totals.get(day, Tally())
+        counts = (tally.received, tally.assigned_in_time, tally.late)
+        heights = (height * counts[0] / peak, height * counts[1] / peak, height * counts[2] / peak)
+        bars.append(Bar(index * step, day, tally, heights, index % every == 0))
+    return bars
 
 
 @blp.get("/reports")
@@ -96,14 +96,14 @@ def reports() -> str:
     totals = Tally()
     for line in lines:
         totals.add(line.tally)
-    bars = chart_bars(lines)
+    bars = chart_bars(lines, period)
     return render_template(
         "console/reports.html",
         period=period,
         lines=lines,
         totals=totals,
         bars=bars,
-        bar_width=(720.0 / len(bars)) if bars else 0,
+        bar_width=CHART_WIDTH / len(bars),
         agencies=services().console.agency_names(),
     )
 
