@@ -236,11 +236,14 @@ def relay(once: bool) -> None:
 
 @main.command()
 @click.option("--port", type=int, default=0, help="Port for the demo gateway; default: a free one.")
-def demo(port: int) -> None:
+@click.option(
+    "--console", is_flag=True, help="Then keep serving, with open notices and accounts for the staff console."
+)
+def demo(port: int, console: bool) -> None:
     """Start gateway and relay on a fresh SQLite file and push the sample notices through RabbitMQ."""
     from gateway.demo import run_demo
 
-    sys.exit(run_demo(port))
+    sys.exit(run_demo(port, console))
 
 
 def _stop_on_signals() -> threading.Event:

@@ -25,6 +25,7 @@ from gateway.agency_simulator import AgencySimulator, running_agency
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.demo_centre import answers_for, publish_answers, show_states, wait_for_notices
+from gateway.demo_console import open_console
 from gateway.demo_traffic import SOAP_AGENCIES, SOAP_SENDS, send_rest, send_soap
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import SCHEMA_VERSION, Agency
@@ -87,8 +88,8 @@ DEMO_CENTRES = tuple(
 )
 
 
-def run_demo(port: int = 0) -> int:
-    """Run the demo; returns the process exit status."""
+def run_demo(port: int = 0, console: bool = False) -> int:
+    """Run the demo; returns the process exit status. With `console`, keep serving the staff console after."""
     amqp_url = Settings.from_env().amqp_url
     if not _broker_answers(amqp_url):
         click.echo(f"RabbitMQ does not answer at {amqp_url}. Start it (e.g. `rabbitmq-server -detached`) and retry.")
@@ -101,6 +102,9 @@ def run_demo(port: int = 0) -> int:
             "LAGW_AMQP_URL": amqp_url,
             "LAGW_ID_HASH_KEY": os.environ.get("LAGW_ID_HASH_KEY", secrets.token_hex(32)),
             "LAGW_CREDENTIAL_KEY": os.environ.get("LAGW_CREDENTIAL_KEY", secrets.token_hex(32)),
+            "LAGW_CONSOLE_SECRET": os.environ.get("LAGW_CONSOLE_SECRET", secrets.token_hex(32)),
+            # The demo serves plain HTTP on loopback; a deployment keeps the console's cookie Secure (TLS).
+            "LAGW_CONSOLE_COOKIE_SECURE": "false",
         }
         with running_agency() as agency:
             keys = _register(Settings.from_env(env), agency)
@@ -116,7 +120,10 @@ def run_demo(port: int = 0) -> int:
             try:
                 _wait_healthy(base)
                 click.echo(f"gateway serving at {base}; relay, answers consumer and delivery worker running\n")
-                return _run_loop(base, amqp_url, keys, agency)
+                status = _run_loop(base, amqp_url, keys, agency)
+                if console and status == 0:
+                    open_console(Settings.from_env(env), base, keys[DEMO_AGENCIES[0].agency.code])
+                return status
             finally:
                 _stop(processes)
 

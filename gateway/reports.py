@@ -14,13 +14,14 @@ CLOSED_UNASSIGNED = frozenset({"withdrawn", "declined"})
 
 @dataclass
 class Tally:
-    """The counts of one (day, agency, kind)."""
+    """The counts of one (day, agency, kind): each request in exactly one outcome besides `received`."""
 
     received: int = 0
     assigned_in_time: int = 0  # a lawyer assigned by the legal deadline
-    late: int = 0  # assigned after the deadline, or still without a lawyer past it
-    withdrawn: int = 0
-    declined: int = 0
+    late: int = 0  # assigned after it, or without a lawyer when it passed (also if withdrawn or declined later)
+    withdrawn: int = 0  # withdrawn in time, before any lawyer was assigned
+    declined: int = 0  # an application refused within its 7 days (LAL 43)
+    pending: int = 0  # still within its deadline
 
     def add(self, other: "Tally") -> None:
         """Add another tally's counts to this one."""
@@ -44,18 +45,19 @@ def count_requests(rows: Iterable[ReportRow], now: datetime) -> list[ReportLine]
     for row in rows:
         tally = tallies[(row.received_at.astimezone(CHINA).date(), row.agency_code, row.kind)]
         tally.received += 1
-        if row.state == "withdrawn":
-            tally.withdrawn += 1
-        elif row.state == "declined":
-            tally.declined += 1
-        if row.assigned_at is not None:
-            if row.assigned_at <= row.due_at:
-                tally.assigned_in_time += 1
-            else:
-                tally.late += 1
-        elif row.state not in CLOSED_UNASSIGNED and now > row.due_at:
-            tally.late += 1
+        outcome = outcome_of(row, now)
+        setattr(tally, outcome, getattr(tally, outcome) + 1)
     return [ReportLine(day, agency, kind, tally) for (day, agency, kind), tally in sorted(tallies.items())]
+
+
+def outcome_of(row: ReportRow, now: datetime) -> str:
+    """The one outcome a request counts under: judged by when the deadline passed, not by what came after."""
+    if row.assigned_at is not None:
+        return "assigned_in_time" if row.assigned_at <= row.due_at else "late"
+    if row.state in CLOSED_UNASSIGNED:
+        closed_at = row.closed_at or now
+        return "late" if closed_at > row.due_at else row.state
+    return "late" if now > row.due_at else "pending"
 
 
 def daily_totals(lines: Iterable[ReportLine]) -> list[tuple[date, Tally]]:

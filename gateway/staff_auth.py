@@ -4,6 +4,7 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
 from argon2 import PasswordHasher
@@ -18,11 +19,7 @@ MIN_PASSWORD_LENGTH = 12
 
 
 class SignInRefused(Exception):
-    """Wrong username or password; which of the two is not said."""
-
-
-class AccountLocked(Exception):
-    """Too many failed passwords in a row: the account is locked for a while."""
+    """Wrong username or password, or an account locked after repeated failures; which one is not said."""
 
 
 class WeakPassword(ValueError):
@@ -36,7 +33,7 @@ class StaffStore(Protocol):
 
     def get(self, username: str) -> StaffAccount | None: ...
 
-    def record_failure(self, username: str, lock_after: int, locked_until: datetime) -> None: ...
+    def claim_attempt(self, username: str, now: datetime, lock_after: int, locked_until: datetime) -> bool: ...
 
     def record_success(self, username: str, at: datetime, rehashed: str | None = None) -> None: ...
 
@@ -72,7 +69,6 @@ class StaffAuth:
         self._idle_timeout = idle_timeout
         self._max_age = max_age
         self._hasher = hasher or PasswordHasher()  # argon2id with the library's current parameters
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
     def create(self, member: StaffMember, password: str) -> None:
         """Register an account (StaffExists if the username is taken)."""
@@ -85,18 +81,20 @@ class StaffAuth:
         return self._store.set_password(username, self._hash(password), self._clock.now())
 
     def sign_in(self, username: str, password: str) -> str:
-        """Check the password and open a session; the returned token goes in the session cookie."""
+        """Check the password and open a session; the returned token goes in the session cookie.
+
+        Unknown names, wrong passwords and locked accounts are refused alike and with the same work, so the
+        answer tells nobody which names exist. Each attempt is counted before the password is checked.
+        """
         account = self._store.get(username)
         now = self._clock.now()
-        if account is None or account.disabled:
-            self._verify(self._dummy_hash, password)  # the same work as for a real account: no timing hint
+        known = account is not None and not account.disabled
+        claimed = known and self._store.claim_attempt(username, now, self._lock_after, now + self._lock_for)
+        matches = self._verify(account.password_hash if account and claimed else self._dummy_hash, password)
+        if not (claimed and matches):
+            log.warning("console sign-in refused for %s", username if known else "an unknown name")
             raise SignInRefused(username)
-        if account.locked_until is not None and account.locked_until > now:
-            raise AccountLocked(username)
-        if not self._verify(account.password_hash, password):
-            self._store.record_failure(username, self._lock_after, now + self._lock_for)
-            log.warning("console sign-in failed for %s", username)
-            raise SignInRefused(username)
+        assert account is not None
         rehashed = self._hasher.hash(password) if self._hasher.check_needs_rehash(account.password_hash) else None
         self._store.record_success(username, now, rehashed)
         token = secrets.token_urlsafe(32)
@@ -121,6 +119,11 @@ class StaffAuth:
     def sign_out(self, token: str) -> None:
         """End the session."""
         self._store.close_session(_token_hash(token))
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """A hash of nothing, verified for unknown names so that they take as long as known ones."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_LENGTH:

@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +47,7 @@ class ReportRow:
     received_at: datetime
     due_at: datetime
     assigned_at: datetime | None  # the first appointment, if any
+    closed_at: datetime | None = None  # when it was withdrawn or declined, if it was
 
 
 @dataclass(frozen=True)
@@ -139,24 +140,29 @@ class SqlConsoleQueries:
 
     def report_rows(self, start: datetime, end: datetime, centre_code: str | None = None) -> list[ReportRow]:
         """The requests received in [start, end), each with its first appointment's time."""
-        first_assigned = (
-            sa.select(sa.func.min(audit_log.c.at))
-            .where(audit_log.c.request_id == requests.c.id, audit_log.c.event == "assigned")
-            .scalar_subquery()
-        )
         query = sa.select(
             requests.c.agency_code,
             requests.c.kind,
             requests.c.state,
             requests.c.received_at,
             requests.c.due_at,
-            first_assigned.label("assigned_at"),
+            _first_event(("assigned",)).label("assigned_at"),
+            _first_event(("withdrawn", "declined")).label("closed_at"),
         ).where(requests.c.received_at >= start, requests.c.received_at < end)
         if centre_code is not None:
             query = query.where(requests.c.centre_code == centre_code)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(query.order_by(requests.c.received_at)).all()
         return [_report_row(row._mapping) for row in rows]
+
+
+def _first_event(events: tuple[str, ...]) -> sa.ScalarSelect[datetime]:
+    """The time of the request's first audit entry of one of `events`."""
+    return (
+        sa.select(sa.func.min(audit_log.c.at))
+        .where(audit_log.c.request_id == requests.c.id, audit_log.c.event.in_(events))
+        .scalar_subquery()
+    )
 
 
 def _case_row(row: sa.RowMapping) -> CaseRow:
@@ -166,16 +172,21 @@ def _case_row(row: sa.RowMapping) -> CaseRow:
 
 
 def _report_row(row: sa.RowMapping) -> ReportRow:
-    assigned_at = row["assigned_at"]
-    if isinstance(assigned_at, str):  # SQLite returns an aggregate of a typed column untyped
-        assigned_at = datetime.fromisoformat(assigned_at)
-    if assigned_at is not None and assigned_at.tzinfo is None:
-        assigned_at = assigned_at.replace(tzinfo=row["received_at"].tzinfo)
     return ReportRow(
         agency_code=row["agency_code"],
         kind=row["kind"],
         state=row["state"],
         received_at=row["received_at"],
         due_at=row["due_at"],
-        assigned_at=assigned_at,
+        assigned_at=_aware(row["assigned_at"]),
+        closed_at=_aware(row["closed_at"]),
     )
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """An aggregate's time as an aware datetime (SQLite hands `min()` of a typed column back untyped)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

@@ -54,18 +54,24 @@ class SqlStaffAccounts:
             rows = conn.execute(sa.select(staff_accounts).order_by(staff_accounts.c.username)).all()
         return [_account(row._mapping) for row in rows]
 
-    def record_failure(self, username: str, lock_after: int, locked_until: datetime) -> None:
-        """Count a failed password; the `lock_after`-th failure in a row locks the account until `locked_until`."""
-        failures = staff_accounts.c.failed_logins + 1
+    def claim_attempt(self, username: str, now: datetime, lock_after: int, locked_until: datetime) -> bool:
+        """Count a sign-in attempt before its password is checked; False while the account is locked.
+
+        One statement, so parallel guesses cannot all slip in before the count: the `lock_after`-th
+        attempt in a row locks the account until `locked_until`. A lock that has run out starts the
+        count again. A good password then clears the count (`record_success`).
+        """
+        table = staff_accounts
+        expired = sa.and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)
+        count = sa.case((expired, 1), else_=table.c.failed_logins + 1)
         with self._engine.begin() as conn:
-            conn.execute(
-                staff_accounts.update()
-                .where(staff_accounts.c.username == username)
-                .values(
-                    failed_logins=failures,
-                    locked_until=sa.case((failures >= lock_after, locked_until), else_=staff_accounts.c.locked_until),
-                )
-            )
+            moved = conn.execute(
+                table.update()
+                .where(table.c.username == username)
+                .where(sa.or_(table.c.locked_until.is_(None), table.c.locked_until <= now))
+                .values(failed_logins=count, locked_until=sa.case((count >= lock_after, locked_until), else_=None))
+            ).rowcount
+        return moved == 1
 
     def record_success(self, username: str, at: datetime, rehashed: str | None = None) -> None:
         """A good password: the failure count starts again; a hash made with old parameters is replaced."""

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +108,27 @@ def test_sign_in_never_redirects_off_the_console(app: Flask) -> None:
     assert response.headers["Location"] == "/console/"
 
 
-def test_a_wrong_password_is_a_plain_refusal_and_the_sixth_try_is_locked(app: Flask) -> None:
+def test_a_locked_account_and_an_unknown_name_are_refused_like_a_wrong_password(app: Flask) -> None:
     user = ConsoleUser(app)
-    statuses = [user.sign_in("clerk", "wrong password here").status_code for _ in range(6)]
+    statuses = [user.sign_in("clerk", "wrong password here").status_code for _ in range(5)]
+    locked = user.sign_in("clerk")
+    unknown = user.sign_in("nobody")
 
-    assert statuses == [401] * 5 + [429]
-    assert user.sign_in("clerk").status_code == 429
-    assert "锁定" in user.sign_in("clerk").get_data(as_text=True)
+    assert statuses == [401] * 5
+    assert locked.status_code == unknown.status_code == 401
+    assert locked.get_data(as_text=True).replace("clerk", "nobody") == unknown.get_data(as_text=True)
+
+
+def test_signing_in_again_ends_the_session_the_browser_held(app: Flask, services: Services) -> None:
+    user = _signed_in(app, "clerk")
+    with user.client.session_transaction("/console/") as cookie:
+        first = cookie["sid"]
+
+    user.get("/console/")  # a sign-in form left open in another tab posts with this session's token
+    again = user.submit("/console/login", {"username": "clerk", "password": "correct horse battery staple"})
+
+    assert again.status_code == 302
+    assert services.staff_auth.member_for(first) is None
 
 
 def test_the_session_cookie_is_http_only_same_site_secure_and_scoped_to_the_console(app: Flask) -> None:
@@ -133,6 +148,7 @@ def test_the_session_cookie_is_http_only_same_site_secure_and_scoped_to_the_cons
         "/console/logout",
         "/console/requests/{id}/appointment",
         "/console/requests/{id}/replacement",
+        "/console/requests/{id}/decision",
         "/console/deliveries/1/retry",
         "/console/admin/staff/trainee/disable",
     ],
@@ -170,12 +186,71 @@ def test_centre_staff_cannot_open_another_centres_request(app: Flask, services: 
     user = _signed_in(app, "clerk")
 
     assert user.get(f"/console/requests/{theirs}").status_code == 403
-    assert user.submit(f"/console/requests/{theirs}/decision", {"outcome": "granted"}).status_code in (400, 403)
     user.get("/console/")
     assert user.submit(f"/console/requests/{theirs}/decision", {"outcome": "granted"}).status_code == 403
     assert theirs not in user.get("/console/?state=all").get_data(as_text=True)
     assert _signed_in(app, "north").get(f"/console/requests/{theirs}").status_code == 200
     assert _signed_in(app, "chief").get(f"/console/requests/{theirs}").status_code == 200
+
+
+def test_another_centres_related_request_shows_only_what_the_api_would(app: Flask, services: Services) -> None:
+    earlier = _notice(app, services, POLICE, "police", "application-transfers")
+    later = _court_notice(
+        app, services, defendant=_person("陈志强", "370203198808080710"), grounds=["life_or_death_penalty"]
+    )
+    their_case = services.requests.get(earlier).case_number  # type: ignore[union-attr]
+
+    ours = _signed_in(app, "clerk").get(f"/console/requests/{later}").get_data(as_text=True)
+    chief = _signed_in(app, "chief").get(f"/console/requests/{later}").get_data(as_text=True)
+
+    assert "前一阶段：转交申请 · 青岛市公安局市北分局（由其他法律援助中心办理）" in ours
+    assert their_case not in ours and f"/console/requests/{earlier}" not in ours
+    assert their_case in chief and f"/console/requests/{earlier}" in chief
+
+
+def test_failing_notices_of_another_centre_are_neither_listed_nor_retried(app: Flask, services: Services) -> None:
+    theirs = _notice(app, services, POLICE, "police", "application-transfers")
+    services.agencies.set_callback(POLICE, _webhook())
+    decision = {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
+    headers = {"Authorization": f"Bearer {services.keys[OTHER_CENTRE]}"}  # type: ignore[attr-defined]
+    assert (
+        app.test_client().post(f"/api/v1/requests/{theirs}/decision", json=decision, headers=headers).status_code == 200
+    )
+    [delivery] = services.deliveries.find(request_id=theirs)
+    services.deliveries.process_next(lambda d: _failed(), lambda attempts: None)  # parked after one failure
+
+    clerk = _signed_in(app, "clerk")
+    listed = clerk.get("/console/deliveries").get_data(as_text=True)
+    retried = clerk.submit(f"/console/deliveries/{delivery.id}/retry", {})
+    north = _signed_in(app, "north").get("/console/deliveries").get_data(as_text=True)
+
+    assert f'data-delivery-id="{delivery.id}"' not in listed
+    assert retried.status_code == 403
+    assert services.deliveries.get(delivery.id).state == "parked"  # type: ignore[union-attr]
+    assert f'data-delivery-id="{delivery.id}"' in north and "HTTP 500" in north
+
+
+def test_a_form_without_its_form_key_is_refused_and_changes_nothing(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{request_id}")
+
+    refused = user.submit(f"/console/requests/{request_id}/appointment", LAWYER | {"form_key": ""})
+
+    assert refused.status_code == 400 and "表单已失效" in refused.get_data(as_text=True)
+    assert services.requests.latest_answers(request_id) == {}
+
+
+def test_closed_requests_in_the_inbox_have_no_countdown(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{request_id}")
+    user.submit(f"/console/requests/{request_id}/appointment", LAWYER)
+
+    everything = user.get("/console/?state=all").get_data(as_text=True)
+
+    assert request_id in everything
+    assert "countdown" not in everything and "urgency-closed" in everything
 
 
 def test_names_and_id_numbers_are_masked_without_the_personal_data_permission(app: Flask, services: Services) -> None:
@@ -306,6 +381,9 @@ def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: 
     assert first not in other_kind and second not in other_kind
     assert first in polled and "<html" not in polled
     assert "剩余" in page
+    trainee = _signed_in(app, "trainee")  # no personal-data permission: a name is not a search key
+    assert first not in trainee.get("/console/?q=王小明").get_data(as_text=True)
+    assert second in trainee.get("/console/?q=刑初400").get_data(as_text=True)
 
 
 def test_a_poll_without_a_session_is_401_not_a_redirect(app: Flask) -> None:
@@ -337,7 +415,7 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
     page = chief.get("/console/reports").get_data(as_text=True)
     exported = chief.get("/console/reports.csv")
 
-    assert "合计：收到 3 件，按期指派 1 件" in page and "<svg" in page
+    assert "合计：收到 3 件，按期指派 1 件，逾期 0 件，撤回 0 件，不予援助 0 件，在办 2 件。" in page and "<svg" in page
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     court = next(row for row in rows if row["agency_code"] == COURT)
     assert (court["kind"], court["received"], court["assigned_in_time"], court["late"]) == (
@@ -348,6 +426,21 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
     )
     assert {row["agency_code"] for row in rows} == {COURT, POLICE}
     assert exported.headers["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["to=9999-12-31", "from=0001-01-01&to=0001-01-02", "from=2026-11-20&to=2026-11-01", "from=2024-01-01", "to=x"],
+)
+def test_dates_a_report_cannot_cover_are_a_400_with_the_reason(app: Flask, query: str) -> None:
+    chief = _signed_in(app, "chief")
+
+    page = chief.get(f"/console/reports?{query}")
+    exported = chief.get(f"/console/reports.csv?{query}")
+
+    assert page.status_code == exported.status_code == 400
+    assert 'role="alert"' in page.get_data(as_text=True)
+    assert exported.get_data(as_text=True)
 
 
 def test_an_administrator_disables_and_unlocks_accounts_but_not_their_own(app: Flask, services: Services) -> None:
@@ -367,6 +460,12 @@ def _person(name: str, id_number: str) -> dict[str, Any]:
     birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
     gender = "female" if int(id_number[16]) % 2 == 0 else "male"
     return defendant | {"name": name, "id_number": id_number, "birth_date": birth, "gender": gender}
+
+
+def _failed() -> Any:
+    from gateway.store.deliveries import Attempt
+
+    return Attempt(at=datetime.now(UTC), outcome="failed", http_status=500, error="unavailable")
 
 
 def _webhook() -> Any:

@@ -30,13 +30,27 @@ def test_assigned_by_the_deadline_is_in_time_after_it_or_never_is_late() -> None
         _row("informed", DUE + timedelta(minutes=1)),
         _row("queued"),  # past its deadline without a lawyer
         _row("queued", due_at=NOW + timedelta(hours=1)),  # still has time: neither
-        _row("withdrawn"),
-        _row("declined"),
+        _row("withdrawn", closed_at=DUE - timedelta(days=1)),
+        _row("declined", closed_at=DUE - timedelta(days=1)),
     ]
 
     [line] = count_requests(rows, NOW)
 
-    assert line.tally == Tally(received=7, assigned_in_time=2, late=2, withdrawn=1, declined=1)
+    assert line.tally == Tally(received=7, assigned_in_time=2, late=2, withdrawn=1, declined=1, pending=1)
+
+
+def test_each_request_counts_once_by_what_happened_by_its_deadline() -> None:
+    rows = [
+        _row("withdrawn", DUE - timedelta(hours=2), closed_at=DUE + timedelta(days=1)),  # assigned, then withdrawn
+        _row("withdrawn", closed_at=DUE + timedelta(hours=1)),  # the deadline passed with no lawyer first
+        _row("declined", closed_at=DUE + timedelta(hours=1)),  # refused after its 7 days
+    ]
+
+    [line] = count_requests(rows, NOW)
+
+    assert line.tally == Tally(received=3, assigned_in_time=1, late=2)
+    total = line.tally
+    assert total.received == total.assigned_in_time + total.late + total.withdrawn + total.declined + total.pending
 
 
 def test_a_request_counts_on_the_day_it_was_received_in_china() -> None:

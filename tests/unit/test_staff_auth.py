@@ -1,5 +1,6 @@
 """Staff sign-in: argon2 hashes, lockout after repeated failures, sessions that expire and end."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from gateway.demo import DEMO_CENTRES
 from gateway.domain.staff import Role, StaffMember
 from gateway.sealing import KeySealer
-from gateway.staff_auth import AccountLocked, SignInRefused, StaffAuth, WeakPassword
+from gateway.staff_auth import SignInRefused, StaffAuth, WeakPassword
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.staff import SqlStaffAccounts, StaffExists
@@ -69,9 +70,37 @@ def test_five_failures_in_a_row_lock_the_account_even_against_the_right_password
         with pytest.raises(SignInRefused):
             auth.sign_in("wang", "guess guess guess")
 
-    with pytest.raises(AccountLocked):
+    with pytest.raises(SignInRefused):
         auth.sign_in("wang", PASSWORD)
     clock.current += timedelta(minutes=16)
+    assert auth.member_for(auth.sign_in("wang", PASSWORD)) == CLERK
+
+
+def test_parallel_guesses_cannot_outrun_the_lockout(auth: StaffAuth, accounts: SqlStaffAccounts) -> None:
+    def guess(_: int) -> bool:
+        try:
+            auth.sign_in("wang", "guess guess guess")
+        except SignInRefused:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert not any(pool.map(guess, range(24)))
+
+    assert accounts.get("wang").failed_logins == 5  # type: ignore[union-attr]
+    with pytest.raises(SignInRefused):
+        auth.sign_in("wang", PASSWORD)
+
+
+def test_a_lock_that_ran_out_gives_five_more_tries_not_one(auth: StaffAuth, clock: FixedClock) -> None:
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            auth.sign_in("wang", "guess guess guess")
+    clock.current += timedelta(minutes=16)
+    for _ in range(4):
+        with pytest.raises(SignInRefused):
+            auth.sign_in("wang", "guess guess guess")
+
     assert auth.member_for(auth.sign_in("wang", PASSWORD)) == CLERK
 
 

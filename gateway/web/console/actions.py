@@ -17,7 +17,7 @@ from gateway.domain.staff import StaffMember
 from gateway.errors import GatewayError, InvalidInput
 from gateway.reports import CHINA
 from gateway.web.console.blueprint import blp, current_member, requires
-from gateway.web.console.request_page import FormState, render_case, visible_case
+from gateway.web.console.request_page import FORM_KEY, FormState, render_case, visible_case
 from gateway.web.context import services
 from gateway.web.problems import flatten_messages
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
@@ -83,7 +83,11 @@ def _answer(
         form.message = "该请求所属的法律援助中心未登记。"
         return render_case(row, form, 409)
     # One key per rendered form: a double click or a resend applies the answer once.
-    key = f"console:{centre.code}:{form.values.get('form_key', '')[:40]}"
+    form_key = form.values.get("form_key", "")
+    if not FORM_KEY.fullmatch(form_key):
+        form.message = "表单已失效，请刷新页面后重新填写。"
+        return render_case(row, form, 400)
+    key = f"console:{centre.code}:{form_key}"
     try:
         answer = schema.load(document)
         apply(centre, request_id, answer, key, member.actor)

@@ -95,30 +95,31 @@ def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str]) -
 
 
 def matches_person(row: CaseRow, text: str) -> bool:
-    """Whether the person's name contains `text`, or the ID number ends with it."""
+    """Whether the person's name contains `text`, or the ID number's last four characters are `text`."""
     person = row.canonical.get("person", {})
     number = (person.get("id_number") or "").upper()
-    return text in (person.get("name") or "") or (len(text) >= 4 and number.endswith(text.upper()))
+    return text in (person.get("name") or "") or (len(text) == 4 and number.endswith(text.upper()))
 
 
 def person_facts(canonical: dict[str, Any], member: StaffMember) -> list[tuple[str, str]]:
     """The person's particulars as (label, value) lines, masked by role."""
     person = canonical.get("person", {})
     custody = person.get("custody", {})
+    disabilities = "、".join(L.label(L.DISABILITIES, code) for code in person.get("disabilities", []))
     facts = [
         ("姓名", shown_name(member, person.get("name"))),
         ("证件类型", L.label(L.ID_TYPES, person.get("id_type"))),
         ("证件号码", shown_id_number(member, person.get("id_number"))),
         ("性别", {"male": "男", "female": "女"}.get(person.get("gender") or "", "—")),
-        ("出生日期", (person.get("birth_date") or "—") if member.personal_data else "（需个人信息权限）"),
+        ("出生日期", _sensitive(member, person.get("birth_date"))),
         ("未成年人", _yes_no(person.get("minor"))),
-        ("民族", person.get("ethnicity") or "—"),
+        ("民族", _sensitive(member, person.get("ethnicity"))),
         ("国籍", person.get("nationality") or "—"),
         ("语言", person.get("language") or "—"),
         ("需要翻译", _yes_no(person.get("interpreter_needed"))),
-        ("残疾情况", "、".join(L.label(L.DISABILITIES, d) for d in person.get("disabilities", [])) or "无"),
+        ("残疾情况", _sensitive(member, disabilities or "无")),
         ("是否羁押", _yes_no(custody.get("detained"))),
-        ("羁押场所", custody.get("facility") or "—"),
+        ("羁押场所", _sensitive(member, custody.get("facility"))),
     ]
     return facts
 
@@ -146,6 +147,13 @@ def case_facts(canonical: dict[str, Any]) -> list[tuple[str, str]]:
         facts.append(("值班事项", L.label(L.DUTY_PURPOSES, duty.get("purpose"))))
         facts.append(("值班地点", duty.get("place") or "—"))
     return facts
+
+
+def _sensitive(member: StaffMember, value: str | None) -> str:
+    """Sensitive particulars (PIPL art. 28: health, ethnicity, whereabouts) only for those allowed to see them."""
+    if not member.personal_data:
+        return "（需个人信息权限）"
+    return value or "—"
 
 
 def _yes_no(value: object) -> str:

@@ -1,12 +1,12 @@
 """The inbox: the centre's open requests, the least time left first, with filters and search."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import render_template, request
 
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.staff import StaffMember
-from gateway.store.console import InboxFilter
+from gateway.store.console import CaseRow, InboxFilter
 from gateway.web.console import labels as L
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import CaseCard, case_card, matches_person
@@ -45,22 +45,36 @@ class InboxQuery:
         return () if self.state == "all" else (self.state,)
 
 
-def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
-    """The requests the member may see that match the query, the least time left first."""
+def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
+    """The requests the member may see that match the query, the least time left first.
+
+    A case number is searched in the store, over every request; a name or the last four characters of an ID
+    number (kept only in the canonical body) among the first INBOX_SCAN_LIMIT requests by deadline, and only
+    for those who may see personal data: no confirming who is in custody.
+    """
     console = services().console
-    rows = console.cases(
-        InboxFilter(
-            centre_code=member.centres_in_view(),
-            states=query.states(),
-            kind=query.kind or None,
-            agency_code=query.agency or None,
-        )
+    wanted = InboxFilter(
+        centre_code=member.centres_in_view(),
+        states=query.states(),
+        kind=query.kind or None,
+        agency_code=query.agency or None,
     )
-    if query.search:
-        wanted = query.search
-        rows = [row for row in rows if wanted in row.request.case_number or matches_person(row, wanted)]
-    names = console.agency_names()
-    return [case_card(row, member, names) for row in rows[:PAGE_SIZE]]
+    if not query.search:
+        return console.cases(wanted)[:PAGE_SIZE]
+    rows = console.cases(replace(wanted, case_number=query.search))
+    if member.personal_data:
+        found = {row.request.id for row in rows}
+        rows += [
+            row for row in console.cases(wanted) if row.request.id not in found and matches_person(row, query.search)
+        ]
+        rows.sort(key=lambda row: (row.request.due_at, row.request.received_at, row.request.id))
+    return rows[:PAGE_SIZE]
+
+
+def cards_for(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
+    """The inbox's lines for the member."""
+    names = services().console.agency_names()
+    return [case_card(row, member, names) for row in find_cards(member, query)]
 
 
 @blp.get("/")
@@ -69,7 +83,7 @@ def inbox() -> str:
     """The inbox page."""
     member = current_member()
     query = InboxQuery.from_args()
-    cards = find_cards(member, query)
+    cards = cards_for(member, query)
     senders = services().console.sender_names()
     return render_template("console/inbox.html", cards=cards, query=query, senders=senders, now=services().clock.now())
 
@@ -78,5 +92,5 @@ def inbox() -> str:
 @requires(StaffMember.reads_cases)
 def inbox_rows() -> str:
     """The inbox's rows alone: the page polls this to show new requests without a reload."""
-    cards = find_cards(current_member(), InboxQuery.from_args())
+    cards = cards_for(current_member(), InboxQuery.from_args())
     return render_template("console/_inbox_rows.html", cards=cards, now=services().clock.now())

@@ -14,6 +14,7 @@ from gateway.web.context import services
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 CHART_WIDTH, CHART_HEIGHT = 720.0, 160.0
 CSV_COLUMNS = (
     "date",
@@ -25,7 +26,12 @@ CSV_COLUMNS = (
     "late",
     "withdrawn",
     "declined",
+    "pending",
 )
+
+
+class BadPeriod(ValueError):
+    """The dates asked for cannot make a report; the message says why, in the staff's language."""
 
 
 @dataclass(frozen=True)
@@ -36,16 +42,26 @@ class Period:
     last: date
 
     @classmethod
+    def last_days(cls, today: date) -> "Period":
+        """The last 30 days, today included."""
+        return cls(today - timedelta(days=DEFAULT_DAYS - 1), today)
+
+    @classmethod
     def from_args(cls, today: date) -> "Period":
-        """The `from` and `to` query arguments; the last 30 days when absent or unreadable."""
+        """The `from` and `to` query arguments (the last 30 days when absent); BadPeriod when they are wrong."""
+        default = cls.last_days(today)
         try:
-            last = date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else today
+            last = date.fromisoformat(request.args["to"]) if request.args.get("to") else default.last
             first = date.fromisoformat(request.args["from"]) if request.args.get("from") else None
-        except ValueError:
-            last, first = today, None
+        except ValueError as exc:
+            raise BadPeriod("日期格式应为 YYYY-MM-DD。") from exc
+        if not EARLIEST <= last <= LATEST or (first is not None and not EARLIEST <= first <= LATEST):
+            raise BadPeriod(f"日期须在 {EARLIEST.year} 年至 {LATEST.year} 年之间。")
         first = first or last - timedelta(days=DEFAULT_DAYS - 1)
-        if first > last or (last - first).days >= MAX_DAYS:
-            first = last - timedelta(days=DEFAULT_DAYS - 1)
+        if first > last:
+            raise BadPeriod("起始日期不能晚于截止日期。")
+        if (last - first).days >= MAX_DAYS:
+            raise BadPeriod(f"一次最多统计 {MAX_DAYS} 天。")
         return cls(first, last)
 
     def bounds(self) -> tuple[datetime, datetime]:
@@ -89,15 +105,19 @@ def chart_bars(lines: list[ReportLine], period: Period, height: float = CHART_HE
 
 @blp.get("/reports")
 @requires(StaffMember.sees_reports)
-def reports() -> str:
-    """The report page: a table, a chart and totals."""
-    period = Period.from_args(services().clock.now().astimezone(CHINA).date())
+def reports() -> tuple[str, int]:
+    """The report page: a table, a chart and totals; wrong dates are a 400 with the reason."""
+    today = services().clock.now().astimezone(CHINA).date()
+    try:
+        period = Period.from_args(today)
+    except BadPeriod as exc:
+        return render_template("console/reports.html", period=Period.last_days(today), error=str(exc)), 400
     lines = _report(period)
     totals = Tally()
     for line in lines:
         totals.add(line.tally)
     bars = chart_bars(lines, period)
-    return render_template(
+    page = render_template(
         "console/reports.html",
         period=period,
         lines=lines,
@@ -105,14 +125,19 @@ def reports() -> str:
         bars=bars,
         bar_width=CHART_WIDTH / len(bars),
         agencies=services().console.agency_names(),
+        error=None,
     )
+    return page, 200
 
 
 @blp.get("/reports.csv")
 @requires(StaffMember.sees_reports)
 def reports_csv() -> Response:
     """The same report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese names)."""
-    period = Period.from_args(services().clock.now().astimezone(CHINA).date())
+    try:
+        period = Period.from_args(services().clock.now().astimezone(CHINA).date())
+    except BadPeriod as exc:
+        return Response(str(exc), status=400, mimetype="text/plain")
     names = services().console.agency_names()
     out = io.StringIO()
     writer = csv.writer(out)
@@ -122,7 +147,7 @@ def reports_csv() -> Response:
         writer.writerow(
             [
                 *(line.day.isoformat(), line.agency_code, names.get(line.agency_code, ""), line.kind),
-                *(t.received, t.assigned_in_time, t.late, t.withdrawn, t.declined),
+                *(t.received, t.assigned_in_time, t.late, t.withdrawn, t.declined, t.pending),
             ]
         )
     filename = f"legal-aid-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"

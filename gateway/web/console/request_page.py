@@ -1,6 +1,7 @@
 """A request's page: the normalized data, the original message, the timeline, the deadline, related requests."""
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from gateway.web.console.casefile import case_card, case_facts, person_facts
 from gateway.web.console.timeline import build_timeline
 from gateway.web.context import services
 from gateway.web.soap.hardened import PARSER
+
+FORM_KEY = re.compile(r"[0-9a-f]{32}")  # a uuid4 in hex: one per rendered form, its idempotency key
 
 # The forms a request may show, by the lifecycle event each one causes.
 ACTIONS = {"appointment": Event.ASSIGNED, "decision": Event.GRANTED, "replacement": Event.REPLACED}
@@ -77,10 +80,16 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         related=related_cards(row.canonical.get("related", []), member, names),
         actions=open_actions(stored.kind, stored.state),
         form=form,
-        form_key=uuid.uuid4().hex if form is None else form.values.get("form_key", uuid.uuid4().hex),
+        form_key=_form_key(form),
         now=found.clock.now(),
     )
     return page, status
+
+
+def _form_key(form: FormState | None) -> str:
+    """The key the forms carry: the one sent back after an error (so a later success is still applied once)."""
+    sent = form.values.get("form_key", "") if form else ""
+    return sent if FORM_KEY.fullmatch(sent) else uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -116,21 +125,24 @@ def pretty(raw: RawPayload) -> str:
 
 
 def related_cards(related: list[dict[str, Any]], member: StaffMember, names: dict[str, str]) -> list[dict[str, Any]]:
-    """The same person's requests at other stages; a link only where the member may open them."""
+    """The same person's requests at other stages: in full where the member may open them, otherwise only
+    what the status resource tells a centre (the relation, the kind and the agency), never another
+    centre's case number or progress."""
     lines = []
     for link in related:
         row = services().console.case(str(link.get("id")))
         if row is None:
             continue
+        openable = member.may_see(row.request.centre_code)
         lines.append(
             {
                 "id": row.request.id,
                 "relation": "疑似重复" if link.get("relation") == "probable_duplicate" else "前一阶段",
                 "kind": L.label(L.KINDS, row.request.kind.value),
                 "agency": names.get(row.request.agency_code, row.request.agency_code),
-                "state": L.label(L.STATES, row.request.state.value),
-                "case_number": row.request.case_number,
-                "openable": member.may_see(row.request.centre_code),
+                "state": L.label(L.STATES, row.request.state.value) if openable else None,
+                "case_number": row.request.case_number if openable else None,
+                "openable": openable,
             }
         )
     return lines

@@ -4,7 +4,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.domain.staff import StaffMember
-from gateway.staff_auth import AccountLocked, SignInRefused
+from gateway.staff_auth import SignInRefused
 from gateway.web.console.blueprint import SESSION_TOKEN, blp
 from gateway.web.context import services
 
@@ -17,14 +17,15 @@ def login() -> str | BaseResponse | tuple[str, int]:
         if g.member is not None:
             return redirect(target or _home(g.member))
         return render_template("console/login.html", next=target, error=None)
-    username = request.form.get("username", "").strip()
+    username = request.form.get("username", "").strip()[:64]
     try:
-        token = services().staff_auth.sign_in(username, request.form.get("password", ""))
-    except AccountLocked:
-        error = "登录失败次数过多，账户已暂时锁定。请 15 分钟后再试，或联系系统管理员解锁。"
-        return render_template("console/login.html", next=target, error=error, username=username), 429
+        token = services().staff_auth.sign_in(username, request.form.get("password", "")[:1024])
     except SignInRefused:
-        return render_template("console/login.html", next=target, error="用户名或密码错误。", username=username), 401
+        error = "用户名或密码错误；连续失败 5 次后账户将锁定 15 分钟。"
+        return render_template("console/login.html", next=target, error=error, username=username), 401
+    previous = session.get(SESSION_TOKEN)
+    if isinstance(previous, str):
+        services().staff_auth.sign_out(previous)  # signing in again ends the session the cookie held
     session.clear()
     session[SESSION_TOKEN] = token
     member = services().staff_auth.member_for(token)
