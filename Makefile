@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration test-browser bench lint install broker store browser clean soap-contracts
+.PHONY: demo test test-unit test-integration test-browser bench bench-console lint install broker store browser clean soap-contracts
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ soap-contracts: install
 
 bench: install broker
 	$(PY) bench/intake.py
+
+bench-console: install
+	$(PY) bench/console.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info lagw.sqlite3* test-artifacts

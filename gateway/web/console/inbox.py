@@ -60,8 +60,8 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
         agency_code=query.agency or None,
     )
     if not query.search:
-        return console.cases(wanted)[:PAGE_SIZE]
-    rows = console.cases(replace(wanted, case_number=query.search))
+        return console.cases(wanted, limit=PAGE_SIZE)
+    rows = console.cases(replace(wanted, case_number=query.search), limit=PAGE_SIZE)
     if member.personal_data:
         found = {row.request.id for row in rows}
         rows += [
