@@ -4,11 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from gateway.rules.deadlines import CHINA_TZ as CHINA  # the day a request was received is the day in China
 from gateway.store.console import ReportRow
 
-CHINA = ZoneInfo("Asia/Shanghai")  # the day a request was received is the day in China
 CLOSED_UNASSIGNED = frozenset({"withdrawn", "declined"})
 
 

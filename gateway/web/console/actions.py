@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from gateway.domain.model import Agency
 from gateway.domain.staff import StaffMember
 from gateway.errors import GatewayError, InvalidInput
-from gateway.reports import CHINA
+from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.request_page import FORM_KEY, FormState, render_case, visible_case
 from gateway.web.context import services

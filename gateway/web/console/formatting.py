@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from gateway.reports import CHINA
+from gateway.rules.deadlines import CHINA_TZ as CHINA
 
 
 def china_time(moment: datetime | None, seconds: bool = False) -> str:

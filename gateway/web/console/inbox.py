@@ -4,7 +4,6 @@ from dataclasses import dataclass, replace
 
 from flask import render_template, request
 
-from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.staff import StaffMember
 from gateway.store.console import CaseRow, InboxFilter
 from gateway.web.console import labels as L
@@ -41,7 +40,7 @@ class InboxQuery:
     def states(self) -> tuple[str, ...]:
         """The request states this query shows."""
         if self.state == OPEN:
-            return tuple(sorted(s.value for s in CLOCK_RUNNING))
+            return L.OPEN_STATES
         return () if self.state == "all" else (self.state,)
 
 

@@ -1,5 +1,7 @@
 """The console's words: Chinese labels for the canonical model's codes, and the law each deadline rests on."""
 
+from gateway.domain.lifecycle import CLOCK_RUNNING
+
 KINDS = {
     "notify_defense": "通知辩护",
     "duty_lawyer": "值班律师",
@@ -16,7 +18,7 @@ STATES = {
     "withdrawn": "已撤回",
 }
 
-OPEN_STATES = ("received", "queued", "granted")
+OPEN_STATES = tuple(sorted(state.value for state in CLOCK_RUNNING))  # the centre's clock runs
 
 STAGES = {
     "investigation": "侦查",

@@ -2,13 +2,14 @@
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from flask import Response, render_template, request
 
 from gateway.domain.staff import StaffMember
-from gateway.reports import CHINA, ReportLine, Tally, count_requests, daily_totals
+from gateway.reports import ReportLine, Tally, count_requests, daily_totals
+from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.web.console.blueprint import blp, requires
 from gateway.web.context import services
 
@@ -16,18 +17,8 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 CHART_WIDTH, CHART_HEIGHT = 720.0, 160.0
-CSV_COLUMNS = (
-    "date",
-    "agency_code",
-    "agency_name",
-    "kind",
-    "received",
-    "assigned_in_time",
-    "late",
-    "withdrawn",
-    "declined",
-    "pending",
-)
+OUTCOMES = tuple(field.name for field in fields(Tally))  # received, assigned_in_time, late, …
+CSV_COLUMNS = ("date", "agency_code", "agency_name", "kind", *OUTCOMES)
 
 
 class BadPeriod(ValueError):
@@ -143,13 +134,8 @@ def reports_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in _report(period):
-        t = line.tally
-        writer.writerow(
-            [
-                *(line.day.isoformat(), line.agency_code, names.get(line.agency_code, ""), line.kind),
-                *(t.received, t.assigned_in_time, t.late, t.withdrawn, t.declined, t.pending),
-            ]
-        )
+        place = (line.day.isoformat(), line.agency_code, names.get(line.agency_code, ""), line.kind)
+        writer.writerow([*place, *(getattr(line.tally, outcome) for outcome in OUTCOMES)])
     filename = f"legal-aid-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return Response(
         "\ufeff" + out.getvalue(),
