@@ -28,10 +28,15 @@ USERNAME, PASSWORD, WEBHOOK_SECRET = "gateway", "callback-password", "webhook-se
 
 @dataclass
 class AgencySimulator:
-    """What the agency received, and how it misbehaves: `failing` answers every call with that status."""
+    """What the agency received, and how it misbehaves.
+
+    `failing` answers every call with that status; `stall` records the notice, then waits that many
+    seconds before answering (a caller with a shorter timeout sees a timeout for a notice that arrived).
+    """
 
     base: str = ""
     failing: int | None = None
+    stall: float = 0.0
     received: dict[str, dict[str, Any]] = field(default_factory=dict)  # idempotency key -> notice
     calls: int = 0
 
@@ -92,6 +97,7 @@ def _app(sim: AgencySimulator) -> Flask:
         key = notice["IdempotencyKey"].text
         with lock:
             sim.received.setdefault(key, {"element": operation, "calls": 0})["calls"] += 1
+        time.sleep(sim.stall)
         answer = (
             f'<S:Envelope xmlns:S="{SOAP11.namespace}"><S:Body><a:ReceiveLegalAidReplyResponse xmlns:a="{namespace}">'
             "<a:Received>true</a:Received></a:ReceiveLegalAidReplyResponse></S:Body></S:Envelope>"
@@ -114,6 +120,7 @@ def _app(sim: AgencySimulator) -> Flask:
                 request.headers[IDEMPOTENCY_HEADER], {"json": request.get_json(), "calls": 0}
             )
             entry["calls"] += 1
+        time.sleep(sim.stall)
         return Response(status=204)
 
     return app

@@ -56,7 +56,7 @@ class Services:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Wire the store, rules and use cases for the given settings."""
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.store_timeout_seconds)
     create_schema(engine)
     routing = load_routing_table(settings.routing_file)
     requests = SqlRequestStore(engine, settings.id_hash_key.encode("utf-8"))

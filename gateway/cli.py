@@ -123,11 +123,18 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
 def deliver(once: bool) -> None:
     """Send the centre's answers back to the agencies (webhook or SOAP callback), with retries."""
     from adapters.soap_services import callback_contracts
-    from gateway.delivery import Deliverer
+    from gateway.delivery import Deliverer, RetryPolicy
 
-    services = build_services(Settings.from_env())
+    settings = Settings.from_env()
+    services = build_services(settings)
     worker = Deliverer(
-        services.deliveries, services.agencies, services.transitions, callback_contracts(), services.clock
+        services.deliveries,
+        services.agencies,
+        services.transitions,
+        callback_contracts(),
+        services.clock,
+        RetryPolicy.from_settings(settings),
+        settings.callback_timeout_seconds,
     )
     if once:
         click.echo(f"tried {worker.run_once()} notice(s)")
@@ -226,7 +233,11 @@ def relay(once: bool) -> None:
 
     settings = Settings.from_env()
     services = build_services(settings)
-    worker = Relay(services.outbox, lambda: ConfirmedPublisher(settings.amqp_url), batch_size=settings.relay_batch_size)
+    worker = Relay(
+        services.outbox,
+        lambda: ConfirmedPublisher(settings.amqp_url, settings.broker_blocked_timeout_seconds),
+        batch_size=settings.relay_batch_size,
+    )
     if once:
         click.echo(f"published {worker.drain()} message(s)")
         return

@@ -32,6 +32,12 @@ class Settings:
     deadline_lead_hours: float = 24.0
     console_secret: str = _DEV_CONSOLE_SECRET
     console_cookie_secure: bool = True
+    delivery_first_retry_seconds: float = 10.0
+    delivery_max_retry_seconds: float = 3600.0
+    delivery_max_attempts: int = 12
+    callback_timeout_seconds: float = 10.0
+    store_timeout_seconds: float = 5.0
+    broker_blocked_timeout_seconds: float = 15.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -52,6 +58,12 @@ class Settings:
             deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
             console_secret=env.get("LAGW_CONSOLE_SECRET", _DEV_CONSOLE_SECRET),
             console_cookie_secure=env.get("LAGW_CONSOLE_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"),
+            delivery_first_retry_seconds=float(env.get("LAGW_DELIVERY_FIRST_RETRY_SECONDS", 10)),
+            delivery_max_retry_seconds=float(env.get("LAGW_DELIVERY_MAX_RETRY_SECONDS", 3600)),
+            delivery_max_attempts=int(env.get("LAGW_DELIVERY_MAX_ATTEMPTS", 12)),
+            callback_timeout_seconds=float(env.get("LAGW_CALLBACK_TIMEOUT_SECONDS", 10)),
+            store_timeout_seconds=float(env.get("LAGW_STORE_TIMEOUT_SECONDS", 5)),
+            broker_blocked_timeout_seconds=float(env.get("LAGW_BROKER_BLOCKED_TIMEOUT_SECONDS", 15)),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

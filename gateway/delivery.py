@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from gateway.config import Settings
 from gateway.domain.enums import AgencyType
 from gateway.domain.lifecycle import Event
 from gateway.errors import IllegalTransition
@@ -33,6 +34,15 @@ class RetryPolicy:
     maximum: timedelta = timedelta(hours=1)
     max_attempts: int = 12  # 10 s doubling to the hour: about 3 hours of trying before parking
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RetryPolicy":
+        """The policy `LAGW_DELIVERY_*` configures."""
+        return cls(
+            timedelta(seconds=settings.delivery_first_retry_seconds),
+            timedelta(seconds=settings.delivery_max_retry_seconds),
+            settings.delivery_max_attempts,
+        )
+
     def retry_at(self, now: datetime, attempts: int) -> datetime | None:
         """When to try again after `attempts` failures, or None: park it."""
         if attempts >= self.max_attempts:
@@ -52,6 +62,7 @@ class Deliverer:
         callbacks: Mapping[AgencyType, OperationContract],
         clock: Clock,
         policy: RetryPolicy | None = None,
+        timeout: float = 10.0,
     ) -> None:
         self._deliveries = deliveries
         self._agencies = agencies
@@ -59,8 +70,8 @@ class Deliverer:
         self._callbacks = callbacks
         self._clock = clock
         self._policy = policy or RetryPolicy()
-        self._webhook = WebhookNotifier(clock.now)
-        self._soap = SoapNotifier(clock.now)
+        self._webhook = WebhookNotifier(clock.now, timeout)
+        self._soap = SoapNotifier(clock.now, timeout)
 
     def run_once(self) -> int:
         """Send every notice that is due now; how many were tried."""

@@ -13,6 +13,7 @@ class GatewayError(Exception):
     code = "internal-error"
     status = 500
     title = "Internal error"
+    retry_after: int | None = None  # seconds a caller should wait before trying again (503, 429)
 
     def __init__(self, detail: str, *, errors: Mapping[str, list[str]] | None = None) -> None:
         super().__init__(detail)
@@ -135,6 +136,15 @@ class ServiceUnavailable(GatewayError):
     code = "service-unavailable"
     status = 503
     title = "Service temporarily unavailable"
+    retry_after = 5
+
+
+class StoreBusy(ServiceUnavailable):
+    """The store did not answer in time (pool exhausted, a lock, a slow disk): try again shortly."""
+
+    code = "store-busy"
+    title = "The gateway is busy"
+    retry_after = 2
 
 
 class ForbiddenXml(MalformedBody):

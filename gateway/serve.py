@@ -7,6 +7,9 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# Settings newer gunicorn releases have; skipped on older ones.
+OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
+
 
 class GunicornApp(BaseApplication):  # type: ignore[misc]
     """gunicorn with our options; `loader` builds the WSGI app in every worker, after the fork."""
@@ -18,6 +21,8 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self._options.items():
+            if key in OPTIONAL_SETTINGS and key not in self.cfg.settings:
+                continue  # an older gunicorn without that feature
             self.cfg.set(key, value)
 
     def load(self) -> Any:
@@ -44,6 +49,9 @@ def server_options(bind: str, workers: int | None = None, threads: int = 8) -> d
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
+        # The runtime control socket (gunicorn 24+) is one per user by default, so two servers would
+        # fight over it; the gateway does not use it.
+        "control_socket_disable": True,
     }
 
 

@@ -1,6 +1,8 @@
 """Publishing with publisher confirms and `mandatory`: a return means the broker has the message."""
 
+import logging
 import time
+from typing import Any
 
 import pika
 import pika.exceptions
@@ -9,6 +11,8 @@ from pika.adapters.blocking_connection import BlockingChannel
 from gateway.messaging.topology import declare_topology
 from gateway.outbox import EVENTS_EXCHANGE
 from gateway.ports import OutboxMessage, PublishRefused
+
+log = logging.getLogger(__name__)
 
 # Errors after which the connection is gone and must be made anew.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -20,11 +24,15 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def connection_parameters(url: str) -> pika.URLParameters:
-    """Parameters from an AMQP URL with sane timeouts for a long-running worker."""
+def connection_parameters(url: str, blocked_timeout: float = 60.0) -> pika.URLParameters:
+    """Parameters from an AMQP URL with sane timeouts for a long-running worker.
+
+    `blocked_timeout`: a connection the broker blocks (memory or disk alarm) is dropped after that long,
+    so a publish waiting for its confirm fails instead of hanging until the alarm clears.
+    """
     params = pika.URLParameters(url)
     params.heartbeat = 30
-    params.blocked_connection_timeout = 60
+    params.blocked_connection_timeout = blocked_timeout
     params.socket_timeout = 5
     params.connection_attempts = 1
     return params
@@ -33,14 +41,22 @@ def connection_parameters(url: str) -> pika.URLParameters:
 class ConfirmedPublisher:
     """One blocking connection and channel in confirm mode; not thread-safe, one per worker."""
 
-    def __init__(self, url: str) -> None:
-        self._params = connection_parameters(url)
+    def __init__(self, url: str, blocked_timeout: float = 15.0) -> None:
+        self._params = connection_parameters(url, blocked_timeout)
         self._connection: pika.BlockingConnection | None = None
         self._channel: BlockingChannel | None = None
+        self.blocked_because: str | None = None  # the broker's resource alarm, while it blocks us
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the broker has blocked this connection (a memory or disk alarm): publishing would wait."""
+        return self.blocked_because is not None
 
     def connect(self) -> None:
         """Open the connection, enable confirms and declare the topology."""
         self._connection = pika.BlockingConnection(self._params)
+        self._connection.add_on_connection_blocked_callback(self._on_blocked)
+        self._connection.add_on_connection_unblocked_callback(self._on_unblocked)
         channel = self._connection.channel()
         declare_topology(channel)
         channel.confirm_delivery()
@@ -72,6 +88,14 @@ class ConfirmedPublisher:
             raise PublishRefused(f"unroutable: no queue bound for {message.routing_key}") from exc
         except pika.exceptions.NackError as exc:
             raise PublishRefused("the broker refused the message (nack)") from exc
+
+    def _on_blocked(self, _connection: object, frame: Any) -> None:
+        self.blocked_because = str(getattr(frame.method, "reason", "") or "resource alarm")
+        log.warning("the broker blocked the connection (%s): publishing paused", self.blocked_because)
+
+    def _on_unblocked(self, _connection: object, _frame: object) -> None:
+        self.blocked_because = None
+        log.info("the broker unblocked the connection: publishing resumes")
 
     def sleep(self, seconds: float) -> None:
         """Wait while keeping the connection's heartbeats going."""

@@ -47,26 +47,29 @@ class Relay:
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._backoff = backoff or Backoff()
+        self._failures = 0
 
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set, reconnecting with backoff whenever the broker or store fails."""
-        failures = 0
+        self._failures = 0
         while not stop.is_set():
             publisher = self._new_publisher()
             try:
                 publisher.connect()
                 log.info("relay connected to the broker")
-                failures = 0
                 self._pump(publisher, stop)
             except RETRYABLE_ERRORS as exc:
-                failures += 1
+                # Counted until a batch goes through: connecting alone proves little when the broker
+                # accepts the connection but blocks it (a resource alarm), so the waits keep growing.
+                self._failures += 1
+                failures = self._failures
                 delay = self._backoff.delay(failures)
                 log.warning("relay lost its connection (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
                 stop.wait(delay)
             except Exception:
                 # Anything else must not end the relay for good: notices would wait for a restart.
-                failures += 1
-                delay = self._backoff.delay(failures)
+                self._failures += 1
+                delay = self._backoff.delay(self._failures)
                 log.exception("relay failed unexpectedly; retrying in %.1fs", delay)
                 stop.wait(delay)
             finally:
@@ -88,7 +91,14 @@ class Relay:
 
     def _pump(self, publisher: ConfirmedPublisher, stop: threading.Event) -> None:
         while not stop.is_set():
+            if publisher.blocked:
+                # A resource alarm: claim nothing (a batch would wait on confirms that cannot come);
+                # keep the connection serviced so the unblock arrives, and stay stoppable.
+                publisher.sleep(self._idle_interval)
+                continue
             result = self._outbox.process_batch(self._batch_size, publisher.publish)
+            if result.sent:
+                self._failures = 0
             if result.refused:
                 log.error("broker refused %d message(s); they will be retried later", result.refused)
             if result.claimed < self._batch_size:

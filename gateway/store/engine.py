@@ -10,14 +10,29 @@ from gateway.store.tables import metadata
 READ_ONLY = {"lagw_read_only": True}
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writes."""
+def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writes.
+
+    `timeout` bounds every wait on the store (a pooled connection, a lock, a statement), so a slow
+    store makes callers fail fast and try again instead of piling up behind it.
+    """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
-        _configure_sqlite(engine)
+        engine = sa.create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True, **kwargs)
+        _configure_sqlite(engine, timeout)
         return engine
+    milliseconds = int(timeout * 1000)
     # hide_parameters: bound values (names, ID numbers) never appear in error messages or logs.
-    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeout,
+        hide_parameters=True,
+        connect_args={
+            "connect_timeout": max(1, round(timeout)),
+            "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}",
+        },
+        **kwargs,
+    )
 
 
 def create_schema(engine: sa.Engine) -> None:
@@ -46,7 +61,7 @@ def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column[Any]) ->
     conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
@@ -55,7 +70,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")  # an accepted notice survives a power cut
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

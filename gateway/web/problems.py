@@ -4,10 +4,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy.exc
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, StoreBusy
 from gateway.web.soap.faults import fault_response
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,12 @@ _HTTP_CODES = {
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, errors: Mapping[str, list[str]] | None = None
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: Mapping[str, list[str]] | None = None,
+    retry_after: int | None = None,
 ) -> Response:
     """A problem+json response with a stable `type` and optional per-field `errors`."""
     body: dict[str, Any] = {
@@ -45,6 +51,8 @@ def problem_response(
     response.mimetype = PROBLEM_MEDIA_TYPE
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="legal-aid-gateway"'
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -62,11 +70,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def register_error_handlers(app: Flask) -> None:
     """Map GatewayError and HTTP errors to problem documents; never leak a stack trace."""
 
-    @app.errorhandler(GatewayError)
-    def _gateway_error(exc: GatewayError) -> Response:
-        if _is_soap():
-            return fault_response(exc)
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors)
+    app.register_error_handler(GatewayError, gateway_error_response)
+    app.register_error_handler(sqlalchemy.exc.TimeoutError, _store_busy)
+    app.register_error_handler(sqlalchemy.exc.OperationalError, _store_busy)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
@@ -94,6 +100,19 @@ def register_error_handlers(app: Flask) -> None:
         if _is_soap():
             return fault_response(GatewayError("the gateway could not process the request"))
         return problem_response(500, "internal-error", "Internal error", "the gateway could not process the request")
+
+
+def gateway_error_response(exc: GatewayError) -> Response:
+    """The error as problem+json, or as a SOAP Fault on a /soap/ path."""
+    if _is_soap():
+        return fault_response(exc)
+    return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.retry_after)
+
+
+def _store_busy(exc: Exception) -> Response:
+    # Fail fast instead of queueing threads behind a slow store; the transaction rolled back.
+    log.warning("store did not answer in time on %s %s: %s", request.method, request.path, type(exc).__name__)
+    return gateway_error_response(StoreBusy("the store is slow or unreachable; nothing was stored, send it again"))
 
 
 def _is_soap() -> bool:

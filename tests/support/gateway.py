@@ -79,9 +79,14 @@ def running_gateway(
     database_url: str | None = None,
     clock: Clock | None = None,
     app_config: dict[str, Any] | None = None,
+    store_timeout: float = 5.0,
 ) -> Iterator[LiveGateway]:
     """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
-    settings = Settings(database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3", amqp_url=amqp_url)
+    settings = Settings(
+        database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3",
+        amqp_url=amqp_url,
+        store_timeout_seconds=store_timeout,
+    )
     services = build_services(settings, clock)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)}
     app = create_app(services=services)

@@ -80,4 +80,7 @@ def fault_response(error: GatewayError) -> Response:
     name = request.path.removeprefix("/soap/").partition("/")[0]
     namespaces: dict[str, str] = current_app.extensions.get(SERVICES_EXTENSION, {})
     body = fault_envelope(version, error, namespaces.get(name, FALLBACK_NAMESPACE))
-    return Response(body, status=500, content_type=f"{version.media_type}; charset=utf-8")
+    response = Response(body, status=500, content_type=f"{version.media_type}; charset=utf-8")
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
