@@ -44,7 +44,7 @@ class LagwProcesses:
             try:
                 if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
                     return self.base
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 time.sleep(0.1)
         raise AssertionError(f"the gateway did not start; see {self._log_dir / 'serve.log'}")
 
