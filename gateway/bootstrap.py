@@ -17,6 +17,7 @@ from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.staff_auth import StaffAuth
 from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.certificates import SqlAgencyCertificates
 from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
@@ -51,6 +52,7 @@ class Services:
     staff: SqlStaffAccounts
     staff_auth: StaffAuth
     console: SqlConsoleQueries
+    certificates: SqlAgencyCertificates
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -90,4 +92,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         staff=staff,
         staff_auth=StaffAuth(staff, clock),
         console=SqlConsoleQueries(engine),
+        certificates=SqlAgencyCertificates(engine, clock.now),
     )

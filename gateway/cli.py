@@ -4,10 +4,12 @@ import logging
 import signal
 import sys
 import threading
+from datetime import timedelta
 
 import click
 
 from gateway.bootstrap import build_services
+from gateway.cli_certificates import add_cert, certs, remove_cert
 from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
@@ -76,10 +78,17 @@ def agency_list() -> None:
 
 @agency.command("rotate-key")
 @click.option("--code", required=True)
-def agency_rotate_key(code: str) -> None:
-    """Give an agency a new API key; the old one stops working. The key is the last line."""
+@click.option(
+    "--grace-hours",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="How long the old key keeps working, so the agency can switch without downtime.",
+)
+def agency_rotate_key(code: str, grace_hours: float) -> None:
+    """Give an agency a new API key; the old one stops at once or after the grace. The key is the last line."""
     try:
-        key = build_services(Settings.from_env()).agencies.rotate_key(code)
+        key = build_services(Settings.from_env()).agencies.rotate_key(code, timedelta(hours=grace_hours))
     except UnknownAgency as exc:
         raise click.ClickException(f"no agency with code {code}") from exc
     click.echo("new API key (shown once; keep it secret):")
@@ -217,11 +226,18 @@ def deadlines_report() -> None:
 @click.option("--workers", type=int, default=None, help="Default: the number of cores.")
 @click.option("--threads", type=int, default=8, show_default=True)
 def serve(bind: str, workers: int | None, threads: int) -> None:
-    """Serve the REST API under gunicorn."""
+    """Serve the REST API under gunicorn (TLS, with optional client certificates, when LAGW_TLS_* are set)."""
+    from gateway.serve import Tls
     from gateway.serve import serve as run_server
 
-    build_services(Settings.from_env())  # create the schema once, before the workers fork
-    run_server(bind, workers, threads)
+    settings = Settings.from_env()
+    build_services(settings)  # create the schema once, before the workers fork
+    tls = None
+    if settings.tls_certfile is not None or settings.tls_keyfile is not None:
+        if settings.tls_certfile is None or settings.tls_keyfile is None:
+            raise click.ClickException("TLS needs both LAGW_TLS_CERTFILE and LAGW_TLS_KEYFILE")
+        tls = Tls(settings.tls_certfile, settings.tls_keyfile, settings.tls_client_ca)
+    run_server(bind, workers, threads, tls)
 
 
 @main.command()
@@ -266,6 +282,8 @@ def _stop_on_signals() -> threading.Event:
 
 
 main.add_command(staff)
+for command in (add_cert, remove_cert, certs):
+    agency.add_command(command)
 
 if __name__ == "__main__":
     main()

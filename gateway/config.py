@@ -38,6 +38,9 @@ class Settings:
     callback_timeout_seconds: float = 10.0
     store_timeout_seconds: float = 5.0
     broker_blocked_timeout_seconds: float = 15.0
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    tls_client_ca: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -64,6 +67,9 @@ class Settings:
             callback_timeout_seconds=float(env.get("LAGW_CALLBACK_TIMEOUT_SECONDS", 10)),
             store_timeout_seconds=float(env.get("LAGW_STORE_TIMEOUT_SECONDS", 5)),
             broker_blocked_timeout_seconds=float(env.get("LAGW_BROKER_BLOCKED_TIMEOUT_SECONDS", 15)),
+            tls_certfile=_path(env.get("LAGW_TLS_CERTFILE")),
+            tls_keyfile=_path(env.get("LAGW_TLS_KEYFILE")),
+            tls_client_ca=_path(env.get("LAGW_TLS_CLIENT_CA")),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

@@ -1,7 +1,10 @@
 """Run the web app under gunicorn (gthread), with the app built after the fork in each worker."""
 
 import os
+import ssl
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -55,6 +58,24 @@ def server_options(bind: str, workers: int | None = None, threads: int = 8) -> d
     }
 
 
-def serve(bind: str, workers: int | None = None, threads: int = 8) -> None:
+@dataclass(frozen=True)
+class Tls:
+    """TLS for gunicorn: the server's certificate and key; with `client_ca`, agencies may present certificates."""
+
+    certfile: Path
+    keyfile: Path
+    client_ca: Path | None = None
+
+    def options(self) -> dict[str, Any]:
+        """gunicorn's TLS settings. Client certificates are optional at the handshake (agencies without one
+        sign their requests or send a bearer key); a certificate that is presented must chain to `client_ca`."""
+        options: dict[str, Any] = {"certfile": str(self.certfile), "keyfile": str(self.keyfile)}
+        if self.client_ca is not None:
+            options |= {"ca_certs": str(self.client_ca), "cert_reqs": ssl.CERT_OPTIONAL}
+        return options
+
+
+def serve(bind: str, workers: int | None = None, threads: int = 8, tls: Tls | None = None) -> None:
     """Serve until stopped by a signal."""
-    GunicornApp(_gateway_app, server_options(bind, workers, threads)).run()
+    options = server_options(bind, workers, threads) | (tls.options() if tls else {})
+    GunicornApp(_gateway_app, options).run()

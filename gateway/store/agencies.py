@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -61,17 +61,22 @@ class SqlAgencyRegistry:
             )
         return key
 
-    def rotate_key(self, code: str) -> str:
-        """Replace an agency's key; the old one stops working at once."""
+    def rotate_key(self, code: str, grace: timedelta = timedelta(0)) -> str:
+        """Give an agency a new key; the old one keeps working for `grace` (none: it stops at once)."""
         key = new_api_key()
+        now = self._now()
+        keep_old = grace > timedelta(0)
         with self._engine.begin() as conn:
             result = conn.execute(
                 agencies.update()
                 .where(agencies.c.code == code)
                 .values(
+                    previous_api_key_hash=agencies.c.api_key_hash if keep_old else None,
+                    previous_api_key_sealed=agencies.c.api_key_sealed if keep_old else None,
+                    previous_key_expires_at=now + grace if keep_old else None,
                     api_key_hash=hash_api_key(key),
                     api_key_sealed=self._sealer.seal(key, code),
-                    key_rotated_at=self._now(),
+                    key_rotated_at=now,
                 )
             )
         if result.rowcount != 1:
@@ -79,17 +84,30 @@ class SqlAgencyRegistry:
         return key
 
     def by_api_key(self, api_key: str) -> Agency | None:
-        """The agency holding this key, if any."""
-        return self._one(agencies.c.api_key_hash == hash_api_key(api_key))
+        """The agency holding this key (its current one, or the previous one until it expires), if any."""
+        digest = hash_api_key(api_key)
+        previous_valid = sa.and_(
+            agencies.c.previous_api_key_hash == digest, agencies.c.previous_key_expires_at > self._now()
+        )
+        return self._one(sa.or_(agencies.c.api_key_hash == digest, previous_valid))
 
     def key_of(self, code: str) -> str | None:
-        """An agency's clear key, to check a WS-Security PasswordDigest; None if not on record."""
+        """An agency's current clear key, to check a WS-Security PasswordDigest; None if not on record."""
+        keys = self.keys_of(code)
+        return keys[0] if keys else None
+
+    def keys_of(self, code: str) -> list[str]:
+        """The agency's clear keys that are valid now: the current one, then the previous one in its grace."""
+        columns = (agencies.c.api_key_sealed, agencies.c.previous_api_key_sealed, agencies.c.previous_key_expires_at)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            sealed = conn.scalar(sa.select(agencies.c.api_key_sealed).where(agencies.c.code == code))
-        if sealed is None:
-            return None
+            row = conn.execute(sa.select(*columns).where(agencies.c.code == code)).first()
+        if row is None or row.api_key_sealed is None:
+            return []
+        sealed = [row.api_key_sealed]
+        if row.previous_api_key_sealed is not None and row.previous_key_expires_at > self._now():
+            sealed.append(row.previous_api_key_sealed)
         try:
-            return self._sealer.unseal(bytes(sealed), code)
+            return [self._sealer.unseal(bytes(value), code) for value in sealed]
         except UnsealError as exc:
             raise CredentialsUnreadable(
                 "the gateway cannot open this agency's sealed key (LAGW_CREDENTIAL_KEY changed?); "

@@ -45,6 +45,21 @@ agencies = sa.Table(
     sa.Column("callback_secret_sealed", sa.LargeBinary),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("key_rotated_at", UtcDateTime, nullable=False),
+    # After a rotation the old key keeps working until it expires, so the agency can switch without downtime.
+    sa.Column("previous_api_key_hash", sa.String(64)),
+    sa.Column("previous_api_key_sealed", sa.LargeBinary),
+    sa.Column("previous_key_expires_at", UtcDateTime),
+)
+
+# Client certificates (mutual TLS) by SHA-256 fingerprint of the DER; several per agency while rotating.
+agency_certificates = sa.Table(
+    "agency_certificates",
+    metadata,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("agency_code", sa.String(32), sa.ForeignKey("agencies.code"), nullable=False, index=True),
+    sa.Column("subject", sa.String(500), nullable=False),
+    sa.Column("not_after", UtcDateTime, nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
 )
 
 requests = sa.Table(

@@ -1,21 +1,44 @@
-"""Agency identity from credentials: who sent a message comes from the key, never from the body."""
+"""Agency identity from credentials: who sent a message comes from them, never from the body.
+
+Three ways, strongest first: a registered client certificate (mutual TLS), a signed request
+(`LAGW-HMAC-SHA256`, see gateway.request_signing), or `Authorization: Bearer <key>`.
+"""
+
+import ssl
+import time
 
 from flask import g, request
 
 from gateway.domain.model import Agency
-from gateway.errors import Unauthenticated
+from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
+from gateway.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
 from gateway.web.context import services
+
+_HOW = (
+    "present a registered client certificate, sign the request ('Authorization: LAGW-HMAC-SHA256 …'), "
+    "or send the agency's API key as 'Authorization: Bearer <key>'"
+)
 
 
 def authenticate_agency() -> Agency:
-    """The agency holding the request's `Authorization: Bearer <key>`, or Unauthenticated."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthenticated("send the agency's API key as 'Authorization: Bearer <key>'")
-    agency = services().agencies.by_api_key(key.strip())
+    """The agency the request's credentials prove, or Unauthenticated."""
+    by_certificate = _by_client_certificate()
+    scheme, _, parameters = request.headers.get("Authorization", "").partition(" ")
+    if scheme == SCHEME:
+        claimed: Agency | None = _by_signature(parameters)
+    elif scheme.lower() == "bearer" and parameters.strip():
+        claimed = services().agencies.by_api_key(parameters.strip())
+        if claimed is None:
+            raise Unauthenticated("the API key matches no registered agency")
+    elif scheme:
+        raise Unauthenticated(f"unsupported authorization scheme; {_HOW}")
+    else:
+        claimed = None
+    if by_certificate is not None and claimed is not None and by_certificate.code != claimed.code:
+        raise Unauthenticated("the client certificate and the credentials belong to different agencies")
+    agency = by_certificate or claimed
     if agency is None:
-        raise Unauthenticated("the API key matches no registered agency")
+        raise Unauthenticated(_HOW)
     g.agency = agency
     return agency
 
@@ -24,3 +47,35 @@ def current_agency() -> Agency:
     """The agency authenticated for this request."""
     agency: Agency | None = g.get("agency")
     return agency if agency is not None else authenticate_agency()
+
+
+def _by_client_certificate() -> Agency | None:
+    """gunicorn serving TLS with client certificates hands the socket over; a certificate must be registered."""
+    sock = request.environ.get("gunicorn.socket")
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    if not der:
+        return None
+    code = services().certificates.agency_of(der)
+    agency = services().agencies.by_code(code) if code else None
+    if agency is None:
+        raise Unauthenticated("the client certificate is not registered to any agency (or has expired)")
+    return agency
+
+
+def _by_signature(parameters: str) -> Agency:
+    try:
+        credential = parse_credential(parameters)
+    except BadSignatureHeader as exc:
+        raise Unauthenticated(str(exc)) from exc
+    registry = services().agencies
+    agency = registry.by_code(credential.agency_code)
+    path = request.full_path.removesuffix("?")
+    body = request.get_data(cache=True)
+    if agency is None or not signature_matches(registry.keys_of(agency.code), credential, request.method, path, body):
+        raise Unauthenticated("the signature does not match the request under the agency's key")
+    window = services().settings.token_window_seconds
+    if abs(time.time() - credential.timestamp) > window:
+        raise StaleSecurityToken(f"the signature's Timestamp is more than {window} s from the gateway's clock")
+    if not services().nonces.remember(agency.code, f"hmac:{credential.nonce}", services().clock.now()):
+        raise ReplayedSecurityToken("this Nonce was already used: a replayed request")
+    return agency

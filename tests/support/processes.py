@@ -17,7 +17,7 @@ class LagwProcesses:
     """Starts `lagw` commands with one environment; each writes its log to `<log_dir>/<name>.log`."""
 
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self._env = {**os.environ, **env}
+        self.env = {**os.environ, **env}
         self._log_dir = log_dir
         self._running: dict[str, subprocess.Popen[bytes]] = {}
         self.base = ""
@@ -26,23 +26,23 @@ class LagwProcesses:
         """Start `lagw <command>` under `name` (replacing a dead one of that name)."""
         log = (self._log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", *command], env=self._env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "gateway.cli", *command], env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         self._running[name] = process
         return process
 
-    def serve(self, workers: int = 2, threads: int = 8) -> str:
-        """Start gunicorn and wait until it answers; the base URL."""
+    def serve(self, workers: int = 2, threads: int = 8, scheme: str = "http", verify: str | bool = True) -> str:
+        """Start gunicorn and wait until it answers; the base URL (`verify`: the CA file for https)."""
         port = free_port()
         self.start(
             "serve", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)
         )
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"{scheme}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.base + "/healthz", timeout=1, verify=verify).status_code == 200:
                     return self.base
             except requests.RequestException:  # not listening yet, or a worker still booting
                 time.sleep(0.1)
