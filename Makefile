@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration test-browser bench bench-console lint install broker store browser clean soap-contracts
+.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-console lint install broker store browser clean soap-contracts
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ test-integration: install broker store
 
 test-browser: install broker browser
 	$(VENV)/bin/pytest tests/browser
+
+test-faults: install broker store
+	$(VENV)/bin/pytest tests/faults
 
 soap-contracts: install
 	$(PY) scripts/write-soap-contracts

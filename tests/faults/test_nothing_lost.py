@@ -257,7 +257,9 @@ def _settled(stack: Stack, collector: Collector, accepted: set[str], appointed: 
     return unsent == 0 and undelivered == 0 and delivered == len(appointed) and accepted <= set(collector.message_ids)
 
 
-def test_no_accepted_notice_is_lost_or_duplicated_under_faults(stack: Stack) -> None:
+def test_no_accepted_notice_is_lost_or_duplicated_under_faults(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
     collector = Collector(stack.amqp_url)
     threading.Thread(target=collector.run, daemon=True).start()
     centre = Centre(stack)
@@ -308,25 +310,20 @@ def test_no_accepted_notice_is_lost_or_duplicated_under_faults(stack: Stack) -> 
     told = Counter(key.split(".")[0] for key in received)
     repeat_calls = sum(entry["calls"] - 1 for entry in received.values())
 
-    print(
+    report = [
         f"\nfault suite: {len(faults.done)} faults injected during {load_seconds:.0f} s of load "
-        f"({len(outcomes) / load_seconds:.0f} notices/s)"
-    )
-    for name, count in Counter(name for name, _ in faults.done).items():
-        print(f"  {count} × {name}")
-    print(f"  relay killed after publishing {faults.relay_killed_after_publishing} message(s) of its batch")
-    print(
+        f"({len(outcomes) / load_seconds:.0f} notices/s)",
+        *(f"  {count} × {name}" for name, count in Counter(name for name, _ in faults.done).items()),
+        f"  relay killed after publishing {faults.relay_killed_after_publishing} message(s) of its batch",
         f"notices sent {len(outcomes)} (attempts {sum(o.attempts for o in outcomes)}), accepted {len(accepted)}, "
-        f"delivered {len(set(counts) & accepted)}, duplicates {duplicates} (same message_id), lost {len(lost)}"
-    )
-    print(
+        f"delivered {len(set(counts) & accepted)}, duplicates {duplicates} (same message_id), lost {len(lost)}",
         f"  retried after no answer or a refusal to wait: {len(retried)}, of which already stored and answered "
-        f"as a resend: {len(stored_on_lost_answer)}; never answered: {len(unanswered)}"
-    )
-    print(
+        f"as a resend: {len(stored_on_lost_answer)}; never answered: {len(unanswered)}",
         f"appointments {len(centre.appointed)}, agencies told {len(told)} (each once by idempotency key), "
-        f"repeat calls with the same key after a timeout or reset {repeat_calls}"
-    )
+        f"repeat calls with the same key after a timeout or reset {repeat_calls}",
+    ]
+    with capsys.disabled():  # the figures show in every run, not only when the test fails
+        print("\n".join(report))
 
     assert not lost, f"{len(lost)} accepted notices never reached {ASSIGNMENT_QUEUE}"
     assert not strays, f"messages for notices no agency was told were accepted: {sorted(strays)[:5]}"
