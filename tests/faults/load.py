@@ -1,6 +1,7 @@
 """Steady load from the three agencies over REST and SOAP: distinct notices, each sent until it is answered."""
 
 import copy
+import itertools
 import json
 import re
 import threading
@@ -60,10 +61,10 @@ def templates() -> list[Template]:
     return found
 
 
-def notices(count: int, run: str) -> Iterator[Outcome]:
-    """`count` distinct notices, round-robin over the templates, each with its own reference and person."""
+def notices(run: str) -> Iterator[Outcome]:
+    """Distinct notices without end, round-robin over the templates, each with its own reference and person."""
     pool = templates()
-    for n in range(count):
+    for n in itertools.count():
         template = pool[n % len(pool)]
         body = copy.deepcopy(template.body)
         reference = ""

@@ -5,6 +5,7 @@ The gateway runs as an operator runs it: `lagw serve` (gunicorn, 2 workers), `la
 on PostgreSQL; RabbitMQ is reached through a TCP proxy the test controls, and so is the agency simulator.
 """
 
+import itertools
 import json
 import logging
 import os
@@ -138,6 +139,7 @@ class FaultPlan:
         self._collector = collector
         self._gateway_died = gateway_died
         self.done: list[tuple[str, float]] = []
+        self.first_round_done = threading.Event()
         self.relay_killed_after_publishing: list[int] = []
 
     def run(self, load_running: threading.Event) -> None:
@@ -161,6 +163,7 @@ class FaultPlan:
                 step()
                 self.done.append((name, time.monotonic()))
             rounds += 1
+            self.first_round_done.set()
 
     def _cut_broker(self, seconds: float) -> None:
         self._stack.broker_link.down()
@@ -283,9 +286,11 @@ def test_no_accepted_notice_is_lost_or_duplicated_under_faults(
         return outcome
 
     fault_thread.start()
+    source = notices(f"F{int(time.time())}")
     with ThreadPoolExecutor(CLIENTS) as pool:
-        for outcome in pool.map(send, notices(NOTICES, f"F{int(time.time())}")):
-            outcomes.append(outcome)
+        # At least NOTICES, and on until every kind of fault has struck once while the load runs.
+        while (len(outcomes) < NOTICES or not faults.first_round_done.is_set()) and not gateway_died.is_set():
+            outcomes.extend(pool.map(send, itertools.islice(source, 100)))
     load_seconds = time.monotonic() - started
     load_running.clear()
     fault_thread.join(timeout=120)
