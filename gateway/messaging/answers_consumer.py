@@ -14,7 +14,7 @@ from gateway.domain.enums import AgencyType
 from gateway.errors import GatewayError
 from gateway.messaging.publisher import CONNECTION_ERRORS, connection_parameters
 from gateway.messaging.relay import Backoff
-from gateway.messaging.topology import APPOINTMENTS_QUEUE, declare_topology
+from gateway.messaging.topology import APPOINTMENTS_QUEUE, DEAD_LETTER_EXCHANGE, declare_topology
 from gateway.ports import AnswerAlreadyApplied
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.requests import SqlRequestStore
@@ -65,6 +65,7 @@ class AnswersConsumer:
             channel = connection.channel()
             declare_topology(channel)
             channel.basic_qos(prefetch_count=self._prefetch)
+            channel.confirm_delivery()  # a parked message is in legalaid.dead before its original is acked
             for method, properties, body in channel.consume(APPOINTMENTS_QUEUE, inactivity_timeout=0.5):
                 if stop.is_set():
                     break
@@ -90,7 +91,7 @@ class AnswersConsumer:
                 self.apply(properties.message_id, body)
             except Poison as exc:
                 log.error("answer %s dead-lettered: %s", properties.message_id, exc)
-                channel.basic_nack(tag, requeue=False)  # to legalaid.dlx → legalaid.dead
+                self._park(channel, tag, properties, body, str(exc))
                 return
             except Exception:
                 # Ours (the store is away): keep the message and try again, so an outage spends none of
@@ -104,6 +105,19 @@ class AnswersConsumer:
                 continue
             channel.basic_ack(tag)
             return
+
+    @staticmethod
+    def _park(channel: BlockingChannel, tag: int, properties: pika.BasicProperties, body: bytes, reason: str) -> None:
+        """Put the message in legalaid.dead with the reason in `x-lagw-reason`, confirmed, then let it go."""
+        headers = {**(properties.headers or {}), "x-lagw-reason": reason[:500], "x-lagw-queue": APPOINTMENTS_QUEUE}
+        parked = pika.BasicProperties(
+            message_id=properties.message_id,
+            content_type=properties.content_type,
+            headers=headers,
+            delivery_mode=pika.DeliveryMode.Persistent,
+        )
+        channel.basic_publish(DEAD_LETTER_EXCHANGE, APPOINTMENTS_QUEUE, body, parked)  # waits for the confirm
+        channel.basic_ack(tag)
 
     def apply(self, message_id: str | None, body: bytes) -> None:
         """Apply one answer; Poison if it can never apply. A message_id seen before changes nothing."""

@@ -108,8 +108,14 @@ def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway,
     assert _answers_stored(gateway) == 1
     assert services.requests.get(first).state == "assigned"
     assert services.requests.get(second).state == "received"
-    dead = sorted(properties.message_id or "-" for _, properties, _ in drain_queue(amqp_url, DEAD_LETTER_QUEUE))
-    assert dead == ["-", "m-2", "m-3"]
+    dead = {
+        properties.message_id or "-": properties.headers["x-lagw-reason"]
+        for _, properties, _ in drain_queue(amqp_url, DEAD_LETTER_QUEUE)
+    }
+    assert sorted(dead) == ["-", "m-2", "m-3"]
+    assert "message_id" in dead["-"]
+    assert "not a legalaid.answer/1 message" in dead["m-2"]
+    assert dead["m-3"].startswith("illegal-transition")
 
 
 def _consumer_process(gateway: LiveGateway, amqp_url: str) -> subprocess.Popen[bytes]:
