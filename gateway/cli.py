@@ -13,7 +13,7 @@ from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
-from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
 
@@ -42,9 +42,13 @@ def agency_add(code: str, name: str, type_: str, district: str, level: str | Non
     """Register an agency; its API key is the last line printed."""
     services = build_services(Settings.from_env())
     agency_type = AgencyType(type_)
-    allowed = KINDS_BY_AGENCY_TYPE[agency_type]
+    allowed = kinds_for(agency_type)
     if kinds:
-        allowed = frozenset(Kind(k.strip()) for k in kinds.split(","))
+        asked = {k.strip() for k in kinds.split(",")}
+        if not asked <= {kind.value for kind in allowed}:
+            may = ", ".join(sorted(kind.value for kind in allowed)) or "none"
+            raise click.BadParameter(f"a {agency_type.value} may send: {may}", param_hint="--kinds")
+        allowed = frozenset(Kind(k) for k in asked)
     if not (len(district) == 6 and district.isdigit()):
         raise click.BadParameter("a six-digit GB/T 2260 code", param_hint="--district")
     new = Agency(

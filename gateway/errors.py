@@ -96,6 +96,14 @@ class KindNotAllowed(GatewayError):
     title = "The agency may not send this kind of message"
 
 
+class OutsideJurisdiction(GatewayError):
+    """The case is in a district the agency does not act for: its own district, or the city's for a city-level one."""
+
+    code = "outside-jurisdiction"
+    status = 403
+    title = "The case is outside the agency's jurisdiction"
+
+
 class RequestNotFound(GatewayError):
     """No request with this id is visible to the caller."""
 

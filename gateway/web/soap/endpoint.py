@@ -10,7 +10,7 @@ from lxml import etree
 
 from gateway.errors import InvalidInput, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
 from gateway.ports import RawPayload
-from gateway.rules.permissions import check_service
+from gateway.rules.authorization import check_service
 from gateway.web.context import services
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.dialect import list_elements, schema_error_path
