@@ -216,8 +216,13 @@ def deadlines_report() -> None:
 def serve(bind: str, workers: int | None, threads: int) -> None:
     """Serve the REST API under gunicorn."""
     from gateway.serve import serve as run_server
+    from gateway.serve import server_options, unshared_limits_note
 
-    build_services(Settings.from_env())  # create the schema once, before the workers fork
+    settings = Settings.from_env()
+    build_services(settings)  # create the schema once, before the workers fork
+    note = unshared_limits_note(settings, server_options(bind, workers, threads)["workers"])
+    if note:
+        click.echo(note, err=True)
     run_server(bind, workers, threads)
 
 

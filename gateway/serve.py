@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from gateway.config import Settings
+
 
 class GunicornApp(BaseApplication):  # type: ignore[misc]
     """gunicorn with our options; `loader` builds the WSGI app in every worker, after the fork."""
@@ -45,6 +47,16 @@ def server_options(bind: str, workers: int | None = None, threads: int = 8) -> d
         "errorlog": "-",
         "loglevel": "info",
     }
+
+
+def unshared_limits_note(settings: Settings, workers: int) -> str | None:
+    """A warning when several workers would each count the rate limits in their own memory."""
+    if workers < 2 or not settings.rate_limit_storage.startswith("memory://"):
+        return None
+    return (
+        f"note: each of the {workers} workers counts rate limits in its own memory, so an agency may send up to "
+        f"{workers} × LAGW_RATE_LIMIT; set LAGW_RATE_LIMIT_STORAGE (e.g. redis://host:6379) to share the counts"
+    )
 
 
 def serve(bind: str, workers: int | None = None, threads: int = 8) -> None:

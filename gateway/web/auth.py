@@ -5,10 +5,11 @@ from flask import g, request
 from gateway.domain.model import Agency
 from gateway.errors import Unauthenticated
 from gateway.web.context import services
+from gateway.web.rate_limits import count_agency_call
 
 
 def authenticate_agency() -> Agency:
-    """The agency holding the request's `Authorization: Bearer <key>`, or Unauthenticated."""
+    """The agency holding the request's `Authorization: Bearer <key>` and within its rate limit."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -17,6 +18,7 @@ def authenticate_agency() -> Agency:
     if agency is None:
         raise Unauthenticated("the API key matches no registered agency")
     g.agency = agency
+    count_agency_call(agency.code)
     return agency
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, RateLimited
 from gateway.web.soap.faults import fault_response
 
 log = logging.getLogger(__name__)
@@ -59,14 +59,23 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def gateway_error_response(exc: GatewayError) -> Response:
+    """A Fault under /soap/, a problem document elsewhere; over a rate limit, with Retry-After."""
+    if _is_soap():
+        response = fault_response(exc)
+    else:
+        response = problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map GatewayError and HTTP errors to problem documents; never leak a stack trace."""
 
     @app.errorhandler(GatewayError)
     def _gateway_error(exc: GatewayError) -> Response:
-        if _is_soap():
-            return fault_response(exc)
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors)
+        return gateway_error_response(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
