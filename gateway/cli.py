@@ -15,7 +15,7 @@ from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
-from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
 
@@ -44,9 +44,13 @@ def agency_add(code: str, name: str, type_: str, district: str, level: str | Non
     """Register an agency; its API key is the last line printed."""
     services = build_services(Settings.from_env())
     agency_type = AgencyType(type_)
-    allowed = KINDS_BY_AGENCY_TYPE[agency_type]
+    allowed = kinds_for(agency_type)
     if kinds:
-        allowed = frozenset(Kind(k.strip()) for k in kinds.split(","))
+        asked = {k.strip() for k in kinds.split(",")}
+        if not asked <= {kind.value for kind in allowed}:
+            may = ", ".join(sorted(kind.value for kind in allowed)) or "none"
+            raise click.BadParameter(f"a {agency_type.value} may send: {may}", param_hint="--kinds")
+        allowed = frozenset(Kind(k) for k in asked)
     if not (len(district) == 6 and district.isdigit()):
         raise click.BadParameter("a six-digit GB/T 2260 code", param_hint="--district")
     new = Agency(
@@ -227,7 +231,7 @@ def deadlines_report() -> None:
 @click.option("--threads", type=int, default=8, show_default=True)
 def serve(bind: str, workers: int | None, threads: int) -> None:
     """Serve the REST API under gunicorn (TLS, with optional client certificates, when LAGW_TLS_* are set)."""
-    from gateway.serve import Tls
+    from gateway.serve import Tls, server_options, unshared_limits_note
     from gateway.serve import serve as run_server
 
     settings = Settings.from_env()
@@ -237,6 +241,9 @@ def serve(bind: str, workers: int | None, threads: int) -> None:
         if settings.tls_certfile is None or settings.tls_keyfile is None:
             raise click.ClickException("TLS needs both LAGW_TLS_CERTFILE and LAGW_TLS_KEYFILE")
         tls = Tls(settings.tls_certfile, settings.tls_keyfile, settings.tls_client_ca)
+    note = unshared_limits_note(settings, server_options(bind, workers, threads)["workers"])
+    if note:
+        click.echo(note, err=True)
     run_server(bind, workers, threads, tls)
 
 

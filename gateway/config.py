@@ -12,6 +12,13 @@ DEFAULT_DATABASE_URL = "sqlite:///lagw.sqlite3"
 _DEV_ID_HASH_KEY = "development-only-id-hash-key"
 _DEV_CREDENTIAL_KEY = "development-only-credential-key"
 _DEV_CONSOLE_SECRET = "development-only-console-secret"
+# Per agency: 10 a second sustained is far above any court's or bureau's real traffic (a city's agencies send
+# a few thousand messages a day) yet lets a client catch up a day's backlog in minutes; 50 in one second
+# stops a runaway loop before it takes more than a small share of one worker's capacity.
+DEFAULT_RATE_LIMIT = "600/minute;50/second"
+# Per address at the console's sign-in, beside the per-account lockout: slows password spraying across
+# many accounts; an office behind one NAT address still signs in a dozen people in a morning.
+DEFAULT_SIGN_IN_RATE_LIMIT = "10/minute;50/hour"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class Settings:
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
     tls_client_ca: Path | None = None
+    rate_limit: str = DEFAULT_RATE_LIMIT  # "" turns the per-agency limit off
+    rate_limit_storage: str = "memory://"  # per process; redis://… to share counts between workers
+    sign_in_rate_limit: str = DEFAULT_SIGN_IN_RATE_LIMIT
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -70,6 +80,9 @@ class Settings:
             tls_certfile=_path(env.get("LAGW_TLS_CERTFILE")),
             tls_keyfile=_path(env.get("LAGW_TLS_KEYFILE")),
             tls_client_ca=_path(env.get("LAGW_TLS_CLIENT_CA")),
+            rate_limit=env.get("LAGW_RATE_LIMIT", DEFAULT_RATE_LIMIT).strip(),
+            rate_limit_storage=env.get("LAGW_RATE_LIMIT_STORAGE") or "memory://",
+            sign_in_rate_limit=env.get("LAGW_SIGN_IN_RATE_LIMIT", DEFAULT_SIGN_IN_RATE_LIMIT).strip(),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

@@ -33,7 +33,7 @@ from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher, c
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.ports import Callback
 from gateway.privacy import mask_id_number, mask_name
-from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
+from gateway.rules.authorization import kinds_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -49,7 +49,7 @@ class DemoAgency:
 
 def _agency(code: str, name: str, type_: AgencyType, district: str) -> Agency:
     level = Level.CITY if district.endswith("00") else Level.DISTRICT
-    return Agency(code, name, type_, level, district, KINDS_BY_AGENCY_TYPE[type_])
+    return Agency(code, name, type_, level, district, kinds_for(type_))
 
 
 DEMO_AGENCIES = (

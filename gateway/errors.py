@@ -97,6 +97,26 @@ class KindNotAllowed(GatewayError):
     title = "The agency may not send this kind of message"
 
 
+class OutsideJurisdiction(GatewayError):
+    """The case is in a district the agency does not act for: its own district, or the city's for a city-level one."""
+
+    code = "outside-jurisdiction"
+    status = 403
+    title = "The case is outside the agency's jurisdiction"
+
+
+class RateLimited(GatewayError):
+    """The agency (or, at the console's sign-in, the address) sent more than its limit; retry after `Retry-After`."""
+
+    code = "rate-limited"
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class RequestNotFound(GatewayError):
     """No request with this id is visible to the caller."""
 

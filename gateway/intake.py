@@ -14,12 +14,12 @@ from gateway.errors import ReferenceConflict
 from gateway.outbox import request_message
 from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest
 from gateway.privacy import mask_id_number, mask_name
+from gateway.rules.authorization import authorize
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy, compute_deadline, transfer_is_late
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
 from gateway.rules.linking import relate
-from gateway.rules.permissions import check_sender, check_stage
 from gateway.rules.routing import RoutingTable, route_request
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,7 @@ class Intake:
         self, agency: Agency, service: AgencyType, channel: Channel, submission: Submission, raw: RawPayload
     ) -> Receipt:
         """Validate and store a submission; a resend returns the stored receipt unchanged."""
-        check_sender(agency, service, submission.kind)
-        check_stage(agency, submission.case.stage)
+        decision = authorize(agency, service, submission.kind, submission.case.stage, submission.case.district)
         received_at = self._clock.now()
         today = received_at.astimezone(CHINA_TZ).date()
         person = normalize_person(submission.person, on=today)
@@ -86,7 +85,8 @@ class Intake:
             self._store.same_person(person, agency.code, submission.case.stage),
         )
         request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
-        request = replace(request, related=related)
+        # The canonical case names the district decided on: the declared one, or the agency's own.
+        request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
         try:
             self._store.add(request, digest, raw, request_message(request))
         except ReferenceTaken:
@@ -146,6 +146,8 @@ class Intake:
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
     data = asdict(replace(submission, person=replace(submission.person, minor=None)))
+    if data["case"]["district"] is None:
+        del data["case"]["district"]  # a message without it keeps the digest it had before the field existed
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from gateway.config import Settings
+
 # Settings newer gunicorn releases have; skipped on older ones.
 OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
@@ -73,6 +75,16 @@ class Tls:
         if self.client_ca is not None:
             options |= {"ca_certs": str(self.client_ca), "cert_reqs": ssl.CERT_OPTIONAL}
         return options
+
+
+def unshared_limits_note(settings: Settings, workers: int) -> str | None:
+    """A warning when several workers would each count the rate limits in their own memory."""
+    if workers < 2 or not settings.rate_limit_storage.startswith("memory://"):
+        return None
+    return (
+        f"note: each of the {workers} workers counts rate limits in its own memory, so an agency may send up to "
+        f"{workers} × LAGW_RATE_LIMIT; set LAGW_RATE_LIMIT_STORAGE (e.g. redis://host:6379) to share the counts"
+    )
 
 
 def serve(bind: str, workers: int | None = None, threads: int = 8, tls: Tls | None = None) -> None:

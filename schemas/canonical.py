@@ -47,6 +47,7 @@ class CaseSchema(Schema):
     offence_date = fields.Date(allow_none=True)
     hearing_at = aware_datetime(allow_none=True)
     hearing_place = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
 
 
 class CustodySchema(Schema):

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 PHONE_PATTERN = r"^\+?[0-9][0-9\- ]{4,19}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+DISTRICT_PATTERN = r"^[0-9]{6}$"
 
 
 NO_CONTROL_CHARACTERS = validate.Regexp(
@@ -20,6 +21,15 @@ def text(max_length: int, *, required: bool = False, **kwargs: Any) -> fields.St
         validate=[validate.Length(min=1, max=max_length), NO_CONTROL_CHARACTERS],
         **kwargs,
     )
+
+
+def case_district(**kwargs: Any) -> fields.String:
+    """The GB/T 2260 code of the district the case belongs to; left out, the sending agency's own."""
+    description = (
+        "GB/T 2260 code of the case's district (e.g. 370203); an agency sends only for its own district, "
+        "a city-level one for any district of its city; left out: the agency's own district"
+    )
+    return fields.String(validate=validate.Regexp(DISTRICT_PATTERN), metadata={"description": description}, **kwargs)
 
 
 def aware_datetime(*, required: bool = False, **kwargs: Any) -> fields.AwareDateTime:

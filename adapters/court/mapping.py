@@ -8,6 +8,7 @@ from gateway.domain.model import Case, Contact, Custody, Person, Submission
 
 # Canonical field paths as the court's dialect names them, for error messages.
 FIELD_NAMES = {
+    "case.district": "case_district",
     "person": "defendant",
     "person.id_number": "defendant.id_number",
     "person.birth_date": "defendant.birth_date",
@@ -25,6 +26,7 @@ def defense_notice_to_submission(notice: dict[str, Any]) -> Submission:
         reference=notice["notice_number"],
         case=Case(
             number=notice["case_number"],
+            district=notice.get("case_district"),
             stage=notice["trial_stage"],
             charges=tuple(notice["charges"]),
             procedure=notice.get("procedure"),

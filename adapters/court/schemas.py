@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, Gender, Ground, IdType, Procedure, Stage
 from schemas.dialect import AttachmentRefSchema
-from schemas.fields import PHONE_PATTERN, aware_datetime, text
+from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
 
 
 class CourtCustodySchema(Schema):
@@ -45,6 +45,7 @@ class CourtDefenseNoticeSchema(Schema):
         100, required=True, metadata={"description": "the court's document number; the idempotency key"}
     )
     case_number = text(100, required=True)
+    case_district = case_district()
     trial_stage = fields.Enum(Stage, by_value=True, required=True)
     procedure = fields.Enum(Procedure, by_value=True)
     charges = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))

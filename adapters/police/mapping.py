@@ -14,6 +14,7 @@ from gateway.domain.model import (
 )
 
 FIELD_NAMES = {
+    "case.district": "case_district",
     "person": "detainee",
     "person.id_number": "detainee.id_no",
     "person.birth_date": "detainee.birth_date",
@@ -52,7 +53,10 @@ def _submission(kind: Kind, reference: str, document: dict[str, Any], **extra: A
         reference=reference,
         # The police handle cases in investigation only (CPL 3).
         case=Case(
-            number=document["case_number"], stage=Stage.INVESTIGATION, charges=tuple(document["suspected_offences"])
+            number=document["case_number"],
+            stage=Stage.INVESTIGATION,
+            charges=tuple(document["suspected_offences"]),
+            district=document.get("case_district"),
         ),
         person=_person(document["detainee"], document["detention"]),
         contact=Contact(name=officer["name"], phone=officer["phone"], title=officer.get("unit")),

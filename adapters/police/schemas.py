@@ -10,7 +10,7 @@ from gateway.domain.enums import (
     HardshipExemption,
     IdType,
 )
-from schemas.fields import PHONE_PATTERN, aware_datetime, text
+from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
 
 
 class DetaineeSchema(Schema):
@@ -51,6 +51,7 @@ class ApplicationSchema(Schema):
 
 class _PoliceDocument(Schema):
     case_number = text(100, required=True)
+    case_district = case_district()
     suspected_offences = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))
     detainee = fields.Nested(DetaineeSchema, required=True)
     detention = fields.Nested(DetentionSchema, required=True)

@@ -8,6 +8,7 @@ from gateway.domain.enums import Kind
 from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person, Submission
 
 FIELD_NAMES = {
+    "case.district": "case_district",
     "person": "suspect",
     "person.id_number": "suspect.identity.number",
     "person.birth_date": "suspect.date_of_birth",
@@ -36,6 +37,7 @@ def _submission(kind: Kind, document: dict[str, Any], **extra: Any) -> Submissio
         reference=document["document_number"],
         case=Case(
             number=document["case_number"],
+            district=document.get("case_district"),
             stage=document["stage"],
             charges=tuple(document["suspected_charges"]),
             offence_date=document.get("offence_date"),

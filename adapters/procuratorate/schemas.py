@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Stage
 from schemas.dialect import AttachmentRefSchema
-from schemas.fields import PHONE_PATTERN, aware_datetime, text
+from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
 
 # 强制措施: arrest and criminal detention hold the suspect; the others do not.
 DETAINING_MEASURES = ("arrest", "criminal_detention")
@@ -44,6 +44,7 @@ class ProsecutorSchema(Schema):
 class _ProcuratorateDocument(Schema):
     document_number = text(100, required=True, metadata={"description": "the procuratorate's document number"})
     case_number = text(100, required=True)
+    case_district = case_district()
     stage = fields.Enum(Stage, by_value=True, required=True)
     suspected_charges = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))
     offence_date = fields.Date()

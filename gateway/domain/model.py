@@ -77,6 +77,7 @@ class Case:
     offence_date: date | None = None
     hearing_at: datetime | None = None
     hearing_place: str | None = None
+    district: str | None = None  # GB/T 2260 code of the case's district; None: the sending agency's own
 
 
 @dataclass(frozen=True)

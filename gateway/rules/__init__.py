@@ -1,1 +1,1 @@
-"""Pure rules from the law: grounds, identity, deadlines, permissions, routing."""
+"""Pure rules from the law: grounds, identity, deadlines, authorization, routing."""

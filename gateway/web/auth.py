@@ -13,6 +13,7 @@ from gateway.domain.model import Agency
 from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
 from gateway.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
 from gateway.web.context import services
+from gateway.web.rate_limits import count_agency_call
 
 _HOW = (
     "present a registered client certificate, sign the request ('Authorization: LAGW-HMAC-SHA256 …'), "
@@ -40,6 +41,7 @@ def authenticate_agency() -> Agency:
     if agency is None:
         raise Unauthenticated(_HOW)
     g.agency = agency
+    count_agency_call(agency.code)
     return agency
 
 

@@ -7,7 +7,7 @@ from flask import request, url_for
 
 from gateway.domain.enums import AgencyType, Channel
 from gateway.domain.model import Submission
-from gateway.errors import InvalidInput
+from gateway.errors import GatewayError
 from gateway.intake import Receipt
 from gateway.ports import RawPayload
 from gateway.web.auth import current_agency
@@ -21,7 +21,7 @@ def accept_rest(service: AgencyType, submission: Submission, field_names: Mappin
     raw = RawPayload(content_type=request.mimetype, body=request.get_data())
     try:
         receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
-    except InvalidInput as exc:
+    except GatewayError as exc:  # a refusal names its fields as the dialect does
         exc.errors = {dialect_path(path, field_names): msgs for path, msgs in exc.errors.items()}
         raise
     location = url_for("requests.get_request", request_id=receipt.request_id)

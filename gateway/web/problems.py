@@ -103,7 +103,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def gateway_error_response(exc: GatewayError) -> Response:
-    """The error as problem+json, or as a SOAP Fault on a /soap/ path."""
+    """The error as problem+json, or as a SOAP Fault on a /soap/ path; with Retry-After when it has one."""
     if _is_soap():
         return fault_response(exc)
     return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.retry_after)

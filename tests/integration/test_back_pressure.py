@@ -22,12 +22,14 @@ STORE_TIMEOUT = 1.0
 @contextmanager
 def _gateway(tmp_path: Path, amqp_url: str, store: str) -> Iterator[LiveGateway]:
     if store == "sqlite":
-        with running_gateway(tmp_path, amqp_url, store_timeout=STORE_TIMEOUT) as gateway:
+        with running_gateway(tmp_path, amqp_url, settings={"store_timeout_seconds": STORE_TIMEOUT}) as gateway:
             yield gateway
     else:
         with (
             fresh_database() as url,
-            running_gateway(tmp_path, amqp_url, database_url=url, store_timeout=STORE_TIMEOUT) as gateway,
+            running_gateway(
+                tmp_path, amqp_url, database_url=url, settings={"store_timeout_seconds": STORE_TIMEOUT}
+            ) as gateway,
         ):
             yield gateway
 

@@ -79,15 +79,12 @@ def running_gateway(
     database_url: str | None = None,
     clock: Clock | None = None,
     app_config: dict[str, Any] | None = None,
-    store_timeout: float = 5.0,
+    settings: dict[str, Any] | None = None,
 ) -> Iterator[LiveGateway]:
     """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
-    settings = Settings(
-        database_url=database_url or f"sqlite:///{tmp_path}/gateway.sqlite3",
-        amqp_url=amqp_url,
-        store_timeout_seconds=store_timeout,
-    )
-    services = build_services(settings, clock)
+    database_url = database_url or f"sqlite:///{tmp_path}/gateway.sqlite3"
+    configured = Settings(database_url=database_url, amqp_url=amqp_url, **(settings or {}))
+    services = build_services(configured, clock)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)}
     app = create_app(services=services)
     app.config.update(app_config or {})

@@ -17,18 +17,16 @@ from gateway.domain.model import Agency
 from gateway.errors import KindNotAllowed, ReferenceConflict, StageNotAllowed
 from gateway.intake import Intake
 from gateway.ports import RawPayload
+from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
-from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
 from gateway.rules.routing import load_routing_table
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-COURT = Agency(
-    "c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", KINDS_BY_AGENCY_TYPE[AgencyType.COURT]
-)
-POLICE = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", KINDS_BY_AGENCY_TYPE[AgencyType.POLICE])
+COURT = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", kinds_for(AgencyType.COURT))
+POLICE = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", kinds_for(AgencyType.POLICE))
 RAW = RawPayload("application/json", b"{}")
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
 

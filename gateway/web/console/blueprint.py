@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from gateway.config import Settings
 from gateway.domain.staff import StaffMember
+from gateway.errors import RateLimited
 from gateway.web.console import labels
 from gateway.web.console.formatting import FILTERS
 from gateway.web.context import services
@@ -105,6 +106,16 @@ def _csrf_refused(exc: CSRFError) -> tuple[str, int]:
     return render_template(
         "console/error.html", status=400, message="表单缺少有效的安全令牌，已拒绝。请刷新页面后重试。"
     ), 400
+
+
+@blp.errorhandler(RateLimited)
+def _too_many(exc: RateLimited) -> tuple[str, int, dict[str, str]]:
+    message = f"尝试次数过多，请 {exc.retry_after} 秒后再试。"
+    return (
+        render_template("console/error.html", status=429, message=message),
+        429,
+        {"Retry-After": str(exc.retry_after)},
+    )
 
 
 @blp.errorhandler(403)

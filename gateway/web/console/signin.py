@@ -7,6 +7,7 @@ from gateway.domain.staff import StaffMember
 from gateway.staff_auth import SignInRefused
 from gateway.web.console.blueprint import SESSION_TOKEN, blp
 from gateway.web.context import services
+from gateway.web.rate_limits import count_sign_in
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -17,6 +18,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
         if g.member is not None:
             return redirect(target or _home(g.member))
         return render_template("console/login.html", next=target, error=None)
+    count_sign_in()  # per address, before the password check: spraying many accounts is slowed too
     username = request.form.get("username", "").strip()[:64]
     try:
         token = services().staff_auth.sign_in(username, request.form.get("password", "")[:1024])

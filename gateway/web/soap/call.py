@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from gateway.domain.enums import AgencyType, Channel
 from gateway.domain.model import Agency, Submission
-from gateway.errors import InvalidInput
+from gateway.errors import GatewayError, InvalidInput
 from gateway.ports import RawPayload
 from gateway.web.context import services
 from gateway.web.intake_view import dialect_path, receipt_body
@@ -46,10 +46,10 @@ class SoapCall:
 
     @contextmanager
     def element_paths(self, field_names: Mapping[str, str]) -> Iterator[None]:
-        """Name the fields of an InvalidInput raised inside as the elements of this operation."""
+        """Name the fields of a refusal raised inside as the elements of this operation."""
         try:
             yield
-        except InvalidInput as exc:
+        except GatewayError as exc:
             exc.errors = {
                 element_path(self.contract.name, dialect_path(path, field_names)): msgs
                 for path, msgs in exc.errors.items()

@@ -10,8 +10,9 @@ from lxml import etree
 
 from gateway.errors import InvalidInput, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
 from gateway.ports import RawPayload
-from gateway.rules.permissions import check_service
+from gateway.rules.authorization import check_service
 from gateway.web.context import services
+from gateway.web.rate_limits import count_agency_call
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.dialect import list_elements, schema_error_path
 from gateway.web.soap.envelope import SOAP11, SOAP12, open_envelope, response_envelope, version_for
@@ -47,7 +48,7 @@ class SoapEndpoint:
         raise UnknownOperation(f"GET {request.path}?wsdl for the service description; POST SOAP envelopes here")
 
     def call(self) -> Response:
-        """POST: envelope → version → credentials → operation → XSD → the operation's answer."""
+        """POST: envelope → version → credentials → rate limit → operation → XSD → the operation's answer."""
         service = self._service
         version = version_for(request.mimetype)
         if version is None:
@@ -58,6 +59,7 @@ class SoapEndpoint:
         root = parse_untrusted(_read_body())
         envelope = open_envelope(root, version, understood={SECURITY_HEADER})
         agency = _verifier().verify(read_username_token(envelope.header, version))
+        count_agency_call(agency.code)
         found = service.find(envelope.operation.tag)
         if found is None:
             names = ", ".join(contract.name for contract in service.contracts)

@@ -3,7 +3,7 @@
 from flask import Response, current_app, request
 from lxml import etree
 
-from gateway.errors import GatewayError, MustUnderstand, VersionMismatch
+from gateway.errors import GatewayError, MustUnderstand, RateLimited, VersionMismatch
 from gateway.web.soap.envelope import SOAP11, SOAP12, VERSIONS, SoapVersion, version_for
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -75,12 +75,17 @@ SERVICES_EXTENSION = "lagw.soap"
 
 
 def fault_response(error: GatewayError) -> Response:
-    """The Fault for an error on a /soap/ path: HTTP 500 (WS-I BP R1126), in the request's SOAP version."""
+    """The Fault for an error on a /soap/ path: HTTP 500 (WS-I BP R1126), in the request's SOAP version.
+
+    Over the rate limit it is 429 with the same Fault: a proxy, a load balancer or a client's retry policy
+    acts on 429 and Retry-After (RFC 6585), which a 500 would hide; SOAP stacks read the Fault either way.
+    """
     version = version_for(request.mimetype) or SOAP11
     name = request.path.removeprefix("/soap/").partition("/")[0]
     namespaces: dict[str, str] = current_app.extensions.get(SERVICES_EXTENSION, {})
     body = fault_envelope(version, error, namespaces.get(name, FALLBACK_NAMESPACE))
-    response = Response(body, status=500, content_type=f"{version.media_type}; charset=utf-8")
+    status = 429 if isinstance(error, RateLimited) else 500
+    response = Response(body, status=status, content_type=f"{version.media_type}; charset=utf-8")
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
     return response

@@ -13,7 +13,7 @@ from lxml import etree
 from marshmallow import Schema, fields, validate
 
 from gateway.web.soap.dialect import XS, pascal_case
-from schemas.fields import PHONE_PATTERN, SHA256_PATTERN
+from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, SHA256_PATTERN
 
 AWARE_DATE_TIME = "AwareDateTime"
 _X = f"{{{XS}}}"
@@ -220,6 +220,7 @@ def _xsd_pattern(validator: validate.Regexp) -> str:
 _PATTERN_NAMES = {
     PHONE_PATTERN.removeprefix("^").removesuffix("$"): "PhoneNumber",
     SHA256_PATTERN.removeprefix("^").removesuffix("$"): "Sha256Hex",
+    DISTRICT_PATTERN.removeprefix("^").removesuffix("$"): "DistrictCode",
 }
 
 

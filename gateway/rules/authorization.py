@@ -1,0 +1,121 @@
+"""Who may send what: agency type × kind × stage × jurisdiction, decided in one place from the law.
+
+The order of the checks is the order of the refusals: the service (an agency speaks only its own type's
+service), the kind (the matrix, then the registry's narrower list for this agency), the stage, and last the
+jurisdiction. REST and SOAP reach this through the intake; the SOAP endpoint also checks the service early,
+for GetStatus and Withdraw.
+"""
+
+from dataclasses import dataclass
+
+from gateway.domain.enums import AgencyType, Kind, Level, Stage
+from gateway.domain.model import Agency
+from gateway.errors import KindNotAllowed, OutsideJurisdiction, StageNotAllowed
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One cell of the matrix: the stages at which a type of agency may send a kind, and the law that says so."""
+
+    stages: frozenset[Stage]
+    basis: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An allowed message: who sends which kind, at which stage, for which district, and on what legal basis."""
+
+    agency_code: str
+    kind: Kind
+    stage: Stage
+    jurisdiction: str
+    basis: str
+
+
+def _at(*stages: Stage) -> frozenset[Stage]:
+    return frozenset(stages)
+
+
+_TRIAL = (Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE, Stage.RETRIAL)
+# The procuratorate reviews for prosecution and investigates some offences itself (CPL 19).
+_PROCURATORATE = (Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION)
+
+MATRIX: dict[AgencyType, dict[Kind, Permission]] = {
+    AgencyType.COURT: {
+        # LAL 25, 36 / CPL 35: courts notify for their defendants; LAL 25(5) death-penalty review, 25(6) and
+        # CPL 293 trial in absentia, LAL 28 and CPL 304 compulsory medical treatment are the court's alone.
+        Kind.NOTIFY_DEFENSE: Permission(
+            _at(*_TRIAL, Stage.DEATH_PENALTY_REVIEW, Stage.COMPULSORY_MEDICAL), "LAL 25, 28, 36; CPL 35, 293, 304"
+        ),
+        # LAL 37, CPL 36: courts tell defendants without a defender of the duty lawyer and arrange the meeting.
+        Kind.DUTY_LAWYER: Permission(_at(*_TRIAL), "LAL 37; CPL 36"),
+        # LAL 39: the organ handling the case forwards a detained defendant's application within 24 hours. In
+        # death-penalty review the defendant's application leads to a notice (LAL 25(5)), not a transfer.
+        Kind.APPLICATION_TRANSFER: Permission(_at(*_TRIAL), "LAL 39; CPL 35"),
+    },
+    AgencyType.PROCURATORATE: {
+        Kind.NOTIFY_DEFENSE: Permission(_at(*_PROCURATORATE), "LAL 25, 36; CPL 19, 35"),
+        # CPL 173, 174: a duty lawyer is heard and present when the suspect signs the plea agreement.
+        Kind.DUTY_LAWYER: Permission(_at(*_PROCURATORATE), "LAL 37; CPL 36, 173, 174"),
+        Kind.APPLICATION_TRANSFER: Permission(_at(*_PROCURATORATE), "LAL 39; CPL 35"),
+    },
+    AgencyType.POLICE: {
+        # CPL 19: the police investigate; they notify and ask for duty lawyers in investigation only.
+        Kind.NOTIFY_DEFENSE: Permission(_at(Stage.INVESTIGATION), "LAL 25, 36; CPL 19, 35"),
+        Kind.DUTY_LAWYER: Permission(_at(Stage.INVESTIGATION), "LAL 37; CPL 36"),
+        # LAL 39: the detention facility (看守所, run by the police) forwards a detainee's application at every
+        # stage it holds him for: investigation, review for prosecution and trial.
+        Kind.APPLICATION_TRANSFER: Permission(
+            _at(Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION, *_TRIAL), "LAL 39; CPL 35"
+        ),
+    },
+    # The centre receives notices and answers them; it sends none (LAL 36, 39).
+    AgencyType.LEGAL_AID_CENTRE: {},
+}
+
+
+def kinds_for(agency_type: AgencyType) -> frozenset[Kind]:
+    """Every kind an agency of this type may send at some stage (the registry's default)."""
+    return frozenset(MATRIX[agency_type])
+
+
+def within_jurisdiction(agency: Agency, district: str) -> bool:
+    """A district-level agency acts for its own district; a city-level one for the city and every district in it.
+
+    CPL 20-21, 24: basic courts try their district's cases, the intermediate court the city's gravest and any
+    it takes up from below; procuratorates and police bureaus are organised at the same levels. LAL 38 and
+    Shandong reg. 11 then route by where the agency sits, so the case's district never changes the centre.
+    """
+    if agency.level is Level.CITY:
+        return district[:4] == agency.district[:4]
+    return district == agency.district
+
+
+def check_service(agency: Agency, service_type: AgencyType) -> None:
+    """Refuse an agency that uses another agency type's service."""
+    if agency.type is not service_type:
+        raise KindNotAllowed(
+            f"agency {agency.code} is a {agency.type.value}; this service is for {service_type.value} agencies"
+        )
+
+
+def authorize(agency: Agency, service_type: AgencyType, kind: Kind, stage: Stage, jurisdiction: str | None) -> Decision:
+    """Allow the message or refuse it; `jurisdiction` is the case's district, None for the agency's own."""
+    check_service(agency, service_type)
+    permission = MATRIX[agency.type].get(kind)
+    if permission is None or kind not in agency.allowed_kinds:
+        raise KindNotAllowed(f"agency {agency.code} may not send {kind.value} messages")
+    if stage not in permission.stages:
+        allowed = ", ".join(s.value for s in Stage if s in permission.stages)
+        raise StageNotAllowed(
+            f"a {agency.type.value} does not send {kind.value} messages at stage {stage.value}",
+            errors={"case.stage": [f"must be one of: {allowed}"]},
+        )
+    district = agency.district if jurisdiction is None else jurisdiction
+    if not within_jurisdiction(agency, district):
+        scope = f"the city {agency.district[:4]}xx" if agency.level is Level.CITY else f"district {agency.district}"
+        raise OutsideJurisdiction(
+            f"agency {agency.code} acts for {scope}, not for cases in {district}",
+            errors={"case.district": [f"must be within {scope}"]},
+        )
+    return Decision(agency.code, kind, stage, district, permission.basis)

@@ -1,0 +1,143 @@
+"""The authorization matrix over live REST and SOAP: the same refusals, with their codes, and nothing stored."""
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from zeep.exceptions import Fault
+
+from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.procuratorate.schemas import DutyLawyerRequestSchema
+from gateway.store.tables import outbox
+from tests.support.gateway import LiveGateway, example
+from tests.support.soap import soap_client, zeep_arguments
+
+pytestmark = pytest.mark.integration
+
+COURT = "/api/v1/court/defense-notices"
+PROC_NOTICE = "/api/v1/procuratorate/defense-notices"
+PROC_DUTY = "/api/v1/procuratorate/duty-lawyer-requests"
+
+
+def _with(folder: str, file_name: str, **changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(example(folder, file_name))
+    body.update(changes)
+    return body
+
+
+def _queued_case(gateway: LiveGateway) -> dict[str, Any]:
+    """The `case` of the one canonical message waiting in the outbox."""
+    with gateway.services.engine.connect() as conn:
+        (body,) = conn.scalars(sa.select(outbox.c.body)).all()
+    case: dict[str, Any] = json.loads(body)["case"]
+    return case
+
+
+def _assert_problem(response: Any, status: int, code: str, field: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["type"], problem["status"]) == (f"/problems/{code}", status)
+    assert field in problem["errors"], problem
+
+
+@pytest.mark.parametrize(
+    ("path", "agency", "body", "status", "code", "field"),
+    [
+        (
+            COURT,
+            "court-370202",
+            _with("court", "defense-notices.json", case_district="370203"),
+            403,
+            "outside-jurisdiction",
+            "case_district",
+        ),
+        (
+            PROC_NOTICE,
+            "proc-370200",
+            _with("procuratorate", "defense-notices.json", case_district="370602"),
+            403,
+            "outside-jurisdiction",
+            "case_district",
+        ),
+        (
+            PROC_DUTY,
+            "proc-370200",
+            _with("procuratorate", "duty-lawyer-requests.json", stage="first_instance"),
+            422,
+            "stage-not-allowed",
+            "stage",
+        ),
+    ],
+    ids=["district court for the next district", "city procuratorate for another city", "procuratorate at trial"],
+)
+def test_rest_refusals_carry_their_code_and_store_nothing(
+    gateway: LiveGateway, path: str, agency: str, body: dict[str, Any], status: int, code: str, field: str
+) -> None:
+    before = gateway.row_counts()
+    _assert_problem(gateway.post(path, agency, body), status, code, field)
+    assert gateway.row_counts() == before
+
+
+def test_a_city_level_agency_sends_for_a_district_of_its_city_and_the_city_centre_gets_it(
+    gateway: LiveGateway,
+) -> None:
+    response = gateway.post(
+        PROC_NOTICE, "proc-370200", _with("procuratorate", "defense-notices.json", case_district="370203")
+    )
+
+    assert response.status_code == 202, response.text
+    assert response.json()["centre_code"] == "lac370200"  # LAL 38: where the agency sits, not the case
+    assert _queued_case(gateway)["district"] == "370203"
+
+
+def test_a_case_without_a_district_is_recorded_in_the_agencys_own(gateway: LiveGateway) -> None:
+    response = gateway.post(COURT, "court-370202", example("court", "defense-notices.json"))
+
+    assert response.status_code == 202, response.text
+    assert _queued_case(gateway)["district"] == "370202"
+
+
+def _fault(call: Any) -> Fault:
+    with pytest.raises(Fault) as refused:
+        call()
+    return refused.value
+
+
+@pytest.mark.parametrize("port", ["Soap11", "Soap12"])
+def test_soap_outside_jurisdiction_is_a_client_fault_naming_the_element(gateway: LiveGateway, port: str) -> None:
+    _, proxy, _ = soap_client(gateway.base, "court", "court-370202", gateway.keys["court-370202"], port=port)
+    notice = _with("court", "defense-notices.json", case_district="370203")
+    before = gateway.row_counts()
+
+    fault = _fault(lambda: proxy.NotifyDefense(**zeep_arguments(CourtDefenseNoticeSchema(), notice)))
+
+    assert fault.code.endswith("Client" if port == "Soap11" else "Sender")
+    assert fault.detail.findtext("{*}GatewayFault/{*}Code") == "outside-jurisdiction"
+    assert fault.detail.findtext("{*}GatewayFault/{*}Errors/{*}Error/{*}Path") == "/NotifyDefense/CaseDistrict"
+    assert gateway.row_counts() == before
+
+
+def test_soap_stage_not_allowed_is_the_same_code_as_over_rest(gateway: LiveGateway) -> None:
+    _, proxy, _ = soap_client(gateway.base, "procuratorate", "proc-370200", gateway.keys["proc-370200"])
+    request = _with("procuratorate", "duty-lawyer-requests.json", stage="first_instance")
+    before = gateway.row_counts()
+
+    fault = _fault(lambda: proxy.RequestDutyLawyer(**zeep_arguments(DutyLawyerRequestSchema(), request)))
+
+    assert fault.detail.findtext("{*}GatewayFault/{*}Code") == "stage-not-allowed"
+    assert fault.detail.findtext("{*}GatewayFault/{*}Errors/{*}Error/{*}Path") == "/RequestDutyLawyer/Stage"
+    assert gateway.row_counts() == before
+
+
+def test_soap_an_agency_on_another_types_service_is_refused(gateway: LiveGateway) -> None:
+    _, proxy, _ = soap_client(gateway.base, "court", "police-370203", gateway.keys["police-370203"])
+    notice = example("court", "defense-notices.json")
+    before = gateway.row_counts()
+
+    fault = _fault(lambda: proxy.NotifyDefense(**zeep_arguments(CourtDefenseNoticeSchema(), notice)))
+
+    assert fault.detail.findtext("{*}GatewayFault/{*}Code") == "kind-not-allowed"
+    assert gateway.row_counts() == before

@@ -1,0 +1,138 @@
+"""The authorization matrix, walked cell by cell against a table written out here from the law."""
+
+import pytest
+
+from gateway.domain.enums import AgencyType, Kind, Level, Stage
+from gateway.domain.model import Agency
+from gateway.errors import GatewayError
+from gateway.rules.authorization import authorize
+
+# Stages in this column order: inv = investigation, rev = review for prosecution, 1st = first instance,
+# 2nd = second instance, re = retrial, dpr = death-penalty review, med = compulsory medical treatment.
+COLUMNS = ("investigation", "review_for_prosecution", "first_instance", "second_instance", "retrial",
+           "death_penalty_review", "compulsory_medical")  # fmt: skip
+
+# "Y": the agency type may send the kind at that stage; ".": stage-not-allowed. A row that is missing means
+# the type may never send the kind (kind-not-allowed). Read off LAL 25, 28, 36, 37, 39 and CPL 19, 35, 36,
+# 173-174, 293, 304, independently of the code's own table.
+EXPECTED = {
+    #                                            inv rev 1st 2nd re  dpr med
+    ("court", "notify_defense"):                ". . Y Y Y Y Y",
+    ("court", "duty_lawyer"):                   ". . Y Y Y . .",
+    ("court", "application_transfer"):          ". . Y Y Y . .",
+    ("procuratorate", "notify_defense"):        "Y Y . . . . .",
+    ("procuratorate", "duty_lawyer"):           "Y Y . . . . .",
+    ("procuratorate", "application_transfer"):  "Y Y . . . . .",
+    ("police", "notify_defense"):               "Y . . . . . .",
+    ("police", "duty_lawyer"):                  "Y . . . . . .",
+    ("police", "application_transfer"):         "Y Y Y Y Y . .",
+}  # fmt: skip
+
+# Where each agency sits, and a case district inside and outside what it acts for.
+HOME = {Level.DISTRICT: "370202", Level.CITY: "370200"}
+INSIDE = {Level.DISTRICT: "370202", Level.CITY: "370203"}  # the city-level agency for a district of its city
+OUTSIDE = {Level.DISTRICT: "370203", Level.CITY: "370602"}  # the next district; another city's district
+
+
+def expected_outcome(agency_type: str, kind: str, stage: str, inside: bool) -> str:
+    """The refusal (or "allowed") the table above gives, checked in the documented order."""
+    row = EXPECTED.get((agency_type, kind))
+    if row is None:
+        return "kind-not-allowed"
+    if row.split()[COLUMNS.index(stage)] != "Y":
+        return "stage-not-allowed"
+    return "allowed" if inside else "outside-jurisdiction"
+
+
+def outcome(agency: Agency, kind: Kind, stage: Stage, district: str) -> str:
+    try:
+        decision = authorize(agency, agency.type, kind, stage, district)
+    except GatewayError as exc:
+        return exc.code
+    assert (decision.agency_code, decision.kind, decision.stage, decision.jurisdiction) == (
+        agency.code,
+        kind,
+        stage,
+        district,
+    )
+    assert decision.basis.startswith("LAL ")
+    return "allowed"
+
+
+CELLS = [
+    (agency_type, level, kind, stage, inside)
+    for agency_type in AgencyType
+    for level in Level
+    for kind in Kind
+    for stage in Stage
+    for inside in (True, False)
+]
+
+
+def test_the_expected_table_covers_every_stage_in_order() -> None:
+    assert COLUMNS == tuple(stage.value for stage in Stage)
+    assert all(len(row.split()) == len(COLUMNS) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(
+    ("agency_type", "level", "kind", "stage", "inside"),
+    CELLS,
+    ids=[f"{t.value}-{lv.value}-{k.value}-{s.value}-{'in' if i else 'out'}" for t, lv, k, s, i in CELLS],
+)
+def test_every_cell_of_the_matrix(
+    agency_type: AgencyType, level: Level, kind: Kind, stage: Stage, inside: bool
+) -> None:
+    agency = Agency("a1", "某机关", agency_type, level, HOME[level], frozenset(Kind))
+    district = INSIDE[level] if inside else OUTSIDE[level]
+
+    assert outcome(agency, kind, stage, district) == expected_outcome(
+        agency_type.value, kind.value, stage.value, inside
+    )
+
+
+def test_a_case_without_a_district_is_the_agencys_own() -> None:
+    court = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
+    decision = authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, None)
+    assert decision.jurisdiction == "370202"
+
+
+def test_a_city_level_agency_may_send_for_the_city_itself() -> None:
+    city = Agency("p0", "青岛市人民检察院", AgencyType.PROCURATORATE, Level.CITY, "370200", frozenset(Kind))
+    assert outcome(city, Kind.NOTIFY_DEFENSE, Stage.REVIEW_FOR_PROSECUTION, "370200") == "allowed"
+
+
+def test_a_district_level_agency_may_not_send_for_the_city() -> None:
+    court = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
+    assert outcome(court, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370200") == "outside-jurisdiction"
+
+
+@pytest.mark.parametrize("service", [t for t in AgencyType if t is not AgencyType.COURT])
+def test_an_agency_on_another_types_service_is_refused_before_anything_else(service: AgencyType) -> None:
+    court = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
+    with pytest.raises(GatewayError) as refused:
+        authorize(court, service, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370202")
+    assert refused.value.code == "kind-not-allowed"
+
+
+def test_the_registry_can_narrow_an_agency_to_fewer_kinds_than_its_type() -> None:
+    police = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", frozenset({Kind.DUTY_LAWYER}))
+    assert outcome(police, Kind.DUTY_LAWYER, Stage.INVESTIGATION, "370203") == "allowed"
+    assert outcome(police, Kind.APPLICATION_TRANSFER, Stage.INVESTIGATION, "370203") == "kind-not-allowed"
+
+
+def test_refusals_name_the_field_in_the_canonical_model() -> None:
+    court = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
+    with pytest.raises(GatewayError) as stage:
+        authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.INVESTIGATION, None)
+    with pytest.raises(GatewayError) as place:
+        authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370203")
+    assert stage.value.errors == {
+        "case.stage": ["must be one of: first_instance, second_instance, retrial, death_penalty_review, "
+                       "compulsory_medical"]
+    }  # fmt: skip
+    assert list(place.value.errors) == ["case.district"]
+    assert (stage.value.status, place.value.status) == (422, 403)
+
+
+def test_the_matrix_has_a_cell_for_each_agency_type_level_kind_stage_and_place() -> None:
+    assert len(set(CELLS)) == 4 * 2 * 3 * 7 * 2
