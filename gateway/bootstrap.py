@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from gateway.answers import CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
+from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.ports import Clock
@@ -51,6 +52,7 @@ class Services:
     staff: SqlStaffAccounts
     staff_auth: StaffAuth
     console: SqlConsoleQueries
+    data_keys: DataKeyRing
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -59,7 +61,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     routing = load_routing_table(settings.routing_file)
-    requests = SqlRequestStore(engine, settings.id_hash_key.encode("utf-8"))
+    data_keys = DataKeyRing.parse(settings.data_keys)
+    id_hash_key = settings.id_hash_key.encode("utf-8")
+    requests = SqlRequestStore(engine, id_hash_key, data_keys)
     calendar = load_calendar(settings.calendar_file)
     agencies = SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now)
     transitions = Transitions(requests, clock, agencies.has_callback)
@@ -76,7 +80,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         engine=engine,
         agencies=agencies,
         requests=requests,
-        outbox=SqlOutbox(engine, clock.now),
+        outbox=SqlOutbox(engine, data_keys, clock.now),
         intake=intake,
         routing=routing,
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
@@ -86,8 +90,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         answers=CentreAnswers(requests, transitions, calendar),
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
-        deadlines=DeadlineWatcher(SqlDeadlines(engine), clock, timedelta(hours=settings.deadline_lead_hours)),
+        deadlines=DeadlineWatcher(
+            SqlDeadlines(engine, data_keys), clock, timedelta(hours=settings.deadline_lead_hours)
+        ),
         staff=staff,
         staff_auth=StaffAuth(staff, clock),
-        console=SqlConsoleQueries(engine),
+        console=SqlConsoleQueries(engine, data_keys, id_hash_key),
+        data_keys=data_keys,
     )

@@ -8,11 +8,13 @@ import threading
 import click
 
 from gateway.bootstrap import build_services
+from gateway.cli_keys import keys
 from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
+from gateway.logs import keep_bodies_out_of_logs
 from gateway.rules.permissions import KINDS_BY_AGENCY_TYPE
 from gateway.store.agencies import UnknownAgency
 
@@ -22,6 +24,7 @@ def main() -> None:
     """Legal Aid Gateway."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pika").setLevel(logging.WARNING)
+    keep_bodies_out_of_logs()
 
 
 @main.group()
@@ -255,6 +258,7 @@ def _stop_on_signals() -> threading.Event:
 
 
 main.add_command(staff)
+main.add_command(keys)
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,10 @@
 """Settings: one typed object, read once from the environment."""
 
+import base64
+import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -12,6 +14,8 @@ DEFAULT_DATABASE_URL = "sqlite:///lagw.sqlite3"
 _DEV_ID_HASH_KEY = "development-only-id-hash-key"
 _DEV_CREDENTIAL_KEY = "development-only-credential-key"
 _DEV_CONSOLE_SECRET = "development-only-console-secret"
+# One data key, id "dev", derived from a published string: it protects nothing. Production sets LAGW_DATA_KEYS.
+_DEV_DATA_KEYS = "dev:" + base64.b64encode(hashlib.sha256(b"development-only-data-key").digest()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Settings:
     deadline_lead_hours: float = 24.0
     console_secret: str = _DEV_CONSOLE_SECRET
     console_cookie_secure: bool = True
+    # "id:base64key,…": the first key seals personal data at rest, every one opens it.
+    data_keys: str = field(default=_DEV_DATA_KEYS, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -52,11 +58,13 @@ class Settings:
             deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
             console_secret=env.get("LAGW_CONSOLE_SECRET", _DEV_CONSOLE_SECRET),
             console_cookie_secure=env.get("LAGW_CONSOLE_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"),
+            data_keys=env.get("LAGW_DATA_KEYS", _DEV_DATA_KEYS),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
             ("LAGW_CREDENTIAL_KEY", settings.credential_key, _DEV_CREDENTIAL_KEY),
             ("LAGW_CONSOLE_SECRET", settings.console_secret, _DEV_CONSOLE_SECRET),
+            ("LAGW_DATA_KEYS", settings.data_keys, _DEV_DATA_KEYS),
         ):
             if value == default:
                 log.warning("%s is not set: using the development key; set it in production", name)

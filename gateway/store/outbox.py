@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.ports import OutboxMessage, PublishRefused
 from gateway.store.engine import READ_ONLY
+from gateway.store.sealed import open_outbox_body
 from gateway.store.tables import audit_log, outbox, requests
 
 RELAY_ACTOR = "relay"
@@ -30,10 +32,12 @@ class SqlOutbox:
     def __init__(
         self,
         engine: sa.Engine,
+        data_keys: DataKeyRing,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         retry_after: timedelta = timedelta(seconds=30),
     ) -> None:
         self._engine = engine
+        self._data_keys = data_keys
         self._now = now
         self._retry_after = retry_after
         self._locking = engine.dialect.name == "postgresql"
@@ -51,7 +55,7 @@ class SqlOutbox:
         with self._claimed(limit) as (conn, rows):
             for row in rows:
                 try:
-                    publish(_message(row))
+                    publish(self._message(row))
                 except PublishRefused as exc:
                     refused.append((row.id, str(exc)))
                 except BaseException as exc:  # the broker went away: keep what it confirmed
@@ -164,16 +168,16 @@ class SqlOutbox:
             ],
         )
 
-
-def _message(row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
-    m = row._mapping
-    return OutboxMessage(
-        message_id=m["message_id"],
-        exchange=m["exchange"],
-        routing_key=m["routing_key"],
-        body=bytes(m["body"]),
-        headers=dict(m["headers"]),
-        content_type=m["content_type"],
-        correlation_id=m["correlation_id"],
-        request_id=m["request_id"],
-    )
+    def _message(self, row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
+        """The row as the message to publish: its body opened, clear for the bus."""
+        m = row._mapping
+        return OutboxMessage(
+            message_id=m["message_id"],
+            exchange=m["exchange"],
+            routing_key=m["routing_key"],
+            body=open_outbox_body(self._data_keys, m["message_id"], bytes(m["body"]), m["sealed_with"]),
+            headers=dict(m["headers"]),
+            content_type=m["content_type"],
+            correlation_id=m["correlation_id"],
+            request_id=m["request_id"],
+        )
