@@ -4,7 +4,7 @@ import click
 
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.data_keys import DataKeyError, DataKeyRing, new_data_key
+from gateway.data_keys import DataKeyError, DataKeyRing, UnreadableData, new_data_key
 from gateway.store.rekey import CLEAR, DataRekeying
 
 
@@ -30,7 +30,10 @@ def keys_new(key_id: str) -> None:
 def keys_rotate(batch_size: int) -> None:
     """Re-seal every stored row under the first key of LAGW_DATA_KEYS (clear rows of an older store too)."""
     rekeying = _rekeying()
-    moved = rekeying.rotate(batch_size, lambda table, count: click.echo(f"{table}: {count} row(s) re-sealed so far"))
+    try:
+        moved = rekeying.rotate(batch_size, lambda table, n: click.echo(f"{table}: {n} row(s) re-sealed so far"))
+    except UnreadableData as exc:
+        raise click.ClickException(f"{exc}; add it back (after the new key) and rotate again") from exc
     for table, count in moved.items():
         click.echo(f"{table}: {count} row(s) re-sealed")
     _report_usage(rekeying)
