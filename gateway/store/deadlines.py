@@ -10,7 +10,8 @@ from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.ports import OutboxMessage, StoredRequest
 from gateway.store.engine import READ_ONLY
-from gateway.store.requests import SUMMARY_COLUMNS, outbox_row, stored_request
+from gateway.store.outbox import outbox_row
+from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.tables import agencies, audit_log, outbox, requests
 
 AT_RISK, MISSED = "at_risk", "missed"

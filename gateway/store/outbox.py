@@ -1,4 +1,4 @@
-"""The relay's side of the outbox: claim unsent rows, mark them sent after the broker confirms."""
+"""The outbox: rows written with their body sealed; the relay claims unsent rows, marks them sent once confirmed."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +11,7 @@ from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.ports import OutboxMessage, PublishRefused
 from gateway.store.engine import READ_ONLY
-from gateway.store.sealed import open_outbox_body
+from gateway.store.sealed import open_outbox_body, outbox_context
 from gateway.store.tables import audit_log, outbox, requests
 
 RELAY_ACTOR = "relay"
@@ -24,6 +24,23 @@ class BatchResult:
     claimed: int
     sent: int
     refused: int
+
+
+def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> dict[str, object]:
+    """The outbox insert values for a message, its body sealed until the relay publishes it."""
+    return {
+        "message_id": message.message_id,
+        "request_id": message.request_id,
+        "exchange": message.exchange,
+        "routing_key": message.routing_key,
+        "headers": message.headers,
+        "content_type": message.content_type,
+        "correlation_id": message.correlation_id,
+        "body": data_keys.seal(message.body, outbox_context(message.message_id)),
+        "sealed_with": data_keys.current_id,
+        "created_at": at,
+        "attempts": 0,
+    }
 
 
 class SqlOutbox:

@@ -1,6 +1,5 @@
 """Requests, raw payloads, outbox rows and audit records, written in one transaction."""
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +10,8 @@ from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
 from gateway.privacy import id_tail_index, keyed_digest, name_index
 from gateway.store.engine import READ_ONLY
-from gateway.store.sealed import canonical_context, open_canonical, open_payload, outbox_context, payload_context
+from gateway.store.outbox import outbox_row
+from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 
 _NOT_SUMMARY = (
@@ -284,23 +284,6 @@ class SqlRequestStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
         return None if row is None else stored_request(row._mapping)
-
-
-def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> dict[str, object]:
-    """The outbox insert values for a message, its body sealed until the relay publishes it."""
-    return {
-        "message_id": message.message_id,
-        "request_id": message.request_id,
-        "exchange": message.exchange,
-        "routing_key": message.routing_key,
-        "headers": message.headers,
-        "content_type": message.content_type,
-        "correlation_id": message.correlation_id,
-        "body": data_keys.seal(message.body, outbox_context(message.message_id)),
-        "sealed_with": data_keys.current_id,
-        "created_at": at,
-        "attempts": 0,
-    }
 
 
 def stored_request(row: sa.RowMapping) -> StoredRequest:
