@@ -2,7 +2,7 @@
 
 Run with `make bench-console`. In-process (Flask's test client, SQLite), the same run measures the bare
 sign-in-checked page `/console/deliveries` (empty) as the baseline, then the inbox, the inbox's poll, a
-person search (which reads canonical bodies) and a request's page, with 100, 500 and 2000 open requests.
+person search (a whole name, through the blind index) and a request's page, with 100, 500 and 2000 open requests.
 The figures that matter are the ratios to the baseline.
 """
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
+from gateway.logs import keep_bodies_out_of_logs
 from gateway.web import centre, health, problems_doc, status
 from gateway.web.api import make_api
 from gateway.web.console import init_console
@@ -61,4 +62,5 @@ def create_app(
     init_rate_limits(app, settings)
     register_error_handlers(app)
     logging.getLogger("gateway").setLevel(logging.INFO)
+    keep_bodies_out_of_logs()
     return app

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from gateway.answers import CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
+from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.ports import Clock
@@ -53,6 +54,7 @@ class Services:
     staff_auth: StaffAuth
     console: SqlConsoleQueries
     certificates: SqlAgencyCertificates
+    data_keys: DataKeyRing
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -61,7 +63,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     engine = make_engine(settings.database_url, settings.store_timeout_seconds)
     create_schema(engine)
     routing = load_routing_table(settings.routing_file)
-    requests = SqlRequestStore(engine, settings.id_hash_key.encode("utf-8"))
+    data_keys = DataKeyRing.parse(settings.data_keys)
+    id_hash_key = settings.id_hash_key.encode("utf-8")
+    requests = SqlRequestStore(engine, id_hash_key, data_keys)
     calendar = load_calendar(settings.calendar_file)
     agencies = SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now)
     transitions = Transitions(requests, clock, agencies.has_callback)
@@ -78,7 +82,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         engine=engine,
         agencies=agencies,
         requests=requests,
-        outbox=SqlOutbox(engine, clock.now),
+        outbox=SqlOutbox(engine, data_keys, clock.now),
         intake=intake,
         routing=routing,
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
@@ -88,9 +92,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         answers=CentreAnswers(requests, transitions, calendar),
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
-        deadlines=DeadlineWatcher(SqlDeadlines(engine), clock, timedelta(hours=settings.deadline_lead_hours)),
+        deadlines=DeadlineWatcher(
+            SqlDeadlines(engine, data_keys), clock, timedelta(hours=settings.deadline_lead_hours)
+        ),
         staff=staff,
         staff_auth=StaffAuth(staff, clock),
-        console=SqlConsoleQueries(engine),
+        console=SqlConsoleQueries(engine, data_keys, id_hash_key),
+        data_keys=data_keys,
         certificates=SqlAgencyCertificates(engine, clock.now),
     )

@@ -10,11 +10,13 @@ import click
 
 from gateway.bootstrap import build_services
 from gateway.cli_certificates import add_cert, certs, remove_cert
+from gateway.cli_keys import keys
 from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
+from gateway.logs import keep_bodies_out_of_logs
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
@@ -24,6 +26,7 @@ def main() -> None:
     """Legal Aid Gateway."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pika").setLevel(logging.WARNING)
+    keep_bodies_out_of_logs()
 
 
 @main.group()
@@ -291,6 +294,7 @@ def _stop_on_signals() -> threading.Event:
 main.add_command(staff)
 for command in (add_cert, remove_cert, certs):
     agency.add_command(command)
+main.add_command(keys)
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,10 @@
 """Settings: one typed object, read once from the environment."""
 
+import base64
+import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,8 @@ DEFAULT_RATE_LIMIT = "600/minute;50/second"
 # Per address at the console's sign-in, beside the per-account lockout: slows password spraying across
 # many accounts; an office behind one NAT address still signs in a dozen people in a morning.
 DEFAULT_SIGN_IN_RATE_LIMIT = "10/minute;50/hour"
+# One data key, id "dev", derived from a published string: it protects nothing. Production sets LAGW_DATA_KEYS.
+_DEV_DATA_KEYS = "dev:" + base64.b64encode(hashlib.sha256(b"development-only-data-key").digest()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Settings:
     rate_limit: str = DEFAULT_RATE_LIMIT  # "" turns the per-agency limit off
     rate_limit_storage: str = "memory://"  # per process; redis://… to share counts between workers
     sign_in_rate_limit: str = DEFAULT_SIGN_IN_RATE_LIMIT
+    # "id:base64key,…": the first key seals personal data at rest, every one opens it.
+    data_keys: str = field(default=_DEV_DATA_KEYS, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -83,11 +89,13 @@ class Settings:
             rate_limit=env.get("LAGW_RATE_LIMIT", DEFAULT_RATE_LIMIT).strip(),
             rate_limit_storage=env.get("LAGW_RATE_LIMIT_STORAGE") or "memory://",
             sign_in_rate_limit=env.get("LAGW_SIGN_IN_RATE_LIMIT", DEFAULT_SIGN_IN_RATE_LIMIT).strip(),
+            data_keys=env.get("LAGW_DATA_KEYS", _DEV_DATA_KEYS),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
             ("LAGW_CREDENTIAL_KEY", settings.credential_key, _DEV_CREDENTIAL_KEY),
             ("LAGW_CONSOLE_SECRET", settings.console_secret, _DEV_CONSOLE_SECRET),
+            ("LAGW_DATA_KEYS", settings.data_keys, _DEV_DATA_KEYS),
         ):
             if value == default:
                 log.warning("%s is not set: using the development key; set it in production", name)

@@ -7,14 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.data_keys import DataKeyRing
 from gateway.ports import StoredRequest
+from gateway.privacy import id_tail_index, name_index
 from gateway.store.deliveries import PARKED, PENDING, Delivery, delivery_from_row
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
+from gateway.store.sealed import open_canonical
 from gateway.store.tables import agencies, audit_log, deliveries, requests
 
-# The most rows one inbox page reads before filtering by name or ID digits (kept in the canonical body).
-INBOX_SCAN_LIMIT = 2000
+DEFAULT_LIMIT = 200
+ID_TAIL_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -52,25 +55,35 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class InboxFilter:
-    """What the inbox shows: SQL-side filters (centre, states, kind, agency, case number)."""
+    """What the inbox shows: filters on the request, and a search that any of its terms satisfies.
+
+    `case_number` is part of a case number; `person` is a whole name or an ID number's last four characters,
+    found through the blind indexes (the canonical body is sealed, so it is never scanned).
+    """
 
     centre_code: str | None
     states: tuple[str, ...]
     kind: str | None = None
     agency_code: str | None = None
     case_number: str | None = None
+    person: str | None = None
+
+
+_CASE_COLUMNS = (*SUMMARY_COLUMNS, requests.c.canonical, requests.c.sealed_with)
 
 
 class SqlConsoleQueries:
     """The console's read side on SQLAlchemy Core."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, data_keys: DataKeyRing, id_hash_key: bytes) -> None:
         self._engine = engine
+        self._data_keys = data_keys
+        self._id_hash_key = id_hash_key
 
-    def cases(self, wanted: InboxFilter, limit: int = INBOX_SCAN_LIMIT) -> list[CaseRow]:
+    def cases(self, wanted: InboxFilter, limit: int = DEFAULT_LIMIT) -> list[CaseRow]:
         """Requests matching the filter, the least time left first."""
         order = (requests.c.due_at, requests.c.received_at, requests.c.id)
-        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).order_by(*order)
+        query = sa.select(*_CASE_COLUMNS).order_by(*order)
         if wanted.centre_code is not None:
             query = query.where(requests.c.centre_code == wanted.centre_code)
         if wanted.states:
@@ -79,18 +92,35 @@ class SqlConsoleQueries:
             query = query.where(requests.c.kind == wanted.kind)
         if wanted.agency_code:
             query = query.where(requests.c.agency_code == wanted.agency_code)
-        if wanted.case_number:
-            query = query.where(requests.c.case_number.contains(wanted.case_number, autoescape=True))
+        search = self._search_terms(wanted)
+        if search:
+            query = query.where(sa.or_(*search))
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(query.limit(limit)).all()
-        return [_case_row(row._mapping) for row in rows]
+        return [self._case_row(row._mapping) for row in rows]
+
+    def _search_terms(self, wanted: InboxFilter) -> list[sa.ColumnElement[bool]]:
+        terms = []
+        if wanted.case_number:
+            terms.append(requests.c.case_number.contains(wanted.case_number, autoescape=True))
+        if wanted.person:
+            terms.append(requests.c.name_index == name_index(self._id_hash_key, wanted.person))
+            if len("".join(wanted.person.split())) == ID_TAIL_LENGTH:
+                terms.append(requests.c.id_tail_index == id_tail_index(self._id_hash_key, wanted.person))
+        return terms
+
+    def _case_row(self, row: sa.RowMapping) -> CaseRow:
+        values = dict(row)
+        stored, sealed_with = values.pop("canonical"), values.pop("sealed_with")
+        canonical = json.loads(open_canonical(self._data_keys, values["id"], stored, sealed_with))
+        return CaseRow(stored_request(values), canonical)  # type: ignore[arg-type]
 
     def case(self, request_id: str) -> CaseRow | None:
         """One request with its canonical body."""
-        query = sa.select(*SUMMARY_COLUMNS, requests.c.canonical).where(requests.c.id == request_id)
+        query = sa.select(*_CASE_COLUMNS).where(requests.c.id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
-        return None if row is None else _case_row(row._mapping)
+        return None if row is None else self._case_row(row._mapping)
 
     def audit_entries(self, request_id: str) -> list[AuditEntry]:
         """The request's audit log, oldest first, with who and why."""
@@ -163,12 +193,6 @@ def _first_event(events: tuple[str, ...]) -> sa.ScalarSelect[datetime]:
         .where(audit_log.c.request_id == requests.c.id, audit_log.c.event.in_(events))
         .scalar_subquery()
     )
-
-
-def _case_row(row: sa.RowMapping) -> CaseRow:
-    values = dict(row)
-    canonical = json.loads(values.pop("canonical"))
-    return CaseRow(stored_request(values), canonical)  # type: ignore[arg-type]
 
 
 def _report_row(row: sa.RowMapping) -> ReportRow:

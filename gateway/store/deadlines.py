@@ -5,11 +5,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.ports import OutboxMessage, StoredRequest
 from gateway.store.engine import READ_ONLY
-from gateway.store.requests import SUMMARY_COLUMNS, outbox_row, stored_request
+from gateway.store.outbox import outbox_row
+from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.tables import agencies, audit_log, outbox, requests
 
 AT_RISK, MISSED = "at_risk", "missed"
@@ -20,8 +22,9 @@ _FLAG = {AT_RISK: requests.c.at_risk_published_at, MISSED: requests.c.missed_pub
 class SqlDeadlines:
     """Which open requests are at risk or late; a warning is written with a compare-and-set, so once."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, data_keys: DataKeyRing) -> None:
         self._engine = engine
+        self._data_keys = data_keys
 
     def open_requests(self) -> list[StoredRequest]:
         """Requests whose legal clock is running, soonest due first."""
@@ -54,7 +57,7 @@ class SqlDeadlines:
             ).rowcount
             if marked != 1:
                 return False
-            conn.execute(outbox.insert().values(outbox_row(message(), at)))
+            conn.execute(outbox.insert().values(outbox_row(message(), at, self._data_keys)))
             conn.execute(
                 audit_log.insert().values(
                     request_id=request.id,

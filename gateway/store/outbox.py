@@ -1,4 +1,4 @@
-"""The relay's side of the outbox: claim unsent rows, mark them sent after the broker confirms."""
+"""The outbox: rows written with their body sealed; the relay claims unsent rows, marks them sent once confirmed."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.ports import OutboxMessage, PublishRefused
 from gateway.store.engine import READ_ONLY
+from gateway.store.sealed import open_outbox_body, outbox_context
 from gateway.store.tables import audit_log, outbox, requests
 
 RELAY_ACTOR = "relay"
@@ -24,16 +26,35 @@ class BatchResult:
     refused: int
 
 
+def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> dict[str, object]:
+    """The outbox insert values for a message, its body sealed until the relay publishes it."""
+    return {
+        "message_id": message.message_id,
+        "request_id": message.request_id,
+        "exchange": message.exchange,
+        "routing_key": message.routing_key,
+        "headers": message.headers,
+        "content_type": message.content_type,
+        "correlation_id": message.correlation_id,
+        "body": data_keys.seal(message.body, outbox_context(message.message_id)),
+        "sealed_with": data_keys.current_id,
+        "created_at": at,
+        "attempts": 0,
+    }
+
+
 class SqlOutbox:
     """Claims pending rows; on PostgreSQL several relays share them with SKIP LOCKED."""
 
     def __init__(
         self,
         engine: sa.Engine,
+        data_keys: DataKeyRing,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         retry_after: timedelta = timedelta(seconds=30),
     ) -> None:
         self._engine = engine
+        self._data_keys = data_keys
         self._now = now
         self._retry_after = retry_after
         self._locking = engine.dialect.name == "postgresql"
@@ -51,7 +72,7 @@ class SqlOutbox:
         with self._claimed(limit) as (conn, rows):
             for row in rows:
                 try:
-                    publish(_message(row))
+                    publish(self._message(row))
                 except PublishRefused as exc:
                     refused.append((row.id, str(exc)))
                 except BaseException as exc:  # the broker went away: keep what it confirmed
@@ -164,16 +185,16 @@ class SqlOutbox:
             ],
         )
 
-
-def _message(row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
-    m = row._mapping
-    return OutboxMessage(
-        message_id=m["message_id"],
-        exchange=m["exchange"],
-        routing_key=m["routing_key"],
-        body=bytes(m["body"]),
-        headers=dict(m["headers"]),
-        content_type=m["content_type"],
-        correlation_id=m["correlation_id"],
-        request_id=m["request_id"],
-    )
+    def _message(self, row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
+        """The row as the message to publish: its body opened, clear for the bus."""
+        m = row._mapping
+        return OutboxMessage(
+            message_id=m["message_id"],
+            exchange=m["exchange"],
+            routing_key=m["routing_key"],
+            body=open_outbox_body(self._data_keys, m["message_id"], bytes(m["body"]), m["sealed_with"]),
+            headers=dict(m["headers"]),
+            content_type=m["content_type"],
+            correlation_id=m["correlation_id"],
+            request_id=m["request_id"],
+        )

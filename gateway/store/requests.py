@@ -1,18 +1,30 @@
 """Requests, raw payloads, outbox rows and audit records, written in one transaction."""
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import IdType, Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
-from gateway.privacy import keyed_digest
+from gateway.privacy import id_tail_index, keyed_digest, name_index
 from gateway.store.engine import READ_ONLY
+from gateway.store.outbox import outbox_row
+from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 
-_NOT_SUMMARY = ("canonical", "id_hash", "name_birth_hash", "stage", "at_risk_published_at", "missed_published_at")
+_NOT_SUMMARY = (
+    "canonical",
+    "sealed_with",
+    "id_hash",
+    "name_birth_hash",
+    "name_index",
+    "id_tail_index",
+    "stage",
+    "at_risk_published_at",
+    "missed_published_at",
+)
 SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
 _RELATED_LIMIT = 50
 
@@ -20,9 +32,10 @@ _RELATED_LIMIT = 50
 class SqlRequestStore:
     """The RequestStore port on SQLAlchemy Core."""
 
-    def __init__(self, engine: sa.Engine, id_hash_key: bytes) -> None:
+    def __init__(self, engine: sa.Engine, id_hash_key: bytes, data_keys: DataKeyRing) -> None:
         self._engine = engine
         self._id_hash_key = id_hash_key
+        self._data_keys = data_keys
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
@@ -39,8 +52,10 @@ class SqlRequestStore:
 
     def canonical_body(self, request_id: str) -> str | None:
         """The canonical JSON as it was put on the bus."""
+        query = sa.select(requests.c.canonical, requests.c.sealed_with).where(requests.c.id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            return conn.scalar(sa.select(requests.c.canonical).where(requests.c.id == request_id))
+            row = conn.execute(query).first()
+        return None if row is None else open_canonical(self._data_keys, request_id, row.canonical, row.sealed_with)
 
     def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
         """Store request, raw payload, outbox row and audit record in one transaction."""
@@ -53,11 +68,12 @@ class SqlRequestStore:
                         request_id=request.id,
                         channel=request.source.channel.value,
                         content_type=raw.content_type,
-                        body=raw.body,
+                        body=self._data_keys.seal(raw.body, payload_context(request.id)),
+                        sealed_with=self._data_keys.current_id,
                         received_at=at,
                     )
                 )
-                conn.execute(outbox.insert().values(outbox_row(message, at)))
+                conn.execute(outbox.insert().values(outbox_row(message, at, self._data_keys)))
                 conn.execute(
                     audit_log.insert().values(
                         request_id=request.id,
@@ -125,7 +141,7 @@ class SqlRequestStore:
 
     def _write_change(self, conn: sa.Connection, change: StateChange) -> None:
         for message in change.messages:
-            conn.execute(outbox.insert().values(outbox_row(message, change.at)))
+            conn.execute(outbox.insert().values(outbox_row(message, change.at, self._data_keys)))
         if change.answer is not None:
             conn.execute(
                 answers.insert().values(
@@ -167,11 +183,13 @@ class SqlRequestStore:
         """The inbound message exactly as received."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(
-                sa.select(inbound_payloads.c.content_type, inbound_payloads.c.body).where(
-                    inbound_payloads.c.request_id == request_id
-                )
+                sa.select(
+                    inbound_payloads.c.content_type, inbound_payloads.c.body, inbound_payloads.c.sealed_with
+                ).where(inbound_payloads.c.request_id == request_id)
             ).first()
-        return None if row is None else RawPayload(row.content_type, bytes(row.body))
+        if row is None:
+            return None
+        return RawPayload(row.content_type, open_payload(self._data_keys, request_id, bytes(row.body), row.sealed_with))
 
     def audit_trail(self, request_id: str) -> list[dict[str, object]]:
         """The request's state changes, oldest first."""
@@ -230,9 +248,17 @@ class SqlRequestStore:
             name_birth_hash = keyed_digest(self._id_hash_key, f"name:{name}:{person.birth_date.isoformat()}")
         return id_hash, name_birth_hash
 
+    def search_keys(self, person: Person) -> dict[str, str | None]:
+        """The blind indexes the console searches a person by: the whole name, the ID's last 4 characters."""
+        return {
+            "name_index": name_index(self._id_hash_key, person.name) if person.name else None,
+            "id_tail_index": id_tail_index(self._id_hash_key, person.id_number) if person.id_number else None,
+        }
+
     def _request_row(self, request: LegalAidRequest, digest: str, canonical: bytes) -> dict[str, object]:
         id_hash, name_birth_hash = self._person_keys(request.person)
         return {
+            **self.search_keys(request.person),
             "id": request.id,
             "kind": request.kind.value,
             "agency_code": request.source.agency_code,
@@ -250,29 +276,14 @@ class SqlRequestStore:
             "deadline_obligation": request.deadline.obligation,
             "deadline_basis": request.deadline.basis,
             "updated_at": request.source.received_at,
-            "canonical": canonical.decode("utf-8"),
+            "canonical": self._data_keys.seal_text(canonical.decode("utf-8"), canonical_context(request.id)),
+            "sealed_with": self._data_keys.current_id,
         }
 
     def _one(self, query: sa.Select[tuple[object, ...]]) -> StoredRequest | None:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
         return None if row is None else stored_request(row._mapping)
-
-
-def outbox_row(message: OutboxMessage, at: datetime) -> dict[str, object]:
-    """The outbox insert values for a message."""
-    return {
-        "message_id": message.message_id,
-        "request_id": message.request_id,
-        "exchange": message.exchange,
-        "routing_key": message.routing_key,
-        "headers": message.headers,
-        "content_type": message.content_type,
-        "correlation_id": message.correlation_id,
-        "body": message.body,
-        "created_at": at,
-        "attempts": 0,
-    }
 
 
 def stored_request(row: sa.RowMapping) -> StoredRequest:

@@ -82,7 +82,13 @@ requests = sa.Table(
     sa.Column("deadline_obligation", sa.String(64), nullable=False),
     sa.Column("deadline_basis", sa.String(100), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The canonical body sealed (AES-GCM, base64) with the data key named in sealed_with; clear when that is
+    # NULL (a row stored before sealing, until `lagw keys rotate` seals it).
     sa.Column("canonical", sa.Text, nullable=False),
+    sa.Column("sealed_with", sa.String(32)),
+    # Blind indexes for the console's search: keyed hashes of the whole name and of the ID's last 4 characters.
+    sa.Column("name_index", sa.String(64)),
+    sa.Column("id_tail_index", sa.String(64)),
     sa.Column("at_risk_published_at", UtcDateTime),  # deadline.at_risk sent (once)
     sa.Column("missed_published_at", UtcDateTime),  # deadline.missed sent (once)
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
@@ -90,6 +96,8 @@ requests = sa.Table(
     sa.Index("ix_requests_id_hash", "id_hash"),
     sa.Index("ix_requests_name_birth", "name_birth_hash", "id_hash"),  # the ID-less side found in the index
     sa.Index("ix_requests_centre_state_due", "centre_code", "state", "due_at"),
+    sa.Index("ix_requests_name_index", "name_index"),
+    sa.Index("ix_requests_id_tail_index", "id_tail_index"),
 )
 
 inbound_payloads = sa.Table(
@@ -98,8 +106,9 @@ inbound_payloads = sa.Table(
     sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), primary_key=True),
     sa.Column("channel", sa.String(8), nullable=False),
     sa.Column("content_type", sa.String(200), nullable=False),
-    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
     sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("sealed_with", sa.String(32)),
 )
 
 outbox = sa.Table(
@@ -113,12 +122,13 @@ outbox = sa.Table(
     sa.Column("headers", sa.JSON, nullable=False),
     sa.Column("content_type", sa.String(100), nullable=False),
     sa.Column("correlation_id", sa.String(64)),
-    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("sent_at", UtcDateTime),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", UtcDateTime),
     sa.Column("last_error", sa.Text),
+    sa.Column("sealed_with", sa.String(32)),
 )
 sa.Index(
     "ix_outbox_unsent",

@@ -25,6 +25,7 @@ from gateway.ports import RawPayload
 from gateway.store.tables import answers
 from tests.support.broker import drain_queue, queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
+from tests.support.log_guard import output_file
 
 pytestmark = pytest.mark.integration
 
@@ -127,9 +128,10 @@ def _consumer_process(gateway: LiveGateway, amqp_url: str) -> subprocess.Popen[b
         "LAGW_CREDENTIAL_KEY": settings.credential_key,
         "LAGW_ID_HASH_KEY": settings.id_hash_key,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "answers"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with output_file("lagw answers") as log:  # its log is checked for personal data at the end of the session
+        return subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "answers"], env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
 
 
 @pytest.mark.slow

@@ -125,7 +125,8 @@ def test_two_watchers_that_both_see_a_late_request_publish_one_warning(
     gateway = timed_gateway
     request_id = _notice(gateway, "twice", detained=True)
     clock.at = datetime(2026, 10, 3, tzinfo=CHINA)
-    first, second = SqlDeadlines(gateway.services.engine), SqlDeadlines(gateway.services.engine)
+    keys = gateway.services.data_keys
+    first, second = SqlDeadlines(gateway.services.engine, keys), SqlDeadlines(gateway.services.engine, keys)
     [seen_by_first] = first.unwarned(MISSED, clock.at)
     [seen_by_second] = second.unwarned(MISSED, clock.at)  # both saw it before either warned
     message = lambda: event_message(f"{request_id}.m", "deadline.missed", seen_by_first, clock.at)  # noqa: E731

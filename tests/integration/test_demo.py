@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.support.log_guard import check_output
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -16,6 +18,7 @@ def test_the_demo_runs_the_whole_loop(amqp_url: str) -> None:
         [sys.executable, "-m", "gateway.cli", "demo"], env=env, capture_output=True, text=True, timeout=180
     )
 
+    assert check_output("lagw demo", run.stdout + run.stderr) == []
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "all 5 notices arrived in legalaid.assignment, once each." in run.stdout
     assert run.stdout.count("by SOAP ReceiveLegalAidReply") == 1

@@ -20,6 +20,7 @@ from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.domain.staff import Role
 from gateway.store.tables import answers, audit_log, deliveries, staff_accounts
 from tests.support.console import ConsoleUser, add_staff
+from tests.support.personal_data import register
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
@@ -377,7 +378,8 @@ def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: 
 
     page = user.get("/console/").get_data(as_text=True)
     by_digits = user.get("/console/?q=002X").get_data(as_text=True)
-    by_name = user.get("/console/?q=王小").get_data(as_text=True)
+    by_name = user.get("/console/?q=王 小明").get_data(as_text=True)  # white space does not count
+    by_part_of_name = user.get("/console/?q=王小").get_data(as_text=True)  # the blind index knows whole names
     by_case = user.get("/console/?q=刑初400").get_data(as_text=True)
     other_kind = user.get("/console/?kind=duty_lawyer").get_data(as_text=True)
     polled = user.get("/console/inbox/rows").get_data(as_text=True)
@@ -385,6 +387,7 @@ def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: 
     assert page.index(first) < page.index(second)  # same deadline: received first, listed first
     assert second in by_digits and first not in by_digits
     assert first in by_name and second not in by_name
+    assert first not in by_part_of_name and second not in by_part_of_name
     assert second in by_case and first not in by_case
     assert first not in other_kind and second not in other_kind
     assert first in polled and "<html" not in polled
@@ -465,6 +468,7 @@ def _person(name: str, id_number: str) -> dict[str, Any]:
     defendant: dict[str, Any] = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))[
         "defendant"
     ]
+    register(name, id_number)
     birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
     gender = "female" if int(id_number[16]) % 2 == 0 else "male"
     return defendant | {"name": name, "id_number": id_number, "birth_date": birth, "gender": gender}

@@ -11,6 +11,9 @@ from gateway.errors import GroundsInvalid, IdentityMismatch, InvalidIdNumber, No
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
 from gateway.rules.routing import load_routing_table, route_request
+from tests.support.personal_data import register
+
+register("张三", "John Doe", "E12345678")  # people invented below, besides the examples'
 
 TODAY = date(2026, 11, 25)
 MINOR = Person(name="王小明", id_type=IdType.RESIDENT_ID, id_number="370202201003150310")

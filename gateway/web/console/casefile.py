@@ -94,13 +94,6 @@ def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str]) -
     )
 
 
-def matches_person(row: CaseRow, text: str) -> bool:
-    """Whether the person's name contains `text`, or the ID number's last four characters are `text`."""
-    person = row.canonical.get("person", {})
-    number = (person.get("id_number") or "").upper()
-    return text in (person.get("name") or "") or (len(text) == 4 and number.endswith(text.upper()))
-
-
 def person_facts(canonical: dict[str, Any], member: StaffMember) -> list[tuple[str, str]]:
     """The person's particulars as (label, value) lines, masked by role."""
     person = canonical.get("person", {})

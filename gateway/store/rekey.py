@@ -1,0 +1,139 @@
+"""Key rotation: re-seal personal data under the current data key, in short batches, while the gateway runs.
+
+Rows of an older store that were written in clear (sealed_with NULL) are sealed the same way, and their
+requests get the blind indexes the console searches by.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.data_keys import DataKeyRing
+from gateway.privacy import id_tail_index, name_index
+from gateway.store.sealed import (
+    canonical_context,
+    open_canonical,
+    open_outbox_body,
+    open_payload,
+    outbox_context,
+    payload_context,
+)
+from gateway.store.tables import inbound_payloads, outbox, requests
+
+CLEAR = "(clear)"
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A table whose `value` column is sealed, and how to re-seal one of its rows."""
+
+    table: sa.Table
+    row_key: sa.Column[Any]
+    extra: tuple[sa.Column[Any], ...]
+    reseal: Callable[[DataKeyRing, bytes, sa.RowMapping], dict[str, object]]
+
+
+class DataRekeying:
+    """Moves every sealed row to the current key; each batch is one short transaction."""
+
+    def __init__(self, engine: sa.Engine, data_keys: DataKeyRing, id_hash_key: bytes) -> None:
+        self._engine = engine
+        self._data_keys = data_keys
+        self._id_hash_key = id_hash_key
+        self._locking = engine.dialect.name == "postgresql"
+
+    @property
+    def current_key_id(self) -> str:
+        """The key every row is moved to."""
+        return self._data_keys.current_id
+
+    @property
+    def configured_key_ids(self) -> tuple[str, ...]:
+        """Every key the ring holds."""
+        return self._data_keys.key_ids
+
+    def rotate(self, batch_size: int = 500, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Re-seal every row not under the current key; the number of rows moved, by table."""
+        moved = {}
+        for column in self._columns():
+            moved[column.table.name] = self._rotate_table(column, batch_size, progress)
+        return moved
+
+    def key_usage(self) -> dict[str, dict[str, int]]:
+        """How many rows of each sealed table each key id seals (CLEAR: rows never sealed)."""
+        usage: dict[str, dict[str, int]] = {}
+        with self._engine.connect() as conn:
+            for column in self._columns():
+                sealed_with = column.table.c.sealed_with
+                query = sa.select(sealed_with, sa.func.count()).group_by(sealed_with)
+                usage[column.table.name] = {key or CLEAR: int(count) for key, count in conn.execute(query).all()}
+        return usage
+
+    def _rotate_table(self, column: SealedColumn, batch_size: int, progress: Callable[[str, int], None] | None) -> int:
+        table, current = column.table, self._data_keys.current_id
+        stale = sa.or_(table.c.sealed_with.is_(None), table.c.sealed_with != current)
+        after: Any = None
+        total = 0
+        while True:
+            query = sa.select(column.row_key, table.c.sealed_with, *column.extra).where(stale)
+            if after is not None:
+                query = query.where(column.row_key > after)
+            query = query.order_by(column.row_key).limit(batch_size)
+            with self._engine.begin() as conn:
+                rows = conn.execute(query.with_for_update() if self._locking else query).all()
+                for row in rows:
+                    total += self._reseal_row(conn, column, row._mapping)
+            if not rows:
+                return total
+            after = rows[-1]._mapping[column.row_key.name]
+            if progress is not None:
+                progress(table.name, total)
+
+    def _reseal_row(self, conn: sa.Connection, column: SealedColumn, row: sa.RowMapping) -> int:
+        sealed_with = column.table.c.sealed_with
+        values = column.reseal(self._data_keys, self._id_hash_key, row)
+        # Compare-and-set: a row another rotation moved meanwhile is left as it is.
+        return conn.execute(
+            column.table.update()
+            .where(column.row_key == row[column.row_key.name])
+            .where(sealed_with.is_(None) if row["sealed_with"] is None else sealed_with == row["sealed_with"])
+            .values(**values, sealed_with=self._data_keys.current_id)
+        ).rowcount
+
+    def _columns(self) -> tuple[SealedColumn, ...]:
+        return (
+            SealedColumn(requests, requests.c.id, (requests.c.canonical,), _reseal_request),
+            SealedColumn(
+                inbound_payloads,
+                inbound_payloads.c.request_id,
+                (inbound_payloads.c.body,),
+                _reseal_payload,
+            ),
+            SealedColumn(outbox, outbox.c.id, (outbox.c.message_id, outbox.c.body), _reseal_outbox),
+        )
+
+
+def _reseal_request(ring: DataKeyRing, id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
+    clear = open_canonical(ring, row["id"], row["canonical"], row["sealed_with"])
+    person = json.loads(clear).get("person") or {}
+    name, number = person.get("name"), person.get("id_number")
+    return {
+        "canonical": ring.seal_text(clear, canonical_context(row["id"])),
+        "name_index": name_index(id_hash_key, name) if name else None,
+        "id_tail_index": id_tail_index(id_hash_key, number) if number else None,
+    }
+
+
+def _reseal_payload(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
+    request_id = row["request_id"]
+    clear = open_payload(ring, request_id, bytes(row["body"]), row["sealed_with"])
+    return {"body": ring.seal(clear, payload_context(request_id))}
+
+
+def _reseal_outbox(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
+    message_id = row["message_id"]
+    clear = open_outbox_body(ring, message_id, bytes(row["body"]), row["sealed_with"])
+    return {"body": ring.seal(clear, outbox_context(message_id))}
