@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from gateway.domain.enums import DecisionOutcome, ReplacementReason
 from gateway.domain.model import Appointment, Decision, Lawyer
@@ -11,7 +11,15 @@ from schemas.fields import PHONE_PATTERN, aware_datetime, text
 LICENCE_PATTERN = r"^\d{17}$"  # 执业证号: 17 digits (shared/domain.md §4); only the shape is checked
 
 
-class LawyerSchema(Schema):
+class _AbsentNotNull(Schema):
+    """Dumps leave out what is not set: absent, not null, as the document and the loaders have it."""
+
+    @post_dump
+    def _drop_none(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class LawyerSchema(_AbsentNotNull):
     name = text(100, required=True)
     law_firm = text(200, required=True)
     licence_number = fields.String(
@@ -28,7 +36,7 @@ class LawyerSchema(Schema):
         return Lawyer(**data)
 
 
-class AppointmentSchema(Schema):
+class AppointmentSchema(_AbsentNotNull):
     """法律援助公函: the lawyer appointed; for a duty lawyer also where and when."""
 
     lawyer = fields.Nested(LawyerSchema, required=True)
@@ -54,7 +62,7 @@ class AppointmentRecordSchema(AppointmentSchema):
     replacement_reason = fields.Enum(ReplacementReason, by_value=True)
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(_AbsentNotNull):
     """给予 / 不予法律援助决定书: the decision on an application; a refusal needs its reasons (LAL 43)."""
 
     outcome = fields.Enum(DecisionOutcome, by_value=True, required=True)
@@ -74,12 +82,14 @@ class DecisionSchema(Schema):
 
 def dump_appointment(appointment: Appointment) -> dict[str, Any]:
     """An appointment (or a replacement) as JSON."""
-    return _without_none(AppointmentRecordSchema().dump(appointment))
+    dumped: dict[str, Any] = AppointmentRecordSchema().dump(appointment)
+    return dumped
 
 
 def dump_decision(decision: Decision) -> dict[str, Any]:
     """A decision as JSON."""
-    return _without_none(DecisionSchema().dump(decision))
+    dumped: dict[str, Any] = DecisionSchema().dump(decision)
+    return dumped
 
 
 def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision:
@@ -89,12 +99,3 @@ def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision:
         return decision
     appointment: Appointment = AppointmentRecordSchema().load(body)
     return appointment
-
-
-def _without_none(document: dict[str, Any]) -> dict[str, Any]:
-    """Absent, not null: what the schemas load back."""
-    return {
-        key: _without_none(value) if isinstance(value, dict) else value
-        for key, value in document.items()
-        if value is not None
-    }

@@ -1,8 +1,9 @@
 """Field types shared by the canonical schema and the agencies' dialects."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 PHONE_PATTERN = r"^\+?[0-9][0-9\- ]{4,19}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -32,6 +33,18 @@ def case_district(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(DISTRICT_PATTERN), metadata={"description": description}, **kwargs)
 
 
+# The moments a notice or an answer speaks of (detention, application, hearing, appointment) lie in a live
+# case: outside these years a value is a typo, and the deadline arithmetic would leave the calendar.
+EARLIEST_MOMENT = datetime(1950, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def within_plausible_years(value: datetime) -> None:
+    """Refuse a moment before 1950 or from 2100 on."""
+    if not EARLIEST_MOMENT <= value < LATEST_MOMENT:
+        raise ValidationError("must be between 1950 and 2099")
+
+
 def aware_datetime(*, required: bool = False, **kwargs: Any) -> fields.AwareDateTime:
-    """An ISO 8601 date-time that must carry its UTC offset."""
-    return fields.AwareDateTime(required=required, format="iso", **kwargs)
+    """An ISO 8601 date-time that must carry its UTC offset, in the years a live case can speak of."""
+    return fields.AwareDateTime(required=required, format="iso", validate=within_plausible_years, **kwargs)

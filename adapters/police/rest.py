@@ -11,6 +11,7 @@ from adapters.police.mapping import (
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.intake_view import ResponseTuple, accept_rest
+from gateway.web.links import linked_responses
 from schemas.receipt import ReceiptSchema
 
 blp = Blueprint(
@@ -22,6 +23,7 @@ blp = Blueprint(
 @blp.arguments(ApplicationTransferSchema, example=load_example("police/application-transfers.json"))
 @blp.response(202, ReceiptSchema, description="Stored; the assignment queue will have it")
 @blp.alt_response(200, schema=ReceiptSchema, description="A resend of a stored transfer; nothing changed")
+@blp.doc(**linked_responses(202, 200))
 def post_application_transfer(document: dict) -> ResponseTuple:  # type: ignore[type-arg]
     """Forward a detainee's own legal aid application (转交申请, LAL 39)."""
     return accept_rest(AgencyType.POLICE, application_transfer_to_submission(document), FIELD_NAMES)
@@ -31,6 +33,7 @@ def post_application_transfer(document: dict) -> ResponseTuple:  # type: ignore[
 @blp.arguments(PoliceDutyLawyerRequestSchema, example=load_example("police/duty-lawyer-requests.json"))
 @blp.response(202, ReceiptSchema, description="Stored; the assignment queue will have it")
 @blp.alt_response(200, schema=ReceiptSchema, description="A resend of a stored request; nothing changed")
+@blp.doc(**linked_responses(202, 200))
 def post_duty_lawyer_request(document: dict) -> ResponseTuple:  # type: ignore[type-arg]
     """Ask for a duty lawyer for a detainee (LAL 30, 37)."""
     return accept_rest(AgencyType.POLICE, duty_request_to_submission(document), FIELD_NAMES)

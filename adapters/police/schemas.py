@@ -43,7 +43,12 @@ class ApplicationSchema(Schema):
     applied_by = fields.String(
         load_default="self", validate=validate.OneOf(["self", "close_relative", "legal_representative"])
     )
-    monthly_income_yuan = fields.Decimal(as_string=True, places=2, validate=validate.Range(min=0))
+    monthly_income_yuan = fields.Decimal(
+        as_string=True,
+        places=2,
+        validate=validate.Range(min=0),
+        metadata={"minimum": 0},  # a number, not "0.00"
+    )
     household_size = fields.Integer(validate=validate.Range(min=1, max=50))
     pledge_signed = fields.Boolean(load_default=False, metadata={"description": "个人申报承诺"})
     exemption = fields.Enum(HardshipExemption, by_value=True)

@@ -11,6 +11,7 @@ from adapters.procuratorate.mapping import (
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.intake_view import ResponseTuple, accept_rest
+from gateway.web.links import linked_responses
 from schemas.receipt import ReceiptSchema
 
 blp = Blueprint(
@@ -22,6 +23,7 @@ blp = Blueprint(
 @blp.arguments(ProcuratorateDefenseNoticeSchema, example=load_example("procuratorate/defense-notices.json"))
 @blp.response(202, ReceiptSchema, description="Stored; the assignment queue will have it")
 @blp.alt_response(200, schema=ReceiptSchema, description="A resend of a stored notice; nothing changed")
+@blp.doc(**linked_responses(202, 200))
 def post_defense_notice(document: dict) -> ResponseTuple:  # type: ignore[type-arg]
     """Notify the legal aid centre to assign a defence lawyer (LAL 25, 36)."""
     return accept_rest(AgencyType.PROCURATORATE, defense_notice_to_submission(document), FIELD_NAMES)
@@ -31,6 +33,7 @@ def post_defense_notice(document: dict) -> ResponseTuple:  # type: ignore[type-a
 @blp.arguments(DutyLawyerRequestSchema, example=load_example("procuratorate/duty-lawyer-requests.json"))
 @blp.response(202, ReceiptSchema, description="Stored; the assignment queue will have it")
 @blp.alt_response(200, schema=ReceiptSchema, description="A resend of a stored request; nothing changed")
+@blp.doc(**linked_responses(202, 200))
 def post_duty_lawyer_request(document: dict) -> ResponseTuple:  # type: ignore[type-arg]
     """Ask for a duty lawyer, e.g. at the signing of a plea agreement (LAL 30, CPL 174)."""
     return accept_rest(AgencyType.PROCURATORATE, duty_request_to_submission(document), FIELD_NAMES)

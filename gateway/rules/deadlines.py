@@ -70,7 +70,8 @@ def compute_deadline(
     # Duty lawyer: before the scheduled time; otherwise a configured number of working days.
     due = add_working_days(received_at, policy.duty_lawyer_working_days, calendar)
     if duty is not None and duty.scheduled_at is not None:
-        due = min(due, duty.scheduled_at.astimezone(CHINA_TZ))
+        # A time already past when the request arrives makes the request due at once, never before it came.
+        due = min(due, max(duty.scheduled_at, received_at).astimezone(CHINA_TZ))
     return Deadline(due_at=due, obligation="name_duty_lawyer", basis="LAL 30, 37; duty-lawyer rules 2020")
 
 

@@ -5,6 +5,8 @@ from flask_smorest import Api
 
 from gateway.errors import UnsupportedMediaType
 from gateway.web.auth import authenticate_agency
+from gateway.web.openapi_problems import PROBLEM_COMPONENT, ProblemResponses
+from schemas.problem import ProblemSchema
 
 API_PREFIX = "/api/v1/"
 _PUBLIC = {"/api/v1/openapi.json"}
@@ -30,8 +32,9 @@ def make_api(app: Flask) -> Api:
             "security": [{"agencyKey": []}],
         },
     )
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
     api.spec.components.security_scheme("agencyKey", {"type": "http", "scheme": "bearer"})
+    api.spec.components.schema(PROBLEM_COMPONENT, schema=ProblemSchema)
     app.before_request(_check_api_call)
     return api
 

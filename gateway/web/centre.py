@@ -10,6 +10,7 @@ from gateway.domain.model import Agency, Appointment, Decision
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from gateway.web.links import linked_responses
 from gateway.web.status import status_body
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
 from schemas.receipt import StatusSchema
@@ -43,6 +44,7 @@ _LAWYER = {
 @blp.doc(**_IDEMPOTENCY)
 @blp.arguments(AppointmentSchema, example={"lawyer": _LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"})
 @blp.response(200, StatusSchema, description="Assigned; the agency will be told through its callback")
+@blp.doc(**linked_responses(200))
 @blp.alt_response(404, description="No request with this id was routed to the caller")
 @blp.alt_response(409, description="The request cannot be assigned in its state")
 def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
     },
 )
 @blp.response(200, StatusSchema, description="Decided; the agency will be told through its callback")
+@blp.doc(**linked_responses(200))
 @blp.alt_response(404, description="No request with this id was routed to the caller")
 @blp.alt_response(409, description="Only an open application can be decided")
 def decide(decision: Decision, request_id: str) -> dict[str, Any]:
@@ -76,6 +79,7 @@ def decide(decision: Decision, request_id: str) -> dict[str, Any]:
     example={"lawyer": _LAWYER, "appointed_at": "2026-11-28T10:00:00+08:00", "replacement_reason": "refused_by_person"},
 )
 @blp.response(200, StatusSchema, description="Replaced; the agency will be told through its callback")
+@blp.doc(**linked_responses(200))
 @blp.alt_response(404, description="No request with this id was routed to the caller")
 @blp.alt_response(409, description="Only an assigned request can have its lawyer replaced")
 def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:

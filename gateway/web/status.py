@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from gateway.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from gateway.web.links import linked_responses
 from schemas.answers import load_answer
 from schemas.canonical import RelatedSchema
 from schemas.receipt import StatusSchema
@@ -21,6 +22,7 @@ class RequestStatusView(MethodView):
     """One request's status."""
 
     @blp.response(200, StatusSchema)
+    @blp.doc(**linked_responses(200))
     @blp.alt_response(404, description="No request with this id was sent by the caller")
     def get(self, request_id: str) -> dict[str, Any]:
         """Status and history of a request the caller sent."""
@@ -30,6 +32,7 @@ class RequestStatusView(MethodView):
 @blp.post("/<request_id>/withdrawal")
 @blp.arguments(WithdrawalSchema, example={"reason": "retained_lawyer", "note": "家属已委托律师"})
 @blp.response(200, StatusSchema, description="Withdrawn (or already withdrawn); the centre is told")
+@blp.doc(**linked_responses(200))
 @blp.alt_response(404, description="No request with this id was sent by the caller")
 @blp.alt_response(409, description="The request can no longer be withdrawn")
 def withdraw(withdrawal: dict[str, Any], request_id: str) -> dict[str, Any]:

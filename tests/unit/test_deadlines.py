@@ -94,6 +94,14 @@ def test_a_duty_lawyer_is_due_before_the_scheduled_time_when_that_comes_first() 
     assert deadline.due_at == at("2026-11-25T14:00")
 
 
+def test_a_duty_time_already_past_at_receipt_makes_the_request_due_at_once_not_before_it_came() -> None:
+    duty = DutyAppointment(purpose=DutyPurpose.PLEA_AGREEMENT, scheduled_at=at("2026-11-24T14:00"))
+    deadline = compute_deadline(
+        Kind.DUTY_LAWYER, at("2026-11-25T09:00"), person(True), duty, CALENDAR, DeadlinePolicy()
+    )
+    assert deadline.due_at == at("2026-11-25T09:00")
+
+
 def test_a_duty_lawyer_without_a_time_is_due_after_the_configured_working_days() -> None:
     deadline = compute_deadline(
         Kind.DUTY_LAWYER,
