@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.log_guard import check_output
 from tests.support.server import free_port
 
 
@@ -65,7 +66,7 @@ class LagwProcesses:
         return self._running[name].poll() is None
 
     def stop_all(self) -> None:
-        """SIGTERM everything, then SIGKILL what does not stop in time."""
+        """SIGTERM everything, then SIGKILL what does not stop in time; their logs join the session's leak check."""
         for process in self._running.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -75,6 +76,8 @@ class LagwProcesses:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+        for path in sorted(self._log_dir.glob("*.log")):
+            check_output(f"lagw {path.stem}", path.read_text(encoding="utf-8", errors="replace"))
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         """The end of a process's log, for a failure message."""
