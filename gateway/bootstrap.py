@@ -11,6 +11,7 @@ from gateway.config import Settings
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.ports import Clock
+from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
@@ -24,6 +25,7 @@ from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
+from gateway.store.retention import SqlRetention
 from gateway.store.staff import SqlStaffAccounts
 from gateway.transitions import Transitions
 from gateway.withdrawal import Withdrawals
@@ -51,6 +53,7 @@ class Services:
     staff: SqlStaffAccounts
     staff_auth: StaffAuth
     console: SqlConsoleQueries
+    retention: Retention
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -90,4 +93,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         staff=staff,
         staff_auth=StaffAuth(staff, clock),
         console=SqlConsoleQueries(engine),
+        retention=Retention(SqlRetention(engine), clock, settings.payload_retention_days),
     )

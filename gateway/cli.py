@@ -8,6 +8,7 @@ import threading
 import click
 
 from gateway.bootstrap import build_services
+from gateway.cli_records import audit, hold, retention
 from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
@@ -255,6 +256,9 @@ def _stop_on_signals() -> threading.Event:
 
 
 main.add_command(staff)
+main.add_command(audit)
+main.add_command(hold)
+main.add_command(retention)
 
 if __name__ == "__main__":
     main()

@@ -32,6 +32,8 @@ class Settings:
     deadline_lead_hours: float = 24.0
     console_secret: str = _DEV_CONSOLE_SECRET
     console_cookie_secure: bool = True
+    # Original messages are purged this long after receipt unless held (a policy: the law sets no period).
+    payload_retention_days: int = 3 * 365
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -52,6 +54,7 @@ class Settings:
             deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
             console_secret=env.get("LAGW_CONSOLE_SECRET", _DEV_CONSOLE_SECRET),
             console_cookie_secure=env.get("LAGW_CONSOLE_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"),
+            payload_retention_days=int(env.get("LAGW_PAYLOAD_RETENTION_DAYS", 3 * 365)),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
