@@ -21,9 +21,15 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
+@click.option(
+    "--contains",
+    "noted_head",
+    default=None,
+    help="A head hash printed by an earlier run and kept elsewhere: fail unless the chain still holds it.",
+)
+def audit_verify(noted_head: str | None) -> None:
     """Walk the audit hash chain; exit 1 naming the first broken link, 0 with the count when intact."""
-    report = verify_chain(build_services(Settings.from_env()).engine)
+    report = verify_chain(build_services(Settings.from_env()).engine, contains=noted_head)
     older = ""
     if report.before_chain:
         older = f"; {report.before_chain} older record(s) predate the chain and are not covered"
@@ -31,6 +37,9 @@ def audit_verify() -> None:
         where = f"record {report.broken.record_id}" if report.broken.record_id is not None else "the start"
         click.echo(f"audit chain BROKEN at {where} ({report.broken.problem}): {report.broken.explanation}", err=True)
         click.echo(f"{report.linked} record(s) verified before the break{older}", err=True)
+        sys.exit(1)
+    if noted_head is not None and not report.found:
+        click.echo(f"audit chain REWRITTEN: no record carries the noted head {noted_head}", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {report.linked} record(s) linked{older}")
     click.echo(f"head {report.head_hash or '(empty)'}")

@@ -28,10 +28,15 @@ class ChainReport:
     before_chain: int  # older records, written before the chain existed: not covered
     head_hash: str | None
     broken: ChainBreak | None
+    found: bool = False  # whether a linked record carries the hash asked for (a head noted earlier)
 
 
-def verify_chain(engine: sa.Engine, batch: int = 1000) -> ChainReport:
-    """Check every chained record's hash and its link to the one before, oldest first, then the head."""
+def verify_chain(engine: sa.Engine, contains: str | None = None, batch: int = 1000) -> ChainReport:
+    """Check every chained record's hash and its link to the one before, oldest first, then the head.
+
+    `contains`: a head hash noted earlier (kept outside the store); the report says whether a verified
+    record still carries it, so a chain rewritten from an earlier point is caught too.
+    """
     with engine.connect().execution_options(**READ_ONLY) as conn:
         if conn.dialect.name == "postgresql":
             # One snapshot for the head and the records, while writers go on appending.
@@ -41,15 +46,16 @@ def verify_chain(engine: sa.Engine, batch: int = 1000) -> ChainReport:
         rows = conn.execution_options(yield_per=batch).execute(
             sa.select(audit_log).where(audit_log.c.id > head.chained_after_id).order_by(audit_log.c.id)
         )
-        linked, previous_id, previous_hash = 0, None, GENESIS
+        linked, previous_id, previous_hash, found = 0, None, GENESIS, False
         for row in rows:
             broken = _check(conn, row._mapping, previous_id, previous_hash)
             if broken is not None:
                 rows.close()
-                return ChainReport(linked, before, head.last_hash, broken)
+                return ChainReport(linked, before, head.last_hash, broken, found)
             linked, previous_id, previous_hash = linked + 1, row.id, row.hash
+            found = found or row.hash == contains
         broken = _check_head(head.last_hash or GENESIS, previous_id, previous_hash)
-        return ChainReport(linked, before, head.last_hash, broken)
+        return ChainReport(linked, before, head.last_hash, broken, found)
 
 
 def _check(conn: sa.Connection, row: sa.RowMapping, previous_id: int | None, previous_hash: str) -> ChainBreak | None:

@@ -1,6 +1,7 @@
 """The audit log is a hash chain: `lagw audit verify` names the first edited, deleted or reordered record."""
 
 import copy
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from gateway.cli import main
+from gateway.store.audit import record_hash, stored_record
 from gateway.store.audit_verify import DELETED, EDITED, REORDERED, UNLINKED, verify_chain
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.tables import audit_chain, audit_log
@@ -108,6 +110,44 @@ def test_a_record_inserted_around_the_chain_is_named(store: StoreWithNotices) ->
 
     assert report.broken is not None
     assert (report.broken.record_id, report.broken.problem) == (max(_audit_ids(store)), UNLINKED)
+
+
+def test_a_chain_rewritten_from_an_earlier_point_is_caught_by_a_head_noted_before(store: StoreWithNotices) -> None:
+    noted = verify_chain(store.services.engine).head_hash
+    assert noted is not None
+    # Someone with write access edits a record and re-hashes it and every record after it, and the head.
+    with store.services.engine.begin() as conn:
+        rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
+        previous = rows[0].hash
+        for row in rows[1:]:
+            record = stored_record(row._mapping)
+            if row.id == rows[1].id:
+                record = dataclasses.replace(record, actor="someone-else")
+            digest = record_hash(record, previous)
+            values = {"actor": record.actor, "prev_hash": previous, "hash": digest}
+            conn.execute(audit_log.update().where(audit_log.c.id == row.id).values(values))
+            previous = digest
+        conn.execute(audit_chain.update().values(last_hash=previous))
+    url = store.services.engine.url.render_as_string(hide_password=False)
+
+    rewritten = CliRunner().invoke(main, ["audit", "verify", "--contains", noted], env={"LAGW_DATABASE_URL": url})
+
+    assert verify_chain(store.services.engine).broken is None  # consistent in itself: only the noted head tells
+    assert rewritten.exit_code == 1
+    assert f"no record carries the noted head {noted}" in rewritten.output
+    assert _verify_cli(store).exit_code == 0
+
+
+def test_a_noted_head_still_on_the_chain_verifies(store: StoreWithNotices) -> None:
+    noted = verify_chain(store.services.engine).head_hash
+    assert noted is not None
+    store.post_court_notice(9)
+    url = store.services.engine.url.render_as_string(hide_password=False)
+
+    result = CliRunner().invoke(main, ["audit", "verify", "--contains", noted], env={"LAGW_DATABASE_URL": url})
+
+    assert result.exit_code == 0, result.output
+    assert "7 record(s) linked" in result.output
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
