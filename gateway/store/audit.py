@@ -9,6 +9,7 @@ lock) ascend along the chain.
 
 import hashlib
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,13 @@ class AuditRecord:
 
 def record_hash(record: AuditRecord, prev_hash: str) -> str:
     """SHA-256 over the record's fields and the previous record's hash, canonically serialized."""
+    before, after = canonical_halves(record)
+    return hashlib.sha256(f"{before}{prev_hash}{after}".encode()).hexdigest()
+
+
+def canonical_halves(record: AuditRecord) -> tuple[str, str]:
+    """The record's canonical JSON (sorted keys, no spaces, UTF-8) split where prev_hash's value goes."""
+    marker = uuid.uuid4().hex  # cannot occur elsewhere in the record
     fields = {
         "request_id": record.request_id,
         "at": record.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -46,15 +54,19 @@ def record_hash(record: AuditRecord, prev_hash: str) -> str:
         "from_state": record.from_state,
         "to_state": record.to_state,
         "detail": record.detail,
-        "prev_hash": prev_hash,
+        "prev_hash": marker,
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    before, _, after = canonical.partition(marker)
+    return before, after
 
 
 def append_audit(conn: sa.Connection, records: Sequence[AuditRecord]) -> None:
     """Link the records onto the chain and insert them; call it last, just before the commit."""
     if not records:
+        return
+    if conn.dialect.name == "postgresql" and len(records) == 1:
+        _append_one_in_one_statement(conn, records[0])
         return
     head = conn.execute(
         sa.select(audit_chain.c.last_hash).where(audit_chain.c.id == _HEAD_ID).with_for_update()
@@ -68,6 +80,38 @@ def append_audit(conn: sa.Connection, records: Sequence[AuditRecord]) -> None:
         conn.execute(audit_log.insert().values({**_row(record), "prev_hash": prev_hash, "hash": digest}))
         prev_hash = digest
     conn.execute(audit_chain.update().where(audit_chain.c.id == _HEAD_ID).values(last_hash=prev_hash))
+
+
+def _append_one_in_one_statement(conn: sa.Connection, record: AuditRecord) -> None:
+    """PostgreSQL: lock the head, insert the linked record and move the head in one round trip.
+
+    The same hash as `record_hash`, computed by the server (sha256 over the same canonical text), so the
+    lock is held for one statement and the commit, not for several round trips to this process.
+    """
+    before, after = canonical_halves(record)
+    head = (
+        sa.select(sa.func.coalesce(audit_chain.c.last_hash, GENESIS).label("prev"))
+        .where(audit_chain.c.id == _HEAD_ID)
+        .with_for_update()
+        .cte("head")
+    )
+    canonical = sa.literal(before) + head.c.prev + sa.literal(after)
+    digest = sa.func.encode(sa.func.sha256(sa.func.convert_to(canonical, "UTF8")), "hex")
+    values = [sa.literal(value, audit_log.c[name].type).label(name) for name, value in _row(record).items()]
+    linked = sa.select(*values, head.c.prev, digest).select_from(head)
+    inserted = (
+        audit_log.insert()
+        .from_select([*_row(record), "prev_hash", "hash"], linked)
+        .returning(audit_log.c.hash)
+        .cte("inserted")
+    )
+    moved = conn.execute(
+        audit_chain.update()
+        .where(audit_chain.c.id == _HEAD_ID)
+        .values(last_hash=sa.select(inserted.c.hash).scalar_subquery())
+    ).rowcount
+    if moved != 1:
+        raise RuntimeError("the audit chain head is missing: run create_schema first")
 
 
 def ensure_chain_head(conn: sa.Connection) -> None:

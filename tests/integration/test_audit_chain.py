@@ -4,6 +4,7 @@ import copy
 import dataclasses
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from gateway.cli import main
-from gateway.store.audit import record_hash, stored_record
+from gateway.store.audit import AuditRecord, append_audit, record_hash, stored_record
 from gateway.store.audit_verify import DELETED, EDITED, REORDERED, UNLINKED, verify_chain
 from gateway.store.engine import create_schema, make_engine
 from gateway.store.tables import audit_chain, audit_log
@@ -48,6 +49,20 @@ def test_an_untouched_chain_verifies_with_its_count(store: StoreWithNotices) -> 
     assert report.linked == len(_audit_ids(store)) == 6  # received and withdrawn, three times
     assert result.exit_code == 0, result.output
     assert "audit chain intact: 6 record(s) linked" in result.output
+
+
+def test_awkward_detail_is_hashed_alike_by_the_store_and_the_verifier(store: StoreWithNotices) -> None:
+    awkward = {"note": 'a "quote", a \\ backslash, 中文, \u2028 and \t', "amount": 1.5, "none": None, "list": [3, 1]}
+    at = datetime(2026, 11, 25, 1, 2, 3, 456789, tzinfo=UTC)
+    with store.services.engine.begin() as conn:  # one record: on PostgreSQL the server computes its hash
+        append_audit(conn, [AuditRecord("r-1", at, "staff:wang", "note", detail=awkward)])
+    with store.services.engine.begin() as conn:  # two records: hashed here
+        append_audit(conn, [AuditRecord("r-1", at, "staff:wang", "note"), AuditRecord("r-2", at, "x", "note")])
+
+    report = verify_chain(store.services.engine)
+
+    assert report.broken is None
+    assert report.linked == 6 + 3
 
 
 def test_a_record_whose_detail_was_edited_in_the_database_is_named(store: StoreWithNotices) -> None:
