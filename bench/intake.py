@@ -263,6 +263,7 @@ class _server:
                 return base
             except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
                 time.sleep(0.05)
+        self.__exit__()  # no server left behind
         raise RuntimeError(f"{self.target} did not start")
 
     def __exit__(self, *exc: object) -> None:
