@@ -44,6 +44,8 @@ SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 2000))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 LATENCY_REQUESTS = int(os.environ.get("BENCH_LATENCY_REQUESTS", 300))
+# An empty PostgreSQL database to measure on instead of a fresh SQLite file (the schema is created in it).
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")
 
 
 def main() -> None:
@@ -51,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lagw-bench-") as workdir, _vhost() as amqp_url:
         env = {
             **os.environ,
-            "LAGW_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+            "LAGW_DATABASE_URL": DATABASE_URL or f"sqlite:///{workdir}/bench.sqlite3",
             "LAGW_AMQP_URL": amqp_url,
             "LAGW_ID_HASH_KEY": uuid.uuid4().hex,
             "LAGW_CREDENTIAL_KEY": uuid.uuid4().hex,
@@ -261,8 +263,9 @@ class _server:
             try:
                 requests.post(base + PATH, data=b"{}", timeout=1)
                 return base
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
                 time.sleep(0.05)
+        self.__exit__()  # no server left behind
         raise RuntimeError(f"{self.target} did not start")
 
     def __exit__(self, *exc: object) -> None:

@@ -12,6 +12,7 @@ from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.ports import Clock
+from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
@@ -26,6 +27,7 @@ from gateway.store.engine import create_schema, make_engine
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
+from gateway.store.retention import SqlRetention
 from gateway.store.staff import SqlStaffAccounts
 from gateway.transitions import Transitions
 from gateway.withdrawal import Withdrawals
@@ -55,6 +57,7 @@ class Services:
     console: SqlConsoleQueries
     certificates: SqlAgencyCertificates
     data_keys: DataKeyRing
+    retention: Retention
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -100,4 +103,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         console=SqlConsoleQueries(engine, data_keys, id_hash_key),
         data_keys=data_keys,
         certificates=SqlAgencyCertificates(engine, clock.now),
+        retention=Retention(SqlRetention(engine), clock, settings.payload_retention_days),
     )

@@ -11,6 +11,7 @@ import click
 from gateway.bootstrap import build_services
 from gateway.cli_certificates import add_cert, certs, remove_cert
 from gateway.cli_keys import keys
+from gateway.cli_records import audit, hold, retention
 from gateway.cli_staff import staff
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Kind, Level
@@ -295,6 +296,9 @@ main.add_command(staff)
 for command in (add_cert, remove_cert, certs):
     agency.add_command(command)
 main.add_command(keys)
+main.add_command(audit)
+main.add_command(hold)
+main.add_command(retention)
 
 if __name__ == "__main__":
     main()

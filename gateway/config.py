@@ -57,6 +57,8 @@ class Settings:
     sign_in_rate_limit: str = DEFAULT_SIGN_IN_RATE_LIMIT
     # "id:base64key,…": the first key seals personal data at rest, every one opens it.
     data_keys: str = field(default=_DEV_DATA_KEYS, repr=False)
+    # Original messages are purged this long after receipt unless held (a policy: the law sets no period).
+    payload_retention_days: int = 3 * 365
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -90,6 +92,7 @@ class Settings:
             rate_limit_storage=env.get("LAGW_RATE_LIMIT_STORAGE") or "memory://",
             sign_in_rate_limit=env.get("LAGW_SIGN_IN_RATE_LIMIT", DEFAULT_SIGN_IN_RATE_LIMIT).strip(),
             data_keys=env.get("LAGW_DATA_KEYS", _DEV_DATA_KEYS),
+            payload_retention_days=int(env.get("LAGW_PAYLOAD_RETENTION_DAYS", 3 * 365)),
         )
         for name, value, default in (
             ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),

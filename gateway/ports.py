@@ -11,10 +11,11 @@ from gateway.domain.staff import StaffMember
 
 @dataclass(frozen=True)
 class RawPayload:
-    """The inbound message exactly as received, kept for the record."""
+    """The inbound message exactly as received, kept for the record until the retention period ends."""
 
     content_type: str
     body: bytes
+    purged_at: datetime | None = None  # emptied by the retention run (the body is then empty)
 
 
 @dataclass(frozen=True)

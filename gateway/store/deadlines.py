@@ -9,10 +9,11 @@ from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.ports import OutboxMessage, StoredRequest
+from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import outbox_row
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
-from gateway.store.tables import agencies, audit_log, outbox, requests
+from gateway.store.tables import agencies, outbox, requests
 
 AT_RISK, MISSED = "at_risk", "missed"
 INFORM_OBLIGATION = "assign_lawyer_and_inform_agency"  # LAL 36: assigned is not enough, the agency must know
@@ -58,17 +59,16 @@ class SqlDeadlines:
             if marked != 1:
                 return False
             conn.execute(outbox.insert().values(outbox_row(message(), at, self._data_keys)))
-            conn.execute(
-                audit_log.insert().values(
-                    request_id=request.id,
-                    at=at,
-                    actor="deadlines",
-                    event=f"deadline_{which}",
-                    from_state=request.state.value,
-                    to_state=request.state.value,
-                    detail={"due_at": request.due_at.isoformat(), "basis": request.deadline_basis},
-                )
+            warning = AuditRecord(
+                request_id=request.id,
+                at=at,
+                actor="deadlines",
+                event=f"deadline_{which}",
+                from_state=request.state.value,
+                to_state=request.state.value,
+                detail={"due_at": request.due_at.isoformat(), "basis": request.deadline_basis},
             )
+            append_audit(conn, [warning])
         return True
 
 

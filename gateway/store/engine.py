@@ -5,6 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from gateway.store.audit import ensure_chain_head
 from gateway.store.tables import metadata
 
 READ_ONLY = {"lagw_read_only": True}
@@ -52,6 +53,7 @@ def create_schema(engine: sa.Engine) -> None:
             for index in table.indexes:
                 if index.name not in indexes:
                     index.create(conn)
+        ensure_chain_head(conn)
 
 
 def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column[Any]) -> None:

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.ports import OutboxMessage, PublishRefused
+from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
-from gateway.store.tables import audit_log, outbox, requests
+from gateway.store.tables import outbox, requests
 
 RELAY_ACTOR = "relay"
 
@@ -135,6 +136,7 @@ class SqlOutbox:
         self, conn: sa.Connection, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
     ) -> None:
         now = self._now()
+        queued: list[AuditRecord] = []
         if sent:
             conn.execute(
                 outbox.update()
@@ -142,7 +144,7 @@ class SqlOutbox:
                 .where(outbox.c.sent_at.is_(None))
                 .values(sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
             )
-            self._mark_queued(conn, [rid for _, rid in sent if rid is not None], now)
+            queued = self._mark_queued(conn, [rid for _, rid in sent if rid is not None], now)
         for row_id, error in refused:
             conn.execute(
                 outbox.update()
@@ -151,10 +153,12 @@ class SqlOutbox:
                     attempts=outbox.c.attempts + 1, last_error=error[:2000], next_attempt_at=now + self._retry_after
                 )
             )
+        append_audit(conn, queued)
 
-    def _mark_queued(self, conn: sa.Connection, request_ids: list[str], now: datetime) -> None:
+    def _mark_queued(self, conn: sa.Connection, request_ids: list[str], now: datetime) -> list[AuditRecord]:
+        """Move the published requests from received to queued; their audit records, to append last."""
         if not request_ids:
-            return
+            return []
         # One statement: a request withdrawn meanwhile keeps its state (no read-then-write race).
         moved = (
             conn.execute(
@@ -167,23 +171,17 @@ class SqlOutbox:
             .scalars()
             .all()
         )
-        if not moved:
-            return
-        conn.execute(
-            audit_log.insert(),
-            [
-                {
-                    "request_id": rid,
-                    "at": now,
-                    "actor": RELAY_ACTOR,
-                    "event": "queued",
-                    "from_state": RequestState.RECEIVED.value,
-                    "to_state": RequestState.QUEUED.value,
-                    "detail": None,
-                }
-                for rid in moved
-            ],
-        )
+        return [
+            AuditRecord(
+                request_id=rid,
+                at=now,
+                actor=RELAY_ACTOR,
+                event="queued",
+                from_state=RequestState.RECEIVED.value,
+                to_state=RequestState.QUEUED.value,
+            )
+            for rid in moved
+        ]
 
     def _message(self, row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
         """The row as the message to publish: its body opened, clear for the bus."""

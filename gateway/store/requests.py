@@ -9,6 +9,7 @@ from gateway.domain.enums import IdType, Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
 from gateway.privacy import id_tail_index, keyed_digest, name_index
+from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import outbox_row
 from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
@@ -74,17 +75,15 @@ class SqlRequestStore:
                     )
                 )
                 conn.execute(outbox.insert().values(outbox_row(message, at, self._data_keys)))
-                conn.execute(
-                    audit_log.insert().values(
-                        request_id=request.id,
-                        at=at,
-                        actor=request.source.agency_code,
-                        event="received",
-                        from_state=None,
-                        to_state=request.state.value,
-                        detail={"channel": request.source.channel.value, "reference": request.source.reference},
-                    )
+                received = AuditRecord(
+                    request_id=request.id,
+                    at=at,
+                    actor=request.source.agency_code,
+                    event="received",
+                    to_state=request.state.value,
+                    detail={"channel": request.source.channel.value, "reference": request.source.reference},
                 )
+                append_audit(conn, [received])
         except sa.exc.IntegrityError as exc:
             if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
                 raise ReferenceTaken(request.source.reference) from exc
@@ -167,29 +166,30 @@ class SqlRequestStore:
                     created_at=change.at,
                 )
             )
-        conn.execute(
-            audit_log.insert().values(
-                request_id=change.request_id,
-                at=change.at,
-                actor=change.actor,
-                event=change.event,
-                from_state=change.from_state.value,
-                to_state=change.to_state.value,
-                detail=change.detail,
-            )
+        record = AuditRecord(
+            request_id=change.request_id,
+            at=change.at,
+            actor=change.actor,
+            event=change.event,
+            from_state=change.from_state.value,
+            to_state=change.to_state.value,
+            detail=change.detail,
         )
+        append_audit(conn, [record])
 
     def raw_payload(self, request_id: str) -> RawPayload | None:
-        """The inbound message exactly as received."""
+        """The inbound message exactly as received, or its purge date once the retention run emptied it."""
+        columns = (inbound_payloads.c.content_type, inbound_payloads.c.body, inbound_payloads.c.purged_at)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(
-                sa.select(
-                    inbound_payloads.c.content_type, inbound_payloads.c.body, inbound_payloads.c.sealed_with
-                ).where(inbound_payloads.c.request_id == request_id)
+                sa.select(*columns, inbound_payloads.c.sealed_with).where(inbound_payloads.c.request_id == request_id)
             ).first()
         if row is None:
             return None
-        return RawPayload(row.content_type, open_payload(self._data_keys, request_id, bytes(row.body), row.sealed_with))
+        if row.purged_at is not None:  # emptied by the retention run: nothing left to open
+            return RawPayload(row.content_type, b"", row.purged_at)
+        body = open_payload(self._data_keys, request_id, bytes(row.body), row.sealed_with)
+        return RawPayload(row.content_type, body, row.purged_at)
 
     def audit_trail(self, request_id: str) -> list[dict[str, object]]:
         """The request's state changes, oldest first."""

@@ -109,6 +109,18 @@ inbound_payloads = sa.Table(
     sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Column("sealed_with", sa.String(32)),
+    # Set when the retention run emptied the body: the record of what was received stays, the message goes.
+    sa.Column("purged_at", UtcDateTime),
+)
+
+# A legal hold keeps a request's original message past the retention period, until it is cleared.
+legal_holds = sa.Table(
+    "legal_holds",
+    metadata,
+    sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("set_by", sa.String(64), nullable=False),
+    sa.Column("set_at", UtcDateTime, nullable=False),
 )
 
 outbox = sa.Table(
@@ -154,7 +166,19 @@ audit_log = sa.Table(
     sa.Column("from_state", sa.String(32)),
     sa.Column("to_state", sa.String(32)),
     sa.Column("detail", sa.JSON),
+    # The hash chain (gateway/store/audit.py); empty on records written before the chain existed.
+    sa.Column("prev_hash", sa.String(64)),
+    sa.Column("hash", sa.String(64)),
     sa.Index("ix_audit_request", "request_id", "id"),
+)
+
+# The chain's head: one row, locked by each audit write until its commit, so links follow commit order.
+audit_chain = sa.Table(
+    "audit_chain",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_hash", sa.String(64)),  # the newest record's hash; none before the first record
+    sa.Column("chained_after_id", sa.BigInteger, nullable=False),  # older records predate the chain
 )
 
 

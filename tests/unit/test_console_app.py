@@ -5,7 +5,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.domain.staff import Role
-from gateway.store.tables import answers, audit_log, deliveries, staff_accounts
+from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, staff_accounts
 from tests.support.console import ConsoleUser, add_staff
 from tests.support.personal_data import register
 
@@ -276,6 +276,32 @@ def test_names_and_id_numbers_are_masked_without_the_personal_data_permission(ap
     assert "原始报文含当事人个人信息" in masked
     assert COURT_ID_NUMBER in clear and "王小明" in clear
     assert "（2026）鲁0202刑初318号-通知辩护" in clear  # the original message, as received
+
+
+def test_a_purged_original_is_shown_as_purged_under_the_retention_policy(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    with services.engine.begin() as conn:  # received four years ago
+        conn.execute(inbound_payloads.update().values(received_at=datetime.now(UTC) - timedelta(days=4 * 365)))
+    assert services.retention.run().purged == 1
+
+    response = _signed_in(app, "clerk").get(f"/console/requests/{request_id}")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert 'id="original-message"' not in page
+    assert 'id="original-purged"' in page
+    assert f"按保存期限政策（收到后 {services.retention.days} 天）清除" in page
+    assert "原始报文已按保存期限清除" in page  # the purge on the timeline
+
+
+def test_a_request_under_a_legal_hold_says_so_beside_its_original(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    services.retention.set_hold(request_id, "复议期间保留", "cli:chief")
+
+    page = _signed_in(app, "clerk").get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    assert 'id="original-message"' in page
+    assert 'id="legal-hold"' in page and "复议期间保留" in page
 
 
 @pytest.mark.parametrize(

@@ -154,9 +154,7 @@ def test_intake_of_a_mapped_payload_accepts_or_refuses_with_a_validation_error(n
     if loaded is None:
         return
     level = Level.CITY if resource.district.endswith("00") else Level.DISTRICT
-    agency = Agency(
-        "a1", "机关", resource.agency_type, level, resource.district, kinds_for(resource.agency_type)
-    )
+    agency = Agency("a1", "机关", resource.agency_type, level, resource.district, kinds_for(resource.agency_type))
     store = InMemoryStore()
     intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
 

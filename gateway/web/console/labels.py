@@ -126,6 +126,9 @@ EVENTS = {
     "withdrawn": "办案机关撤回",
     "deadline_at_risk": "期限即将届满预警",
     "deadline_missed": "期限已届满未完成",
+    "legal_hold_set": "设置依法留存（原始报文暂不清除）",
+    "legal_hold_cleared": "解除依法留存",
+    "payload_purged": "原始报文已按保存期限清除",
     "delivery.delivered": "回执已送达办案机关",
     "delivery.failed": "回执发送失败",
 }

@@ -13,6 +13,7 @@ from gateway.domain.enums import Kind, RequestState
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.domain.staff import StaffMember
 from gateway.ports import RawPayload
+from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.store.console import CaseRow
 from gateway.web.console import labels as L
 from gateway.web.console.blueprint import blp, current_member, requires
@@ -74,7 +75,8 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         person=person_facts(row.canonical, member),
         case=case_facts(row.canonical),
         canonical=row.canonical,
-        original=original_message(found.requests.raw_payload(stored.id), member),
+        original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
+        legal_hold=found.retention.hold(stored.id),
         timeline=build_timeline(found.console.audit_entries(stored.id), notices),
         answers=found.requests.latest_answers(stored.id),
         related=related_cards(row.canonical.get("related", []), member, names),
@@ -99,12 +101,22 @@ class Original:
     media_type: str
     text: str | None
     withheld: str | None = None
+    purged: bool = False
 
 
-def original_message(raw: RawPayload | None, member: StaffMember) -> Original:
-    """The raw message, laid out for reading; withheld from those who may not see personal data."""
+def original_message(raw: RawPayload | None, member: StaffMember, retention_days: int) -> Original:
+    """The raw message, laid out for reading; withheld from those who may not see personal data; or when
+    the retention policy purged it."""
     if raw is None:
         return Original("", None, "未保存原始报文")
+    if raw.purged_at is not None:
+        purged = raw.purged_at.astimezone(CHINA).date().isoformat()
+        return Original(
+            raw.content_type,
+            None,
+            f"原始报文已于 {purged} 按保存期限政策（收到后 {retention_days} 天）清除；规范化数据和办理记录仍然保留。",
+            purged=True,
+        )
     if not member.personal_data:
         return Original(raw.content_type, None, "原始报文含当事人个人信息，需具有个人信息查看权限的账户才能查看。")
     return Original(raw.content_type, pretty(raw))

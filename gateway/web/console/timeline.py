@@ -50,6 +50,10 @@ def _from_audit(entry: AuditEntry) -> Moment:
         notes.append("给予" if detail["outcome"] == "granted" else f"不予（{detail.get('reason_code') or '—'}）")
     if "reason" in detail:
         notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
+    if "hold_reason" in detail:
+        notes.append(f"理由：{detail['hold_reason']}")
+    if "retention_days" in detail:
+        notes.append(f"保存期限 {detail['retention_days']} 天")
     if "due_at" in detail:
         notes.append(f"期限 {detail['due_at']}（{detail.get('basis', '')}）")
     tone = {"withdrawn": "warn", "declined": "warn", "deadline_at_risk": "warn", "deadline_missed": "bad"}

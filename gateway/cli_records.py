@@ -1,0 +1,100 @@
+"""`lagw audit …`, `lagw hold …`, `lagw retention …`: the record's integrity and how long originals are kept."""
+
+import getpass
+import sys
+
+import click
+
+from gateway.bootstrap import build_services
+from gateway.config import Settings
+from gateway.store.audit_verify import verify_chain
+
+
+def _operator() -> str:
+    """Who runs the command, as the audit log names them."""
+    return f"cli:{getpass.getuser()}"[:64]
+
+
+@click.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@click.option(
+    "--contains",
+    "noted_head",
+    default=None,
+    help="A head hash printed by an earlier run and kept elsewhere: fail unless the chain still holds it.",
+)
+def audit_verify(noted_head: str | None) -> None:
+    """Walk the audit hash chain; exit 1 naming the first broken link, 0 with the count when intact."""
+    report = verify_chain(build_services(Settings.from_env()).engine, contains=noted_head)
+    older = ""
+    if report.before_chain:
+        older = f"; {report.before_chain} older record(s) predate the chain and are not covered"
+    if report.broken is not None:
+        where = f"record {report.broken.record_id}" if report.broken.record_id is not None else "the start"
+        click.echo(f"audit chain BROKEN at {where} ({report.broken.problem}): {report.broken.explanation}", err=True)
+        click.echo(f"{report.linked} record(s) verified before the break{older}", err=True)
+        sys.exit(1)
+    if noted_head is not None and not report.found:
+        click.echo(f"audit chain REWRITTEN: no record carries the noted head {noted_head}", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain intact: {report.linked} record(s) linked{older}")
+    click.echo(f"head {report.head_hash or '(empty)'}")
+
+
+@click.group()
+def hold() -> None:
+    """Legal holds: keep a request's original message past the retention period."""
+
+
+@hold.command("set")
+@click.argument("request_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why it is kept (e.g. the order or case that requires it); recorded in the audit log, so no personal data.",
+)
+@click.option("--by", "actor", default=None, help="Who sets it, for the audit log. Default: cli:<login name>.")
+def hold_set(request_id: str, reason: str, actor: str | None) -> None:
+    """Set a legal hold on a request (again: replace its reason)."""
+    try:
+        outcome = build_services(Settings.from_env()).retention.set_hold(request_id, reason, actor or _operator())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reason") from exc
+    if not outcome.found:
+        raise click.ClickException(f"no request {request_id}")
+    click.echo(f"legal hold set on {request_id}")
+    if outcome.purged_at is not None:
+        click.echo(f"note: its original message was already purged on {outcome.purged_at.date().isoformat()}")
+
+
+@hold.command("clear")
+@click.argument("request_id")
+@click.option("--by", "actor", default=None, help="Who clears it, for the audit log. Default: cli:<login name>.")
+def hold_clear(request_id: str, actor: str | None) -> None:
+    """Clear a request's legal hold; the retention policy applies to it again."""
+    outcome = build_services(Settings.from_env()).retention.clear_hold(request_id, actor or _operator())
+    if not outcome.found:
+        raise click.ClickException(f"no request {request_id}")
+    click.echo(f"legal hold cleared on {request_id}" if outcome.changed else f"{request_id} had no legal hold")
+
+
+@click.group()
+def retention() -> None:
+    """How long original messages are kept (LAGW_PAYLOAD_RETENTION_DAYS)."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Count what is due; purge nothing.")
+def retention_run(dry_run: bool) -> None:
+    """Purge the original messages past the retention period, except those under a legal hold."""
+    policy = build_services(Settings.from_env()).retention
+    result = policy.run(dry_run=dry_run)
+    verb = "would purge" if dry_run else "purged"
+    click.echo(
+        f"{verb} {result.purged} original message(s) received before {result.cutoff.isoformat()} "
+        f"({policy.days} days); kept {result.held} under a legal hold"
+    )
