@@ -10,6 +10,7 @@ from zeep.exceptions import Fault
 
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema
+from gateway.store.sealed import open_outbox_body
 from gateway.store.tables import outbox
 from tests.support.gateway import LiveGateway, example
 from tests.support.soap import soap_client, zeep_arguments
@@ -28,9 +29,10 @@ def _with(folder: str, file_name: str, **changes: Any) -> dict[str, Any]:
 
 
 def _queued_case(gateway: LiveGateway) -> dict[str, Any]:
-    """The `case` of the one canonical message waiting in the outbox."""
+    """The `case` of the one canonical message waiting in the outbox (sealed at rest: opened with the data keys)."""
     with gateway.services.engine.connect() as conn:
-        (body,) = conn.scalars(sa.select(outbox.c.body)).all()
+        (row,) = conn.execute(sa.select(outbox.c.message_id, outbox.c.body, outbox.c.sealed_with)).all()
+    body = open_outbox_body(gateway.services.data_keys, row.message_id, bytes(row.body), row.sealed_with)
     case: dict[str, Any] = json.loads(body)["case"]
     return case
 
