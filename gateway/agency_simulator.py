@@ -51,8 +51,8 @@ class _Credentials:
     def by_code(self, code: str) -> Any:
         return SimpleNamespace(code=code) if code == USERNAME else None
 
-    def key_of(self, code: str) -> str | None:
-        return PASSWORD if code == USERNAME else None
+    def keys_of(self, code: str) -> list[str]:
+        return [PASSWORD] if code == USERNAME else []
 
     def by_api_key(self, api_key: str) -> Any:
         return SimpleNamespace(code=USERNAME) if api_key == PASSWORD else None

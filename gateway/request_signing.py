@@ -3,8 +3,8 @@
     Authorization: LAGW-HMAC-SHA256 Credential=<agency code>, Timestamp=<unix seconds>, Nonce=<random>,
                    Signature=<hex HMAC-SHA256 of the string to sign under the agency's API key>
 
-The string to sign is the method, the path with its query, the timestamp, the nonce and the SHA-256 of the
-body (hex), joined by newlines.
+The string to sign is the method, the request target exactly as sent on the request line (path and query,
+percent-encoded as on the wire), the timestamp, the nonce and the SHA-256 of the body (hex), joined by newlines.
 """
 
 import hashlib
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 SCHEME = "LAGW-HMAC-SHA256"
 _PARAMETER = re.compile(r"\s*(Credential|Timestamp|Nonce|Signature)=([^,\s]+)\s*(?:,|$)")
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class BadSignatureHeader(ValueError):
@@ -54,8 +56,10 @@ def parse_credential(parameters: str) -> SignedCredential:
     missing = {"Credential", "Timestamp", "Nonce", "Signature"} - set(found)
     if missing:
         raise BadSignatureHeader(f"the signature header lacks {', '.join(sorted(missing))}")
-    if not found["Timestamp"].isdigit():
+    if not _TIMESTAMP.fullmatch(found["Timestamp"]):
         raise BadSignatureHeader("Timestamp must be Unix seconds")
+    if not _SIGNATURE.fullmatch(found["Signature"]):
+        raise BadSignatureHeader("Signature must be 64 hexadecimal digits (HMAC-SHA256)")
     if not _NONCE.fullmatch(found["Nonce"]):
         raise BadSignatureHeader("Nonce must be 16-64 characters of A-Z, a-z, 0-9, '-' or '_'")
     return SignedCredential(found["Credential"], int(found["Timestamp"]), found["Nonce"], found["Signature"].lower())

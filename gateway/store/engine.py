@@ -41,8 +41,13 @@ def create_schema(engine: sa.Engine) -> None:
 
     A stop-gap until versioned migrations: it only ever adds, so an older store keeps working.
     """
-    metadata.create_all(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Adding a column or an index to a large store may take long or wait on a lock: the timeouts
+            # that keep requests from piling up are not meant for it.
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+        metadata.create_all(conn)
         inspector = sa.inspect(conn)
         for table in metadata.sorted_tables:
             present = {column["name"] for column in inspector.get_columns(table.name)}

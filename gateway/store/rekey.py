@@ -68,13 +68,13 @@ class DataRekeying:
         with self._engine.connect() as conn:
             for column in self._columns():
                 sealed_with = column.table.c.sealed_with
-                query = sa.select(sealed_with, sa.func.count()).group_by(sealed_with)
+                query = sa.select(sealed_with, sa.func.count()).where(_holds_data(column.table)).group_by(sealed_with)
                 usage[column.table.name] = {key or CLEAR: int(count) for key, count in conn.execute(query).all()}
         return usage
 
     def _rotate_table(self, column: SealedColumn, batch_size: int, progress: Callable[[str, int], None] | None) -> int:
         table, current = column.table, self._data_keys.current_id
-        stale = sa.or_(table.c.sealed_with.is_(None), table.c.sealed_with != current)
+        stale = sa.and_(sa.or_(table.c.sealed_with.is_(None), table.c.sealed_with != current), _holds_data(table))
         after: Any = None
         total = 0
         while True:
@@ -137,3 +137,8 @@ def _reseal_outbox(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -
     message_id = row["message_id"]
     clear = open_outbox_body(ring, message_id, bytes(row["body"]), row["sealed_with"])
     return {"body": ring.seal(clear, outbox_context(message_id))}
+
+
+def _holds_data(table: sa.Table) -> sa.ColumnElement[bool]:
+    """Rows with something sealed in them: an original message the retention run emptied holds nothing."""
+    return table.c.purged_at.is_(None) if "purged_at" in table.c else sa.true()

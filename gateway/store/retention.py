@@ -96,7 +96,7 @@ class SqlRetention:
             purged = conn.execute(
                 inbound_payloads.update()
                 .where(inbound_payloads.c.request_id.in_(list(request_ids)), _due(received_before))
-                .values(body=b"", purged_at=at)
+                .values(body=b"", sealed_with=None, purged_at=at)  # nothing left under any data key
                 .returning(inbound_payloads.c.request_id, inbound_payloads.c.received_at)
             ).all()
             records = [

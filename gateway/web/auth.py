@@ -45,6 +45,14 @@ def authenticate_agency() -> Agency:
     return agency
 
 
+def check_client_certificate(agency: Agency) -> None:
+    """For transports with their own credentials (SOAP's UsernameToken): a presented certificate must be
+    registered, and to the same agency."""
+    by_certificate = _by_client_certificate()
+    if by_certificate is not None and by_certificate.code != agency.code:
+        raise Unauthenticated("the client certificate and the credentials belong to different agencies")
+
+
 def current_agency() -> Agency:
     """The agency authenticated for this request."""
     agency: Agency | None = g.get("agency")
@@ -71,7 +79,8 @@ def _by_signature(parameters: str) -> Agency:
         raise Unauthenticated(str(exc)) from exc
     registry = services().agencies
     agency = registry.by_code(credential.agency_code)
-    path = request.full_path.removesuffix("?")
+    # The request target as the client sent it on the wire (gunicorn: RAW_URI; werkzeug: REQUEST_URI).
+    path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path.removesuffix("?")
     body = request.get_data(cache=True)
     if agency is None or not signature_matches(registry.keys_of(agency.code), credential, request.method, path, body):
         raise Unauthenticated("the signature does not match the request under the agency's key")

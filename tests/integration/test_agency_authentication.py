@@ -15,18 +15,22 @@ from typing import Any
 import pytest
 import requests
 
+from adapters.court.schemas import CourtDefenseNoticeSchema
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.request_signing import authorization_header
+from gateway.web.soap.envelope import SOAP11
 from tests.support.certificates import Issued, TestAuthority
 from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway
 from tests.support.postgres import fresh_database
 from tests.support.processes import LagwProcesses
+from tests.support.soap import fault_of, sample_envelope, soap_client, zeep_arguments
 
 pytestmark = pytest.mark.integration
 
 FOLDER, FILE_NAME, PATH, COURT = EXAMPLE_POSTS[0]
+PROC = "proc-370200"
 
 
 def _notice(n: int | str) -> bytes:
@@ -88,10 +92,35 @@ def test_a_tampered_body_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(
     assert first.status_code == 202
 
 
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        "Credential=court-370202, Timestamp=1, Nonce=aaaaaaaaaaaaaaaaaa, Signature=\u00e9\u00e9",
+        "Credential=court-370202, Timestamp=\u00b2, Nonce=aaaaaaaaaaaaaaaaaa, Signature=" + "0" * 64,
+        "Credential=court-370202, Nonce=aaaaaaaaaaaaaaaaaa, Signature=" + "0" * 64,
+    ],
+    ids=["non-ascii signature", "unicode digit timestamp", "no timestamp"],
+)
+def test_a_malformed_signature_header_is_a_401_not_a_500(gateway: LiveGateway, parameters: str) -> None:
+    header = f"LAGW-HMAC-SHA256 {parameters}".encode().decode("latin-1")
+    response = requests.post(
+        gateway.base + PATH,
+        data=_notice("bad-header"),
+        headers={"Authorization": header, "Content-Type": "application/json"},
+        timeout=10,
+    )
+
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "unauthenticated"
+
+
 def test_a_rotated_key_keeps_working_through_its_grace_and_then_stops(gateway: LiveGateway) -> None:
     old = gateway.keys[COURT]
     registry = gateway.services.agencies
     new = registry.rotate_key(COURT, grace=timedelta(hours=1))
+    _, soap_with_old_key, _ = soap_client(gateway.base, "court", COURT, old, digest=True)
+    notice = json.loads(_notice("soap-grace"))
+    soap_receipt = soap_with_old_key.NotifyDefense(**zeep_arguments(CourtDefenseNoticeSchema(), notice))
 
     old_during_grace = gateway.post(PATH, None, data=_notice(4), headers=_bearer(old))
     signed_with_old = _signed_post(gateway, old, _notice(5))
@@ -102,6 +131,7 @@ def test_a_rotated_key_keeps_working_through_its_grace_and_then_stops(gateway: L
     ]
 
     assert [old_during_grace.status_code, signed_with_old.status_code, new_key.status_code] == [202, 202, 202]
+    assert soap_receipt.Created is True  # a WS-Security PasswordDigest made with the old key, in its grace
     assert [response.status_code for response in after] == [401, 401, 202]
 
 
@@ -180,6 +210,29 @@ def test_mutual_tls_identifies_the_agency_by_its_registered_certificate(tls_gate
     assert unregistered.status_code == 401 and "not registered" in unregistered.json()["detail"]
     assert bearer_without_certificate.status_code == 202
     assert certificate_and_another_agencys_key.status_code == 401
+
+
+def test_soap_refuses_a_certificate_of_another_agency_than_its_token(tls_gateway: TlsGateway) -> None:
+    court_certificate = tls_gateway.authority.client("court-soap")
+    tls_gateway.lagw("add-cert", "--code", COURT, "--cert", str(court_certificate.cert))
+    envelope = sample_envelope("procuratorate", "NotifyDefense", SOAP11, PROC, tls_gateway.keys[PROC])
+
+    def post(client: Issued | None) -> Any:
+        return requests.post(
+            tls_gateway.base + "/soap/procuratorate",
+            data=envelope,
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
+            cert=(str(client.cert), str(client.key)) if client else None,
+            verify=str(tls_gateway.authority.ca_file),
+            timeout=15,
+        )
+
+    mismatched = post(court_certificate)
+    token_alone = post(None)
+
+    assert fault_of(mismatched)["code"] == "unauthenticated"
+    assert token_alone.status_code == 200, token_alone.text  # the token alone still authenticates
+    assert b"NotifyDefenseResponse" in token_alone.content
 
 
 def test_a_certificate_is_rotated_without_restarting_the_gateway(tls_gateway: TlsGateway) -> None:

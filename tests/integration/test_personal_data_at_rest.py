@@ -3,6 +3,7 @@
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,26 @@ def _outbox_bodies(services: Services, conn: sa.Connection) -> dict[int, bytes]:
     return {
         row.id: open_outbox_body(services.data_keys, row.message_id, bytes(row.body), row.sealed_with) for row in rows
     }
+
+
+def test_a_purged_original_holds_no_key_and_rotation_passes_over_it(database_url: str) -> None:
+    before = _services(database_url, OLD)
+    posted = _post_examples(before)
+    purged_id = next(iter(posted))
+    with before.engine.begin() as conn:  # as `lagw retention run` leaves it
+        conn.execute(
+            inbound_payloads.update()
+            .where(inbound_payloads.c.request_id == purged_id)
+            .values(body=b"", sealed_with=None, purged_at=datetime.now(UTC))
+        )
+    before.engine.dispose()
+
+    rotating = _services(database_url, f"{NEW},{OLD}")
+    _rotate(rotating)
+    usage = _key_usage(rotating)
+    rotating.engine.dispose()
+    after = _services(database_url, NEW)
+
+    assert all("old" not in keys for keys in usage.values()), usage
+    assert after.requests.raw_payload(purged_id).body == b""  # type: ignore[union-attr]
+    after.engine.dispose()

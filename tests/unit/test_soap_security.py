@@ -34,8 +34,8 @@ class FakeCredentials:
     def by_code(self, code: str) -> Agency | None:
         return COURT if code == COURT.code else None
 
-    def key_of(self, code: str) -> str | None:
-        return self.key if code == COURT.code else None
+    def keys_of(self, code: str) -> list[str]:
+        return [self.key] if code == COURT.code and self.key else []
 
     def by_api_key(self, api_key: str) -> Agency | None:
         return COURT if api_key == KEY else None

@@ -11,6 +11,7 @@ from lxml import etree
 from gateway.errors import InvalidInput, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
 from gateway.ports import RawPayload
 from gateway.rules.authorization import check_service
+from gateway.web.auth import check_client_certificate
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
 from gateway.web.soap.call import SoapCall
@@ -59,6 +60,7 @@ class SoapEndpoint:
         root = parse_untrusted(_read_body())
         envelope = open_envelope(root, version, understood={SECURITY_HEADER})
         agency = _verifier().verify(read_username_token(envelope.header, version))
+        check_client_certificate(agency)
         count_agency_call(agency.code)
         found = service.find(envelope.operation.tag)
         if found is None:

@@ -43,7 +43,7 @@ class Credentials(Protocol):
 
     def by_code(self, code: str) -> Agency | None: ...
 
-    def key_of(self, code: str) -> str | None: ...
+    def keys_of(self, code: str) -> list[str]: ...
 
     def by_api_key(self, api_key: str) -> Agency | None: ...
 
@@ -139,12 +139,13 @@ class TokenVerifier:
             if holder is None or holder.code != agency.code:
                 raise refused
             return agency
-        key = self._credentials.key_of(agency.code)
-        if key is None:
+        keys = self._credentials.keys_of(agency.code)  # the current key, and the previous one in its grace
+        if not keys:
             log.warning("agency %s sent a PasswordDigest but has no sealed key; rotate its key", agency.code)
             raise refused
-        expected = password_digest(token.nonce or b"", token.created or "", key)
-        if not hmac.compare_digest(expected.encode("ascii"), token.password.encode("utf-8")):
+        sent = token.password.encode("utf-8")
+        digests = (password_digest(token.nonce or b"", token.created or "", key).encode("ascii") for key in keys)
+        if not any(hmac.compare_digest(expected, sent) for expected in digests):
             raise refused
         return agency
 
