@@ -23,7 +23,8 @@ from gateway.store.certificates import SqlAgencyCertificates
 from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
-from gateway.store.engine import create_schema, make_engine
+from gateway.store.engine import make_engine
+from gateway.store.migrate import prepare_store
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
@@ -64,7 +65,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Wire the store, rules and use cases for the given settings."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url, settings.store_timeout_seconds)
-    create_schema(engine)
+    prepare_store(engine, settings.auto_migrate)
     routing = load_routing_table(settings.routing_file)
     data_keys = DataKeyRing.parse(settings.data_keys)
     id_hash_key = settings.id_hash_key.encode("utf-8")

@@ -10,6 +10,8 @@ import click
 
 from gateway.bootstrap import build_services
 from gateway.cli_certificates import add_cert, certs, remove_cert
+from gateway.cli_config import config
+from gateway.cli_db import db
 from gateway.cli_keys import keys
 from gateway.cli_records import audit, hold, retention
 from gateway.cli_staff import staff
@@ -27,6 +29,7 @@ def main() -> None:
     """Legal Aid Gateway."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     keep_bodies_out_of_logs()
 
 
@@ -299,6 +302,8 @@ main.add_command(keys)
 main.add_command(audit)
 main.add_command(hold)
 main.add_command(retention)
+main.add_command(db)
+main.add_command(config)
 
 if __name__ == "__main__":
     main()

@@ -1,11 +1,20 @@
-"""Settings: one typed object, read once from the environment."""
+"""Settings: one typed object, read once from the environment and an optional TOML file.
+
+Every setting `name` is the variable `LAGW_<NAME>`, or the key `name` in the file that `LAGW_CONFIG_FILE`
+names; the environment wins over the file.
+"""
 
 import base64
 import hashlib
 import logging
 import os
-from dataclasses import dataclass, field
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from types import NoneType, UnionType
+from typing import Any, get_args, get_type_hints
+from urllib.parse import urlsplit, urlunsplit
 
 log = logging.getLogger(__name__)
 
@@ -59,51 +68,156 @@ class Settings:
     data_keys: str = field(default=_DEV_DATA_KEYS, repr=False)
     # Original messages are purged this long after receipt unless held (a policy: the law sets no period).
     payload_retention_days: int = 3 * 365
+    log_format: str = "json"  # json lines, or "text" for a person at a terminal
+    # Behind a TLS-terminating proxy: the header carrying the verified client certificate (URL-escaped PEM,
+    # nginx's $ssl_client_escaped_cert), believed only from the proxies' addresses.
+    client_cert_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    # Processes bring the store to the latest migration at start; false: only `lagw db upgrade` migrates,
+    # and a process refuses a store that is behind.
+    auto_migrate: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read `LAGW_*` variables; unset ones keep their defaults."""
+        """Read the file `LAGW_CONFIG_FILE` names (if any), then `LAGW_*` variables; unset ones keep their defaults."""
         env = dict(os.environ if environ is None else environ)
-        settings = cls(
-            database_url=env.get("LAGW_DATABASE_URL", DEFAULT_DATABASE_URL),
-            amqp_url=env.get("LAGW_AMQP_URL", DEFAULT_AMQP_URL),
-            id_hash_key=env.get("LAGW_ID_HASH_KEY", _DEV_ID_HASH_KEY),
-            max_body_bytes=int(env.get("LAGW_MAX_BODY_BYTES", 1024 * 1024)),
-            routing_file=_path(env.get("LAGW_ROUTING_FILE")),
-            calendar_file=_path(env.get("LAGW_CALENDAR_FILE")),
-            duty_lawyer_working_days=int(env.get("LAGW_DUTY_LAWYER_WORKING_DAYS", 2)),
-            relay_batch_size=int(env.get("LAGW_RELAY_BATCH_SIZE", 200)),
-            credential_key=env.get("LAGW_CREDENTIAL_KEY", _DEV_CREDENTIAL_KEY),
-            token_window_seconds=int(env.get("LAGW_TOKEN_WINDOW_SECONDS", 300)),
-            public_url=env.get("LAGW_PUBLIC_URL") or None,
-            deadline_lead_hours=float(env.get("LAGW_DEADLINE_LEAD_HOURS", 24)),
-            console_secret=env.get("LAGW_CONSOLE_SECRET", _DEV_CONSOLE_SECRET),
-            console_cookie_secure=env.get("LAGW_CONSOLE_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"),
-            delivery_first_retry_seconds=float(env.get("LAGW_DELIVERY_FIRST_RETRY_SECONDS", 10)),
-            delivery_max_retry_seconds=float(env.get("LAGW_DELIVERY_MAX_RETRY_SECONDS", 3600)),
-            delivery_max_attempts=int(env.get("LAGW_DELIVERY_MAX_ATTEMPTS", 12)),
-            callback_timeout_seconds=float(env.get("LAGW_CALLBACK_TIMEOUT_SECONDS", 10)),
-            store_timeout_seconds=float(env.get("LAGW_STORE_TIMEOUT_SECONDS", 5)),
-            broker_blocked_timeout_seconds=float(env.get("LAGW_BROKER_BLOCKED_TIMEOUT_SECONDS", 15)),
-            tls_certfile=_path(env.get("LAGW_TLS_CERTFILE")),
-            tls_keyfile=_path(env.get("LAGW_TLS_KEYFILE")),
-            tls_client_ca=_path(env.get("LAGW_TLS_CLIENT_CA")),
-            rate_limit=env.get("LAGW_RATE_LIMIT", DEFAULT_RATE_LIMIT).strip(),
-            rate_limit_storage=env.get("LAGW_RATE_LIMIT_STORAGE") or "memory://",
-            sign_in_rate_limit=env.get("LAGW_SIGN_IN_RATE_LIMIT", DEFAULT_SIGN_IN_RATE_LIMIT).strip(),
-            data_keys=env.get("LAGW_DATA_KEYS", _DEV_DATA_KEYS),
-            payload_retention_days=int(env.get("LAGW_PAYLOAD_RETENTION_DAYS", 3 * 365)),
-        )
-        for name, value, default in (
-            ("LAGW_ID_HASH_KEY", settings.id_hash_key, _DEV_ID_HASH_KEY),
-            ("LAGW_CREDENTIAL_KEY", settings.credential_key, _DEV_CREDENTIAL_KEY),
-            ("LAGW_CONSOLE_SECRET", settings.console_secret, _DEV_CONSOLE_SECRET),
-            ("LAGW_DATA_KEYS", settings.data_keys, _DEV_DATA_KEYS),
-        ):
-            if value == default:
-                log.warning("%s is not set: using the development key; set it in production", name)
+        values = _read_file(Path(env["LAGW_CONFIG_FILE"])) if env.get("LAGW_CONFIG_FILE") else {}
+        for name in setting_names():
+            variable = env_name(name)
+            if variable in env:
+                values[name] = env[variable]
+        settings = cls().with_values(values, source_of=lambda name: _source(name, env))
+        if not settings.rate_limit_storage:
+            settings = replace(settings, rate_limit_storage="memory://")
+        for name, default in _DEVELOPMENT_SECRETS.items():
+            if getattr(settings, name) == default:
+                log.warning("%s is not set: using the development key; set it in production", env_name(name))
         return settings
 
+    def with_values(self, values: dict[str, Any], source_of: Callable[[str], str] | None = None) -> "Settings":
+        """A copy with `values` (text from the environment, or TOML values) converted to each setting's type."""
+        hints = get_type_hints(type(self))
+        converted: dict[str, Any] = {}
+        for name, raw in values.items():
+            if name not in hints:
+                raise ConfigError(f"unknown setting {name!r}")
+            where = source_of(name) if source_of else name
+            converted[name] = _convert(raw, hints[name], where)
+        return replace(self, **converted)
 
-def _path(value: str | None) -> Path | None:
-    return Path(value) if value else None
+
+class ConfigError(ValueError):
+    """A setting that cannot be read: its source and what is wrong."""
+
+
+def setting_names() -> list[str]:
+    """Every setting's name, in declaration order."""
+    return [f.name for f in fields(Settings)]
+
+
+def env_name(name: str) -> str:
+    """The environment variable of a setting."""
+    return f"LAGW_{name.upper()}"
+
+
+def unknown_variables(environ: dict[str, str]) -> list[str]:
+    """`LAGW_*` variables no setting reads (a typo leaves a default in force)."""
+    known = {env_name(name) for name in setting_names()} | {"LAGW_CONFIG_FILE"} | _OTHER_VARIABLES
+    return sorted(name for name in environ if name.startswith("LAGW_") and name not in known)
+
+
+SECRET_SETTINGS = frozenset({"id_hash_key", "credential_key", "console_secret", "data_keys"})
+_DEVELOPMENT_SECRETS = {
+    "id_hash_key": _DEV_ID_HASH_KEY,
+    "credential_key": _DEV_CREDENTIAL_KEY,
+    "console_secret": _DEV_CONSOLE_SECRET,
+    "data_keys": _DEV_DATA_KEYS,
+}
+# Read elsewhere than Settings: by the CLI for one command, or by the tests.
+_OTHER_VARIABLES = frozenset({"LAGW_CALLBACK_SECRET", "LAGW_TEST_POSTGRES", "LAGW_TEST_STORE", "LAGW_CHROMIUM"})
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def without_password(url: str) -> str:
+    """A connection URL fit to print: its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def is_development_secret(name: str, value: str) -> bool:
+    """Whether a secret setting still holds the published development value."""
+    return _DEVELOPMENT_SECRETS.get(name) == value
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            loaded = tomllib.load(file)
+    except OSError as exc:
+        raise ConfigError(f"LAGW_CONFIG_FILE: cannot read {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"LAGW_CONFIG_FILE: {path} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(loaded) - set(setting_names()))
+    if unknown:
+        raise ConfigError(f"LAGW_CONFIG_FILE: {path} has unknown setting(s): {', '.join(unknown)}")
+    return loaded
+
+
+def _source(name: str, env: dict[str, str]) -> str:
+    return env_name(name) if env_name(name) in env else f"{name} in {env.get('LAGW_CONFIG_FILE')}"
+
+
+def _convert(raw: Any, hint: Any, where: str) -> Any:
+    optional = isinstance(hint, UnionType) and NoneType in get_args(hint)
+    kind = next(arg for arg in get_args(hint) if arg is not NoneType) if optional else hint
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if optional and raw == "":
+            return None
+    converter, expected = _CONVERTERS[kind]
+    try:
+        return converter(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} must be {expected}, not {raw!r}") from None
+
+
+def _to_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).lower()
+    if text not in _TRUE + _FALSE:
+        raise ValueError(text)
+    return text in _TRUE
+
+
+def _to_number(kind: type[int] | type[float]) -> Callable[[Any], Any]:
+    def convert(raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise TypeError(raw)
+        return kind(raw)
+
+    return convert
+
+
+def _to_text(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise TypeError(raw)
+    return raw
+
+
+def _to_list(raw: Any) -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+_CONVERTERS: dict[Any, tuple[Callable[[Any], Any], str]] = {
+    bool: (_to_bool, "true or false"),
+    int: (_to_number(int), "an integer"),
+    float: (_to_number(float), "a number"),
+    str: (_to_text, "text"),
+    Path: (lambda raw: Path(_to_text(raw)), "a path"),
+    tuple[str, ...]: (_to_list, "a comma-separated list"),
+}

@@ -72,7 +72,7 @@ def append_audit(conn: sa.Connection, records: Sequence[AuditRecord]) -> None:
         sa.select(audit_chain.c.last_hash).where(audit_chain.c.id == _HEAD_ID).with_for_update()
     ).one_or_none()
     if head is None:
-        raise RuntimeError("the audit chain head is missing: run create_schema first")
+        raise RuntimeError("the audit chain head is missing: run `lagw db upgrade` first")
     prev_hash = head.last_hash or GENESIS
     for record in records:
         # One insert each, in order, so the ids follow the chain.
@@ -111,7 +111,7 @@ def _append_one_in_one_statement(conn: sa.Connection, record: AuditRecord) -> No
         .values(last_hash=sa.select(inserted.c.hash).scalar_subquery())
     ).rowcount
     if moved != 1:
-        raise RuntimeError("the audit chain head is missing: run create_schema first")
+        raise RuntimeError("the audit chain head is missing: run `lagw db upgrade` first")
 
 
 def ensure_chain_head(conn: sa.Connection) -> None:

@@ -5,9 +5,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from gateway.store.audit import ensure_chain_head
-from gateway.store.tables import metadata
-
 READ_ONLY = {"lagw_read_only": True}
 
 
@@ -34,38 +31,6 @@ def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
         },
         **kwargs,
     )
-
-
-def create_schema(engine: sa.Engine) -> None:
-    """Create the tables that do not exist yet, and the nullable columns and indexes added since.
-
-    A stop-gap until versioned migrations: it only ever adds, so an older store keeps working.
-    """
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Adding a column or an index to a large store may take long or wait on a lock: the timeouts
-            # that keep requests from piling up are not meant for it.
-            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
-        metadata.create_all(conn)
-        inspector = sa.inspect(conn)
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    _add_column(conn, table, column)
-            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in indexes:
-                    index.create(conn)
-        ensure_chain_head(conn)
-
-
-def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column[Any]) -> None:
-    if not column.nullable or column.server_default is not None:
-        raise RuntimeError(f"{table.name}.{column.name} cannot be added to an existing table by create_schema")
-    column_type = column.type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
 
 
 def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:

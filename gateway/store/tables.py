@@ -91,6 +91,8 @@ requests = sa.Table(
     sa.Column("id_tail_index", sa.String(64)),
     sa.Column("at_risk_published_at", UtcDateTime),  # deadline.at_risk sent (once)
     sa.Column("missed_published_at", UtcDateTime),  # deadline.missed sent (once)
+    # The X-Request-Id of the agency's call: it rides on the bus message and on the callback to the agency.
+    sa.Column("http_request_id", sa.String(64)),
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),
@@ -272,4 +274,13 @@ console_sessions = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("last_seen_at", UtcDateTime, nullable=False),
     sa.Index("ix_console_sessions_username", "username"),
+)
+
+# A lease: one holder at a time does a job that several copies of a worker could do (the deadline watcher).
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
 )

@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 from gateway.cli import main
 from gateway.store.audit import AuditRecord, append_audit, record_hash, stored_record
 from gateway.store.audit_verify import DELETED, EDITED, REORDERED, UNLINKED, verify_chain
-from gateway.store.engine import create_schema, make_engine
+from gateway.store.engine import make_engine
+from gateway.store.migrate import upgrade_store
 from gateway.store.tables import audit_chain, audit_log
 from tests.support.gateway import LiveGateway, example, running_gateway, running_relay, wait_for
 from tests.support.postgres import fresh_database
@@ -172,7 +173,8 @@ def test_records_of_an_older_store_predate_the_chain_and_new_ones_are_linked(bac
         with store.services.engine.begin() as conn:  # the store as it was before the chain
             conn.execute(audit_chain.delete())
             conn.execute(audit_log.update().values(prev_hash=None, hash=None))
-        create_schema(store.services.engine)  # what the next start of an upgraded gateway does
+            conn.exec_driver_sql("DROP TABLE alembic_version")  # and before versioned migrations
+        upgrade_store(store.services.engine)  # what the next start of an upgraded gateway does
         store.post_court_notice(2)
 
         report = verify_chain(store.services.engine)

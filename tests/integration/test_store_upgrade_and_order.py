@@ -14,7 +14,8 @@ from gateway.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel, WithdrawalReason
 from gateway.outbox import REQUESTS_EXCHANGE
 from gateway.ports import OutboxMessage, PublishRefused, RawPayload
-from gateway.store.engine import create_schema, make_engine
+from gateway.store.engine import make_engine
+from gateway.store.tables import metadata
 from tests.support.gateway import example
 from tests.support.postgres import fresh_database
 
@@ -32,8 +33,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def test_a_store_without_the_sealed_key_column_is_upgraded_in_place(database_url: str) -> None:
     engine = make_engine(database_url)
-    create_schema(engine)
-    with engine.begin() as conn:  # the store as it was before the SOAP services
+    metadata.create_all(engine)  # a store from before versioned migrations
+    with engine.begin() as conn:  # as it was before the SOAP services
         conn.exec_driver_sql("ALTER TABLE agencies DROP COLUMN api_key_sealed")
         conn.exec_driver_sql("DROP INDEX ix_outbox_unsent_request")
     engine.dispose()

@@ -11,7 +11,8 @@ from gateway.domain.staff import Role, StaffMember
 from gateway.sealing import KeySealer
 from gateway.staff_auth import SignInRefused, StaffAuth, WeakPassword
 from gateway.store.agencies import SqlAgencyRegistry
-from gateway.store.engine import create_schema, make_engine
+from gateway.store.engine import make_engine
+from gateway.store.migrate import upgrade_store
 from gateway.store.staff import SqlStaffAccounts, StaffExists
 from tests.unit.fakes import FixedClock
 
@@ -27,7 +28,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def accounts(tmp_path: Path) -> SqlStaffAccounts:
     engine = make_engine(f"sqlite:///{tmp_path}/staff.sqlite3")
-    create_schema(engine)
+    upgrade_store(engine)
     registry = SqlAgencyRegistry(engine, KeySealer("test-credential-key"))
     for centre in DEMO_CENTRES:
         registry.add(centre.agency)

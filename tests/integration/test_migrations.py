@@ -1,0 +1,123 @@
+"""Versioned migrations on SQLite and PostgreSQL: an empty store, one at the previous revision, and the tables
+in step with the migrations."""
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+
+from gateway.bootstrap import build_services
+from gateway.cli import main
+from gateway.config import Settings
+from gateway.store.engine import make_engine
+from gateway.store.migrate import StoreNotMigrated, current_revision, head_revision, upgrade_store
+from gateway.store.tables import metadata
+from tests.support.store import database_url as make_database_url
+
+pytestmark = pytest.mark.integration
+
+PREVIOUS = "0001"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with make_database_url(request.param, tmp_path) as url:
+        yield url
+
+
+def test_an_empty_store_is_migrated_to_tables_exactly_as_the_code_declares_them(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, PREVIOUS)
+    behind = _differences(engine)
+
+    upgrade_store(engine)
+
+    assert current_revision(engine) == head_revision()
+    assert _differences(engine) == []
+    assert "leases" in str(behind) and "http_request_id" in str(behind)  # the comparison sees what is missing
+    engine.dispose()
+
+
+def _differences(engine: sa.Engine) -> list[object]:
+    with engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata))
+
+
+def test_a_store_at_the_previous_revision_keeps_its_rows_through_the_upgrade(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, PREVIOUS)
+    now = datetime(2026, 11, 30, 8, 0)
+    with engine.begin() as conn:  # a court and one request, as the previous release stored them
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (code, name, type, level, district, allowed_kinds, api_key_hash, created_at,"
+                " key_rotated_at) VALUES ('court-1', 'A court', 'court', 'district', '370202', '[]', 'h', :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO requests (id, kind, agency_code, reference, case_number, state, digest, centre_code,"
+                " routing_key, received_at, due_at, deadline_obligation, deadline_basis, updated_at, canonical)"
+                " VALUES ('r-1', 'notify_defense', 'court-1', 'ref-1', '(2026)鲁0202刑初1号', 'queued', 'd',"
+                " 'lac370202', 'notify_defense.lac370202', :now, :now, 'assign', 'LAL 36', :now, '{}')"
+            ),
+            {"now": now},
+        )
+
+    upgrade_store(engine)
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT case_number, state, http_request_id FROM requests")).one()
+        leases = conn.execute(sa.text("SELECT count(*) FROM leases")).scalar()
+    assert tuple(row) == ("(2026)鲁0202刑初1号", "queued", None)
+    assert (current_revision(engine), leases) == (head_revision(), 0)
+    engine.dispose()
+
+
+def test_a_process_that_may_not_migrate_refuses_a_store_behind_and_db_upgrade_brings_it_up(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, PREVIOUS)
+    engine.dispose()
+    settings = Settings(database_url=database_url, auto_migrate=False)
+
+    with pytest.raises(StoreNotMigrated, match="lagw db upgrade"):
+        build_services(settings)
+    behind = CliRunner().invoke(main, ["db", "current"], env={"LAGW_DATABASE_URL": database_url})
+    upgraded = CliRunner().invoke(main, ["db", "upgrade"], env={"LAGW_DATABASE_URL": database_url})
+    services = build_services(settings)
+
+    assert behind.exit_code == 1 and f"store {PREVIOUS}" in behind.output
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"migration {PREVIOUS} -> {head_revision()}" in upgraded.output
+    assert services.agencies.list() == []
+    services.engine.dispose()
+
+
+def test_processes_starting_together_migrate_a_store_once() -> None:
+    with make_database_url("postgresql", Path()) as url:
+        engines = [make_engine(url) for _ in range(4)]
+        failures: list[BaseException] = []
+
+        def start(engine: sa.Engine) -> None:
+            try:
+                upgrade_store(engine)
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert failures == []
+        assert current_revision(engines[0]) == head_revision()
+        for engine in engines:
+            engine.dispose()

@@ -1,0 +1,104 @@
+"""Settings from the environment and a TOML file, and what `lagw config check` reports."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gateway.cli import main
+from gateway.config import ConfigError, Settings, unknown_variables, without_password
+from gateway.config_check import check_settings, describe
+
+
+def test_the_file_gives_values_and_the_environment_wins(tmp_path: Path) -> None:
+    file = tmp_path / "lagw.toml"
+    file.write_text('relay_batch_size = 50\npublic_url = "https://lagw.example"\ntrusted_proxies = ["10.0.0.2"]\n')
+
+    settings = Settings.from_env({"LAGW_CONFIG_FILE": str(file), "LAGW_RELAY_BATCH_SIZE": "75"})
+
+    assert (settings.relay_batch_size, settings.public_url, settings.trusted_proxies) == (
+        75,
+        "https://lagw.example",
+        ("10.0.0.2",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"LAGW_RELAY_BATCH_SIZE": "many"}, "LAGW_RELAY_BATCH_SIZE must be an integer, not 'many'"),
+        ({"LAGW_CONSOLE_COOKIE_SECURE": "perhaps"}, "LAGW_CONSOLE_COOKIE_SECURE must be true or false"),
+        ({"LAGW_DEADLINE_LEAD_HOURS": "a day"}, "LAGW_DEADLINE_LEAD_HOURS must be a number"),
+    ],
+)
+def test_a_malformed_variable_is_named_with_what_it_must_be(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(environ)
+
+
+def test_a_file_with_an_unknown_key_or_a_wrong_type_is_refused(tmp_path: Path) -> None:
+    unknown, wrong = tmp_path / "unknown.toml", tmp_path / "wrong.toml"
+    unknown.write_text("relay_batch = 5\n")
+    wrong.write_text('auto_migrate = "sometimes"\n')
+
+    with pytest.raises(ConfigError, match="unknown setting"):
+        Settings.from_env({"LAGW_CONFIG_FILE": str(unknown)})
+    with pytest.raises(ConfigError, match=f"auto_migrate in {wrong} must be true or false"):
+        Settings.from_env({"LAGW_CONFIG_FILE": str(wrong)})
+    with pytest.raises(ConfigError, match="cannot read"):
+        Settings.from_env({"LAGW_CONFIG_FILE": str(tmp_path / "absent.toml")})
+
+
+def test_a_misspelt_variable_is_reported() -> None:
+    assert unknown_variables({"LAGW_RELAY_BATCHSIZE": "5", "LAGW_RELAY_BATCH_SIZE": "5", "PATH": "/"}) == [
+        "LAGW_RELAY_BATCHSIZE"
+    ]
+
+
+def test_the_description_never_shows_a_secret_or_a_password() -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://lagw:s3cret-db@db/lagw",
+        amqp_url="amqp://lagw:s3cret-mq@mq:5672/lagw",
+        console_secret="s3cret-console",
+    )
+
+    shown = dict(describe(settings))
+
+    assert "s3cret" not in repr(shown)
+    assert shown["LAGW_DATABASE_URL"] == "postgresql+psycopg://lagw:***@db/lagw"
+    assert (shown["LAGW_CONSOLE_SECRET"], shown["LAGW_ID_HASH_KEY"]) == ("set", "development default")
+    assert without_password("sqlite:///lagw.sqlite3") == "sqlite:///lagw.sqlite3"
+
+
+def test_inconsistent_settings_are_errors_naming_their_variable(tmp_path: Path) -> None:
+    settings = Settings(
+        log_format="xml",
+        client_cert_header="X-SSL-Client-Cert",
+        tls_certfile=tmp_path / "absent.pem",
+        rate_limit="ten a minute",
+        data_keys="k1:not-base64!",
+    )
+
+    errors = {finding.subject for finding in check_settings(settings, connect=False) if finding.level == "error"}
+
+    assert errors == {
+        "LAGW_LOG_FORMAT",
+        "LAGW_CLIENT_CERT_HEADER",
+        "LAGW_TLS_CERTFILE",
+        "LAGW_RATE_LIMIT",
+        "LAGW_DATA_KEYS",
+    }
+
+
+def test_config_check_exits_1_on_an_error_and_0_when_usable(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/store.sqlite3"
+    runner = CliRunner()
+
+    bad = runner.invoke(main, ["config", "check", "--offline"], env={"LAGW_LOG_FORMAT": "xml"})
+    good = runner.invoke(main, ["config", "check", "--offline"], env={"LAGW_DATABASE_URL": store})
+    unreadable = runner.invoke(main, ["config", "check"], env={"LAGW_RELAY_BATCH_SIZE": "x"})
+
+    assert bad.exit_code == 1 and "error    LAGW_LOG_FORMAT" in bad.output
+    assert good.exit_code == 0, good.output
+    assert f"LAGW_DATABASE_URL                        {store}" in good.output
+    assert unreadable.exit_code == 1 and "LAGW_RELAY_BATCH_SIZE must be an integer" in unreadable.output
