@@ -96,7 +96,9 @@ def _app(sim: AgencySimulator) -> Flask:
         notice = {etree.QName(child).localname: child for child in operation}
         key = notice["IdempotencyKey"].text
         with lock:
-            sim.received.setdefault(key, {"element": operation, "calls": 0})["calls"] += 1
+            entry = sim.received.setdefault(key, {"element": operation, "calls": 0})
+            entry["calls"] += 1
+            entry["request_id"] = request.headers.get("X-Request-Id")
         time.sleep(sim.stall)
         answer = (
             f'<S:Envelope xmlns:S="{SOAP11.namespace}"><S:Body><a:ReceiveLegalAidReplyResponse xmlns:a="{namespace}">'
@@ -120,6 +122,7 @@ def _app(sim: AgencySimulator) -> Flask:
                 request.headers[IDEMPOTENCY_HEADER], {"json": request.get_json(), "calls": 0}
             )
             entry["calls"] += 1
+            entry["request_id"] = request.headers.get("X-Request-Id")
         time.sleep(sim.stall)
         return Response(status=204)
 

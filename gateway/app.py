@@ -15,6 +15,7 @@ from gateway.web.console import init_console
 from gateway.web.context import EXTENSION
 from gateway.web.problems import register_error_handlers
 from gateway.web.rate_limits import init_rate_limits
+from gateway.web.request_ids import init_request_ids
 from gateway.web.soap.faults import SERVICES_EXTENSION
 from gateway.web.soap.service import SoapService
 
@@ -57,6 +58,7 @@ def create_app(
         app.register_blueprint(service.blueprint())
     app.extensions[SERVICES_EXTENSION] = {service.name: service.namespace for service in soap}
     app.register_blueprint(health.blp)
+    init_request_ids(app)
     app.register_blueprint(problems_doc.blp)
     init_console(app, settings)
     init_rate_limits(app, settings)

@@ -1,6 +1,6 @@
 """`lagw`: the gateway's command line."""
 
-import logging
+import os
 import signal
 import sys
 import threading
@@ -15,11 +15,11 @@ from gateway.cli_db import db
 from gateway.cli_keys import keys
 from gateway.cli_records import audit, hold, retention
 from gateway.cli_staff import staff
-from gateway.config import Settings
+from gateway.config import Settings, log_format_of
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
-from gateway.logs import keep_bodies_out_of_logs
+from gateway.logs import configure_logging
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
@@ -27,10 +27,7 @@ from gateway.store.agencies import UnknownAgency
 @click.group()
 def main() -> None:
     """Legal Aid Gateway."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    keep_bodies_out_of_logs()
+    configure_logging(log_format_of(dict(os.environ)))
 
 
 @main.group()
@@ -284,6 +281,8 @@ def demo(port: int, console: bool) -> None:
     """Start gateway and relay on a fresh SQLite file and push the sample notices through RabbitMQ."""
     from gateway.demo import run_demo
 
+    if "LAGW_LOG_FORMAT" not in os.environ:
+        configure_logging("text", force=True)  # a person reads the demo at a terminal
     sys.exit(run_demo(port, console))
 
 

@@ -138,6 +138,18 @@ _OTHER_VARIABLES = frozenset({"LAGW_CALLBACK_SECRET", "LAGW_TEST_POSTGRES", "LAG
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def log_format_of(environ: dict[str, str]) -> str:
+    """The log format, read before anything else is (so that the settings' own warnings are formatted)."""
+    if "LAGW_LOG_FORMAT" in environ:
+        return environ["LAGW_LOG_FORMAT"].strip()
+    if environ.get("LAGW_CONFIG_FILE"):
+        try:
+            return str(_read_file(Path(environ["LAGW_CONFIG_FILE"])).get("log_format", Settings.log_format))
+        except ConfigError:
+            pass  # reported when the settings are read
+    return Settings.log_format
+
+
 def without_password(url: str) -> str:
     """A connection URL fit to print: its password replaced by ***."""
     parts = urlsplit(url)

@@ -88,7 +88,7 @@ class Intake:
         # The canonical case names the district decided on: the declared one, or the agency's own.
         request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
         try:
-            self._store.add(request, digest, raw, request_message(request))
+            self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
         except ReferenceTaken:
             # A concurrent resend won the race; answer as for any resend.
             stored = self._store.find_by_reference(agency.code, submission.reference, submission.kind)

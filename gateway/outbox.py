@@ -11,14 +11,20 @@ from schemas.canonical import encode_request
 REQUESTS_EXCHANGE = "legalaid.requests"
 
 
-def request_message(request: LegalAidRequest, correlation_id: str | None = None) -> OutboxMessage:
+REQUEST_ID_HEADER = "x-request-id"  # the agency's X-Request-Id, for tracing a notice across the systems
+
+
+def request_message(
+    request: LegalAidRequest, correlation_id: str | None = None, request_id: str | None = None
+) -> OutboxMessage:
     """The outbox row that carries a new request to the assignment queue."""
+    headers = {"schema": SCHEMA_VERSION, "kind": request.kind.value, "centre": request.routing.centre_code}
     return OutboxMessage(
         message_id=request.id,
         exchange=REQUESTS_EXCHANGE,
         routing_key=request.routing.routing_key,
         body=encode_request(request),
-        headers={"schema": SCHEMA_VERSION, "kind": request.kind.value, "centre": request.routing.centre_code},
+        headers=headers | ({REQUEST_ID_HEADER: request_id} if request_id else {}),
         correlation_id=correlation_id or request.id,
         request_id=request.id,
     )
@@ -74,7 +80,8 @@ def event_message(
         exchange=EVENTS_EXCHANGE,
         routing_key=routing_key,
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-        headers={"schema": EVENT_SCHEMA, "kind": request.kind.value, "centre": request.centre_code},
+        headers={"schema": EVENT_SCHEMA, "kind": request.kind.value, "centre": request.centre_code}
+        | ({REQUEST_ID_HEADER: request.http_request_id} if request.http_request_id else {}),
         correlation_id=request.id,
         request_id=request.id,
     )

@@ -16,6 +16,7 @@ class RawPayload:
     content_type: str
     body: bytes
     purged_at: datetime | None = None  # emptied by the retention run (the body is then empty)
+    request_id: str | None = None  # the X-Request-Id of the call that brought it
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class StoredRequest:
     centre_code: str
     routing_key: str
     updated_at: datetime
+    http_request_id: str | None = None  # the X-Request-Id of the agency's call
 
 
 class ReferenceTaken(Exception):

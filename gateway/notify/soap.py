@@ -14,6 +14,7 @@ from zeep.exceptions import Fault, TransportError
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
+from gateway.notify.webhook import REQUEST_ID_HEADER
 from gateway.ports import Callback
 from gateway.store.deliveries import DELIVERED, Attempt, Delivery
 from gateway.web.soap.dialect import pascal_case
@@ -53,7 +54,10 @@ class SoapNotifier:
         """One attempt at one notice: the operation's answer must acknowledge it."""
         try:
             client = self._client(callback)
-            answer = getattr(client.service, contract.name)(**zeep_arguments(contract.request_schema, delivery.body))
+            headers = {REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {}
+            operation = getattr(client.service, contract.name)
+            with client.settings(extra_http_headers=headers):
+                answer = operation(**zeep_arguments(contract.request_schema, delivery.body))
         except Fault as exc:
             code = exc.detail.findtext(".//{*}Code") if exc.detail is not None else None
             return Attempt(self._now(), FAILED, http_status=500, fault_code=code or str(exc.code), error=exc.message)

@@ -14,6 +14,7 @@ from gateway.store.deliveries import DELIVERED, Attempt, Delivery
 SIGNATURE_HEADER = "X-LAGW-Signature"
 TIMESTAMP_HEADER = "X-LAGW-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+REQUEST_ID_HEADER = "X-Request-Id"  # the id of the agency's own notice, to trace the answer to it
 FAILED = "failed"
 
 
@@ -40,7 +41,7 @@ class WebhookNotifier:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(callback.secret, timestamp, body),
             IDEMPOTENCY_HEADER: delivery.idempotency_key,
-        }
+        } | ({REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {})
         try:
             response = self._session.post(callback.url, data=body, headers=headers, timeout=self._timeout)
         except requests.RequestException as exc:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.store.engine import READ_ONLY
-from gateway.store.tables import deliveries, delivery_attempts
+from gateway.store.tables import deliveries, delivery_attempts, requests
 
 PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
 
@@ -27,6 +27,7 @@ class Delivery:
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
+    http_request_id: str | None = None  # the X-Request-Id of the agency's notice, sent back with the callback
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class SqlDeliveries:
         """
         earlier = deliveries.alias("earlier")
         query = (
-            sa.select(deliveries)
+            sa.select(deliveries, _request_id_of_notice())
             .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= self._now())
             # One request's notices reach the agency in order: none overtakes an earlier one still pending.
             .where(
@@ -69,7 +70,7 @@ class SqlDeliveries:
             .limit(1)
         )
         if self._locking:
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=deliveries)
             with self._engine.begin() as conn:
                 row = conn.execute(query).first()
                 if row is None:
@@ -168,6 +169,15 @@ class SqlDeliveries:
         conn.execute(deliveries.update().where(deliveries.c.id == delivery.id).values(values))
 
 
+def _request_id_of_notice() -> sa.Label[str | None]:
+    return (
+        sa.select(requests.c.http_request_id)
+        .where(requests.c.id == deliveries.c.request_id)
+        .scalar_subquery()
+        .label("http_request_id")
+    )
+
+
 def delivery_from_row(row: sa.RowMapping) -> Delivery:
     """A deliveries row as a Delivery."""
     return Delivery(
@@ -181,4 +191,5 @@ def delivery_from_row(row: sa.RowMapping) -> Delivery:
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
+        http_request_id=row.get("http_request_id"),
     )

@@ -63,7 +63,8 @@ class SqlRequestStore:
         at = request.source.received_at
         try:
             with self._engine.begin() as conn:
-                conn.execute(requests.insert().values(self._request_row(request, digest, message.body)))
+                row = self._request_row(request, digest, message.body) | {"http_request_id": raw.request_id}
+                conn.execute(requests.insert().values(row))
                 conn.execute(
                     inbound_payloads.insert().values(
                         request_id=request.id,

@@ -12,13 +12,14 @@ from gateway.intake import Receipt
 from gateway.ports import RawPayload
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from gateway.web.request_ids import current_request_id
 
 ResponseTuple = tuple[dict[str, Any], int, dict[str, str]]
 
 
 def accept_rest(service: AgencyType, submission: Submission, field_names: Mapping[str, str]) -> ResponseTuple:
     """Run the intake for a REST message: 202 when new, 200 for a resend, Location of the status."""
-    raw = RawPayload(content_type=request.mimetype, body=request.get_data())
+    raw = RawPayload(content_type=request.mimetype, body=request.get_data(), request_id=current_request_id())
     try:
         receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
     except GatewayError as exc:  # a refusal names its fields as the dialect does

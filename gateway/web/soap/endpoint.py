@@ -14,6 +14,7 @@ from gateway.rules.authorization import check_service
 from gateway.web.auth import check_client_certificate
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
+from gateway.web.request_ids import current_request_id
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.dialect import list_elements, schema_error_path
 from gateway.web.soap.envelope import SOAP11, SOAP12, open_envelope, response_envelope, version_for
@@ -72,7 +73,7 @@ class SoapEndpoint:
         contract, operation = found
         check_service(agency, service.agency_type)
         self._validate(envelope.operation)
-        raw = RawPayload(content_type=request.mimetype, body=_without_secrets(root))
+        raw = RawPayload(request.mimetype, _without_secrets(root), request_id=current_request_id())
         call = SoapCall(contract, service.namespace, service.agency_type, self._lists, agency, envelope.operation, raw)
         payload = operation(call)
         return Response(response_envelope(version, payload), content_type=f"{version.media_type}; charset=utf-8")

@@ -1,0 +1,35 @@
+"""X-Request-Id: taken from the agency's call (or made), logged with every line, returned on the answer,
+and carried on the bus message and the callback."""
+
+from flask import Flask, Response, g, request
+
+from gateway.logs import request_id_from, request_id_var
+
+HEADER = "X-Request-Id"
+
+
+def init_request_ids(app: Flask) -> None:
+    """Give every request an id before anything else runs, and echo it back."""
+
+    @app.before_request
+    def _take_request_id() -> None:
+        g.request_id = request_id_from(request.headers.get(HEADER))
+        g.request_id_token = request_id_var.set(g.request_id)
+
+    @app.after_request
+    def _echo_request_id(response: Response) -> Response:
+        if "request_id" in g:
+            response.headers[HEADER] = g.request_id
+        return response
+
+    @app.teardown_request
+    def _forget_request_id(_error: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            request_id_var.reset(token)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, if any."""
+    found: str | None = g.get("request_id")
+    return found
