@@ -13,6 +13,7 @@ from gateway.web import centre, health, problems_doc, status
 from gateway.web.api import make_api
 from gateway.web.console import init_console
 from gateway.web.context import EXTENSION
+from gateway.web.metrics import init_metrics
 from gateway.web.problems import register_error_handlers
 from gateway.web.rate_limits import init_rate_limits
 from gateway.web.request_ids import init_request_ids
@@ -49,7 +50,8 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = services or build_services(settings)
     api = make_api(app)
-    for blueprint in adapters if adapters is not None else default_adapters():
+    api_blueprints = list(adapters if adapters is not None else default_adapters())
+    for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     api.register_blueprint(status.blp)
     api.register_blueprint(centre.blp)
@@ -59,6 +61,7 @@ def create_app(
     app.extensions[SERVICES_EXTENSION] = {service.name: service.namespace for service in soap}
     app.register_blueprint(health.blp)
     init_request_ids(app)
+    init_metrics(app, {blueprint.name for blueprint in api_blueprints})
     app.register_blueprint(problems_doc.blp)
     init_console(app, settings)
     init_rate_limits(app, settings)

@@ -2,6 +2,7 @@
 
 import os
 import ssl
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 
 from gateway.config import Settings
 
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode
 # Settings newer gunicorn releases have; skipped on older ones.
 OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
@@ -88,6 +90,15 @@ def unshared_limits_note(settings: Settings, workers: int) -> str | None:
 
 
 def serve(bind: str, workers: int | None = None, threads: int = 8, tls: Tls | None = None) -> None:
-    """Serve until stopped by a signal."""
-    options = server_options(bind, workers, threads) | (tls.options() if tls else {})
+    """Serve until stopped by a signal; the workers count metrics into one directory, read by every scrape."""
+    if not os.environ.get(METRICS_DIR_VARIABLE):
+        # Set before any worker imports prometheus-client; a fresh directory, so no old counts are added in.
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lagw-metrics-")
+    options = server_options(bind, workers, threads) | (tls.options() if tls else {}) | {"child_exit": _worker_gone}
     GunicornApp(_gateway_app, options).run()
+
+
+def _worker_gone(_server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

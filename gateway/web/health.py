@@ -25,14 +25,15 @@ def healthz() -> Any:
 @blp.get("/readyz")
 def readyz() -> Any:
     """The store and the broker answer; 503 names whichever does not."""
-    checks = {"store": _check_store(), "broker": _check_broker(services().settings.amqp_url)}
+    checks = {"store": check_store(), "broker": check_broker(services().settings.amqp_url)}
     ready = all(check["ok"] for check in checks.values())
     response = jsonify(status="ready" if ready else "not ready", checks=checks)
     response.status_code = 200 if ready else 503
     return response
 
 
-def _check_store() -> dict[str, Any]:
+def check_store() -> dict[str, Any]:
+    """Whether the store answers a trivial query, and how fast."""
     started = time.perf_counter()
     try:
         with services().engine.connect() as conn:
@@ -42,7 +43,7 @@ def _check_store() -> dict[str, Any]:
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-def _check_broker(url: str) -> dict[str, Any]:
+def check_broker(url: str) -> dict[str, Any]:
     """Open a TCP connection and read the broker's Connection.Start; the web process has no AMQP client."""
     parsed = urlparse(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 5672

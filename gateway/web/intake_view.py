@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from gateway.domain.enums import AgencyType, Channel
 from gateway.domain.model import Submission
@@ -20,6 +20,7 @@ ResponseTuple = tuple[dict[str, Any], int, dict[str, str]]
 def accept_rest(service: AgencyType, submission: Submission, field_names: Mapping[str, str]) -> ResponseTuple:
     """Run the intake for a REST message: 202 when new, 200 for a resend, Location of the status."""
     raw = RawPayload(content_type=request.mimetype, body=request.get_data(), request_id=current_request_id())
+    g.intake_kind = submission.kind.value
     try:
         receipt = services().intake.accept(current_agency(), service, Channel.REST, submission, raw)
     except GatewayError as exc:  # a refusal names its fields as the dialect does

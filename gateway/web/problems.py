@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy.exc
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gateway.errors import GatewayError, StoreBusy
@@ -49,6 +49,7 @@ def problem_response(
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_MEDIA_TYPE
+    g.problem_code = code  # for the intake metrics
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="legal-aid-gateway"'
     if retry_after is not None:

@@ -11,10 +11,11 @@ HEADER = "X-Request-Id"
 def init_request_ids(app: Flask) -> None:
     """Give every request an id before anything else runs, and echo it back."""
 
-    @app.before_request
     def _take_request_id() -> None:
         g.request_id = request_id_from(request.headers.get(HEADER))
         g.request_id_token = request_id_var.set(g.request_id)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _take_request_id)  # before any hook that may refuse
 
     @app.after_request
     def _echo_request_id(response: Response) -> Response:

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from lxml import etree
 from marshmallow import ValidationError
 
@@ -60,6 +60,7 @@ class SoapCall:
         """Run the intake; answer the receipt, as the REST 202/200 carries it, once the request is stored."""
         with self.element_paths(field_names):
             receipt = services().intake.accept(self.agency, self.agency_type, Channel.SOAP, submission, self.raw)
+        g.intake_outcome = "accepted" if receipt.created else "resend"
         status_url = url_for("requests.get_request", request_id=receipt.request_id)
         return self.respond({**receipt_body(receipt, status_url), "created": receipt.created})
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING
 
-from flask import Response, request
+from flask import Response, g, request
 from lxml import etree
 
+from gateway.domain.enums import Kind
 from gateway.errors import InvalidInput, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
 from gateway.ports import RawPayload
 from gateway.rules.authorization import check_service
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     from gateway.web.soap.service import SoapService
 
 XML_CONTENT = "text/xml; charset=utf-8"
+
+
+# The operations that bring a new message (the others read or withdraw one), for the intake metrics.
+INTAKE_OPERATIONS = {
+    "NotifyDefense": Kind.NOTIFY_DEFENSE,
+    "TransferApplication": Kind.APPLICATION_TRANSFER,
+    "RequestDutyLawyer": Kind.DUTY_LAWYER,
+}
 
 
 class SoapEndpoint:
@@ -62,6 +71,7 @@ class SoapEndpoint:
         envelope = open_envelope(root, version, understood={SECURITY_HEADER})
         agency = _verifier().verify(read_username_token(envelope.header, version))
         check_client_certificate(agency)
+        g.agency = agency
         count_agency_call(agency.code)
         found = service.find(envelope.operation.tag)
         if found is None:
@@ -71,6 +81,8 @@ class SoapEndpoint:
                 f"it takes {names} in {service.namespace}"
             )
         contract, operation = found
+        if contract.name in INTAKE_OPERATIONS:
+            g.intake_kind = INTAKE_OPERATIONS[contract.name].value
         check_service(agency, service.agency_type)
         self._validate(envelope.operation)
         raw = RawPayload(request.mimetype, _without_secrets(root), request_id=current_request_id())

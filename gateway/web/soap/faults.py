@@ -1,6 +1,6 @@
 """Every error as a SOAP Fault in the caller's version, with a detail a program can act on."""
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from lxml import etree
 
 from gateway.errors import GatewayError, MustUnderstand, RateLimited, VersionMismatch
@@ -84,6 +84,7 @@ def fault_response(error: GatewayError) -> Response:
     name = request.path.removeprefix("/soap/").partition("/")[0]
     namespaces: dict[str, str] = current_app.extensions.get(SERVICES_EXTENSION, {})
     body = fault_envelope(version, error, namespaces.get(name, FALLBACK_NAMESPACE))
+    g.problem_code = error.code  # for the intake metrics
     status = 429 if isinstance(error, RateLimited) else 500
     response = Response(body, status=status, content_type=f"{version.media_type}; charset=utf-8")
     if error.retry_after is not None:

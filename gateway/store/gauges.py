@@ -1,0 +1,59 @@
+"""What the store says about the pipeline's health, read at each metrics scrape."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gateway.domain.lifecycle import CLOCK_RUNNING
+from gateway.store.engine import READ_ONLY
+from gateway.store.tables import deliveries, delivery_attempts, outbox, requests
+
+
+@dataclass(frozen=True)
+class StoreGauges:
+    """Counts and ages: the outbox backlog, the notices to agencies, the legal clocks."""
+
+    outbox_unsent: int
+    oldest_unsent_age_seconds: float
+    deliveries_by_state: dict[str, int]
+    attempts_by_outcome: dict[str, int]
+    deadlines_at_risk: int
+    deadlines_missed: int
+
+
+def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauges:
+    """One read-only pass; each count uses an index (unsent outbox rows, pending deliveries, open requests)."""
+    running = requests.c.state.in_([state.value for state in CLOCK_RUNNING])
+    with engine.connect().execution_options(**READ_ONLY) as conn:
+        unsent, oldest = conn.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None))
+        ).one()
+        by_state: dict[str, int] = dict(
+            conn.execute(sa.select(deliveries.c.state, sa.func.count()).group_by(deliveries.c.state)).all()
+        )
+        by_outcome: dict[str, int] = dict(
+            conn.execute(
+                sa.select(delivery_attempts.c.outcome, sa.func.count()).group_by(delivery_attempts.c.outcome)
+            ).all()
+        )
+        missed = conn.scalar(sa.select(sa.func.count()).where(running, requests.c.due_at < now))
+        at_risk = conn.scalar(
+            sa.select(sa.func.count()).where(running, requests.c.due_at >= now, requests.c.due_at < now + lead)
+        )
+    oldest_at = _aware(oldest)
+    return StoreGauges(
+        outbox_unsent=int(unsent),
+        oldest_unsent_age_seconds=max(0.0, (now - oldest_at).total_seconds()) if oldest_at else 0.0,
+        deliveries_by_state={str(state): int(count) for state, count in by_state.items()},
+        attempts_by_outcome={str(outcome): int(count) for outcome, count in by_outcome.items()},
+        deadlines_at_risk=int(at_risk or 0),
+        deadlines_missed=int(missed or 0),
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """min() over a UtcDateTime column comes back raw from some drivers: naive UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

@@ -1,0 +1,137 @@
+"""`/metrics` for Prometheus (prometheus-client): intake and latency counted by every worker, and gauges of the
+store and the broker read at each scrape, so one scrape of any instance shows the whole pipeline.
+
+Under gunicorn the workers count into PROMETHEUS_MULTIPROC_DIR (`lagw serve` makes one), and a scrape adds
+them up, whichever worker answers it.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+
+from gateway.store.gauges import read_gauges
+from gateway.web.context import services
+from gateway.web.health import check_broker, check_store
+
+INTAKE = Counter(
+    "lagw_intake",
+    "Messages received for intake, by agency, kind, channel and outcome",
+    ["agency", "kind", "channel", "outcome"],
+)
+INTAKE_SECONDS = Histogram(
+    "lagw_intake_duration_seconds",
+    "Time from a message's arrival to the gateway's answer",
+    ["channel"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+HTTP_SECONDS = Histogram(
+    "lagw_http_request_duration_seconds", "Every HTTP request's time to answer, by route", ["method", "route", "status"]
+)
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `lagw serve` (gateway.serve)
+
+
+def init_metrics(app: Flask, intake_blueprints: set[str]) -> None:
+    """Time every request, count the intake ones, and serve `/metrics`."""
+
+    def _start_clock() -> None:
+        g.metrics_started = time.perf_counter()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)  # before any hook that may refuse
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        started = g.pop("metrics_started", None)
+        if started is None or request.path == "/metrics":
+            return response
+        elapsed = time.perf_counter() - started
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        HTTP_SECONDS.labels(request.method, route, str(response.status_code)).observe(elapsed)
+        channel = _intake_channel(intake_blueprints)
+        if channel:
+            INTAKE.labels(_agency(), g.get("intake_kind", "unknown"), channel, _outcome(response)).inc()
+            INTAKE_SECONDS.labels(channel).observe(elapsed)
+        return response
+
+    app.add_url_rule("/metrics", "metrics", _scrape)
+
+
+def _scrape() -> Response:
+    registry = CollectorRegistry()
+    if os.environ.get(MULTIPROCESS_DIR):
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in list(REGISTRY._collector_to_names):
+            registry.register(collector)
+    registry.register(_PipelineCollector())
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+class _PipelineCollector(Collector):
+    """Gauges read now: outbox backlog, notices to agencies, legal clocks, store and broker reachable."""
+
+    def collect(self) -> Iterator[Metric]:
+        found = services()
+        store = check_store()
+        broker = check_broker(found.settings.amqp_url)
+        yield _gauge("lagw_store_up", "1 when the store answers", float(store["ok"]))
+        yield _gauge("lagw_broker_up", "1 when the broker answers AMQP", float(broker["ok"]))
+        if not store["ok"]:
+            return
+        now = found.clock.now()
+        gauges = read_gauges(found.engine, now, timedelta(hours=found.settings.deadline_lead_hours))
+        yield _gauge("lagw_outbox_unsent", "Outbox rows not yet confirmed by the broker", gauges.outbox_unsent)
+        yield _gauge(
+            "lagw_outbox_oldest_unsent_age_seconds",
+            "Age of the oldest unsent outbox row",
+            gauges.oldest_unsent_age_seconds,
+        )
+        deliveries = GaugeMetricFamily("lagw_deliveries", "Notices to agencies by state", labels=["state"])
+        for state in ("pending", "delivered", "parked"):
+            deliveries.add_metric([state], gauges.deliveries_by_state.get(state, 0))
+        yield deliveries
+        attempts = CounterMetricFamily(
+            "lagw_delivery_attempts", "Attempts to tell agencies, by outcome", labels=["outcome"]
+        )
+        for outcome in ("delivered", "failed"):
+            attempts.add_metric([outcome], gauges.attempts_by_outcome.get(outcome, 0))
+        yield attempts
+        clocks = GaugeMetricFamily(
+            "lagw_deadlines", "Open requests at risk (due within the lead) or missed", labels=["status"]
+        )
+        clocks.add_metric(["at_risk"], gauges.deadlines_at_risk)
+        clocks.add_metric(["missed"], gauges.deadlines_missed)
+        yield clocks
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+def _intake_channel(intake_blueprints: set[str]) -> str | None:
+    if request.method != "POST":
+        return None
+    if request.blueprint in intake_blueprints:
+        return "rest"
+    if request.path.startswith("/soap/") and g.get("intake_kind"):
+        return "soap"
+    return None
+
+
+def _agency() -> str:
+    agency: Any = g.get("agency")
+    return agency.code if agency is not None else "unidentified"  # refused before its credentials proved one
+
+
+def _outcome(response: Response) -> str:
+    code: str | None = g.get("problem_code") or g.get("intake_outcome")
+    if code:
+        return code
+    return {202: "accepted", 200: "resend"}.get(response.status_code, str(response.status_code))

@@ -1,0 +1,104 @@
+"""`/metrics` scraped as Prometheus would: intake by agency, kind, channel and outcome; the pipeline's gauges;
+and the counts of every gunicorn worker added up."""
+
+import copy
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from gateway.bootstrap import build_services
+from gateway.config import Settings
+from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
+from gateway.web.soap.envelope import SOAP11
+from tests.support.gateway import LiveGateway, example
+from tests.support.processes import LagwProcesses
+from tests.support.soap import post_envelope, sample_envelope
+
+pytestmark = pytest.mark.integration
+
+COURT, PROC = "court-370202", "proc-370200"
+COURT_NOTICES = "/api/v1/court/defense-notices"
+
+
+def scrape(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a scrape, by name and labels."""
+    response = requests.get(base + "/metrics", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def intake(samples: dict[Any, float], agency: str, kind: str, channel: str, outcome: str) -> float:
+    labels = (("agency", agency), ("channel", channel), ("kind", kind), ("outcome", outcome))
+    return samples.get(("lagw_intake_total", labels), 0.0)
+
+
+def _notice(n: int | str) -> dict[str, Any]:
+    body = copy.deepcopy(example("court", "defense-notices.json"))
+    body["notice_number"] = f"{body['notice_number']}-metrics-{n}"
+    return body
+
+
+def test_intake_outcomes_latency_and_the_pipeline_gauges(gateway: LiveGateway) -> None:
+    before = scrape(gateway.base)
+    first = gateway.post(COURT_NOTICES, COURT, _notice(1))
+    resend = gateway.post(COURT_NOTICES, COURT, _notice(1))
+    refused = gateway.post(COURT_NOTICES, COURT, {"notice_number": "incomplete"})
+    envelope = sample_envelope("procuratorate", "NotifyDefense", SOAP11, PROC, gateway.keys[PROC])
+    by_soap = post_envelope(gateway.base, "procuratorate", envelope)
+    stranger = requests.post(gateway.base + COURT_NOTICES, json=_notice(2), timeout=10)
+
+    after = scrape(gateway.base)
+
+    assert [first.status_code, resend.status_code, refused.status_code, by_soap.status_code] == [202, 200, 422, 200]
+    assert stranger.status_code == 401
+
+    def grew(*labels: str) -> float:
+        return intake(after, *labels) - intake(before, *labels)
+
+    assert grew(COURT, "notify_defense", "rest", "accepted") == 1
+    assert grew(COURT, "notify_defense", "rest", "resend") == 1
+    assert grew(COURT, "unknown", "rest", "validation-failed") == 1  # refused before it was read as a kind
+    assert grew(PROC, "notify_defense", "soap", "accepted") == 1
+    assert grew("unidentified", "unknown", "rest", "unauthenticated") == 1
+    rest_latency = ("lagw_intake_duration_seconds_count", (("channel", "rest"),))
+    assert after[rest_latency] - before.get(rest_latency, 0) == 4
+    assert after[("lagw_outbox_unsent", ())] == 2  # no relay runs: both new notices wait in the outbox
+    assert after[("lagw_outbox_oldest_unsent_age_seconds", ())] >= 0
+    assert (after[("lagw_store_up", ())], after[("lagw_broker_up", ())]) == (1, 1)
+    assert after[("lagw_deadlines", (("status", "missed"),))] == 0
+    assert after[("lagw_deliveries", (("state", "parked"),))] == 0
+
+
+def test_a_scrape_adds_up_the_counts_of_every_gunicorn_worker(tmp_path: Path, amqp_url: str) -> None:
+    env = {
+        "LAGW_DATABASE_URL": f"sqlite:///{tmp_path}/gateway.sqlite3",
+        "LAGW_AMQP_URL": amqp_url,
+        "LAGW_RATE_LIMIT": "",
+        "PROMETHEUS_MULTIPROC_DIR": "",  # `lagw serve` makes its own
+    }
+    services = build_services(Settings.from_env(env))
+    keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}
+    services.engine.dispose()
+    processes = LagwProcesses(env, tmp_path)
+    try:
+        base = processes.serve(workers=2, threads=4)
+        headers = {"Authorization": f"Bearer {keys[COURT]}", "Content-Type": "application/json"}
+        tag = uuid.uuid4().hex[:6]
+        for n in range(30):  # new connections, so both workers take some
+            body = json.dumps(_notice(f"{tag}-{n}"), ensure_ascii=False).encode()
+            assert requests.post(base + COURT_NOTICES, data=body, headers=headers, timeout=10).status_code == 202
+        scrapes = [intake(scrape(base), COURT, "notify_defense", "rest", "accepted") for _ in range(6)]
+    finally:
+        processes.stop_all()
+
+    assert scrapes == [30.0] * 6, scrapes  # whichever worker answers the scrape
