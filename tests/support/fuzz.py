@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from schemathesis import Case
 from schemathesis.core.transport import Response
 
+from gateway.store.audit import ensure_chain_head
 from gateway.store.tables import inbound_payloads, metadata
 from gateway.store.tables import requests as requests_table
 from tests.support.gateway import LiveGateway
@@ -90,6 +91,7 @@ class ApiFuzzer:
             for table in reversed(metadata.sorted_tables):
                 if table.name not in _KEPT:
                     conn.execute(table.delete())
+            ensure_chain_head(conn)  # the audit chain starts anew, as in a new store
         self.created.clear()
 
     def assert_stored_rows_match_creations(self) -> None:
