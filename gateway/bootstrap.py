@@ -24,6 +24,7 @@ from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
 from gateway.store.engine import make_engine
+from gateway.store.leases import SqlLeases
 from gateway.store.migrate import prepare_store
 from gateway.store.nonces import SqlNonceRegistry
 from gateway.store.outbox import SqlOutbox
@@ -97,7 +98,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
         deadlines=DeadlineWatcher(
-            SqlDeadlines(engine, data_keys), clock, timedelta(hours=settings.deadline_lead_hours)
+            SqlDeadlines(engine, data_keys),
+            clock,
+            timedelta(hours=settings.deadline_lead_hours),
+            SqlLeases(engine, clock.now),
         ),
         staff=staff,
         staff_auth=StaffAuth(staff, clock),

@@ -1,15 +1,20 @@
 """`lagw deadlines`: warns the centre on `legalaid.events` before a legal deadline passes, and when it has."""
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from gateway.outbox import event_message
 from gateway.ports import Clock, StoredRequest
 from gateway.store.deadlines import AT_RISK, MISSED, SqlDeadlines
+from gateway.store.leases import SqlLeases
 
 log = logging.getLogger(__name__)
+LEASE = "deadlines"
 
 
 @dataclass(frozen=True)
@@ -23,13 +28,16 @@ class WatchResult:
 class DeadlineWatcher:
     """Publishes `deadline.at_risk` (`lead` before the due time) and `deadline.missed`, once each per deadline.
 
-    Several watchers may run: each warning is a compare-and-set in the store, so only one publishes it.
+    Several watchers may run: one holds the lease `deadlines` and makes the passes, another takes over when it
+    stops renewing it; and each warning is a compare-and-set in the store, so even two passes publish it once.
     """
 
-    def __init__(self, store: SqlDeadlines, clock: Clock, lead: timedelta) -> None:
+    def __init__(self, store: SqlDeadlines, clock: Clock, lead: timedelta, leases: SqlLeases | None = None) -> None:
         self._store = store
         self._clock = clock
         self._lead = lead
+        self._leases = leases
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def run_once(self) -> WatchResult:
         """One pass: missed deadlines first, then those at risk."""
@@ -39,15 +47,26 @@ class DeadlineWatcher:
         return WatchResult(at_risk=at_risk, missed=missed)
 
     def run(self, stop: threading.Event, interval: float = 60.0) -> None:
-        """Until `stop` is set, a pass every `interval` seconds."""
-        while not stop.is_set():
-            try:
-                result = self.run_once()
-                if result.at_risk or result.missed:
-                    log.info("deadline warnings: %d at risk, %d missed", result.at_risk, result.missed)
-            except Exception:  # the store went away: keep watching
-                log.exception("deadline pass failed; retrying")
-            stop.wait(interval)
+        """Until `stop` is set, a pass every `interval` seconds while this watcher holds the lease."""
+        try:
+            while not stop.is_set():
+                try:
+                    if self.holds_lease(interval):
+                        result = self.run_once()
+                        if result.at_risk or result.missed:
+                            log.info("deadline warnings: %d at risk, %d missed", result.at_risk, result.missed)
+                except Exception:  # the store went away: keep watching
+                    log.exception("deadline pass failed; retrying")
+                stop.wait(interval)
+        finally:
+            if self._leases is not None:
+                self._leases.release(LEASE, self.holder)
+
+    def holds_lease(self, interval: float) -> bool:
+        """Take or renew the lease for a little over two passes (always True without leases)."""
+        if self._leases is None:
+            return True
+        return self._leases.acquire(LEASE, self.holder, timedelta(seconds=2 * interval + 10))
 
     def report(self) -> list[tuple[StoredRequest, timedelta]]:
         """Open requests by time left (negative: late)."""

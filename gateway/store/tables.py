@@ -129,7 +129,8 @@ outbox = sa.Table(
     "outbox",
     metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    sa.Column("message_id", sa.String(64), nullable=False),
+    # "<request id>.deadline.missed.<due time>" is 67 characters: room for every id the gateway makes.
+    sa.Column("message_id", sa.String(100), nullable=False),
     sa.Column("request_id", sa.String(36)),
     sa.Column("exchange", sa.String(100), nullable=False),
     sa.Column("routing_key", sa.String(200), nullable=False),

@@ -1,4 +1,4 @@
-"""The X-Request-Id of a request, and leases for single-holder jobs
+"""The X-Request-Id of a request, leases for single-holder jobs, and room for deadline events' message ids
 
 Revision ID: 0002
 Revises: 0001
@@ -26,9 +26,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("http_request_id", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("message_id", type_=sa.String(length=100), existing_nullable=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("message_id", type_=sa.String(length=64), existing_nullable=False)
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.drop_column("http_request_id")
 
