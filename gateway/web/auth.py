@@ -6,6 +6,7 @@ Three ways, strongest first: a registered client certificate (mutual TLS), a sig
 
 import ssl
 import time
+from urllib.parse import unquote
 
 from flask import g, request
 
@@ -60,9 +61,8 @@ def current_agency() -> Agency:
 
 
 def _by_client_certificate() -> Agency | None:
-    """gunicorn serving TLS with client certificates hands the socket over; a certificate must be registered."""
-    sock = request.environ.get("gunicorn.socket")
-    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    """The presented certificate's agency; a certificate must be registered."""
+    der = _presented_certificate()
     if not der:
         return None
     code = services().certificates.agency_of(der)
@@ -70,6 +70,24 @@ def _by_client_certificate() -> Agency | None:
     if agency is None:
         raise Unauthenticated("the client certificate is not registered to any agency (or has expired)")
     return agency
+
+
+def _presented_certificate() -> bytes | None:
+    """From gunicorn serving TLS itself (it hands the socket over), or from a TLS-terminating proxy that verified
+    it and passes it URL-escaped in LAGW_CLIENT_CERT_HEADER, believed only from LAGW_TRUSTED_PROXIES."""
+    sock = request.environ.get("gunicorn.socket")
+    if isinstance(sock, ssl.SSLSocket):
+        der: bytes | None = sock.getpeercert(binary_form=True)
+        if der:
+            return der
+    settings = services().settings
+    forwarded = request.headers.get(settings.client_cert_header) if settings.client_cert_header else None
+    if not forwarded or request.remote_addr not in settings.trusted_proxies:
+        return None
+    try:
+        return ssl.PEM_cert_to_DER_cert(unquote(forwarded).strip())
+    except ValueError as exc:
+        raise Unauthenticated(f"the proxy's {settings.client_cert_header} header holds no PEM certificate") from exc
 
 
 def _by_signature(parameters: str) -> Agency:
