@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-console lint install broker store browser clean soap-contracts
+.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-console lint install broker store browser clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ test-faults: install broker store
 
 soap-contracts: install
 	$(PY) scripts/write-soap-contracts
+
+asyncapi: install
+	$(PY) scripts/write-asyncapi
 
 bench: install broker
 	$(PY) bench/intake.py
