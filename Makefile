@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-console lint install broker store browser clean soap-contracts asyncapi
+.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-pipeline bench-console lint install broker store browser clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,12 @@ soap-contracts: install
 asyncapi: install
 	$(PY) scripts/write-asyncapi
 
-bench: install broker
+bench: install broker store
 	$(PY) bench/intake.py
+	$(PY) bench/pipeline.py
+
+bench-pipeline: install broker store
+	$(PY) bench/pipeline.py
 
 bench-console: install
 	$(PY) bench/console.py
