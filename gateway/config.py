@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, get_args, get_type_hints
@@ -89,6 +90,7 @@ class Settings:
         settings = cls().with_values(values, source_of=lambda name: _source(name, env))
         if not settings.rate_limit_storage:
             settings = replace(settings, rate_limit_storage="memory://")
+        proxy_networks(settings.trusted_proxies)  # a malformed address stops the start, not a request
         for name, default in _DEVELOPMENT_SECRETS.items():
             if getattr(settings, name) == default:
                 log.warning("%s is not set: using the development key; set it in production", env_name(name))
@@ -102,7 +104,7 @@ class Settings:
             if name not in hints:
                 raise ConfigError(f"unknown setting {name!r}")
             where = source_of(name) if source_of else name
-            converted[name] = _convert(raw, hints[name], where)
+            converted[name] = _convert(raw, hints[name], where, shown=name not in SECRET_SETTINGS)
         return replace(self, **converted)
 
 
@@ -134,7 +136,9 @@ _DEVELOPMENT_SECRETS = {
     "data_keys": _DEV_DATA_KEYS,
 }
 # Read elsewhere than Settings: by the CLI for one command, or by the tests.
-_OTHER_VARIABLES = frozenset({"LAGW_CALLBACK_SECRET", "LAGW_TEST_POSTGRES", "LAGW_TEST_STORE", "LAGW_CHROMIUM"})
+_OTHER_VARIABLES = frozenset(
+    {"LAGW_CALLBACK_SECRET", "LAGW_BIND", "LAGW_TEST_POSTGRES", "LAGW_TEST_STORE", "LAGW_CHROMIUM"}
+)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -148,6 +152,14 @@ def log_format_of(environ: dict[str, str]) -> str:
         except ConfigError:
             pass  # reported when the settings are read
     return Settings.log_format
+
+
+def proxy_networks(entries: tuple[str, ...]) -> list[IPv4Network | IPv6Network]:
+    """LAGW_TRUSTED_PROXIES as networks: an address, or a network such as 10.0.1.0/24."""
+    try:
+        return [ip_network(entry, strict=False) for entry in entries]
+    except ValueError as exc:
+        raise ConfigError(f"LAGW_TRUSTED_PROXIES: {exc}") from exc
 
 
 def without_password(url: str) -> str:
@@ -182,7 +194,7 @@ def _source(name: str, env: dict[str, str]) -> str:
     return env_name(name) if env_name(name) in env else f"{name} in {env.get('LAGW_CONFIG_FILE')}"
 
 
-def _convert(raw: Any, hint: Any, where: str) -> Any:
+def _convert(raw: Any, hint: Any, where: str, shown: bool = True) -> Any:
     optional = isinstance(hint, UnionType) and NoneType in get_args(hint)
     kind = next(arg for arg in get_args(hint) if arg is not NoneType) if optional else hint
     if isinstance(raw, str):
@@ -193,7 +205,8 @@ def _convert(raw: Any, hint: Any, where: str) -> Any:
     try:
         return converter(raw)
     except (TypeError, ValueError):
-        raise ConfigError(f"{where} must be {expected}, not {raw!r}") from None
+        value = f", not {raw!r}" if shown else f", not a {type(raw).__name__}"
+        raise ConfigError(f"{where} must be {expected}{value}") from None
 
 
 def _to_bool(raw: Any) -> bool:

@@ -8,9 +8,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from limits import parse_many
+from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 
-from gateway.config import SECRET_SETTINGS, Settings, env_name, is_development_secret, without_password
+from gateway.config import (
+    SECRET_SETTINGS,
+    Settings,
+    env_name,
+    is_development_secret,
+    proxy_networks,
+    without_password,
+)
 from gateway.data_keys import DataKeyRing
 from gateway.messaging.probe import broker_identity
 from gateway.rules.calendar import load_calendar
@@ -81,7 +89,18 @@ def _values(settings: Settings) -> Iterator[Finding]:
         yield Finding("error", "LAGW_PUBLIC_URL", "must start with http:// or https://")
     for name in ("rate_limit", "sign_in_rate_limit"):
         yield _attempt(env_name(name), partial(_limits_of, getattr(settings, name)))
-    yield _attempt("LAGW_RATE_LIMIT_STORAGE", lambda: type(storage_from_string(settings.rate_limit_storage)).__name__)
+    yield _storage(settings.rate_limit_storage)
+    yield _attempt(
+        "LAGW_TRUSTED_PROXIES", lambda: ", ".join(map(str, proxy_networks(settings.trusted_proxies))) or "none"
+    )
+
+
+def _storage(uri: str) -> Finding:
+    try:
+        return Finding("ok", "LAGW_RATE_LIMIT_STORAGE", type(storage_from_string(uri)).__name__)
+    except (ConfigurationError, ValueError):  # its message repeats the URI, password and all
+        scheme = uri.partition("://")[0]
+        return Finding("error", "LAGW_RATE_LIMIT_STORAGE", f"no storage the limits library knows for {scheme!r}://")
 
 
 def _limits_of(spec: str) -> str:

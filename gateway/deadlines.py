@@ -37,7 +37,7 @@ class DeadlineWatcher:
         self._clock = clock
         self._lead = lead
         self._leases = leases
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # fits leases.holder
 
     def run_once(self) -> WatchResult:
         """One pass: missed deadlines first, then those at risk."""

@@ -114,6 +114,12 @@ def _append_one_in_one_statement(conn: sa.Connection, record: AuditRecord) -> No
         raise RuntimeError("the audit chain head is missing: run `lagw db upgrade` first")
 
 
+def has_chain_head(engine: sa.Engine) -> bool:
+    """Whether the chain's head row is there (every store at a migration has it)."""
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(audit_chain.c.id).where(audit_chain.c.id == _HEAD_ID)) is not None
+
+
 def ensure_chain_head(conn: sa.Connection) -> None:
     """Create the chain head once; records already in an older store stay before the chain's start."""
     last_unchained = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(audit_log.c.id), 0)))

@@ -1,7 +1,8 @@
 """Versioned migrations of the store (Alembic): `lagw db upgrade`, and the check every process makes at start.
 
-A store made before migrations existed (tables, no version) is brought up to the tables as they stand, which
-are the head revision's (a test holds the two equal), and stamped.
+A store made before migrations existed (tables, no version) gets what it lacks of the tables as they stand,
+is stamped at the baseline, and the later migrations run on it: each of them therefore tolerates finding its
+additions already there.
 """
 
 from typing import Any
@@ -12,10 +13,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from gateway.store.audit import ensure_chain_head
+from gateway.store.audit import ensure_chain_head, has_chain_head
 from gateway.store.tables import metadata
 
 SCRIPT_LOCATION = "gateway.store:migrations"
+BASELINE = "0001"  # the store as it stood when migrations began
 # One migrator at a time on PostgreSQL: processes starting together queue behind this advisory lock.
 _MIGRATION_LOCK = 0x1A6A_0001
 
@@ -52,16 +54,15 @@ def upgrade_store(engine: sa.Engine, revision: str = "head") -> None:
             # Adding a column or an index to a large store may take long or wait on a lock: the timeouts that
             # keep requests from piling up are not meant for it.
             conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+            # Never queue for long behind an open transaction: every intake would queue behind the migration.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = conn
         if _from_before_migrations(conn):
             _add_what_is_missing(conn)
-            command.stamp(config, "head")
-        else:
-            command.upgrade(config, revision)
-        if revision == "head":
-            ensure_chain_head(conn)
+            command.stamp(config, BASELINE)
+        command.upgrade(config, revision)
+        ensure_chain_head(conn)
 
 
 def require_current(engine: sa.Engine) -> None:
@@ -75,11 +76,13 @@ def require_current(engine: sa.Engine) -> None:
 
 def prepare_store(engine: sa.Engine, migrate: bool) -> None:
     """At a process's start: migrate the store (`LAGW_AUTO_MIGRATE`), or refuse one that is behind."""
-    if migrate:
-        if current_revision(engine) != head_revision():
-            upgrade_store(engine)
-    else:
-        require_current(engine)
+    if migrate and current_revision(engine) != head_revision():
+        upgrade_store(engine)
+        return
+    require_current(engine)
+    if not has_chain_head(engine):  # a store migrated by an older `lagw db upgrade --revision`
+        with engine.begin() as conn:
+            ensure_chain_head(conn)
 
 
 def _from_before_migrations(conn: sa.Connection) -> bool:

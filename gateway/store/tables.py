@@ -98,6 +98,7 @@ requests = sa.Table(
     sa.Index("ix_requests_id_hash", "id_hash"),
     sa.Index("ix_requests_name_birth", "name_birth_hash", "id_hash"),  # the ID-less side found in the index
     sa.Index("ix_requests_centre_state_due", "centre_code", "state", "due_at"),
+    sa.Index("ix_requests_state_due", "state", "due_at"),  # open requests by due time, every centre (metrics)
     sa.Index("ix_requests_name_index", "name_index"),
     sa.Index("ix_requests_id_tail_index", "id_tail_index"),
 )
@@ -225,6 +226,7 @@ deliveries = sa.Table(
     sa.Column("delivered_at", UtcDateTime),
     sa.Column("last_error", sa.Text),
 )
+sa.Index("ix_deliveries_state", deliveries.c.state)  # the counts by state a metrics scrape reads
 sa.Index(
     "ix_deliveries_due",
     deliveries.c.next_attempt_at,

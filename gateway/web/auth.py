@@ -6,10 +6,12 @@ Three ways, strongest first: a registered client certificate (mutual TLS), a sig
 
 import ssl
 import time
+from ipaddress import ip_address
 from urllib.parse import unquote
 
 from flask import g, request
 
+from gateway.config import proxy_networks
 from gateway.domain.model import Agency
 from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
 from gateway.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
@@ -82,12 +84,20 @@ def _presented_certificate() -> bytes | None:
             return der
     settings = services().settings
     forwarded = request.headers.get(settings.client_cert_header) if settings.client_cert_header else None
-    if not forwarded or request.remote_addr not in settings.trusted_proxies:
+    if not forwarded or not _from_trusted_proxy(request.remote_addr, settings.trusted_proxies):
         return None
     try:
         return ssl.PEM_cert_to_DER_cert(unquote(forwarded).strip())
     except ValueError as exc:
         raise Unauthenticated(f"the proxy's {settings.client_cert_header} header holds no PEM certificate") from exc
+
+
+def _from_trusted_proxy(address: str | None, proxies: tuple[str, ...]) -> bool:
+    try:
+        peer = ip_address(address or "")
+    except ValueError:
+        return False
+    return any(peer in network for network in proxy_networks(proxies))
 
 
 def _by_signature(parameters: str) -> Agency:

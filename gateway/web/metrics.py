@@ -5,19 +5,21 @@ Under gunicorn the workers count into PROMETHEUS_MULTIPROC_DIR (`lagw serve` mak
 them up, whichever worker answers it.
 """
 
+import logging
 import os
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
-from gateway.store.gauges import read_gauges
+from gateway.store.gauges import StoreGauges, read_gauges
 from gateway.web.context import services
 from gateway.web.health import check_broker, check_store
 
@@ -35,6 +37,7 @@ INTAKE_SECONDS = Histogram(
 HTTP_SECONDS = Histogram(
     "lagw_http_request_duration_seconds", "Every HTTP request's time to answer, by route", ["method", "route", "status"]
 )
+log = logging.getLogger(__name__)
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `lagw serve` (gateway.serve)
 
 
@@ -81,34 +84,33 @@ class _PipelineCollector(Collector):
         found = services()
         store = check_store()
         broker = check_broker(found.settings.amqp_url)
-        yield _gauge("lagw_store_up", "1 when the store answers", float(store["ok"]))
+        gauges = None
+        if store["ok"]:
+            try:
+                gauges = read_gauges(
+                    found.engine, found.clock.now(), timedelta(hours=found.settings.deadline_lead_hours)
+                )
+            except sa.exc.SQLAlchemyError:
+                log.warning("metrics: the store did not answer the gauges' read")  # the counters still go out
+        yield _gauge("lagw_store_up", "1 when the store answers", float(gauges is not None))
         yield _gauge("lagw_broker_up", "1 when the broker answers AMQP", float(broker["ok"]))
-        if not store["ok"]:
-            return
-        now = found.clock.now()
-        gauges = read_gauges(found.engine, now, timedelta(hours=found.settings.deadline_lead_hours))
-        yield _gauge("lagw_outbox_unsent", "Outbox rows not yet confirmed by the broker", gauges.outbox_unsent)
-        yield _gauge(
-            "lagw_outbox_oldest_unsent_age_seconds",
-            "Age of the oldest unsent outbox row",
-            gauges.oldest_unsent_age_seconds,
-        )
-        deliveries = GaugeMetricFamily("lagw_deliveries", "Notices to agencies by state", labels=["state"])
-        for state in ("pending", "delivered", "parked"):
-            deliveries.add_metric([state], gauges.deliveries_by_state.get(state, 0))
-        yield deliveries
-        attempts = CounterMetricFamily(
-            "lagw_delivery_attempts", "Attempts to tell agencies, by outcome", labels=["outcome"]
-        )
-        for outcome in ("delivered", "failed"):
-            attempts.add_metric([outcome], gauges.attempts_by_outcome.get(outcome, 0))
-        yield attempts
-        clocks = GaugeMetricFamily(
-            "lagw_deadlines", "Open requests at risk (due within the lead) or missed", labels=["status"]
-        )
-        clocks.add_metric(["at_risk"], gauges.deadlines_at_risk)
-        clocks.add_metric(["missed"], gauges.deadlines_missed)
-        yield clocks
+        if gauges is not None:
+            yield from _pipeline_gauges(gauges)
+
+
+def _pipeline_gauges(gauges: StoreGauges) -> Iterator[Metric]:
+    yield _gauge("lagw_outbox_unsent", "Outbox rows not yet confirmed by the broker", gauges.outbox_unsent)
+    yield _gauge(
+        "lagw_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox row", gauges.oldest_unsent_age_seconds
+    )
+    deliveries = GaugeMetricFamily("lagw_deliveries", "Notices to agencies by state", labels=["state"])
+    for state in ("pending", "delivered", "parked"):
+        deliveries.add_metric([state], gauges.deliveries_by_state.get(state, 0))
+    yield deliveries
+    clocks = GaugeMetricFamily("lagw_deadlines", "Open requests due within the lead, or past due", labels=["status"])
+    clocks.add_metric(["at_risk"], gauges.deadlines_at_risk)
+    clocks.add_metric(["missed"], gauges.deadlines_missed)
+    yield clocks
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

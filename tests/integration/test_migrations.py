@@ -41,6 +41,7 @@ def test_an_empty_store_is_migrated_to_tables_exactly_as_the_code_declares_them(
     assert current_revision(engine) == head_revision()
     assert _differences(engine) == []
     assert "leases" in str(behind) and "http_request_id" in str(behind)  # the comparison sees what is missing
+    assert "modify_type" in str(behind) and "message_id" in str(behind)  # and a widened column
     engine.dispose()
 
 
@@ -121,3 +122,31 @@ def test_processes_starting_together_migrate_a_store_once() -> None:
         assert current_revision(engines[0]) == head_revision()
         for engine in engines:
             engine.dispose()
+
+
+def test_a_store_from_before_migrations_is_brought_to_the_head_in_full(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, PREVIOUS)
+    with engine.begin() as conn:  # as the additive start-up of older releases left a store: no version
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        conn.exec_driver_sql("DELETE FROM audit_chain")
+        conn.exec_driver_sql("ALTER TABLE agencies DROP COLUMN previous_key_expires_at")
+
+    upgrade_store(engine)
+
+    assert current_revision(engine) == head_revision()
+    assert _differences(engine) == []  # the outbox's message_id widened too, not only what was missing added
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM audit_chain")) == 1
+    engine.dispose()
+
+
+def test_a_store_migrated_to_a_named_revision_has_its_audit_chain_head(database_url: str) -> None:
+    engine = make_engine(database_url)
+
+    upgrade_store(engine, head_revision())
+    build_services(Settings(database_url=database_url)).engine.dispose()
+
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM audit_chain")) == 1
+    engine.dispose()

@@ -40,7 +40,7 @@ def _gateway(tmp_path: Path, amqp_url: str, proxies: tuple[str, ...]) -> Iterato
 def test_a_certificate_forwarded_by_the_trusted_proxy_identifies_the_agency(
     tmp_path: Path, amqp_url: str, certificate: str
 ) -> None:
-    for gateway in _gateway(tmp_path, amqp_url, ("127.0.0.1",)):
+    for gateway in _gateway(tmp_path, amqp_url, ("127.0.0.0/8",)):
         gateway.services.certificates.add(COURT, certificate.encode())
 
         by_certificate = _post(gateway, 1, certificate)

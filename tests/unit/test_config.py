@@ -102,3 +102,24 @@ def test_config_check_exits_1_on_an_error_and_0_when_usable(tmp_path: Path) -> N
     assert good.exit_code == 0, good.output
     assert f"LAGW_DATABASE_URL                        {store}" in good.output
     assert unreadable.exit_code == 1 and "LAGW_RELAY_BATCH_SIZE must be an integer" in unreadable.output
+
+
+def test_secrets_are_not_echoed_and_a_storage_error_names_only_its_scheme(tmp_path: Path) -> None:
+    file = tmp_path / "lagw.toml"
+    file.write_text('data_keys = ["k1:c2VjcmV0LWtleS1tYXRlcmlhbA=="]\n')
+
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"LAGW_CONFIG_FILE": str(file)})
+    findings = check_settings(Settings(rate_limit_storage="redsi://:hunter2@cache:6379"), connect=False)
+
+    assert "c2VjcmV0" not in str(raised.value) and "data_keys" in str(raised.value)
+    [storage] = [finding for finding in findings if finding.subject == "LAGW_RATE_LIMIT_STORAGE"]
+    assert storage.level == "error" and "hunter2" not in storage.text and "'redsi'" in storage.text
+
+
+def test_trusted_proxies_take_networks_and_a_malformed_one_stops_the_start() -> None:
+    settings = Settings.from_env({"LAGW_TRUSTED_PROXIES": "10.0.1.0/24, 192.0.2.7"})
+
+    assert settings.trusted_proxies == ("10.0.1.0/24", "192.0.2.7")
+    with pytest.raises(ConfigError, match="LAGW_TRUSTED_PROXIES"):
+        Settings.from_env({"LAGW_TRUSTED_PROXIES": "10.0.1.0/33"})
