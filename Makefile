@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-unit test-integration test-browser test-faults bench bench-pipeline bench-console lint install broker store browser clean soap-contracts asyncapi
+.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console lint install broker store browser clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
+# Everything on SQLite stores, then the live-gateway suites again with a PostgreSQL database per test.
 test: lint broker store browser
 	$(VENV)/bin/pytest
+	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest tests/integration tests/browser
+
+test-postgres: install broker store browser
+	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest tests/integration tests/browser
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit

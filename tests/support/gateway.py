@@ -4,7 +4,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from gateway.messaging.relay import Backoff, Relay
 from gateway.ports import Clock
 from gateway.store.tables import audit_log, inbound_payloads, outbox
 from gateway.store.tables import requests as requests_table
+from tests.support.postgres import suite_store
 from tests.support.server import live_server
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -81,16 +82,18 @@ def running_gateway(
     app_config: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Iterator[LiveGateway]:
-    """A gateway with the demo agencies registered, served on a live socket (SQLite unless told)."""
-    database_url = database_url or f"sqlite:///{tmp_path}/gateway.sqlite3"
-    configured = Settings(database_url=database_url, amqp_url=amqp_url, **(settings or {}))
-    services = build_services(configured, clock)
-    keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)}
-    app = create_app(services=services)
-    app.config.update(app_config or {})
-    with live_server(app) as base:
-        yield LiveGateway(base, services, keys)
-    services.engine.dispose()
+    """A gateway with the demo agencies registered, served on a live socket (on LAGW_TEST_STORE unless told)."""
+    with ExitStack() as stack:
+        database_url = database_url or stack.enter_context(suite_store(tmp_path))
+        configured = Settings(database_url=database_url, amqp_url=amqp_url, **(settings or {}))
+        services = build_services(configured, clock)
+        agencies = (*DEMO_AGENCIES, *DEMO_CENTRES, *extra)
+        keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in agencies}
+        app = create_app(services=services)
+        app.config.update(app_config or {})
+        with live_server(app) as base:
+            yield LiveGateway(base, services, keys)
+        services.engine.dispose()
 
 
 @contextmanager
