@@ -10,19 +10,19 @@ import inspect
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
-import pika
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
-from gateway.domain.enums import AgencyType, Channel, Kind, RequestState, Stage, WithdrawalReason
+from gateway.domain.enums import Kind, RequestState, WithdrawalReason
 from gateway.domain.lifecycle import Event
-from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest, Person, PersonMatch, Withdrawal
+from gateway.domain.model import SCHEMA_VERSION
 from gateway.messaging.answers_consumer import MAX_MESSAGE_ID
+from gateway.messaging.publisher import PERSISTENT_DELIVERY_MODE
 from gateway.messaging.topology import (
     APPOINTMENTS_QUEUE,
     ASSIGNMENT_QUEUE,
@@ -37,9 +37,8 @@ from gateway.outbox import (
     REQUEST_ID_HEADER,
     REQUESTS_EXCHANGE,
     WITHDRAWAL_SCHEMA,
-    withdrawal_message,
 )
-from gateway.ports import OutboxMessage, RawPayload, StoredRequest
+from gateway.ports import OutboxMessage
 from gateway.store.deadlines import AT_RISK, MISSED
 from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
@@ -49,7 +48,7 @@ ASYNCAPI_VERSION = "3.0.0"
 AMQP_BINDING_VERSION = "0.3.0"
 PLACEHOLDER_HOST = "rabbitmq.example.invalid:5672"
 SCHEMAS = "#/components/schemas/"
-PERSISTENT = int(pika.DeliveryMode.Persistent.value)
+PERSISTENT = PERSISTENT_DELIVERY_MODE
 # The relay moves a request to `queued` without an event; every other lifecycle event is published.
 REQUEST_EVENTS = [f"request.{event.value}" for event in Event if event is not Event.QUEUED]
 DEADLINE_EVENTS = [f"deadline.{which}" for which in (AT_RISK, MISSED)]
@@ -158,6 +157,8 @@ GATEWAY_MESSAGES = (
 
 def build_document() -> dict[str, Any]:
     """The AsyncAPI document of the exchanges and queues, as a JSON-ready dict."""
+    from gateway.asyncapi_examples import example_messages  # the adapters, as the app factory imports them
+
     examples = example_messages()
     return {
         "asyncapi": ASYNCAPI_VERSION,
@@ -436,65 +437,3 @@ def _answer_message(answer: str) -> dict[str, Any]:
         "payload": {"$ref": f"{SCHEMAS}{answer.capitalize()}Answer"},
         "x-amqp-properties": properties,
     }
-
-
-@dataclass
-class _FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
-class _CapturingStore:
-    """The intake's store for one new request: nothing stored before, the outbox message kept."""
-
-    def __init__(self) -> None:
-        self.added: list[tuple[LegalAidRequest, OutboxMessage]] = []
-
-    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
-        return None
-
-    def get(self, request_id: str) -> StoredRequest | None:
-        return None
-
-    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
-        self.added.append((request, message))
-
-    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
-        return []
-
-
-def example_messages() -> dict[str, OutboxMessage]:
-    """The court's sample notice through its REST dialect, mapping and the intake, and its withdrawal."""
-    # Imported here, as in the app factory, so the core never imports an adapter.
-    from adapters.court.mapping import defense_notice_to_submission
-    from adapters.court.schemas import CourtDefenseNoticeSchema
-    from adapters.examples import load_example
-    from gateway.demo import DEMO_AGENCIES
-    from gateway.intake import Intake
-    from gateway.rules.calendar import load_calendar
-    from gateway.rules.deadlines import DeadlinePolicy
-    from gateway.rules.routing import load_routing_table
-
-    notice = load_example(EXAMPLE_NOTICE)
-    if notice is None:  # installed without the examples
-        return {}
-    store, court = _CapturingStore(), DEMO_AGENCIES[0].agency
-    clock = _FixedClock(EXAMPLE_RECEIVED_AT)
-    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), lambda: EXAMPLE_ID)
-    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(notice))
-    raw = RawPayload("application/json", json.dumps(notice, ensure_ascii=False).encode("utf-8"))
-    intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw)
-    [(request, message)] = store.added
-    withdrawal = Withdrawal(
-        request_id=request.id,
-        kind=request.kind,
-        agency_code=court.code,
-        reference=request.source.reference,
-        centre_code=request.routing.centre_code,
-        reason=WithdrawalReason.RETAINED_LAWYER,
-        note=None,
-        at=EXAMPLE_RECEIVED_AT + timedelta(days=1),
-    )
-    return {"request": message, "withdrawal": withdrawal_message(withdrawal)}

@@ -13,6 +13,7 @@ from gateway.outbox import EVENTS_EXCHANGE
 from gateway.ports import OutboxMessage, PublishRefused
 
 log = logging.getLogger(__name__)
+PERSISTENT_DELIVERY_MODE = int(pika.DeliveryMode.Persistent.value)  # the broker keeps the message on disk
 
 # Errors after which the connection is gone and must be made anew.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (

@@ -1,0 +1,74 @@
+"""The example messages of the bus contract: the court's sample notice through the gateway's own code (its REST
+dialect, mapping and intake, on a store that only keeps the outbox message), and its withdrawal."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gateway.asyncapi import EXAMPLE_ID, EXAMPLE_NOTICE, EXAMPLE_RECEIVED_AT
+from gateway.domain.enums import AgencyType, Channel, Kind, Stage, WithdrawalReason
+from gateway.domain.model import LegalAidRequest, Person, PersonMatch, Withdrawal
+from gateway.outbox import withdrawal_message
+from gateway.ports import OutboxMessage, RawPayload, StoredRequest
+
+
+@dataclass
+class _FixedClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class _CapturingStore:
+    """The intake's store for one new request: nothing stored before, the outbox message kept."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[LegalAidRequest, OutboxMessage]] = []
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        return None
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        return None
+
+    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
+        self.added.append((request, message))
+
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        return []
+
+
+def example_messages() -> dict[str, OutboxMessage]:
+    """The court's sample notice through its REST dialect, mapping and the intake, and its withdrawal."""
+    # Imported here, as in the app factory, so the core never imports an adapter.
+    from adapters.court.mapping import defense_notice_to_submission
+    from adapters.court.schemas import CourtDefenseNoticeSchema
+    from adapters.examples import load_example
+    from gateway.demo import DEMO_AGENCIES
+    from gateway.intake import Intake
+    from gateway.rules.calendar import load_calendar
+    from gateway.rules.deadlines import DeadlinePolicy
+    from gateway.rules.routing import load_routing_table
+
+    notice = load_example(EXAMPLE_NOTICE)
+    if notice is None:  # installed without the examples
+        return {}
+    store, court = _CapturingStore(), DEMO_AGENCIES[0].agency
+    clock = _FixedClock(EXAMPLE_RECEIVED_AT)
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), lambda: EXAMPLE_ID)
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(notice))
+    raw = RawPayload("application/json", json.dumps(notice, ensure_ascii=False).encode("utf-8"))
+    intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw)
+    [(request, message)] = store.added
+    withdrawal = Withdrawal(
+        request_id=request.id,
+        kind=request.kind,
+        agency_code=court.code,
+        reference=request.source.reference,
+        centre_code=request.routing.centre_code,
+        reason=WithdrawalReason.RETAINED_LAWYER,
+        note=None,
+        at=EXAMPLE_RECEIVED_AT + timedelta(days=1),
+    )
+    return {"request": message, "withdrawal": withdrawal_message(withdrawal)}
