@@ -122,7 +122,8 @@ def _intake_channel(intake_blueprints: set[str]) -> str | None:
         return None
     if request.blueprint in intake_blueprints:
         return "rest"
-    if request.path.startswith("/soap/") and g.get("intake_kind"):
+    # A SOAP call counts once its operation is an intake one, or when it was refused before one was read.
+    if request.path.startswith("/soap/") and (g.get("intake_kind") or not g.get("soap_operation")):
         return "soap"
     return None
 

@@ -56,6 +56,8 @@ def test_intake_outcomes_latency_and_the_pipeline_gauges(gateway: LiveGateway) -
     envelope = sample_envelope("procuratorate", "NotifyDefense", SOAP11, PROC, gateway.keys[PROC])
     by_soap = post_envelope(gateway.base, "procuratorate", envelope)
     stranger = requests.post(gateway.base + COURT_NOTICES, json=_notice(2), timeout=10)
+    wrong_key = sample_envelope("procuratorate", "NotifyDefense", SOAP11, PROC, "not-the-key")
+    soap_stranger = post_envelope(gateway.base, "procuratorate", wrong_key)
 
     after = scrape(gateway.base)
 
@@ -69,6 +71,8 @@ def test_intake_outcomes_latency_and_the_pipeline_gauges(gateway: LiveGateway) -
     assert grew(COURT, "notify_defense", "rest", "resend") == 1
     assert grew(COURT, "unknown", "rest", "validation-failed") == 1  # refused before it was read as a kind
     assert grew(PROC, "notify_defense", "soap", "accepted") == 1
+    assert soap_stranger.status_code == 500
+    assert grew("unidentified", "unknown", "soap", "unauthenticated") == 1  # refused before its operation was read
     assert grew("unidentified", "unknown", "rest", "unauthenticated") == 1
     rest_latency = ("lagw_intake_duration_seconds_count", (("channel", "rest"),))
     assert after[rest_latency] - before.get(rest_latency, 0) == 4

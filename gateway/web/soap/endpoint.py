@@ -81,6 +81,7 @@ class SoapEndpoint:
                 f"it takes {names} in {service.namespace}"
             )
         contract, operation = found
+        g.soap_operation = contract.name
         if contract.name in INTAKE_OPERATIONS:
             g.intake_kind = INTAKE_OPERATIONS[contract.name].value
         check_service(agency, service.agency_type)
