@@ -18,6 +18,7 @@ from flask import Flask, Response, request
 from lxml import etree
 from werkzeug.serving import make_server
 
+from gateway.logs import REQUEST_ID_HEADER
 from gateway.notify.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from gateway.web.soap.envelope import SOAP11
 from gateway.web.soap.hardened import PARSER
@@ -98,7 +99,7 @@ def _app(sim: AgencySimulator) -> Flask:
         with lock:
             entry = sim.received.setdefault(key, {"element": operation, "calls": 0})
             entry["calls"] += 1
-            entry["request_id"] = request.headers.get("X-Request-Id")
+            entry["request_id"] = request.headers.get(REQUEST_ID_HEADER)
         time.sleep(sim.stall)
         answer = (
             f'<S:Envelope xmlns:S="{SOAP11.namespace}"><S:Body><a:ReceiveLegalAidReplyResponse xmlns:a="{namespace}">'
@@ -122,7 +123,7 @@ def _app(sim: AgencySimulator) -> Flask:
                 request.headers[IDEMPOTENCY_HEADER], {"json": request.get_json(), "calls": 0}
             )
             entry["calls"] += 1
-            entry["request_id"] = request.headers.get("X-Request-Id")
+            entry["request_id"] = request.headers.get(REQUEST_ID_HEADER)
         time.sleep(sim.stall)
         return Response(status=204)
 

@@ -11,6 +11,7 @@ from pythonjsonlogger.json import JsonFormatter
 # zeep logs every envelope it sends or receives at DEBUG (names, ID numbers, WS-Security tokens).
 BODY_LOGGERS = ("zeep.transports",)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+REQUEST_ID_HEADER = "X-Request-Id"  # on the agency's call, the answer and the callback to the agency
 # The id of the agency's call (X-Request-Id) that the current work serves; "-" outside one.
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")

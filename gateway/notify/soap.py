@@ -14,7 +14,7 @@ from zeep.exceptions import Fault, TransportError
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from gateway.notify.webhook import REQUEST_ID_HEADER
+from gateway.logs import REQUEST_ID_HEADER
 from gateway.ports import Callback
 from gateway.store.deliveries import DELIVERED, Attempt, Delivery
 from gateway.web.soap.dialect import pascal_case

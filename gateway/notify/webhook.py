@@ -8,13 +8,13 @@ from datetime import datetime
 
 import requests
 
+from gateway.logs import REQUEST_ID_HEADER
 from gateway.ports import Callback
 from gateway.store.deliveries import DELIVERED, Attempt, Delivery
 
 SIGNATURE_HEADER = "X-LAGW-Signature"
 TIMESTAMP_HEADER = "X-LAGW-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-REQUEST_ID_HEADER = "X-Request-Id"  # the id of the agency's own notice, to trace the answer to it
 FAILED = "failed"
 
 

@@ -3,9 +3,8 @@ and carried on the bus message and the callback."""
 
 from flask import Flask, Response, g, request
 
+from gateway.logs import REQUEST_ID_HEADER as HEADER
 from gateway.logs import request_id_from, request_id_var
-
-HEADER = "X-Request-Id"
 
 
 def init_request_ids(app: Flask) -> None:
