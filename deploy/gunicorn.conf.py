@@ -10,11 +10,9 @@ the app after the fork, from the `LAGW_*` environment; run `lagw db upgrade` bef
 """
 
 import os
-import tempfile
-from typing import Any
 
 from gateway.config import Settings
-from gateway.serve import Tls
+from gateway.serve import Tls, prepare_metrics_dir, worker_gone
 
 bind = os.environ.get("LAGW_BIND", "127.0.0.1:8080")
 workers = os.cpu_count() or 2
@@ -40,12 +38,5 @@ if _settings.tls_certfile is not None or _settings.tls_keyfile is not None:
 
 # /metrics adds up the counts of every worker, whichever answers the scrape: prometheus-client's
 # multiprocess mode, in a fresh directory (no old counts), set here in the master before any worker starts.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lagw-metrics-")
-
-
-def child_exit(server: Any, worker: Any) -> None:
-    """A worker that is gone no longer counts in the live gauges."""
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+prepare_metrics_dir()
+child_exit = worker_gone

@@ -91,14 +91,20 @@ def unshared_limits_note(settings: Settings, workers: int) -> str | None:
 
 def serve(bind: str, workers: int | None = None, threads: int = 8, tls: Tls | None = None) -> None:
     """Serve until stopped by a signal; the workers count metrics into one directory, read by every scrape."""
-    if not os.environ.get(METRICS_DIR_VARIABLE):
-        # Set before any worker imports prometheus-client; a fresh directory, so no old counts are added in.
-        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lagw-metrics-")
-    options = server_options(bind, workers, threads) | (tls.options() if tls else {}) | {"child_exit": _worker_gone}
+    prepare_metrics_dir()
+    options = server_options(bind, workers, threads) | (tls.options() if tls else {}) | {"child_exit": worker_gone}
     GunicornApp(_gateway_app, options).run()
 
 
-def _worker_gone(_server: Any, worker: Any) -> None:
+def prepare_metrics_dir() -> None:
+    """One directory every worker counts into, set in the master before any worker imports prometheus-client;
+    a fresh one unless the operator chose it, so no old counts are added in."""
+    if not os.environ.get(METRICS_DIR_VARIABLE):
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lagw-metrics-")
+
+
+def worker_gone(_server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a worker that is gone no longer counts in the live gauges."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -25,7 +25,7 @@ from gateway.data_keys import DataKeyError, DataKeyRing
 from gateway.logs import request_id_from
 from gateway.messaging import topology
 from gateway.rules.routing import load_routing_table
-from gateway.serve import OPTIONAL_SETTINGS, Tls, server_options
+from gateway.serve import OPTIONAL_SETTINGS, Tls, server_options, worker_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -484,7 +484,7 @@ def test_gunicorn_conf_adds_up_the_workers_metrics_as_lagw_serve_does(
 ) -> None:
     cfg = gunicorn_config()
     assert os.environ[METRICS_DIR] == str(tmp_path)  # a directory given is kept
-    assert cfg.settings["child_exit"].get().__module__ == "__config__"  # a hook of the file, not gunicorn's
+    assert cfg.settings["child_exit"].get() is worker_gone  # the same hook as `lagw serve`, not gunicorn's no-op
     no_lagw_environment.delenv(METRICS_DIR)
     gunicorn_config()
     made = Path(os.environ[METRICS_DIR])  # none given: a fresh one, so no old counts are added in
