@@ -67,14 +67,14 @@ def init_metrics(app: Flask, intake_blueprints: set[str]) -> None:
 
 
 def _scrape() -> Response:
-    registry = CollectorRegistry()
+    pipeline = CollectorRegistry()
+    pipeline.register(_PipelineCollector())
     if os.environ.get(MULTIPROCESS_DIR):
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        counted = CollectorRegistry()
+        MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
     else:
-        for collector in list(REGISTRY._collector_to_names):
-            registry.register(collector)
-    registry.register(_PipelineCollector())
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        counted = REGISTRY  # one process: its own counters
+    return Response(generate_latest(counted) + generate_latest(pipeline), content_type=CONTENT_TYPE_LATEST)
 
 
 class _PipelineCollector(Collector):
