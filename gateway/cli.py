@@ -233,8 +233,16 @@ def deadlines_report() -> None:
 @click.option("--bind", default="127.0.0.1:8080", show_default=True)
 @click.option("--workers", type=int, default=None, help="Default: the number of cores.")
 @click.option("--threads", type=int, default=8, show_default=True)
-def serve(bind: str, workers: int | None, threads: int) -> None:
-    """Serve the REST API under gunicorn (TLS, with optional client certificates, when LAGW_TLS_* are set)."""
+@click.option(
+    "--client-timeout",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Seconds a connection may stay silent (idle between requests, or stalled inside one) before it is closed.",
+)
+def serve(bind: str, workers: int | None, threads: int, client_timeout: int) -> None:
+    """Serve the REST API, SOAP and the console under gunicorn; each request is read whole before a thread takes it
+    (with LAGW_TLS_* set, gunicorn serves TLS itself, with optional client certificates, on its gthread worker)."""
     from gateway.serve import Tls, server_options, unshared_limits_note
     from gateway.serve import serve as run_server
 
@@ -248,7 +256,7 @@ def serve(bind: str, workers: int | None, threads: int) -> None:
     note = unshared_limits_note(settings, server_options(bind, workers, threads)["workers"])
     if note:
         click.echo(note, err=True)
-    run_server(bind, workers, threads, tls)
+    run_server(bind, workers, threads, tls, client_timeout)
 
 
 @main.command()

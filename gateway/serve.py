@@ -14,6 +14,10 @@ from gunicorn.app.base import BaseApplication
 from gateway.config import Settings
 
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode
+BUFFERED_WORKER = "gateway.buffered_worker.BufferedWorker"
+GTHREAD_WORKER = "gthread"
+CONNECTIONS_PER_WORKER = 1000
+CLIENT_SILENCE_SECONDS = 10
 # Settings newer gunicorn releases have; skipped on older ones.
 OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
@@ -42,17 +46,32 @@ def _gateway_app() -> Flask:
     return create_app()
 
 
-def server_options(bind: str, workers: int | None = None, threads: int = 8) -> dict[str, Any]:
-    """The gunicorn settings `lagw serve` uses (and the benchmark's baseline shares)."""
+def server_options(
+    bind: str,
+    workers: int | None = None,
+    threads: int = 8,
+    *,
+    tls: bool = False,
+    client_timeout: int = CLIENT_SILENCE_SECONDS,
+) -> dict[str, Any]:
+    """The gunicorn settings `lagw serve` uses (and the benchmark's baseline shares).
+
+    Plain HTTP is served by `BufferedWorker` (waitress inside each gunicorn worker): a request reaches an
+    application thread only once it is whole, so slow or stalled clients hold sockets, not threads. gunicorn's
+    own TLS needs its gthread worker, which reads a body from the application thread: with TLS served here,
+    a slow client can hold a thread, so production terminates TLS at nginx (docs/serving.md).
+    """
     return {
         "bind": bind,
         "workers": workers or os.cpu_count() or 2,
-        "worker_class": "gthread",
+        "worker_class": GTHREAD_WORKER if tls else BUFFERED_WORKER,
         "threads": threads,
-        "worker_connections": threads,
+        # Open connections per worker (kept-alive and in progress); well above the threads, so keep-alive works.
+        "worker_connections": CONNECTIONS_PER_WORKER,
         "timeout": 30,
         "graceful_timeout": 10,
-        "keepalive": 5,
+        # Seconds a kept-alive connection may idle; BufferedWorker also closes a request stalled this long.
+        "keepalive": client_timeout,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
@@ -89,10 +108,17 @@ def unshared_limits_note(settings: Settings, workers: int) -> str | None:
     )
 
 
-def serve(bind: str, workers: int | None = None, threads: int = 8, tls: Tls | None = None) -> None:
+def serve(
+    bind: str,
+    workers: int | None = None,
+    threads: int = 8,
+    tls: Tls | None = None,
+    client_timeout: int = CLIENT_SILENCE_SECONDS,
+) -> None:
     """Serve until stopped by a signal; the workers count metrics into one directory, read by every scrape."""
     prepare_metrics_dir()
-    options = server_options(bind, workers, threads) | (tls.options() if tls else {}) | {"child_exit": worker_gone}
+    options = server_options(bind, workers, threads, tls=tls is not None, client_timeout=client_timeout)
+    options |= (tls.options() if tls else {}) | {"child_exit": worker_gone}
     GunicornApp(_gateway_app, options).run()
 
 

@@ -33,11 +33,22 @@ class LagwProcesses:
         self._running[name] = process
         return process
 
-    def serve(self, workers: int = 2, threads: int = 8, scheme: str = "http", verify: str | bool = True) -> str:
-        """Start gunicorn and wait until it answers; the base URL (`verify`: the CA file for https)."""
+    def serve(
+        self, workers: int = 2, threads: int = 8, scheme: str = "http", verify: str | bool = True, *options: str
+    ) -> str:
+        """Start gunicorn and wait until it answers; the base URL (`verify`: the CA file for https; `options`:
+        more of `lagw serve`'s options)."""
         port = free_port()
         self.start(
-            "serve", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)
+            "serve",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            *options,
         )
         self.base = f"{scheme}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -475,7 +475,8 @@ def test_gunicorn_conf_gives_the_options_of_lagw_serve(no_lagw_environment: pyte
             continue  # an older gunicorn
         expected = [value] if key == "bind" else value
         assert cfg.settings[key].get() == expected, key
-    assert cfg.worker_class_str == "gthread"
+    assert cfg.worker_class_str == "gateway.buffered_worker.BufferedWorker"  # reads each request whole
+    assert cfg.settings["worker_connections"].get() > cfg.settings["threads"].get()  # room to keep alive
     assert cfg.settings["certfile"].get() is None
 
 
@@ -507,6 +508,7 @@ def test_gunicorn_conf_serves_tls_as_lagw_serve_does(no_lagw_environment: pytest
     cfg = gunicorn_config()
     for key, value in Tls(files["cert"], files["key"], files["ca"]).options().items():
         assert cfg.settings[key].get() == value, key
+    assert cfg.worker_class_str == "gthread"  # gunicorn's TLS needs its own worker
 
 
 # --- nginx ---------------------------------------------------------------------------------------------------
