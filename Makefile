@@ -58,8 +58,8 @@ asyncapi: install
 	$(PY) scripts/write-asyncapi
 
 bench: install broker store
-	$(PY) bench/intake.py
-	$(PY) bench/pipeline.py
+	@scripts/ensure-wrk
+	$(PY) bench/serving.py
 
 bench-pipeline: install broker store
 	$(PY) bench/pipeline.py

@@ -1,4 +1,5 @@
-"""Serve an app object (`module:name`) under exactly the gunicorn settings `lagw serve` uses."""
+"""Serve an app object (`module:name`) under exactly the gunicorn settings `lagw serve` uses; optionally with
+another worker class and connection count (the benchmark's serving candidates)."""
 
 import importlib
 import sys
@@ -13,4 +14,7 @@ def _loader(target: str) -> Any:
 
 
 if __name__ == "__main__":
-    GunicornApp(_loader(sys.argv[1]), {**server_options(sys.argv[2]), "loglevel": "warning"}).run()
+    options = {**server_options(sys.argv[2]), "loglevel": "warning"}
+    if len(sys.argv) > 4:
+        options |= {"worker_class": sys.argv[3], "worker_connections": int(sys.argv[4])}
+    GunicornApp(_loader(sys.argv[1]), options).run()

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from gunicorn.workers.base import Worker
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 HEARTBEAT_SECONDS = 1.0  # how often the worker tells the master it is alive (well inside gunicorn's `timeout`)
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -53,8 +53,12 @@ class BufferedWorker(Worker):  # type: ignore[misc]
 
     def _stop(self, server: Any) -> None:
         """Stop accepting, give requests already read `graceful_timeout` to be answered, then leave."""
-        for listener in self.sockets:
-            listener.close()
+        # No new connections: a listener that is not `accepting` is left out of the I/O loop's poll (closing it
+        # from this thread would race the loop); the master keeps the socket for the other workers.
+        listeners = server.map.values() if isinstance(server, MultiSocketServer) else [server]
+        for listener in listeners:
+            if isinstance(listener, BaseWSGIServer):
+                listener.accepting = False
         dispatcher = server.task_dispatcher
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while time.monotonic() < deadline and (dispatcher.active_count or dispatcher.queue):

@@ -262,9 +262,10 @@ def serve(bind: str, workers: int | None, threads: int, client_timeout: int) -> 
 @main.command()
 @click.option("--once", is_flag=True, help="Publish what is pending, then exit.")
 def relay(once: bool) -> None:
-    """Publish the outbox to RabbitMQ with publisher confirms."""
+    """Publish the outbox to RabbitMQ with publisher confirms, woken by new rows (PostgreSQL) or polling (SQLite)."""
     from gateway.messaging.publisher import ConfirmedPublisher
     from gateway.messaging.relay import Relay
+    from gateway.store.outbox_bell import doorbell_for
 
     settings = Settings.from_env()
     services = build_services(settings)
@@ -272,6 +273,7 @@ def relay(once: bool) -> None:
         services.outbox,
         lambda: ConfirmedPublisher(settings.amqp_url, settings.broker_blocked_timeout_seconds),
         batch_size=settings.relay_batch_size,
+        doorbell=doorbell_for(services.engine),
     )
     if once:
         click.echo(f"published {worker.drain()} message(s)")

@@ -1,6 +1,7 @@
 """Interfaces between the use cases and the infrastructure; fakes in tests satisfy the same."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -31,6 +32,36 @@ class OutboxMessage:
     content_type: str = "application/json"
     correlation_id: str | None = None
     request_id: str | None = None
+
+
+@dataclass
+class Confirmations:
+    """What the broker said of a pass: confirmed message ids, refused ones with the reason, and the error
+    (the broker or the link went away) that left the rest unconfirmed, if one did."""
+
+    confirmed: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    interrupted: BaseException | None = None
+
+
+def one_at_a_time(publish: Callable[[OutboxMessage], None]) -> Callable[[list[OutboxMessage]], Confirmations]:
+    """A pass publisher from a one-message one (which raises PublishRefused, or anything when the link is lost)."""
+
+    def publish_all(messages: list[OutboxMessage]) -> Confirmations:
+        said = Confirmations()
+        for message in messages:
+            try:
+                publish(message)
+            except PublishRefused as exc:
+                said.refused[message.message_id] = str(exc)
+            except BaseException as exc:  # the broker went away: the rest stay unconfirmed
+                said.interrupted = exc
+                break
+            else:
+                said.confirmed.append(message.message_id)
+        return said
+
+    return publish_all
 
 
 @dataclass(frozen=True)

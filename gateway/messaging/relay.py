@@ -10,6 +10,7 @@ import sqlalchemy.exc
 
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher
 from gateway.store.outbox import SqlOutbox
+from gateway.store.outbox_bell import Doorbell, PollingBell
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,11 @@ class Backoff:
 
 
 class Relay:
-    """Publishes outbox rows with confirms; marks them sent only after the confirm."""
+    """Publishes outbox rows with confirms, a pass at a time; marks them sent only after the confirm.
+
+    Between passes it waits for the doorbell (PostgreSQL notifies it when rows are added; on SQLite it
+    polls), at most `idle_interval` seconds: rows the broker refused come due again without a bell.
+    """
 
     def __init__(
         self,
@@ -39,13 +44,15 @@ class Relay:
         publisher_factory: Callable[[], ConfirmedPublisher],
         *,
         batch_size: int = 200,
-        idle_interval: float = 0.1,
+        idle_interval: float = 1.0,
         backoff: Backoff | None = None,
+        doorbell: Doorbell | None = None,
     ) -> None:
         self._outbox = outbox
         self._new_publisher = publisher_factory
         self._batch_size = batch_size
         self._idle_interval = idle_interval
+        self._doorbell = doorbell or PollingBell()
         self._backoff = backoff or Backoff()
         self._failures = 0
 
@@ -74,6 +81,7 @@ class Relay:
                 stop.wait(delay)
             finally:
                 publisher.close()
+        self._doorbell.close()
 
     def drain(self) -> int:
         """Publish everything pending once, then return the number sent (for `lagw relay --once`)."""
@@ -82,7 +90,7 @@ class Relay:
         sent = 0
         try:
             while True:
-                result = self._outbox.process_batch(self._batch_size, publisher.publish)
+                result = self._outbox.relay_pass(self._batch_size, publisher.publish_all)
                 sent += result.sent
                 if result.claimed < self._batch_size:
                     return sent
@@ -90,16 +98,18 @@ class Relay:
             publisher.close()
 
     def _pump(self, publisher: ConfirmedPublisher, stop: threading.Event) -> None:
+        self._doorbell.listen()  # before the first pass: what is committed during it rings the bell
         while not stop.is_set():
             if publisher.blocked:
                 # A resource alarm: claim nothing (a batch would wait on confirms that cannot come);
                 # keep the connection serviced so the unblock arrives, and stay stoppable.
                 publisher.sleep(self._idle_interval)
                 continue
-            result = self._outbox.process_batch(self._batch_size, publisher.publish)
+            result = self._outbox.relay_pass(self._batch_size, publisher.publish_all)
             if result.sent:
                 self._failures = 0
             if result.refused:
                 log.error("broker refused %d message(s); they will be retried later", result.refused)
             if result.claimed < self._batch_size:
-                publisher.sleep(self._idle_interval)
+                self._doorbell.wait(self._idle_interval)
+                publisher.sleep(0)  # heartbeats and broker callbacks, between passes

@@ -74,11 +74,13 @@ def append_audit(conn: sa.Connection, records: Sequence[AuditRecord]) -> None:
     if head is None:
         raise RuntimeError("the audit chain head is missing: run `lagw db upgrade` first")
     prev_hash = head.last_hash or GENESIS
+    rows = []
     for record in records:
-        # One insert each, in order, so the ids follow the chain.
         digest = record_hash(record, prev_hash)
-        conn.execute(audit_log.insert().values({**_row(record), "prev_hash": prev_hash, "hash": digest}))
+        rows.append({**_row(record), "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
+    # One statement for all of them (executemany: the rows go in order, so the ids follow the chain).
+    conn.execute(audit_log.insert(), rows)
     conn.execute(audit_chain.update().where(audit_chain.c.id == _HEAD_ID).values(last_hash=prev_hash))
 
 

@@ -11,9 +11,9 @@ from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.ports import OutboxMessage, StoredRequest
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
-from gateway.store.outbox import outbox_row
+from gateway.store.outbox import add_to_outbox
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
-from gateway.store.tables import agencies, outbox, requests
+from gateway.store.tables import agencies, requests
 
 AT_RISK, MISSED = "at_risk", "missed"
 INFORM_OBLIGATION = "assign_lawyer_and_inform_agency"  # LAL 36: assigned is not enough, the agency must know
@@ -58,7 +58,7 @@ class SqlDeadlines:
             ).rowcount
             if marked != 1:
                 return False
-            conn.execute(outbox.insert().values(outbox_row(message(), at, self._data_keys)))
+            add_to_outbox(conn, [message()], at, self._data_keys)
             warning = AuditRecord(
                 request_id=request.id,
                 at=at,

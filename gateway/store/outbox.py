@@ -9,13 +9,15 @@ import sqlalchemy as sa
 
 from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
-from gateway.ports import OutboxMessage, PublishRefused
+from gateway.ports import Confirmations, OutboxMessage, one_at_a_time
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
 from gateway.store.tables import outbox, requests
 
 RELAY_ACTOR = "relay"
+# PostgreSQL channel a writing transaction notifies when it adds outbox rows; delivered at its commit.
+OUTBOX_CHANNEL = "lagw_outbox"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,18 @@ def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> 
     }
 
 
+def add_to_outbox(conn: sa.Connection, messages: list[OutboxMessage], at: datetime, data_keys: DataKeyRing) -> None:
+    """Insert the messages' rows in one statement; on PostgreSQL ring the relays' bell, heard at the commit."""
+    if not messages:
+        return
+    conn.execute(outbox.insert(), [outbox_row(message, at, data_keys) for message in messages])
+    if conn.dialect.name == "postgresql":
+        conn.execute(NOTIFY_RELAYS)
+
+
+NOTIFY_RELAYS = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
 class SqlOutbox:
     """Claims pending rows; on PostgreSQL several relays share them with SKIP LOCKED."""
 
@@ -61,29 +75,24 @@ class SqlOutbox:
         self._locking = engine.dialect.name == "postgresql"
 
     def process_batch(self, limit: int, publish: Callable[[OutboxMessage], None]) -> BatchResult:
-        """Publish up to `limit` pending rows through `publish` and record the outcome.
+        """Publish up to `limit` pending rows one by one through `publish` (PublishRefused for a refusal)."""
+        return self.relay_pass(limit, one_at_a_time(publish))
 
-        Rows are marked sent only after `publish` returns, that is after the broker confirmed them.
-        If `publish` raises anything but PublishRefused (the broker went away), the rows confirmed so
-        far are marked and the error propagates; the rest stay pending.
+    def relay_pass(self, limit: int, publish_all: Callable[[list[OutboxMessage]], Confirmations]) -> BatchResult:
+        """Publish up to `limit` pending rows through `publish_all` and record what the broker confirmed.
+
+        A pass holds at most one message of a request (a later one waits until the earlier is confirmed), so
+        its messages may be confirmed together in any order. Rows are marked sent only once confirmed; if the
+        broker went away mid-pass, the confirmed rows are marked, the error propagates, the rest stay pending.
         """
-        interrupted: BaseException | None = None
-        sent: list[tuple[int, str | None]] = []
-        refused: list[tuple[int, str]] = []
         with self._claimed(limit) as (conn, rows):
-            for row in rows:
-                try:
-                    publish(self._message(row))
-                except PublishRefused as exc:
-                    refused.append((row.id, str(exc)))
-                except BaseException as exc:  # the broker went away: keep what it confirmed
-                    interrupted = exc
-                    break
-                else:
-                    sent.append((row.id, row.request_id))
+            said = publish_all([self._message(row) for row in rows]) if rows else Confirmations()
+            by_message = {row.message_id: row for row in rows}
+            sent = [(by_message[mid].id, by_message[mid].request_id) for mid in said.confirmed]
+            refused = [(by_message[mid].id, reason) for mid, reason in said.refused.items()]
             self._record(conn, sent, refused)
-        if interrupted is not None:
-            raise interrupted
+        if said.interrupted is not None:
+            raise said.interrupted
         return BatchResult(claimed=len(rows), sent=len(sent), refused=len(refused))
 
     def pending_count(self) -> int:

@@ -11,9 +11,9 @@ from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, Refer
 from gateway.privacy import id_tail_index, keyed_digest, name_index
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
-from gateway.store.outbox import outbox_row
+from gateway.store.outbox import add_to_outbox
 from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
-from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
+from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, requests
 
 _NOT_SUMMARY = (
     "canonical",
@@ -75,7 +75,7 @@ class SqlRequestStore:
                         received_at=at,
                     )
                 )
-                conn.execute(outbox.insert().values(outbox_row(message, at, self._data_keys)))
+                add_to_outbox(conn, [message], at, self._data_keys)
                 received = AuditRecord(
                     request_id=request.id,
                     at=at,
@@ -140,8 +140,7 @@ class SqlRequestStore:
         return latest
 
     def _write_change(self, conn: sa.Connection, change: StateChange) -> None:
-        for message in change.messages:
-            conn.execute(outbox.insert().values(outbox_row(message, change.at, self._data_keys)))
+        add_to_outbox(conn, list(change.messages), change.at, self._data_keys)
         if change.answer is not None:
             conn.execute(
                 answers.insert().values(

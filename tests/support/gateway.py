@@ -20,6 +20,7 @@ from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
 from gateway.ports import Clock
+from gateway.store.outbox_bell import doorbell_for
 from gateway.store.tables import audit_log, inbound_payloads, outbox
 from gateway.store.tables import requests as requests_table
 from tests.support.postgres import suite_store
@@ -97,9 +98,15 @@ def running_gateway(
 
 
 @contextmanager
-def running_relay(services: Services, amqp_url: str) -> Iterator[Relay]:
-    """The relay in a thread, with quick backoff; stopped on exit."""
-    relay = Relay(services.outbox, lambda: ConfirmedPublisher(amqp_url), backoff=Backoff(0.05, 0.5))
+def running_relay(services: Services, amqp_url: str, idle_interval: float = 1.0) -> Iterator[Relay]:
+    """The relay in a thread, with its store's doorbell (as `lagw relay` has) and quick backoff; stopped on exit."""
+    relay = Relay(
+        services.outbox,
+        lambda: ConfirmedPublisher(amqp_url),
+        backoff=Backoff(0.05, 0.5),
+        idle_interval=idle_interval,
+        doorbell=doorbell_for(services.engine),
+    )
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema_rs
@@ -50,6 +51,15 @@ class RecordingChannel:
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
     bindings: set[tuple[str, str, str]] = field(default_factory=set)  # (queue, exchange, routing key)
     published: list[Published] = field(default_factory=list)
+    acks: list[Any] = field(default_factory=list)  # the broker's acks, handed over at the next event loop
+    on_ack: Any = None
+
+    @property
+    def _impl(self) -> "RecordingChannel":
+        return self  # pika's asynchronous channel under the blocking one: the publisher takes its confirms there
+
+    def add_on_return_callback(self, callback: object) -> None:
+        pass
 
     def exchange_declare(self, exchange: str, exchange_type: str = "direct", durable: bool = False) -> None:
         self.exchanges[exchange] = {"type": exchange_type, "durable": durable}
@@ -60,8 +70,9 @@ class RecordingChannel:
     def queue_bind(self, queue: str, exchange: str, routing_key: str) -> None:
         self.bindings.add((queue, exchange, routing_key))
 
-    def confirm_delivery(self) -> None:
-        pass
+    def confirm_delivery(self, ack_nack_callback: Any, callback: Any) -> None:
+        self.on_ack = ack_nack_callback
+        callback(SimpleNamespace(method=pika.spec.Confirm.SelectOk()))
 
     def basic_publish(
         self, exchange: str, routing_key: str, body: bytes, properties: pika.BasicProperties, mandatory: bool = False
@@ -69,6 +80,7 @@ class RecordingChannel:
         set_ = {k: v.value if isinstance(v, enum.Enum) else v for k, v in vars(properties).items() if v is not None}
         headers = set_.pop("headers", {})
         self.published.append(Published(exchange, routing_key, json.loads(body), headers, set_, mandatory))
+        self.acks.append(pika.spec.Basic.Ack(delivery_tag=len(self.published)))
 
 
 class RecordingConnection:
@@ -86,6 +98,14 @@ class RecordingConnection:
 
     def channel(self) -> RecordingChannel:
         return self._channel
+
+    def add_callback_threadsafe(self, callback: Any) -> None:
+        callback()
+
+    def process_data_events(self, time_limit: float = 0) -> None:
+        acks, self._channel.acks = self._channel.acks, []
+        for ack in acks:
+            self._channel.on_ack(SimpleNamespace(method=ack))
 
     def close(self) -> None:
         self.is_open = False

@@ -1,0 +1,424 @@
+"""Serving benchmark: wrk against the gateway and its baselines, in one run, on this machine.
+
+Run with `make bench`. Prints, each beside what it is compared with in the same run:
+- serving candidates on a bare Flask endpoint (rate, latency, and whether 32 half-sent requests stall it);
+- REST intake on SQLite and on PostgreSQL, and SOAP with a digest token, against a bare Flask endpoint and a
+  Flask + pika gateway with one confirm per request under the same server settings;
+- server CPU per notice (gateway and relay processes, from /proc) and memory per worker;
+- 202 → queue p50/p99 at half the maximum rate, with the relay running;
+- a relay draining a backlog beside a bare publisher that keeps a pass's confirms outstanding together.
+"""
+
+import base64
+import contextlib
+import copy
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pika
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import Load, cpu_seconds, rss_mb, run_wrk, write_script  # noqa: E402
+from bench.pipeline import (  # noqa: E402
+    NOTICE,
+    PATH,
+    PEOPLE,
+    Fleet,
+    free_port,
+    fresh_database,
+    fresh_vhost,
+    migrate_store,
+    process_env,
+    register_agencies,
+    resident_id,
+)
+from gateway.bootstrap import build_services  # noqa: E402
+from gateway.config import Settings  # noqa: E402
+from gateway.demo import DEMO_AGENCIES  # noqa: E402
+from gateway.messaging.publisher import ConfirmedPublisher  # noqa: E402
+from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
+from gateway.outbox import REQUESTS_EXCHANGE  # noqa: E402
+from gateway.ports import OutboxMessage  # noqa: E402
+from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
+from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", 8))  # each flat-out wrk run
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
+HALF_SENT = 32
+SOAP_PATH = "/soap/court"
+SOAP_SAMPLE = (ROOT / "examples/court/NotifyDefense.soap11.xml").read_text(encoding="utf-8")
+JSON_HEADERS = {"Content-Type": "application/json"}
+SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+RELAY_BATCH = Settings().relay_batch_size
+
+# Serving candidates for the bare endpoint: (label, worker class, connections per worker). gunicorn's gthread
+# with as many connections as threads is how the gateway was served before.
+CANDIDATES = [
+    ("gunicorn + waitress (lagw serve)", "gateway.buffered_worker.BufferedWorker", 1000),
+    ("gunicorn gthread, connections = threads", "gthread", 8),
+    ("gunicorn gthread, 1000 connections", "gthread", 1000),
+]
+
+
+def main() -> None:
+    """Run every measurement and print the figures."""
+    print(_machine())
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lagw-bench-")))
+        amqp_url = stack.enter_context(fresh_vhost())
+        sqlite_env = process_env(f"sqlite:///{workdir}/bench.sqlite3", amqp_url)
+        pg_url, _ = stack.enter_context(fresh_database())
+        pg_env = process_env(pg_url, amqp_url)
+        for env in (sqlite_env, pg_env):
+            migrate_store(env)
+        keys = {"sqlite": register_agencies(sqlite_env), "postgresql": register_agencies(pg_env)}
+        rest = _rest_script(keys)
+
+        print("\n## Serving candidates: a bare Flask endpoint (parse the JSON, answer 202)")
+        bare: dict[str, Load] = {}
+        for label, worker, connections in CANDIDATES:
+            with _app_server("bench.baseline_app:app", sqlite_env, worker, connections) as url:
+                run_wrk(url + PATH, rest["sqlite"], 1, CONNECTIONS)  # warm-up
+                bare[label] = run_wrk(url + PATH, rest["sqlite"], SECONDS, CONNECTIONS)
+                stall = _half_sent_stall(url)
+            print(f"{label:<42} {_figures(bare[label])}   behind {HALF_SENT} half-sent: {stall}")
+        flask = bare[CANDIDATES[0][0]]
+
+        with _app_server("bench.pika_baseline_app:app", sqlite_env, CANDIDATES[0][1], 1000) as url:
+            run_wrk(url + PATH, rest["sqlite"], 1, CONNECTIONS)  # warm-up: a connection per thread
+            pika_gateway = run_wrk(url + PATH, rest["sqlite"], SECONDS, CONNECTIONS)
+
+        print("\n## Intake (lagw serve, 2 workers × 8 threads), the relay, and the way to the queue")
+        print(f"{'bare Flask endpoint':<42} {_figures(flask)}")
+        print(f"{'Flask + pika, one confirm per request':<42} {_figures(pika_gateway)}")
+        results = {}
+        for store, env in (("sqlite", sqlite_env), ("postgresql", pg_env)):
+            results[store] = _gateway_runs(store, env, keys[store], rest[store], amqp_url, workdir)
+        _ratios(flask, pika_gateway, results)
+
+
+@dataclass
+class GatewayRun:
+    """What the gateway did on one store."""
+
+    rest: Load
+    rest_cpu_ms: float  # gateway processes, per notice accepted
+    relay_cpu_ms: float  # the relay, per message it published from the backlog
+    drained: float  # messages per second, the relay draining the backlog the load left
+    bare: float  # a bare publisher with a pass's confirms outstanding together, the same count, same broker
+    soap: Load | None
+    soap_cpu_ms: float | None  # gateway and relay, per SOAP notice
+    paced: float
+    queue_p50_ms: float
+    queue_p99_ms: float
+    worker_rss_mb: list[float]
+
+
+def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_url: str, workdir: Path) -> GatewayRun:
+    """Flat out with no relay (the backlog), the relay draining it, then paced with the relay running."""
+    fleet = Fleet(env, workdir)
+    gateway, relay = f"gateway-{store}", f"relay-{store}"
+    try:
+        url = _lagw_serve(fleet, gateway)
+        run_wrk(url + PATH, rest, 1, CONNECTIONS, run=f"{store}-warm")  # workers warmed up; joins the backlog
+        load, cpu = _with_cpu(
+            lambda: fleet.pids(gateway), lambda: run_wrk(url + PATH, rest, SECONDS, CONNECTIONS, run=f"{store}-max")
+        )
+        rss = [rss_mb(pid) for pid in fleet.pids(gateway)[1:]]
+        _purge(amqp_url)
+        backlog, drained, relay_cpu = _drain(fleet, relay, env)
+        bare = _bare_publisher(amqp_url, _queued_body(amqp_url), backlog)
+        print(f"{'REST, ' + store:<42} {_figures(load)}   CPU {cpu / load.answered_ok * 1000:.2f} ms/notice")
+        print(f"{'lagw relay draining ' + str(backlog):<42} {drained:8.0f} msg/s   CPU {relay_cpu * 1000:.2f} ms/msg")
+        print(f"{'bare publisher, same count, same broker':<42} {bare:8.0f} msg/s")
+        soap, soap_cpu = None, None
+        processes = lambda: fleet.pids(gateway) + fleet.pids(relay)  # noqa: E731
+        if store == "postgresql":
+            script = _soap_script(key, int(load.rate * SECONDS * 1.5) + 500)
+            soap, soap_cpu = _with_cpu(processes, lambda: run_wrk(url + SOAP_PATH, script, SECONDS, CONNECTIONS))
+            soap_cpu = soap_cpu / soap.answered_ok * 1000
+            print(f"{'SOAP 1.1 digest token, ' + store:<42} {_figures(soap)}   CPU {soap_cpu:.2f} ms/notice")
+        _wait_outbox_empty(env)
+        paced, p50, p99 = _queue_latency(url, key, amqp_url, load.rate / 2, store)
+        print(f"{'202 → queue at half that rate':<42} {paced:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
+        print(f"{'memory per worker (RSS)':<42} " + ", ".join(f"{mb:.0f} MB" for mb in rss))
+        return GatewayRun(
+            load, cpu / load.answered_ok * 1000, relay_cpu * 1000, drained, bare, soap, soap_cpu, paced, p50, p99, rss
+        )
+    finally:
+        fleet.stop_all()
+
+
+def _ratios(flask: Load, pika_gateway: Load, results: dict[str, GatewayRun]) -> None:
+    pg = results["postgresql"]
+    print("\n## Against the targets (ratios in this run)")
+    print(f"REST on PostgreSQL / bare Flask                  {pg.rest.rate / flask.rate:6.2f}   (≥ 0.25)")
+    print(f"REST on PostgreSQL / Flask + pika one-confirm    {pg.rest.rate / pika_gateway.rate:6.2f}   (≥ 1.0)")
+    if pg.soap is not None and pg.soap_cpu_ms is not None:
+        print(f"SOAP / REST on PostgreSQL                        {pg.soap.rate / pg.rest.rate:6.2f}   (≥ 0.7)")
+        print(f"CPU per SOAP notice, gateway + relay             {pg.soap_cpu_ms:6.2f} ms   (≤ 2.5)")
+    for store, run in results.items():
+        print(
+            f"CPU per REST notice, gateway + relay, {store:<10} {run.rest_cpu_ms + run.relay_cpu_ms:6.2f} ms   (≤ 1.5)"
+        )
+        print(f"relay drain / bare publisher, {store:<10}         {run.drained / run.bare:6.2f}   (≥ 0.5)")
+        print(f"202 → queue p99 at half rate, {store:<10}         {run.queue_p99_ms:6.1f} ms   (< 100)")
+        print(f"largest worker RSS, {store:<10}                   {max(run.worker_rss_mb):6.0f} MB   (< 120)")
+
+
+def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, float]:
+    """Start the relay on the backlog; (backlog, messages per second from its connection to the broker on, relay
+    CPU per message over the same time)."""
+    outbox = build_services(Settings.from_env(env)).outbox
+    backlog = outbox.pending_count()
+    fleet.start(relay, "relay")
+    deadline = time.monotonic() + 60
+    # Start-up (imports, the store, the topology) is not counted: the clock starts when it has connected.
+    while "relay connected to the broker" not in fleet.log_tail(relay, 200):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the relay did not connect:\n{fleet.log_tail(relay)}")
+        time.sleep(0.005)
+    started, cpu_before = time.monotonic(), cpu_seconds(fleet.pids(relay))
+    while outbox.pending_count() > 0:
+        time.sleep(0.005)
+    took = time.monotonic() - started
+    cpu = cpu_seconds(fleet.pids(relay)) - cpu_before
+    return backlog, backlog / took, cpu / max(backlog, 1)
+
+
+def _bare_publisher(amqp_url: str, body: bytes, count: int) -> float:
+    """Messages per second from one connection publishing passes of RELAY_BATCH, their confirms awaited together."""
+    publisher = ConfirmedPublisher(amqp_url)
+    publisher.connect()
+    try:
+        messages = [
+            OutboxMessage(f"bare-{n}", REQUESTS_EXCHANGE, "notify_defense.lac370202", body, {"schema": "bench"})
+            for n in range(count)
+        ]
+        started = time.monotonic()
+        for start in range(0, count, RELAY_BATCH):
+            said = publisher.publish_all(messages[start : start + RELAY_BATCH])
+            if said.interrupted or said.refused:
+                raise RuntimeError(f"the bare publisher was refused or cut: {said}")
+        return count / (time.monotonic() - started)
+    finally:
+        publisher.close()
+        _purge(amqp_url)
+
+
+def _queue_latency(url: str, key: str, amqp_url: str, rate: float, store: str) -> tuple[float, float, float]:
+    """Send at `rate` for a while; the achieved rate and the p50/p99 from receipt to the assignment queue."""
+    _purge(amqp_url)
+    arrived: list[float] = []
+    stop = threading.Event()
+    ready = threading.Event()
+
+    def consume() -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+        channel = connection.channel()
+        ready.set()
+        for method, _properties, body in channel.consume(ASSIGNMENT_QUEUE, auto_ack=True, inactivity_timeout=0.1):
+            if method is not None:
+                received = datetime.fromisoformat(json.loads(body)["source"]["received_at"]).timestamp()
+                arrived.append((time.time() - received) * 1000)
+            if stop.is_set():
+                break
+        connection.close()
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    ready.wait(10)
+    connections = 4
+    pace_ms = max(1, round(connections * 1000 / max(rate, 1)))
+    paced = write_script(PATH, _rest_headers(key), template=_template(), ids=_ids(), pace_ms=pace_ms)
+    load = run_wrk(url + PATH, paced, SECONDS, connections, threads=2, run=f"{store}-paced")
+    deadline = time.monotonic() + 30
+    while len(arrived) < load.answered_ok and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(5)
+    ms = sorted(arrived)
+    if not ms:
+        raise RuntimeError("no message reached the assignment queue")
+    return load.rate, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+
+
+# --- servers ---------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _app_server(target: str, env: dict[str, str], worker: str, connections: int) -> Iterator[str]:
+    """An app object under `lagw serve`'s settings, with another worker class or connection count."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench/serve_app.py"), target, f"127.0.0.1:{port}", worker, str(connections)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        _wait_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def _lagw_serve(fleet: Fleet, name: str) -> str:
+    port = free_port()
+    fleet.start(name, "serve", "--bind", f"127.0.0.1:{port}")
+    base = f"http://127.0.0.1:{port}"
+    fleet.wait_healthy(name, base)
+    return base
+
+
+def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            time.sleep(1.0)  # the workers boot after the master listens
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the server did not listen in time")
+
+
+def _half_sent_stall(url: str) -> str:
+    """Open HALF_SENT requests that stop mid-body, then time one whole request."""
+    host, port = url.removeprefix("http://").split(":")
+    body = json.dumps({"notice_number": "x" * 64}).encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    stalled = []
+    try:
+        for _ in range(HALF_SENT):
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            sock.sendall(head.encode() + body[:10])
+            stalled.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=3) as sock:
+            sock.sendall(head.encode() + body)
+            try:
+                answered = sock.recv(64).startswith(b"HTTP/1.1 202")
+            except TimeoutError:
+                answered = False
+        took = time.monotonic() - started
+        return f"answered in {took * 1000:.0f} ms" if answered else f"STALLED (no answer in {took:.0f} s)"
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+# --- what wrk sends ------------------------------------------------------------------------------------------
+
+
+def _template() -> str:
+    body = copy.deepcopy(NOTICE)
+    body["notice_number"] = "bench-__N__"
+    body["defendant"]["id_number"] = "__ID__"
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _ids() -> list[str]:
+    return [resident_id(n) for n in range(PEOPLE)]
+
+
+def _rest_headers(key: str) -> dict[str, str]:
+    return {**JSON_HEADERS, "Authorization": f"Bearer {key}"}
+
+
+def _rest_script(keys: dict[str, str]) -> dict[str, Path]:
+    return {store: write_script(PATH, _rest_headers(key), _template(), _ids()) for store, key in keys.items()}
+
+
+def _soap_script(key: str, count: int) -> Path:
+    """`count` SOAP notices, each with its own number and a fresh PasswordDigest token (nonces are single-use)."""
+    code = DEMO_AGENCIES[0].agency.code
+    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    bodies = []
+    for n in range(count):
+        nonce = os.urandom(16)
+        token = (
+            f"{password_digest(nonce, created, key)}</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}"
+            f'</wsse:Nonce><wsu:Created xmlns:wsu="{WSU}">{created}</wsu:Created>'
+        )
+        bodies.append(
+            SOAP_SAMPLE.replace(SAMPLE_USERNAME, code)
+            .replace(NOTICE["notice_number"], f"bench-soap-{n}")
+            .replace(NOTICE["defendant"]["id_number"], resident_id(n % PEOPLE))
+            .replace(PASSWORD_TEXT, PASSWORD_DIGEST)
+            .replace(SAMPLE_PASSWORD + "</wsse:Password>", token, 1)
+        )
+    return write_script(SOAP_PATH, SOAP_HEADERS, bodies=bodies, per_thread=count // 2)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _with_cpu(pids: Callable[[], list[int]], run: Callable[[], Load]) -> tuple[Load, float]:
+    """The load `run` produced and the CPU seconds the processes `pids` names used meanwhile."""
+    before_pids = pids()
+    before = cpu_seconds(before_pids)
+    load = run()
+    return load, cpu_seconds(before_pids) - before
+
+
+def _wait_outbox_empty(env: dict[str, str], timeout: float = 120) -> None:
+    outbox = build_services(Settings.from_env(env)).outbox
+    deadline = time.monotonic() + timeout
+    while outbox.pending_count() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _purge(amqp_url: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        declare_topology(channel)
+        channel.queue_purge(ASSIGNMENT_QUEUE)
+    finally:
+        connection.close()
+
+
+def _queued_body(amqp_url: str) -> bytes:
+    """A real request message's body as the relay published it (the bare publisher sends the same size)."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        method, _, body = connection.channel().basic_get(ASSIGNMENT_QUEUE, auto_ack=False)
+        if method is None:
+            raise RuntimeError("the relay left nothing in the assignment queue")
+        return bytes(body)
+    finally:
+        connection.close()
+
+
+def _figures(load: Load) -> str:
+    errors = f"   errors {load.status_errors + load.socket_errors}" if load.status_errors or load.socket_errors else ""
+    return f"{load.rate:8.0f} req/s   p50 {load.p50_ms:6.1f} ms   p99 {load.p99_ms:6.1f} ms{errors}"
+
+
+def _machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    return (
+        f"# Serving benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+        f"{os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, {wrk}; "
+        f"wrk {CONNECTIONS} connections, 2 threads, {SECONDS:.0f} s a run"
+    )
+
+
+if __name__ == "__main__":
+    main()
