@@ -107,16 +107,21 @@ class SqlOutbox:
         now = self._now()
         # A request's messages go out in order: a withdrawal never overtakes its request, even when
         # another relay holds the request's row or the broker refused it and it waits to be retried.
+        # A scalar subquery rather than NOT EXISTS: PostgreSQL runs it per candidate through the unsent-request
+        # index, where an anti-join planned on a young table's statistics scanned that index whole for each row.
         earlier = outbox.alias("earlier")
+        first_unsent = (
+            sa.select(earlier.c.id)
+            .where(earlier.c.request_id == outbox.c.request_id, earlier.c.sent_at.is_(None))
+            .order_by(earlier.c.request_id, earlier.c.id)  # the order of ix_outbox_unsent_request
+            .limit(1)
+            .scalar_subquery()
+        )
         query = (
             sa.select(outbox)
             .where(outbox.c.sent_at.is_(None))
             .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
-            .where(
-                ~sa.exists().where(
-                    earlier.c.request_id == outbox.c.request_id, earlier.c.id < outbox.c.id, earlier.c.sent_at.is_(None)
-                )
-            )
+            .where(sa.or_(outbox.c.request_id.is_(None), outbox.c.id == first_unsent))
             .order_by(outbox.c.id)
             .limit(limit)
         )

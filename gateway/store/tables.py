@@ -152,9 +152,10 @@ sa.Index(
     sqlite_where=outbox.c.sent_at.is_(None),
     postgresql_where=outbox.c.sent_at.is_(None),
 )
-sa.Index(
+sa.Index(  # a request's first unsent message, in one probe (the relay keeps each request's messages in order)
     "ix_outbox_unsent_request",
     outbox.c.request_id,
+    outbox.c.id,
     sqlite_where=outbox.c.sent_at.is_(None),
     postgresql_where=outbox.c.sent_at.is_(None),
 )
