@@ -12,6 +12,7 @@ Run with `make bench`. Prints, each beside what it is compared with in the same 
 import base64
 import contextlib
 import copy
+import importlib.util
 import json
 import os
 import platform
@@ -65,6 +66,7 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 RELAY_BATCH = Settings().relay_batch_size
 
+GRANIAN = "granian"
 # Serving candidates for the bare endpoint: (label, worker class, connections per worker). gunicorn's gthread
 # with as many connections as threads is how the gateway was served before.
 CANDIDATES = [
@@ -72,6 +74,8 @@ CANDIDATES = [
     ("gunicorn gthread, connections = threads", "gthread", 8),
     ("gunicorn gthread, 1000 connections", "gthread", 1000),
 ]
+if importlib.util.find_spec("granian") is not None:  # not a dependency: measured when installed
+    CANDIDATES.append(("granian (Rust HTTP, 2 workers × 8 threads)", GRANIAN, 0))
 
 
 def main() -> None:
@@ -265,6 +269,9 @@ def _app_server(target: str, env: dict[str, str], worker: str, connections: int)
     """An app object under `lagw serve`'s settings, with another worker class or connection count."""
     port = free_port()
     command = [sys.executable, str(ROOT / "bench/serve_app.py"), target, f"127.0.0.1:{port}", worker, str(connections)]
+    if worker == GRANIAN:
+        workers = ["--workers", str(os.cpu_count() or 2), "--blocking-threads", "8", "--log-level", "error"]
+        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--port", str(port), *workers, target]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         _wait_port(port, process)

@@ -46,8 +46,8 @@ class ConfirmsOverdue(ConnectionError):
 class ConfirmedPublisher:
     """One blocking connection and channel in confirm mode; not thread-safe, one per worker.
 
-    A pass's messages are all published before their confirms are awaited, together: the broker writes
-    them to disk in one go instead of one round trip and one fsync each.
+    A pass's messages are all published before their confirms are awaited, together: the broker can write
+    them to disk together, and the pass costs one round trip instead of one per message.
     """
 
     def __init__(self, url: str, blocked_timeout: float = 15.0, confirm_timeout: float = 30.0) -> None:
