@@ -1,12 +1,11 @@
 """The court's REST resources."""
 
-from flask_smorest import Blueprint
-
 from adapters.court.mapping import FIELD_NAMES, defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.examples import load_example
 from gateway.domain.enums import AgencyType
 from gateway.web.intake_view import ResponseTuple, accept_rest
+from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.receipt import ReceiptSchema
 

@@ -1,7 +1,5 @@
 """The police and detention centres' REST resources."""
 
-from flask_smorest import Blueprint
-
 from adapters.examples import load_example
 from adapters.police.mapping import (
     FIELD_NAMES,
@@ -11,6 +9,7 @@ from adapters.police.mapping import (
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.intake_view import ResponseTuple, accept_rest
+from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.receipt import ReceiptSchema
 

@@ -1,7 +1,5 @@
 """The procuratorate's REST resources."""
 
-from flask_smorest import Blueprint
-
 from adapters.examples import load_example
 from adapters.procuratorate.mapping import (
     FIELD_NAMES,
@@ -11,6 +9,7 @@ from adapters.procuratorate.mapping import (
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.intake_view import ResponseTuple, accept_rest
+from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.receipt import ReceiptSchema
 

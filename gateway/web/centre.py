@@ -4,12 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from flask_smorest import Blueprint
 
 from gateway.domain.model import Agency, Appointment, Decision
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from gateway.web.status import status_body
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema

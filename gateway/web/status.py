@@ -3,11 +3,11 @@
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from gateway.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
+from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.answers import load_answer
 from schemas.canonical import RelatedSchema
