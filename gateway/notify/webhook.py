@@ -43,9 +43,16 @@ class WebhookNotifier:
             IDEMPOTENCY_HEADER: delivery.idempotency_key,
         } | ({REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {})
         try:
-            response = self._session.post(callback.url, data=body, headers=headers, timeout=self._timeout)
+            # A redirect is not followed: the agency's answer must not steer a signed notice elsewhere.
+            response = self._session.post(
+                callback.url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
+            )
         except requests.RequestException as exc:
             return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         if 200 <= response.status_code < 300:
             return Attempt(self._now(), DELIVERED, http_status=response.status_code)
-        return Attempt(self._now(), FAILED, http_status=response.status_code, error=response.text[:500])
+        # The status and its reason phrase only: the remote body is neither kept nor shown to staff.
+        reason = "".join(ch for ch in (response.reason or "") if ch.isprintable())[:100]
+        return Attempt(
+            self._now(), FAILED, http_status=response.status_code, error=f"HTTP {response.status_code} {reason}"
+        )

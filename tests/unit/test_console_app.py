@@ -110,6 +110,21 @@ def test_sign_in_never_redirects_off_the_console(app: Flask) -> None:
     assert response.headers["Location"] == "/console/"
 
 
+def test_a_next_with_control_characters_is_dropped_not_put_in_a_header(app: Flask) -> None:
+    user = ConsoleUser(app)
+    page = user.get("/console/login?next=/console/%0d%0aSet-Cookie:%20x=1")
+
+    assert page.status_code == 200 and "Set-Cookie" not in page.get_data(as_text=True)
+    for target in ("/console/\r\nSet-Cookie: x=1", "/console/\x00"):
+        fresh = ConsoleUser(app)
+        fresh.get("/console/login")
+        response = fresh.submit(
+            "/console/login", {"username": "clerk", "password": "correct horse battery staple", "next": target}
+        )
+        assert response.headers["Location"] == "/console/"
+        assert "x=1" not in str(response.headers)
+
+
 def test_a_locked_account_and_an_unknown_name_are_refused_like_a_wrong_password(app: Flask) -> None:
     user = ConsoleUser(app)
     statuses = [user.sign_in("clerk", "wrong password here").status_code for _ in range(5)]
@@ -418,6 +433,8 @@ def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: 
     assert first not in other_kind and second not in other_kind
     assert first in polled and "<html" not in polled
     assert "剩余" in page
+    with_nul = user.get("/console/?q=刑初%00400&agency=%00").get_data(as_text=True)  # PostgreSQL refuses a NUL
+    assert second in with_nul and first not in with_nul
     trainee = _signed_in(app, "trainee")  # no personal-data permission: a name is not a search key
     assert first not in trainee.get("/console/?q=王小明").get_data(as_text=True)
     assert second in trainee.get("/console/?q=刑初400").get_data(as_text=True)

@@ -32,9 +32,9 @@ class InboxQuery:
         state = args.get("state", OPEN)
         return cls(
             kind=kind if kind in L.KINDS else "",
-            agency=args.get("agency", "").strip()[:32],
+            agency=_printable(args.get("agency", ""))[:32],
             state=state if state in L.STATES or state in (OPEN, "all") else OPEN,
-            search=args.get("q", "").strip()[:60],
+            search=_printable(args.get("q", ""))[:60],
         )
 
     def states(self) -> tuple[str, ...]:
@@ -42,6 +42,11 @@ class InboxQuery:
         if self.state == OPEN:
             return L.OPEN_STATES
         return () if self.state == "all" else (self.state,)
+
+
+def _printable(text: str) -> str:
+    """The text without control characters (a NUL is refused by PostgreSQL), trimmed."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()
 
 
 def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:

@@ -46,7 +46,9 @@ def logout() -> BaseResponse:
 
 def _safe_next(target: str | None) -> str:
     """Only a path inside the console, never an address elsewhere (no open redirect); "" when none."""
-    if target and target.startswith("/console/") and not target.startswith("/console//") and "\\" not in target:
+    if not target or not target.isprintable():  # CR, LF, NUL and the like never reach a Location header
+        return ""
+    if target.startswith("/console/") and not target.startswith("/console//") and "\\" not in target:
         return target
     return ""
 
