@@ -18,6 +18,7 @@ from gateway.store.tables import outbox, requests
 RELAY_ACTOR = "relay"
 # PostgreSQL channel a writing transaction notifies when it adds outbox rows; delivered at its commit.
 OUTBOX_CHANNEL = "lagw_outbox"
+NOTIFY_RELAYS = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,6 @@ def add_to_outbox(conn: sa.Connection, messages: list[OutboxMessage], at: dateti
     conn.execute(outbox.insert(), [outbox_row(message, at, data_keys) for message in messages])
     if conn.dialect.name == "postgresql":
         conn.execute(NOTIFY_RELAYS)
-
-
-NOTIFY_RELAYS = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
 
 
 class SqlOutbox:

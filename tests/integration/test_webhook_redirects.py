@@ -8,7 +8,7 @@ from flask import Flask, Response, redirect
 
 from gateway.notify.webhook import WebhookNotifier
 from gateway.ports import Callback
-from gateway.store.deliveries import Delivery
+from gateway.store.deliveries import Attempt, Delivery
 from tests.support.server import live_server
 
 pytestmark = pytest.mark.integration
@@ -41,12 +41,15 @@ def _delivery() -> Delivery:
     return Delivery(1, "req-1", "police-370203", "key-1", "request.assigned", {"id": "req-1"}, "pending", 0, now, None)
 
 
+def _send_to(app: Flask, path: str) -> Attempt:
+    """One webhook attempt at `path` of the agency's server."""
+    with live_server(app) as base:
+        return WebhookNotifier(lambda: datetime.now(UTC)).send(Callback("webhook", base + path, "secret"), _delivery())
+
+
 def test_a_redirect_is_a_failed_attempt_and_its_target_is_never_called() -> None:
     app, reached = _agency()
-    with live_server(app) as base:
-        attempt = WebhookNotifier(lambda: datetime.now(UTC)).send(
-            Callback("webhook", f"{base}/hook", "secret"), _delivery()
-        )
+    attempt = _send_to(app, "/hook")
 
     assert (attempt.outcome, attempt.http_status) == ("failed", 307)
     assert reached == []
@@ -54,10 +57,7 @@ def test_a_redirect_is_a_failed_attempt_and_its_target_is_never_called() -> None
 
 def test_a_failed_attempt_keeps_the_status_and_reason_not_the_remote_body() -> None:
     app, _ = _agency()
-    with live_server(app) as base:
-        attempt = WebhookNotifier(lambda: datetime.now(UTC)).send(
-            Callback("webhook", f"{base}/broken", "secret"), _delivery()
-        )
+    attempt = _send_to(app, "/broken")
 
     assert (attempt.outcome, attempt.http_status) == ("failed", 500)
     assert attempt.error == "HTTP 500 INTERNAL SERVER ERROR"
