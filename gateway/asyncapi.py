@@ -32,6 +32,7 @@ from gateway.messaging.topology import (
     assignment_bindings,
 )
 from gateway.outbox import (
+    AUDIT_CHECKPOINT,
     EVENT_SCHEMA,
     EVENTS_EXCHANGE,
     REQUEST_ID_HEADER,
@@ -99,6 +100,22 @@ class DeadlineEventSchema(RequestEventSchema):
     state = fields.Enum(RequestState, by_value=True, required=True)
 
 
+class AuditCheckpointSchema(Schema):
+    """`legalaid.event/1` on `audit.checkpoint`: the audit chain's length and newest hash, to keep elsewhere.
+
+    Keep these outside the gateway's store (a subscriber's own log); `lagw audit verify --contains
+    <count>:<head_hash>` then shows whether the store's chain still holds that record at that place.
+    """
+
+    schema = fields.String(required=True, validate=validate.Equal(EVENT_SCHEMA))
+    event = fields.String(required=True, validate=validate.Equal(AUDIT_CHECKPOINT))
+    count = fields.Integer(required=True, metadata={"description": "records on the chain, the newest included"})
+    head_hash = fields.String(
+        required=True, metadata={"description": "SHA-256 (hex) of the newest record, the chain's place `count`"}
+    )
+    at = fields.AwareDateTime(required=True, format="iso", metadata={"description": "when the checkpoint was made"})
+
+
 @dataclass(frozen=True)
 class GatewayMessage:
     """A message the relay publishes: its payload schema, `schema` and `kind` headers, and AMQP properties."""
@@ -111,6 +128,7 @@ class GatewayMessage:
     correlated_by: str  # the payload field whose value the correlation_id repeats
     message_id: str  # what the message_id is, for deduplication
     traced: bool = True  # carries the agency call's X-Request-Id when known
+    for_a_centre: bool = True  # about one centre's request: a `centre` header
 
 
 KINDS = [kind.value for kind in Kind]
@@ -151,6 +169,17 @@ GATEWAY_MESSAGES = (
         kinds=KINDS,
         correlated_by="request_id",
         message_id="`<request id>.deadline.<at_risk|missed>.<due time as YYYYMMDDTHHMMSS>`: one per warning",
+    ),
+    GatewayMessage(
+        name="auditCheckpoint",
+        summary="The audit chain's length and head",
+        payload=AuditCheckpointSchema,
+        schema_id=EVENT_SCHEMA,
+        kinds=[AUDIT_CHECKPOINT],
+        correlated_by="head_hash",
+        message_id="`audit.checkpoint.<count>`: one per length of the chain",
+        traced=False,
+        for_a_centre=False,
     ),
 )
 
@@ -225,7 +254,10 @@ def _info() -> dict[str, Any]:
             "x-amqp-queue-arguments and x-amqp-bindings of each queue's channel."
         ),
         "tags": [
-            {"name": "gateway", "description": "done by the gateway (lagw relay, lagw deadlines)"},
+            {
+                "name": "gateway",
+                "description": "done by the gateway (lagw relay and its audit sequencer, lagw deadlines)",
+            },
             {"name": "centre", "description": "done by the centre's assignment system"},
         ],
     }
@@ -281,6 +313,12 @@ def _channels() -> dict[str, Any]:
             "description": "Warnings of `lagw deadlines` before a legal deadline ends and after it has.",
             "parameters": {"warning": {"enum": [AT_RISK, MISSED]}},
             "messages": _refs("deadlineEvent"),
+            "bindings": _exchange(EVENTS_EXCHANGE),
+        },
+        "auditCheckpoints": {
+            "address": AUDIT_CHECKPOINT,
+            "description": "The audit sequencer's checkpoints of the audit chain (in `lagw relay`), for safekeeping.",
+            "messages": _refs("auditCheckpoint"),
             "bindings": _exchange(EVENTS_EXCHANGE),
         },
         "assignment": {
@@ -348,6 +386,15 @@ def _operations() -> dict[str, Any]:
         "publishDeadlineEvent": _operation(
             "send", "gateway", "deadlineEvents", ["deadlineEvent"], "Warn of a deadline", mandatory=False, **sent
         ),
+        "publishAuditCheckpoint": _operation(
+            "send",
+            "gateway",
+            "auditCheckpoints",
+            ["auditCheckpoint"],
+            "Publish a checkpoint of the audit chain",
+            mandatory=False,
+            **sent,
+        ),
         "receiveAssignment": _operation(
             "receive",
             "centre",
@@ -368,10 +415,12 @@ def _operations() -> dict[str, Any]:
 
 
 def _gateway_message(message: GatewayMessage, example: OutboxMessage | None) -> dict[str, Any]:
-    named: dict[str, Any] = {"schema": {"const": message.schema_id}, "kind": {"enum": message.kinds}, "centre": CENTRE}
+    named: dict[str, Any] = {"schema": {"const": message.schema_id}, "kind": {"enum": message.kinds}}
+    if message.for_a_centre:
+        named["centre"] = CENTRE
     if message.traced:
         named[REQUEST_ID_HEADER] = {"type": "string", "description": "the agency call's X-Request-Id, when known"}
-    headers = {"type": "object", "properties": named, "required": ["centre", "kind", "schema"]}
+    headers = {"type": "object", "properties": named, "required": sorted(set(named) - {REQUEST_ID_HEADER})}
     properties = {
         "type": "object",
         "properties": {

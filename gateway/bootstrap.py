@@ -17,8 +17,10 @@ from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
+from gateway.sequencer import AuditSequencer
 from gateway.staff_auth import StaffAuth
 from gateway.store.agencies import SqlAgencyRegistry
+from gateway.store.audit_sequencer import SqlAuditSequencer
 from gateway.store.certificates import SqlAgencyCertificates
 from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
@@ -60,6 +62,7 @@ class Services:
     certificates: SqlAgencyCertificates
     data_keys: DataKeyRing
     retention: Retention
+    audit: AuditSequencer
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -109,4 +112,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         data_keys=data_keys,
         certificates=SqlAgencyCertificates(engine, clock.now),
         retention=Retention(SqlRetention(engine), clock, settings.payload_retention_days),
+        audit=AuditSequencer(
+            SqlAuditSequencer(engine, data_keys),
+            timedelta(seconds=settings.audit_checkpoint_seconds),
+            SqlLeases(engine, clock.now),
+        ),
     )

@@ -262,7 +262,10 @@ def serve(bind: str, workers: int | None, threads: int, client_timeout: int) -> 
 @main.command()
 @click.option("--once", is_flag=True, help="Publish what is pending, then exit.")
 def relay(once: bool) -> None:
-    """Publish the outbox to RabbitMQ with publisher confirms, woken by new rows (PostgreSQL) or polling (SQLite)."""
+    """Publish the outbox to RabbitMQ with publisher confirms, woken by new rows (PostgreSQL) or polling (SQLite).
+
+    Also links new audit records onto the hash chain and publishes its checkpoints (the audit sequencer).
+    """
     from gateway.messaging.publisher import ConfirmedPublisher
     from gateway.messaging.relay import Relay
     from gateway.store.outbox_bell import doorbell_for
@@ -276,10 +279,15 @@ def relay(once: bool) -> None:
         doorbell=doorbell_for(services.engine),
     )
     if once:
-        click.echo(f"published {worker.drain()} message(s)")
+        linked = services.audit.run_once().linked
+        click.echo(f"published {worker.drain()} message(s); linked {linked} audit record(s)")
         return
     stop = _stop_on_signals()
+    # The audit sequencer beside it: wherever outbox rows are published, audit records are linked.
+    sequencer = threading.Thread(target=services.audit.run, args=(stop,), name="audit-sequencer", daemon=True)
+    sequencer.start()
     worker.run(stop)
+    sequencer.join(timeout=10)
 
 
 @main.command()

@@ -2,12 +2,14 @@
 
 import getpass
 import sys
+from datetime import UTC, datetime
 
 import click
 
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.store.audit_verify import verify_chain
+from gateway.store.audit_sequencer import ChainHeadMismatch
+from gateway.store.audit_verify import Checkpoint, verify_chain
 
 
 def _operator() -> str:
@@ -23,26 +25,55 @@ def audit() -> None:
 @audit.command("verify")
 @click.option(
     "--contains",
-    "noted_head",
+    "noted",
     default=None,
-    help="A head hash printed by an earlier run and kept elsewhere: fail unless the chain still holds it.",
+    help="A checkpoint kept elsewhere (`<count>:<hash>`, or a head hash): fail unless the chain still holds it.",
 )
-def audit_verify(noted_head: str | None) -> None:
+@click.option(
+    "--max-unlinked-age",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Fail when a record has waited longer than this many seconds to be linked (the sequencer has stopped).",
+)
+def audit_verify(noted: str | None, max_unlinked_age: float) -> None:
     """Walk the audit hash chain; exit 1 naming the first broken link, 0 with the count when intact."""
-    report = verify_chain(build_services(Settings.from_env()).engine, contains=noted_head)
-    older = ""
-    if report.before_chain:
-        older = f"; {report.before_chain} older record(s) predate the chain and are not covered"
+    try:
+        checkpoint = Checkpoint.parse(noted) if noted is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--contains") from exc
+    report = verify_chain(build_services(Settings.from_env()).engine, contains=checkpoint)
+    age = report.backlog.oldest_age_seconds(datetime.now(UTC))
+    waiting = f"; {report.backlog.unlinked} record(s) not yet linked (oldest {age:.1f} s)"
     if report.broken is not None:
         where = f"record {report.broken.record_id}" if report.broken.record_id is not None else "the start"
         click.echo(f"audit chain BROKEN at {where} ({report.broken.problem}): {report.broken.explanation}", err=True)
-        click.echo(f"{report.linked} record(s) verified before the break{older}", err=True)
+        click.echo(f"{report.linked} record(s) verified before the break{waiting}", err=True)
         sys.exit(1)
-    if noted_head is not None and not report.found:
-        click.echo(f"audit chain REWRITTEN: no record carries the noted head {noted_head}", err=True)
+    if checkpoint is not None and not report.found:
+        click.echo(f"audit chain REWRITTEN: the chain does not hold the checkpoint {noted}", err=True)
         sys.exit(1)
-    click.echo(f"audit chain intact: {report.linked} record(s) linked{older}")
-    click.echo(f"head {report.head_hash or '(empty)'}")
+    if age > max_unlinked_age:
+        click.echo(
+            f"audit chain BEHIND: {report.linked} record(s) linked{waiting}: "
+            "is a `lagw relay` (the sequencer) running?",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"audit chain intact: {report.linked} record(s) linked{waiting}")
+    click.echo(f"checkpoint {report.linked}:{report.head_hash or '(empty)'}")
+
+
+@audit.command("link")
+def audit_link() -> None:
+    """Link every committed audit record now and publish a checkpoint if one is due (`lagw relay` does it too)."""
+    try:
+        outcome = build_services(Settings.from_env()).audit.run_once()
+    except ChainHeadMismatch as exc:
+        raise click.ClickException(f"nothing linked: {exc}") from exc
+    click.echo(f"linked {outcome.linked} record(s)")
+    if outcome.checkpoint is not None:
+        click.echo(f"checkpoint {outcome.checkpoint.count}:{outcome.checkpoint.head_hash} published")
 
 
 @click.group()

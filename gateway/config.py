@@ -51,6 +51,8 @@ class Settings:
     token_window_seconds: int = 300
     public_url: str | None = None
     deadline_lead_hours: float = 24.0
+    # How often, at most, the audit sequencer publishes a checkpoint of the chain (audit.checkpoint).
+    audit_checkpoint_seconds: float = 300.0
     console_secret: str = _DEV_CONSOLE_SECRET
     console_cookie_secure: bool = True
     delivery_first_retry_seconds: float = 10.0

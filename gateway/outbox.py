@@ -85,3 +85,20 @@ def event_message(
         correlation_id=request.id,
         request_id=request.id,
     )
+
+
+AUDIT_CHECKPOINT = "audit.checkpoint"
+
+
+def checkpoint_message(count: int, head_hash: str, at: datetime) -> OutboxMessage:
+    """`audit.checkpoint` on `legalaid.events`: the audit chain's length and newest hash, to keep elsewhere."""
+    body = {"schema": EVENT_SCHEMA, "event": AUDIT_CHECKPOINT, "count": count, "head_hash": head_hash}
+    body["at"] = at.isoformat()
+    return OutboxMessage(
+        message_id=f"{AUDIT_CHECKPOINT}.{count}",  # one per length of the chain
+        exchange=EVENTS_EXCHANGE,
+        routing_key=AUDIT_CHECKPOINT,
+        body=json.dumps(body, separators=(",", ":")).encode("utf-8"),
+        headers={"schema": EVENT_SCHEMA, "kind": AUDIT_CHECKPOINT},
+        correlation_id=head_hash,
+    )

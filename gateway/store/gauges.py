@@ -6,19 +6,22 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from gateway.domain.lifecycle import CLOCK_RUNNING
+from gateway.store.audit_sequencer import read_backlog
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import deliveries, outbox, requests
 
 
 @dataclass(frozen=True)
 class StoreGauges:
-    """Counts and ages: the outbox backlog, the notices to agencies, the legal clocks."""
+    """Counts and ages: the outbox backlog, the notices to agencies, the legal clocks, the audit records to link."""
 
     outbox_unsent: int
     oldest_unsent_age_seconds: float
     deliveries_by_state: dict[str, int]
     deadlines_at_risk: int
     deadlines_missed: int
+    audit_unlinked: int = 0
+    audit_oldest_unlinked_age_seconds: float = 0.0
 
 
 def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauges:
@@ -37,6 +40,7 @@ def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauge
         at_risk = conn.scalar(
             sa.select(sa.func.count()).where(running, requests.c.due_at >= now, requests.c.due_at < now + lead)
         )
+        backlog = read_backlog(conn)
     oldest_at = _aware(oldest)
     return StoreGauges(
         outbox_unsent=int(unsent),
@@ -44,6 +48,9 @@ def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauge
         deliveries_by_state={str(state): int(count) for state, count in by_state.items()},
         deadlines_at_risk=int(at_risk or 0),
         deadlines_missed=int(missed or 0),
+        audit_unlinked=backlog.unlinked,
+        # Wall-clock time on both sides: records are stamped with it when written.
+        audit_oldest_unlinked_age_seconds=backlog.oldest_age_seconds(datetime.now(UTC)),
     )
 
 

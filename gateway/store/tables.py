@@ -171,19 +171,30 @@ audit_log = sa.Table(
     sa.Column("from_state", sa.String(32)),
     sa.Column("to_state", sa.String(32)),
     sa.Column("detail", sa.JSON),
-    # The hash chain (gateway/store/audit.py); empty on records written before the chain existed.
+    # The hash chain (gateway/store/audit_sequencer.py): empty until the sequencer links the record.
+    sa.Column("seq", sa.BigInteger),  # its place on the chain: 1, 2, 3 … in the order linked
     sa.Column("prev_hash", sa.String(64)),
     sa.Column("hash", sa.String(64)),
+    sa.Column("queued_at", UtcDateTime),  # when it was written (wall clock), for the unlinked backlog's age
     sa.Index("ix_audit_request", "request_id", "id"),
+    sa.Index("ux_audit_seq", "seq", unique=True),
+)
+sa.Index(  # the sequencer's queue: records not yet linked, in the order written
+    "ix_audit_unlinked",
+    audit_log.c.id,
+    sqlite_where=audit_log.c.seq.is_(None),
+    postgresql_where=audit_log.c.seq.is_(None),
 )
 
-# The chain's head: one row, locked by each audit write until its commit, so links follow commit order.
+# The sequencer's head: one row, locked only by the sequencer while it links a batch.
 audit_chain = sa.Table(
     "audit_chain",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("last_hash", sa.String(64)),  # the newest record's hash; none before the first record
-    sa.Column("chained_after_id", sa.BigInteger, nullable=False),  # older records predate the chain
+    sa.Column("last_seq", sa.BigInteger),  # how many records are on the chain
+    sa.Column("last_hash", sa.String(64)),  # the newest linked record's hash; none before the first
+    sa.Column("checkpoint_seq", sa.BigInteger),  # the chain's length at the last published checkpoint
+    sa.Column("checkpoint_at", UtcDateTime),  # and when it was published
 )
 
 

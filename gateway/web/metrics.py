@@ -111,6 +111,12 @@ def _pipeline_gauges(gauges: StoreGauges) -> Iterator[Metric]:
     clocks.add_metric(["at_risk"], gauges.deadlines_at_risk)
     clocks.add_metric(["missed"], gauges.deadlines_missed)
     yield clocks
+    yield _gauge("lagw_audit_unlinked", "Audit records not yet linked onto the chain", gauges.audit_unlinked)
+    yield _gauge(
+        "lagw_audit_oldest_unlinked_age_seconds",
+        "How long the oldest unlinked audit record has waited for the sequencer (lagw relay)",
+        gauges.audit_oldest_unlinked_age_seconds,
+    )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -78,6 +78,8 @@ def test_intake_outcomes_latency_and_the_pipeline_gauges(gateway: LiveGateway) -
     assert after[rest_latency] - before.get(rest_latency, 0) == 4
     assert after[("lagw_outbox_unsent", ())] == 2  # no relay runs: both new notices wait in the outbox
     assert after[("lagw_outbox_oldest_unsent_age_seconds", ())] >= 0
+    assert after[("lagw_audit_unlinked", ())] == 2  # no sequencer runs: the two notices' records wait
+    assert after[("lagw_audit_oldest_unlinked_age_seconds", ())] > 0
     assert (after[("lagw_store_up", ())], after[("lagw_broker_up", ())]) == (1, 1)
     assert after[("lagw_deadlines", (("status", "missed"),))] == 0
     assert after[("lagw_deliveries", (("state", "parked"),))] == 0

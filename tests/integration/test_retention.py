@@ -81,6 +81,7 @@ def test_each_purge_is_on_the_audit_chain_without_personal_data_and_the_chain_st
     aged.store.services.retention.run()
 
     purges = _audit(aged, "payload_purged")
+    aged.store.services.audit.run_once()
     report = verify_chain(aged.store.services.engine)
 
     assert [(row.request_id, row.actor) for row in purges] == [(aged.old, "retention")]
@@ -120,6 +121,7 @@ def test_clearing_the_hold_lets_the_next_run_purge_and_both_are_audited(aged: Ag
         ("cli:clerk", {"hold_reason": "court order 刑保-7 keeps the file"})
     ]
     assert [r.actor for r in _audit(aged, "legal_hold_cleared")] == ["cli:chief"]
+    aged.store.services.audit.run_once()
     assert verify_chain(aged.store.services.engine).broken is None
 
 

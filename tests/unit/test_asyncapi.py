@@ -27,7 +27,7 @@ from tests.unit.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "run scripts/write-asyncapi and commit docs/asyncapi.json"
-GATEWAY_SENDS = {"request", "withdrawal", "requestEvent", "deadlineEvent"}
+GATEWAY_SENDS = {"request", "withdrawal", "requestEvent", "deadlineEvent", "auditCheckpoint"}
 ANSWER_PATH = "/api/v1/requests/{request_id}/"
 
 
@@ -143,6 +143,7 @@ def bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bus]:
         for at in (stored.due_at - timedelta(hours=1), stored.due_at + timedelta(minutes=1)):
             clock.current = at  # deadline.at_risk, then deadline.missed
             store.services.deadlines.run_once()
+        store.services.audit.run_once()  # links the records and checkpoints the chain
         yield Bus(store, _relay_everything(store), answer, assigned)
     finally:
         store.services.engine.dispose()

@@ -1,6 +1,7 @@
 """The audit chain's hash and the rule that nothing writes the audit log around it."""
 
 import dataclasses
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -61,3 +62,14 @@ def test_only_the_chain_module_inserts_into_the_audit_log() -> None:
     ]
     assert offenders == []
     assert writes.search((ROOT / "gateway/store/audit.py").read_text(encoding="utf-8"))
+
+
+def test_the_hash_is_sha256_of_the_canonical_text_records_already_linked_carry() -> None:
+    # Written out by hand: keys sorted, no spaces, UTF-8 unescaped, the time in UTC with microseconds and Z.
+    canonical = (
+        '{"actor":"court-370202","at":"2026-11-25T08:00:00.123456Z",'
+        '"detail":{"channel":"rest","reference":"（2026）鲁0202刑初318号"},"event":"received",'
+        f'"from_state":null,"prev_hash":"{GENESIS}","request_id":"r-1","to_state":"received"}}'
+    )
+
+    assert record_hash(RECORD, GENESIS) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
