@@ -138,6 +138,9 @@ class AgencyClient:
             receipt = getattr(proxy, operation)(**zeep_arguments(contract.request(), outcome.body))
         except zeep.exceptions.Fault as exc:
             outcome.errors.append(f"Fault {exc.code}")
+            if "over its limit" in str(exc.message):  # the rate limit (HTTP 429): wait as Retry-After says
+                time.sleep(1.0)
+                return False
             if "busy" not in str(exc.code).lower() and "unavailable" not in str(exc.message).lower():
                 raise AssertionError(f"notice refused: {exc.code} {exc.message}") from exc
             return False
