@@ -2,6 +2,7 @@
 dialect, mapping and intake, on a store that only keeps the outbox message), and its withdrawal."""
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,9 @@ class _CapturingStore:
 
     def __init__(self) -> None:
         self.added: list[tuple[LegalAidRequest, OutboxMessage]] = []
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         return None

@@ -5,8 +5,9 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
 from gateway.domain.model import Agency, Deadline, LegalAidRequest, Source, Submission
@@ -72,23 +73,24 @@ class Intake:
         submission = replace(submission, person=person)
         digest = submission_digest(submission)
 
-        # A resend is answered from the store before any date-dependent rule can judge it differently.
-        existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
-        if existing is not None:
-            return _resend_receipt(existing, digest)
-
-        flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
-        related, link_flags = relate(
-            submission.kind,
-            submission.case.stage,
-            agency.code,
-            self._store.same_person(person, agency.code, submission.case.stage),
-        )
-        request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
-        # The canonical case names the district decided on: the declared one, or the agency's own.
-        request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
         try:
-            self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
+            # One transaction, one connection: the resend check, the person's other requests, the writes.
+            with self._store.transaction():
+                # A resend is answered from the store before any date-dependent rule can judge it differently.
+                existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
+                if existing is not None:
+                    return _resend_receipt(existing, digest)
+                flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
+                related, link_flags = relate(
+                    submission.kind,
+                    submission.case.stage,
+                    agency.code,
+                    self._store.same_person(person, agency.code, submission.case.stage),
+                )
+                request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
+                # The canonical case names the district decided on: the declared one, or the agency's own.
+                request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
+                self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
         except ReferenceTaken:
             # A concurrent resend won the race; answer as for any resend.
             stored = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
@@ -145,11 +147,22 @@ class Intake:
 
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
-    data = asdict(replace(submission, person=replace(submission.person, minor=None)))
+    data = _as_data(replace(submission, person=replace(submission.person, minor=None)))
     if data["case"]["district"] is None:
         del data["case"]["district"]  # a message without it keeps the digest it had before the field existed
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _as_data(value: Any) -> Any:
+    """`dataclasses.asdict` without its deep copies: the same JSON, for a digest (every leaf is immutable)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _as_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_as_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_data(item) for key, item in value.items()}
+    return value
 
 
 def _resend_receipt(existing: StoredRequest, digest: str) -> Receipt:

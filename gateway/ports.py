@@ -1,6 +1,7 @@
 """Interfaces between the use cases and the infrastructure; fakes in tests satisfy the same."""
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -103,6 +104,10 @@ class Clock(Protocol):
 
 class RequestStore(Protocol):
     """Durable store of requests, raw payloads, the outbox and the audit log."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction for every call inside the block: all of it is stored, or none of it."""
+        ...
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""

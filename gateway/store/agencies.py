@@ -2,10 +2,13 @@
 
 import hashlib
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from cachetools import TTLCache
 
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
@@ -30,15 +33,30 @@ def new_api_key() -> str:
     return "lagw_" + secrets.token_urlsafe(32)
 
 
+# How long a process keeps a verified key: a rotation or revocation made elsewhere takes effect within it.
+KEY_CACHE_SECONDS = 5.0
+
+
 class SqlAgencyRegistry:
-    """Agencies and their credentials: a hash to look a bearer key up, the key itself only sealed."""
+    """Agencies and their credentials: a hash to look a bearer key up, the key itself only sealed.
+
+    A key found (a bearer key's agency, an agency's clear keys for WS-Security) is kept `KEY_CACHE_SECONDS`,
+    so a busy agency's calls do not each read and unseal it; a rotation in this process forgets them at once.
+    """
 
     def __init__(
-        self, engine: sa.Engine, sealer: KeySealer, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        engine: sa.Engine,
+        sealer: KeySealer,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cache_seconds: float = KEY_CACHE_SECONDS,
     ) -> None:
         self._engine = engine
         self._sealer = sealer
         self._now = now
+        self._cache_lock = threading.Lock()
+        self._agency_by_key: TTLCache[str, Agency] = TTLCache(maxsize=1024, ttl=cache_seconds, timer=time.monotonic)
+        self._keys_by_code: TTLCache[str, list[str]] = TTLCache(maxsize=1024, ttl=cache_seconds, timer=time.monotonic)
 
     def add(self, agency: Agency) -> str:
         """Register an agency and return its new API key."""
@@ -81,15 +99,30 @@ class SqlAgencyRegistry:
             )
         if result.rowcount != 1:
             raise UnknownAgency(code)
+        self.forget_keys()
         return key
+
+    def forget_keys(self) -> None:
+        """Drop every key this process keeps: the next call reads the store."""
+        with self._cache_lock:
+            self._agency_by_key.clear()
+            self._keys_by_code.clear()
 
     def by_api_key(self, api_key: str) -> Agency | None:
         """The agency holding this key (its current one, or the previous one until it expires), if any."""
         digest = hash_api_key(api_key)
+        with self._cache_lock:
+            cached = self._agency_by_key.get(digest)
+        if cached is not None:
+            return cached
         previous_valid = sa.and_(
             agencies.c.previous_api_key_hash == digest, agencies.c.previous_key_expires_at > self._now()
         )
-        return self._one(sa.or_(agencies.c.api_key_hash == digest, previous_valid))
+        found = self._one(sa.or_(agencies.c.api_key_hash == digest, previous_valid))
+        if found is not None:  # only keys that match: unknown ones cannot crowd them out
+            with self._cache_lock:
+                self._agency_by_key[digest] = found
+        return found
 
     def key_of(self, code: str) -> str | None:
         """An agency's current clear key, to check a WS-Security PasswordDigest; None if not on record."""
@@ -98,6 +131,17 @@ class SqlAgencyRegistry:
 
     def keys_of(self, code: str) -> list[str]:
         """The agency's clear keys that are valid now: the current one, then the previous one in its grace."""
+        with self._cache_lock:
+            cached = self._keys_by_code.get(code)
+        if cached is not None:
+            return list(cached)
+        keys = self._read_keys(code)
+        if keys:
+            with self._cache_lock:
+                self._keys_by_code[code] = keys
+        return list(keys)
+
+    def _read_keys(self, code: str) -> list[str]:
         columns = (agencies.c.api_key_sealed, agencies.c.previous_api_key_sealed, agencies.c.previous_key_expires_at)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(sa.select(*columns).where(agencies.c.code == code)).first()

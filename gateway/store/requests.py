@@ -1,5 +1,8 @@
 """Requests, raw payloads, outbox rows and audit records, written in one transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +32,36 @@ _NOT_SUMMARY = (
 SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
 _RELATED_LIMIT = 50
 
+# The intake's statements, built once: values are bound at each call.
+_BY_REFERENCE = sa.select(*SUMMARY_COLUMNS).where(
+    requests.c.agency_code == sa.bindparam("agency_code"),
+    requests.c.reference == sa.bindparam("reference"),
+    requests.c.kind == sa.bindparam("kind"),
+)
+_INSERT_REQUEST = requests.insert()
+_INSERT_PAYLOAD = inbound_payloads.insert()
+
+
+def _same_person_query(by_id: bool, by_name: bool) -> sa.Select[Any]:
+    conditions = []
+    if by_id:
+        conditions.append(requests.c.id_hash == sa.bindparam("id_hash"))
+    if by_name:
+        # Name and birth date are weaker: they decide only where an ID number is missing on one side.
+        same_name = requests.c.name_birth_hash == sa.bindparam("name_birth_hash")
+        conditions.append(sa.and_(same_name, requests.c.id_hash.is_(None)) if by_id else same_name)
+    columns = (requests.c.id, requests.c.kind, requests.c.agency_code, requests.c.stage, requests.c.state)
+    return (
+        sa.select(*columns)
+        .where(sa.or_(*conditions))
+        .where(~sa.and_(requests.c.agency_code == sa.bindparam("agency"), requests.c.stage == sa.bindparam("stage")))
+        .order_by(requests.c.received_at.desc())
+        .limit(_RELATED_LIMIT)
+    )
+
+
+_SAME_PERSON = {keys: _same_person_query(*keys) for keys in ((True, False), (False, True), (True, True))}
+
 
 class SqlRequestStore:
     """The RequestStore port on SQLAlchemy Core."""
@@ -37,15 +70,51 @@ class SqlRequestStore:
         self._engine = engine
         self._id_hash_key = id_hash_key
         self._data_keys = data_keys
+        # The connection of the transaction `transaction()` opened in this thread, if any.
+        self._bound: ContextVar[sa.Connection | None] = ContextVar(f"bound-{id(self)}", default=None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One connection and one write transaction for every call made inside the block, committed at its end.
+
+        A use case that reads and then writes takes one connection from the pool, not one per call. An error
+        rolls everything back; `ReferenceTaken` is raised after the rollback.
+        """
+        if self._bound.get() is not None:
+            yield  # already inside one: part of it
+            return
+        with self._engine.begin() as conn:
+            token = self._bound.set(conn)
+            try:
+                yield
+            finally:
+                self._bound.reset(token)
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        bound = self._bound.get()
+        if bound is not None:
+            yield bound
+            return
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        bound = self._bound.get()
+        if bound is not None:
+            yield bound
+            return
+        with self._engine.begin() as conn:
+            yield conn
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
-        query = sa.select(*SUMMARY_COLUMNS).where(
-            requests.c.agency_code == agency_code,
-            requests.c.reference == reference,
-            requests.c.kind == kind.value,
-        )
-        return self._one(query)
+        with self._reading() as conn:
+            row = conn.execute(
+                _BY_REFERENCE, {"agency_code": agency_code, "reference": reference, "kind": kind.value}
+            ).first()
+        return None if row is None else stored_request(row._mapping)
 
     def get(self, request_id: str) -> StoredRequest | None:
         """A request by gateway id."""
@@ -62,18 +131,19 @@ class SqlRequestStore:
         """Store request, raw payload, outbox row and audit record in one transaction."""
         at = request.source.received_at
         try:
-            with self._engine.begin() as conn:
+            with self._writing() as conn:
                 row = self._request_row(request, digest, message.body) | {"http_request_id": raw.request_id}
-                conn.execute(requests.insert().values(row))
+                conn.execute(_INSERT_REQUEST, row)
                 conn.execute(
-                    inbound_payloads.insert().values(
-                        request_id=request.id,
-                        channel=request.source.channel.value,
-                        content_type=raw.content_type,
-                        body=self._data_keys.seal(raw.body, payload_context(request.id)),
-                        sealed_with=self._data_keys.current_id,
-                        received_at=at,
-                    )
+                    _INSERT_PAYLOAD,
+                    {
+                        "request_id": request.id,
+                        "channel": request.source.channel.value,
+                        "content_type": raw.content_type,
+                        "body": self._data_keys.seal(raw.body, payload_context(request.id)),
+                        "sealed_with": self._data_keys.current_id,
+                        "received_at": at,
+                    },
                 )
                 add_to_outbox(conn, [message], at, self._data_keys)
                 received = AuditRecord(
@@ -86,8 +156,12 @@ class SqlRequestStore:
                 )
                 append_audit(conn, [received])
         except sa.exc.IntegrityError as exc:
-            if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
-                raise ReferenceTaken(request.source.reference) from exc
+            # Looked up afresh: a transaction this call was part of can take no more statements.
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
+                source = request.source
+                taken = {"agency_code": source.agency_code, "reference": source.reference, "kind": request.kind.value}
+                if conn.execute(_BY_REFERENCE, taken).first() is not None:
+                    raise ReferenceTaken(request.source.reference) from exc
             raise
 
     def apply(self, change: StateChange) -> bool:
@@ -208,25 +282,12 @@ class SqlRequestStore:
         so they are left out in the query, and at most the latest 50 are read.
         """
         id_hash, name_birth_hash = self._person_keys(person)
-        conditions = []
-        if id_hash is not None:
-            conditions.append(requests.c.id_hash == id_hash)
-        if name_birth_hash is not None:
-            # Name and birth date are weaker: they decide only where an ID number is missing on one side.
-            same_name = requests.c.name_birth_hash == name_birth_hash
-            conditions.append(same_name if id_hash is None else sa.and_(same_name, requests.c.id_hash.is_(None)))
-        if not conditions:
+        if id_hash is None and name_birth_hash is None:
             return []
-        columns = (requests.c.id, requests.c.kind, requests.c.agency_code, requests.c.stage, requests.c.state)
-        query = (
-            sa.select(*columns)
-            .where(sa.or_(*conditions))
-            .where(~sa.and_(requests.c.agency_code == agency_code, requests.c.stage == stage.value))
-            .order_by(requests.c.received_at.desc())
-            .limit(_RELATED_LIMIT)
-        )
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = list(reversed(conn.execute(query).all()))
+        query = _SAME_PERSON[(id_hash is not None, name_birth_hash is not None)]
+        params = {"id_hash": id_hash, "name_birth_hash": name_birth_hash, "agency": agency_code}
+        with self._reading() as conn:
+            rows = list(reversed(conn.execute(query, params | {"stage": stage.value}).all()))
         return [
             PersonMatch(
                 row.id,

@@ -9,12 +9,14 @@ Each limit is hit explicitly with its own key, so two limits checked at once in 
 """
 
 import math
+import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from gateway.config import Settings
@@ -32,9 +34,36 @@ class RateLimits:
     sign_in: tuple[RateLimitItem, ...]
 
 
+class InProcessStorage(MemoryStorage):
+    """The library's memory storage, expiring old entries inline at most once a second.
+
+    The library's own starts a timer thread whenever its last one has finished: under load, a thread for
+    nearly every hit. Entries past their window are ignored by the counts either way; the expiry only frees
+    memory.
+    """
+
+    EXPIRY_INTERVAL = 1.0
+
+    def __init__(self, uri: str | None = None, **options: Any) -> None:
+        super().__init__(uri, **options)
+        self._expiry_lock = threading.Lock()
+        self._expired_at = time.monotonic()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the library's private hook, by its mangled name
+        now = time.monotonic()
+        if now - self._expired_at < self.EXPIRY_INTERVAL or not self._expiry_lock.acquire(blocking=False):
+            return
+        try:
+            self._expired_at = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+        finally:
+            self._expiry_lock.release()
+
+
 def init_rate_limits(app: Flask, settings: Settings) -> None:
     """Give the app its limits; a malformed limit or storage address stops the start."""
-    storage = storage_from_string(settings.rate_limit_storage)
+    uri = settings.rate_limit_storage
+    storage = InProcessStorage(uri) if uri.startswith("memory://") else storage_from_string(uri)
     app.extensions[EXTENSION] = RateLimits(
         MovingWindowRateLimiter(storage),
         tuple(parse_many(settings.rate_limit)) if settings.rate_limit else (),

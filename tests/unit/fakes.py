@@ -1,5 +1,7 @@
 """Fakes behind the ports, for unit tests of the use cases."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +27,18 @@ class InMemoryStore:
     stored: dict[str, StoredRequest] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     raw: dict[str, RawPayload] = field(default_factory=dict)
+    transactions: int = 0  # committed
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing, as the store's: what the block added is dropped if it fails."""
+        before = (dict(self.stored), list(self.outbox), dict(self.raw))
+        try:
+            yield
+        except BaseException:
+            self.stored, self.outbox, self.raw = before
+            raise
+        self.transactions += 1
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         return next(

@@ -1,21 +1,27 @@
 """The intake use case with fakes behind the ports."""
 
+import hashlib
 import json
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.police.mapping import application_transfer_to_submission
-from adapters.police.schemas import ApplicationTransferSchema
+from adapters.police.mapping import duty_request_to_submission as police_duty_request
+from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
+from adapters.procuratorate.mapping import defense_notice_to_submission as procuratorate_notice
+from adapters.procuratorate.mapping import duty_request_to_submission as procuratorate_duty_request
+from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
 from gateway.domain.enums import AgencyType, Channel, Kind, Level
-from gateway.domain.model import Agency
+from gateway.domain.model import Agency, Submission
 from gateway.errors import KindNotAllowed, ReferenceConflict, StageNotAllowed
-from gateway.intake import Intake
+from gateway.intake import Intake, submission_digest
 from gateway.ports import RawPayload
 from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
@@ -130,3 +136,27 @@ def test_a_resend_after_the_person_turned_18_still_gets_its_receipt(store: InMem
 
     again = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
     assert (again.request_id, again.created) == (first.request_id, False)
+
+
+def _examples() -> list[Submission]:
+    def load(path: str) -> Any:
+        return json.loads((EXAMPLES / path).read_text(encoding="utf-8"))
+
+    return [
+        court_notice(),
+        application_transfer_to_submission(ApplicationTransferSchema().load(load("police/application-transfers.json"))),
+        police_duty_request(PoliceDutyLawyerRequestSchema().load(load("police/duty-lawyer-requests.json"))),
+        procuratorate_notice(ProcuratorateDefenseNoticeSchema().load(load("procuratorate/defense-notices.json"))),
+        procuratorate_duty_request(DutyLawyerRequestSchema().load(load("procuratorate/duty-lawyer-requests.json"))),
+    ]
+
+
+@pytest.mark.parametrize("submission", _examples(), ids=["court", "transfer", "police duty", "notice", "duty"])
+def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
+    # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like.
+    data = asdict(replace(submission, person=replace(submission.person, minor=None)))
+    if data["case"]["district"] is None:
+        del data["case"]["district"]
+    stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+    assert submission_digest(submission) == stored

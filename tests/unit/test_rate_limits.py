@@ -1,16 +1,21 @@
 """Rate-limit settings, and the per-address limit on the console's sign-in, through Flask's test client."""
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from limits import parse
+from limits.strategies import MovingWindowRateLimiter
 
 from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import DEFAULT_RATE_LIMIT, Settings
 from gateway.domain.staff import Role
 from gateway.serve import unshared_limits_note
+from gateway.web.rate_limits import InProcessStorage
 from tests.support.console import PASSWORD, ConsoleUser, add_staff
 
 
@@ -93,3 +98,21 @@ def test_serving_with_several_workers_and_memory_counts_says_so() -> None:
     assert note is not None and "4 × LAGW_RATE_LIMIT" in note
     assert unshared_limits_note(Settings(), workers=1) is None
     assert unshared_limits_note(Settings(rate_limit_storage="redis://127.0.0.1:6379"), workers=4) is None
+
+
+def test_counting_in_process_starts_no_thread_per_hit_and_still_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self), real_start(self))[1])
+    storage = InProcessStorage("memory://")
+    limiter = MovingWindowRateLimiter(storage)
+    item = parse("50/minute")
+    before = len(started)
+
+    allowed = [limiter.hit(item, "lagw", "agency", "court-1") for _ in range(60)]
+    for _ in range(20):
+        time.sleep(0.015)  # the library's own storage starts a new timer once its 10 ms one has finished
+        limiter.hit(item, "lagw", "agency", "court-2")
+
+    assert allowed == [True] * 50 + [False] * 10
+    assert len(started) == before
