@@ -40,7 +40,8 @@ KEY_CACHE_SECONDS = 5.0
 class SqlAgencyRegistry:
     """Agencies and their credentials: a hash to look a bearer key up, the key itself only sealed.
 
-    A key found (a bearer key's agency, an agency's clear keys for WS-Security) is kept `KEY_CACHE_SECONDS`,
+    A key found (a bearer key's agency, an agency's clear keys for WS-Security, an agency by its code) is kept
+    `KEY_CACHE_SECONDS`,
     so a busy agency's calls do not each read and unseal it; a rotation in this process forgets them at once.
     """
 
@@ -57,6 +58,7 @@ class SqlAgencyRegistry:
         self._cache_lock = threading.Lock()
         self._agency_by_key: TTLCache[str, Agency] = TTLCache(maxsize=1024, ttl=cache_seconds, timer=time.monotonic)
         self._keys_by_code: TTLCache[str, list[str]] = TTLCache(maxsize=1024, ttl=cache_seconds, timer=time.monotonic)
+        self._agency_by_code: TTLCache[str, Agency] = TTLCache(maxsize=1024, ttl=cache_seconds, timer=time.monotonic)
 
     def add(self, agency: Agency) -> str:
         """Register an agency and return its new API key."""
@@ -107,6 +109,7 @@ class SqlAgencyRegistry:
         with self._cache_lock:
             self._agency_by_key.clear()
             self._keys_by_code.clear()
+            self._agency_by_code.clear()
 
     def by_api_key(self, api_key: str) -> Agency | None:
         """The agency holding this key (its current one, or the previous one until it expires), if any."""
@@ -199,8 +202,16 @@ class SqlAgencyRegistry:
         return kind is not None
 
     def by_code(self, code: str) -> Agency | None:
-        """The agency with this code, if any."""
-        return self._one(agencies.c.code == code)
+        """The agency with this code, if any (a WS-Security username: kept as keys are)."""
+        with self._cache_lock:
+            cached = self._agency_by_code.get(code)
+        if cached is not None:
+            return cached
+        found = self._one(agencies.c.code == code)
+        if found is not None:
+            with self._cache_lock:
+                self._agency_by_code[code] = found
+        return found
 
     def list(self) -> list[Agency]:
         """All agencies by code."""

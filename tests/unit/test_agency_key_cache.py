@@ -53,8 +53,9 @@ def test_an_agency_not_found_is_not_kept_as_missing(tmp_path: Path) -> None:
     serving, operator = _registries(tmp_path)
     court = next(demo.agency for demo in DEMO_AGENCIES if demo.agency.code == COURT)
 
-    before = serving.keys_of(COURT)
+    before = serving.keys_of(COURT), serving.by_code(COURT)
     key = operator.add(court)
 
-    assert before == []
+    assert before == ([], None)
     assert serving.keys_of(COURT) == [key]  # at once, not after the TTL
+    assert serving.by_code(COURT) == court
