@@ -37,7 +37,9 @@ class Withdrawals:
         )
         change = Change(
             actor=agency.code,
-            detail={"reason": reason.value, "note": note},
+            # The note is the agency's free text (it may name a person): it goes to the centre on the bus,
+            # sealed in the outbox, never into the audit log, which is kept for good and cannot be purged.
+            detail={"reason": reason.value, "note_given": bool(note)},
             messages=(withdrawal_message(withdrawal),),
         )
         return self._transitions.apply(request_id, Event.WITHDRAWN, change)

@@ -2,12 +2,21 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from gateway.domain.enums import Kind, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
-from gateway.ports import OutboxMessage, RawPayload, ReferenceTaken, StoredRequest
+from gateway.ports import (
+    AnswerAlreadyApplied,
+    NewAnswer,
+    NewDelivery,
+    OutboxMessage,
+    RawPayload,
+    ReferenceTaken,
+    StateChange,
+    StoredRequest,
+)
 
 
 @dataclass
@@ -28,6 +37,10 @@ class InMemoryStore:
     outbox: list[OutboxMessage] = field(default_factory=list)
     raw: dict[str, RawPayload] = field(default_factory=dict)
     transactions: int = 0  # committed
+    canonical: dict[str, str] = field(default_factory=dict)  # request id -> the canonical JSON on the bus
+    changes: list[StateChange] = field(default_factory=list)  # every transition written, in order
+    answers: dict[str, tuple[str, NewAnswer]] = field(default_factory=dict)  # message_id -> (request, answer)
+    deliveries: list[NewDelivery] = field(default_factory=list)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -73,3 +86,31 @@ class InMemoryStore:
         )
         self.outbox.append(message)
         self.raw[request.id] = raw
+        self.canonical[request.id] = message.body.decode("utf-8")
+
+    def apply(self, change: StateChange) -> bool:
+        """As the store's: a compare-and-set on the state, and everything the change carries, or nothing."""
+        stored = self.stored.get(change.request_id)
+        if stored is None or stored.state is not change.from_state:
+            return False
+        answer = change.answer
+        if answer is not None and answer.message_id is not None and answer.message_id in self.answers:
+            raise AnswerAlreadyApplied(answer.message_id)
+        updated = replace(stored, state=change.to_state, updated_at=change.at)
+        if change.deadline is not None:
+            due_at, obligation, basis = change.deadline
+            updated = replace(updated, due_at=due_at, deadline_obligation=obligation, deadline_basis=basis)
+        self.stored[change.request_id] = updated
+        self.outbox.extend(change.messages)
+        self.deliveries.extend(change.deliveries)
+        if answer is not None and answer.message_id is not None:
+            self.answers[answer.message_id] = (change.request_id, answer)
+        self.changes.append(change)
+        return True
+
+    def canonical_body(self, request_id: str) -> str | None:
+        return self.canonical.get(request_id)
+
+    def answer_request(self, message_id: str) -> str | None:
+        found = self.answers.get(message_id)
+        return found[0] if found else None

@@ -1,0 +1,216 @@
+"""The writing use cases after intake (withdrawal, the centre's answers, transitions) on the in-memory store:
+what each writes, in milliseconds, with no store or broker."""
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from adapters.court.mapping import defense_notice_to_submission
+from adapters.court.schemas import CourtDefenseNoticeSchema
+from gateway.answers import CentreAnswers
+from gateway.domain.enums import AgencyType, Channel, DecisionOutcome, Level, RequestState, WithdrawalReason
+from gateway.domain.lifecycle import Event
+from gateway.domain.model import Agency, Appointment, Decision, Lawyer
+from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
+from gateway.intake import Intake
+from gateway.ports import RawPayload, StateChange
+from gateway.rules.authorization import kinds_for
+from gateway.rules.calendar import load_calendar
+from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
+from gateway.rules.routing import load_routing_table
+from gateway.transitions import Change, Transitions
+from gateway.withdrawal import Withdrawals
+from tests.unit.fakes import FixedClock, InMemoryStore
+from tests.unit.test_intake import COURT, EXAMPLES
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
+CENTRE = Agency("lac370202", "市南区法律援助中心", AgencyType.LEGAL_AID_CENTRE, Level.DISTRICT, "370202", frozenset())
+OTHER_COURT = Agency("c2", "市北区人民法院", AgencyType.COURT, Level.DISTRICT, "370203", kinds_for(AgencyType.COURT))
+LAWYER = Lawyer("李律师", "青岛某律师事务所", "13702201810012345", "13800000000", years_of_practice=5)
+
+
+class World:
+    """An intake, transitions, withdrawals and answers sharing one in-memory store and clock."""
+
+    def __init__(self, informs: bool = True) -> None:
+        self.store = InMemoryStore()
+        self.clock = FixedClock(NOW)
+        self.transitions = Transitions(self.store, self.clock, lambda code: informs)
+        self.withdrawals = Withdrawals(self.store, self.transitions, self.clock)
+        self.answers = CentreAnswers(self.store, self.transitions, load_calendar())
+        self.intake = Intake(self.store, self.clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+
+    def notice(self) -> str:
+        body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+        submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
+        receipt = self.intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}"))
+        assert receipt.centre_code == CENTRE.code
+        return receipt.request_id
+
+    def appointment(self, minutes: int = 0) -> Appointment:
+        return Appointment(LAWYER, NOW + timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_a_withdrawal_moves_the_request_and_tells_the_centre_with_the_note(world: World) -> None:
+    request_id = world.notice()
+    world.clock.current = NOW + timedelta(hours=1)
+
+    withdrawn = world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.OTHER, "被告人已委托律师")
+
+    [change] = world.store.changes
+    assert (withdrawn.state, change.from_state, change.event) == (
+        RequestState.WITHDRAWN,
+        RequestState.RECEIVED,
+        "withdrawn",
+    )
+    assert (change.actor, change.at) == (COURT.code, NOW + timedelta(hours=1))
+    keys = [message.routing_key for message in change.messages]
+    assert keys == ["request.withdrawn", f"withdrawal.{CENTRE.code}"]
+    assert json.loads(change.messages[1].body)["note"] == "被告人已委托律师"  # the centre reads it
+
+
+def test_the_withdrawal_note_stays_out_of_the_audit_record(world: World) -> None:
+    request_id = world.notice()
+
+    world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.OTHER, "王某某 370202199001011234 已委托律师")
+
+    [change] = world.store.changes
+    assert change.detail == {"reason": "other", "note_given": True}  # the audit log is never purged
+
+
+@pytest.mark.parametrize("note", [None, ""])
+def test_a_withdrawal_for_another_reason_needs_a_note_and_changes_nothing(world: World, note: str | None) -> None:
+    request_id = world.notice()
+
+    with pytest.raises(InvalidInput, match="needs a note"):
+        world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.OTHER, note)
+
+    assert world.store.changes == []
+
+
+def test_another_agencys_request_cannot_be_withdrawn_and_looks_absent(world: World) -> None:
+    request_id = world.notice()
+
+    with pytest.raises(RequestNotFound):
+        world.withdrawals.withdraw(OTHER_COURT, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    assert world.store.changes == []
+
+
+def test_a_repeated_withdrawal_answers_the_same_and_writes_nothing_more(world: World) -> None:
+    request_id = world.notice()
+    first = world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    again = world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    assert again == first
+    assert len(world.store.changes) == 1
+
+
+def test_an_appointment_assigns_the_lawyer_and_queues_the_notice_to_the_agency(world: World) -> None:
+    request_id = world.notice()
+
+    assigned = world.answers.appoint(CENTRE, request_id, world.appointment(), "amqp:lac370202:m-1")
+
+    [change] = world.store.changes
+    assert (assigned.state, change.event, change.actor) == (RequestState.ASSIGNED, "assigned", CENTRE.code)
+    assert change.detail == {"licence_number": LAWYER.licence_number}
+    assert change.answer is not None and change.answer.kind == "appointment"
+    assert [delivery.agency_code for delivery in change.deliveries] == [COURT.code]  # LAL 36: assign and inform
+    assert [message.routing_key for message in change.messages] == ["request.assigned"]
+
+
+def test_an_agency_without_a_callback_gets_no_delivery_and_reads_the_status() -> None:
+    world = World(informs=False)
+    request_id = world.notice()
+
+    world.answers.appoint(CENTRE, request_id, world.appointment())
+
+    assert world.store.changes[0].deliveries == ()
+
+
+def test_an_answer_repeated_under_its_key_changes_nothing(world: World) -> None:
+    request_id = world.notice()
+    first = world.answers.appoint(CENTRE, request_id, world.appointment(), "amqp:lac370202:m-1")
+
+    again = world.answers.appoint(CENTRE, request_id, world.appointment(minutes=5), "amqp:lac370202:m-1")
+
+    assert again == first
+    assert len(world.store.changes) == 1
+
+
+def test_a_key_used_for_another_request_is_refused(world: World) -> None:
+    first = world.notice()
+    world.answers.appoint(CENTRE, first, world.appointment(), "amqp:lac370202:m-1")
+    other = _second_notice(world)
+
+    with pytest.raises(InvalidInput, match="another request"):
+        world.answers.appoint(CENTRE, other, world.appointment(), "amqp:lac370202:m-1")
+
+    assert len(world.store.changes) == 1
+
+
+def _second_notice(world: World) -> str:
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body["notice_number"] += "-2"
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
+    return world.intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}")).request_id
+
+
+def test_a_centre_answers_only_what_was_routed_to_it(world: World) -> None:
+    request_id = world.notice()
+    elsewhere = Agency(
+        "lac370203", "市北区法律援助中心", AgencyType.LEGAL_AID_CENTRE, Level.DISTRICT, "370203", frozenset()
+    )
+
+    with pytest.raises(RequestNotFound):
+        world.answers.appoint(elsewhere, request_id, world.appointment())
+
+    assert world.store.changes == []
+
+
+def test_a_notice_cannot_be_granted_like_an_application(world: World) -> None:
+    request_id = world.notice()
+    decision = Decision(DecisionOutcome.GRANTED, NOW)  # LAL 43 decides applications, not notices
+
+    with pytest.raises(IllegalTransition):
+        world.answers.decide(CENTRE, request_id, decision)
+
+    assert world.store.changes == []
+
+
+def test_a_transition_the_lifecycle_refuses_writes_nothing(world: World) -> None:
+    request_id = world.notice()
+    world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    with pytest.raises(IllegalTransition):
+        world.transitions.apply(request_id, Event.ASSIGNED, Change(actor=CENTRE.code))
+
+    assert len(world.store.changes) == 1
+
+
+def test_a_concurrent_writer_makes_the_transition_read_and_decide_again(world: World) -> None:
+    request_id = world.notice()
+    apply = world.store.apply
+    raced: list[bool] = []
+
+    def first_loses(change: StateChange) -> bool:
+        if not raced:  # another writer queued the request in between
+            raced.append(True)
+            world.store.stored[request_id] = replace(world.store.stored[request_id], state=RequestState.QUEUED)
+            return False
+        return apply(change)
+
+    world.store.apply = first_loses  # type: ignore[method-assign]
+
+    assigned = world.transitions.apply(request_id, Event.ASSIGNED, Change(actor=CENTRE.code))
+
+    assert assigned.state is RequestState.ASSIGNED
+    assert [change.from_state for change in world.store.changes] == [RequestState.QUEUED]
