@@ -25,7 +25,28 @@ MAX_MESSAGE_ID = 60
 
 
 class Poison(Exception):
-    """A message that can never be applied: dead-lettered, with the reason logged."""
+    """A message that can never be applied: dead-lettered, with the reason logged.
+
+    The reason names fields and codes, never a value the message carried (it may hold a name or an ID
+    number): it goes to the log and to the dead letter's `x-lagw-reason` header.
+    """
+
+
+_UNKNOWN_FIELD = "Unknown field."
+
+
+def faulty_fields(messages: Any, path: str = "") -> list[str]:
+    """The fields a ValidationError names, as paths: declared names and list positions only, since an
+    unknown key is the sender's own text."""
+    if isinstance(messages, dict):
+        found: list[str] = []
+        for key, inner in messages.items():
+            if isinstance(inner, list) and _UNKNOWN_FIELD in inner:
+                found.append(f"{path}(an undeclared field)" if path else "(an undeclared field)")
+            else:
+                found.extend(faulty_fields(inner, f"{path}{key}."))
+        return found
+    return [path.rstrip(".") or "(the message)"]
 
 
 class AnswersConsumer:
@@ -125,11 +146,14 @@ class AnswersConsumer:
             raise Poison(f"a message_id of 1 to {MAX_MESSAGE_ID} characters is needed to apply the answer exactly once")
         try:
             message: dict[str, Any] = AnswerMessageSchema().load(json.loads(body))
-        except (ValueError, ValidationError) as exc:
-            raise Poison(f"not a legalaid.answer/1 message: {exc}") from exc
+        except ValidationError as exc:
+            fields = ", ".join(sorted(set(faulty_fields(exc.messages))))
+            raise Poison(f"not a legalaid.answer/1 message: invalid {fields}") from exc
+        except ValueError as exc:  # not JSON, not UTF-8: the decoder's message quotes no content
+            raise Poison(f"not a legalaid.answer/1 message: not JSON text ({type(exc).__name__})") from exc
         centre = self._agencies.by_code(message["centre_code"])
         if centre is None or centre.type is not AgencyType.LEGAL_AID_CENTRE:
-            raise Poison(f"{message['centre_code']} is not a registered legal aid centre")
+            raise Poison("its centre_code names no registered legal aid centre")
         key = f"amqp:{centre.code}:{message_id}"  # scoped: no other centre or channel can take this key
         try:
             if message["type"] == "decision":
@@ -141,4 +165,6 @@ class AnswersConsumer:
         except GatewayError as exc:
             if exc.status >= 500:
                 raise
-            raise Poison(f"{exc.code}: {exc.detail}") from exc
+            # The code, and for a refused body its fields: the detail may quote the message's request_id.
+            fields = f" ({', '.join(sorted(exc.errors))})" if exc.errors else ""
+            raise Poison(f"{exc.code}{fields}") from exc
