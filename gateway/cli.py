@@ -20,6 +20,7 @@ from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import NoRoute
 from gateway.logs import configure_logging
+from gateway.notify.targets import CallbackTargetRefused, check_callback_url
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
@@ -120,11 +121,16 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
 
     from gateway.ports import Callback
 
-    registry = build_services(Settings.from_env()).agencies
+    settings = Settings.from_env()
+    registry = build_services(settings).agencies
     callback = None
     if kind != "none":
         if not url:
             raise click.ClickException("--url is required for a callback")
+        try:
+            check_callback_url(url, settings.callback_allowed_hosts)
+        except CallbackTargetRefused as exc:
+            raise click.ClickException(f"callback refused: {exc}") from exc
         callback = Callback(kind=kind, url=url, secret=secret or random_secrets.token_urlsafe(32), username=username)
     try:
         registry.set_callback(code, callback)

@@ -76,6 +76,8 @@ class Settings:
     # nginx's $ssl_client_escaped_cert), believed only from the proxies' addresses.
     client_cert_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    # Callback hosts allowed although not public (agencies on a private network): names, addresses, networks.
+    callback_allowed_hosts: tuple[str, ...] = ()
     # Processes bring the store to the latest migration at start; false: only `lagw db upgrade` migrates,
     # and a process refuses a store that is behind.
     auto_migrate: bool = True
