@@ -11,7 +11,8 @@ from typing import Any
 
 from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
 from gateway.domain.model import Agency, Deadline, LegalAidRequest, Source, Submission
-from gateway.errors import ReferenceConflict
+from gateway.domain.text import hidden_characters
+from gateway.errors import InvalidInput, ReferenceConflict
 from gateway.outbox import request_message
 from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest
 from gateway.privacy import mask_id_number, mask_name
@@ -67,6 +68,9 @@ class Intake:
     ) -> Receipt:
         """Validate and store a submission; a resend returns the stored receipt unchanged."""
         decision = authorize(agency, service, submission.kind, submission.case.stage, submission.case.district)
+        hidden = hidden_characters(submission)
+        if hidden:
+            raise InvalidInput("text fields must be plain text; see errors", errors=hidden)
         received_at = self._clock.now()
         today = received_at.astimezone(CHINA_TZ).date()
         person = normalize_person(submission.person, on=today)

@@ -5,6 +5,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from gateway.domain.text import hidden_character
+
 PHONE_PATTERN = r"^\+?[0-9][0-9\- ]{4,19}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 DISTRICT_PATTERN = r"^[0-9]{6}$"
@@ -15,11 +17,19 @@ NO_CONTROL_CHARACTERS = validate.Regexp(
 )
 
 
+def no_hidden_characters(value: str) -> None:
+    """Refuse C1 controls and invisible formatting (direction overrides, zero-width characters) as well."""
+    found = hidden_character(value)
+    if found is not None:
+        raise ValidationError(f"must not contain control characters or invisible formatting ({found})")
+
+
 def text(max_length: int, *, required: bool = False, **kwargs: Any) -> fields.String:
-    """A non-blank string of bounded length without control characters (PostgreSQL refuses NUL)."""
+    """A non-blank string of bounded length, plain text: no control characters (PostgreSQL refuses NUL), no
+    invisible formatting (gateway.domain.text)."""
     return fields.String(
         required=required,
-        validate=[validate.Length(min=1, max=max_length), NO_CONTROL_CHARACTERS],
+        validate=[validate.Length(min=1, max=max_length), NO_CONTROL_CHARACTERS, no_hidden_characters],
         **kwargs,
     )
 

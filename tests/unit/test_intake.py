@@ -20,7 +20,8 @@ from adapters.procuratorate.mapping import duty_request_to_submission as procura
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
 from gateway.domain.enums import AgencyType, Channel, Kind, Level
 from gateway.domain.model import Agency, Submission
-from gateway.errors import KindNotAllowed, ReferenceConflict, StageNotAllowed
+from gateway.domain.text import hidden_character
+from gateway.errors import InvalidInput, KindNotAllowed, ReferenceConflict, StageNotAllowed
 from gateway.intake import Intake, submission_digest
 from gateway.ports import RawPayload
 from gateway.rules.authorization import kinds_for
@@ -160,3 +161,34 @@ def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> 
     stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
     assert submission_digest(submission) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("王小明", None),
+        ("王\ue000明", None),  # a rare character of a name, in the private-use area
+        ("第一行\n第二行\t完\r", None),
+        ("王\u202e小明", "U+202E"),  # right-to-left override
+        ("王\u2066小明", "U+2066"),  # left-to-right isolate
+        ("王\u200b小明", "U+200B"),  # zero-width space
+        ("\ufeff王小明", "U+FEFF"),
+        ("王\u0085", "U+0085"),  # a C1 control
+        ("王\x00", "U+0000"),
+    ],
+)
+def test_hidden_characters_are_named_by_code_point(text: str, found: str | None) -> None:
+    assert hidden_character(text) == found
+
+
+def test_a_submission_with_a_hidden_character_anywhere_is_refused_naming_the_field(
+    intake: Intake, store: InMemoryStore
+) -> None:
+    submission = replace(court_notice(), notes="家属\u202e已委托律师")
+
+    with pytest.raises(InvalidInput) as refused:
+        intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
+
+    assert list(refused.value.errors) == ["notes"]
+    assert "U+202E" in refused.value.errors["notes"][0]
+    assert store.stored == {}
