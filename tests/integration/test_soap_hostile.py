@@ -72,6 +72,27 @@ def _token_for(other: str) -> Callable[[LiveGateway], bytes]:
     return build
 
 
+def _namespaces(count: int) -> Callable[[LiveGateway], bytes]:
+    declarations = " ".join(f'xmlns:n{i}="urn:n:{i}"' for i in range(count)).encode()
+    return _replace(b"<ag:Judge>", b"<ag:Judge " + declarations + b">")
+
+
+def _attributes(count: int) -> Callable[[LiveGateway], bytes]:
+    attributes = " ".join(f'a{i}="1"' for i in range(count)).encode()
+    return _replace(b"<ag:Judge>", b"<ag:Judge " + attributes + b">")
+
+
+def _second(element: bytes) -> Callable[[LiveGateway], bytes]:
+    """The sample with a second copy of `element` (the Security header, or the token) right after it."""
+
+    def build(gateway: LiveGateway) -> bytes:
+        body = _court_sample(gateway)
+        start, end = body.index(b"<" + element), body.index(b"</" + element + b">") + len(element) + 3
+        return body[:end] + body[start:end] + body[end:]
+
+    return build
+
+
 # (case, how to build the body, content type or None for SOAP 1.1, SOAP fault code, gateway code)
 CASES: list[tuple[str, Callable[[LiveGateway], bytes], str | None, str, str]] = [
     ("billion laughs", _with_doctype(BILLION_LAUGHS), None, "Client", "forbidden-xml"),
@@ -120,6 +141,11 @@ CASES: list[tuple[str, Callable[[LiveGateway], bytes], str | None, str, str]] = 
         "MustUnderstand",
         "must-understand",
     ),
+    ("20,000 namespace declarations on one element", _namespaces(20_000), None, "Client", "forbidden-xml"),
+    ("101 namespace declarations", _namespaces(101), None, "Client", "forbidden-xml"),
+    ("51 attributes on one element", _attributes(51), None, "Client", "forbidden-xml"),
+    ("two Security headers", _second(b"wsse:Security"), None, "Client", "unauthenticated"),
+    ("two UsernameTokens", _second(b"wsse:UsernameToken"), None, "Client", "unauthenticated"),
     (
         "an ID number failing GB 11643",
         _replace(b"370202201003150310", b"370202201003150311"),
@@ -267,3 +293,46 @@ def test_the_stored_envelope_keeps_neither_the_key_nor_the_nonce(gateway: LiveGa
         assert gateway.keys[COURT].encode() not in stored.body
         assert base64.b64encode(nonce) not in stored.body
         assert b"[redacted]" in stored.body
+
+
+def _with_timestamp(gateway: LiveGateway, created: datetime, expires: datetime | None) -> bytes:
+    """The sample with a wsu:Timestamp in its Security header, as WCF and CXF clients send by default."""
+    root = etree.fromstring(_court_sample(gateway))
+    security = root.find(f".//{{{WSSE}}}Security")
+    stamp = etree.Element(f"{{{WSU}}}Timestamp")
+    etree.SubElement(stamp, f"{{{WSU}}}Created").text = created.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if expires is not None:
+        etree.SubElement(stamp, f"{{{WSU}}}Expires").text = expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    security.insert(0, stamp)
+    security.set(f"{{{SOAP11.namespace}}}mustUnderstand", "1")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def test_a_timestamp_as_wcf_and_cxf_send_it_is_accepted(gateway: LiveGateway) -> None:
+    now = datetime.now(UTC)
+
+    response = post_envelope(gateway.base, "court", _with_timestamp(gateway, now, now + timedelta(minutes=5)))
+
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("created", "expires", "code"),
+    [
+        (timedelta(minutes=-3), timedelta(seconds=-1), "stale-security-token"),  # expired
+        (timedelta(minutes=10), None, "stale-security-token"),  # made in the future
+        (timedelta(minutes=-10), timedelta(minutes=5), "stale-security-token"),  # made too long ago
+        (timedelta(0), timedelta(minutes=-1), "unauthenticated"),  # expires before it was made
+    ],
+    ids=["expired", "future", "old", "expires before created"],
+)
+def test_a_timestamp_out_of_time_is_refused_and_stores_nothing(
+    gateway: LiveGateway, created: timedelta, expires: timedelta | None, code: str
+) -> None:
+    now, before = datetime.now(UTC), gateway.row_counts()
+    envelope = _with_timestamp(gateway, now + created, None if expires is None else now + expires)
+
+    found = fault_of(post_envelope(gateway.base, "court", envelope))
+
+    assert (found["fault"], found["code"]) == ("Client", code), found
+    assert gateway.row_counts() == before

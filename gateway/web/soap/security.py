@@ -24,7 +24,17 @@ _PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-tok
 PASSWORD_TEXT = _PROFILE + "#PasswordText"
 PASSWORD_DIGEST = _PROFILE + "#PasswordDigest"
 SECURITY_HEADER = f"{{{WSSE}}}Security"
+TIMESTAMP = f"{{{WSU}}}Timestamp"
 MIN_NONCE_BYTES, MAX_NONCE_BYTES = 16, 64
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """A wsu:Timestamp beside the token (WCF and CXF clients send one by default): when the message was made
+    and when it stops being valid, as sent."""
+
+    created: str | None
+    expires: str | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class UsernameToken:
     digest: bool
     nonce: bytes | None
     created: str | None
+    timestamp: Timestamp | None = None
 
 
 class Credentials(Protocol):
@@ -55,18 +66,29 @@ class Nonces(Protocol):
 
 
 def read_username_token(header: etree._Element | None, version: SoapVersion) -> UsernameToken:
-    """The UsernameToken in the wsse:Security header aimed at us, or Unauthenticated.
+    """The UsernameToken in the one wsse:Security header aimed at us, or Unauthenticated.
 
-    A Security header marked mustUnderstand may hold nothing but the token: a signature or a
-    timestamp the gateway does not check must not pass as checked.
+    One Security header, one token and at most one wsu:Timestamp: a second one would go unchecked. A Security
+    header marked mustUnderstand may hold nothing else: a signature the gateway does not check must not pass
+    as checked.
     """
-    blocks = [] if header is None else header.findall(SECURITY_HEADER)
-    security = next((block for block in blocks if is_for_us(block, version)), None)
-    token = None if security is None else security.find(f"{{{WSSE}}}UsernameToken")
+    blocks = [] if header is None else [b for b in header.findall(SECURITY_HEADER) if is_for_us(b, version)]
+    if len(blocks) > 1:
+        raise Unauthenticated(f"send one wsse:Security header, not {len(blocks)}")
+    security = blocks[0] if blocks else None
+    tokens = [] if security is None else security.findall(f"{{{WSSE}}}UsernameToken")
+    stamps = [] if security is None else security.findall(TIMESTAMP)
+    if len(tokens) > 1 or len(stamps) > 1:
+        raise Unauthenticated("the Security header holds one UsernameToken and at most one wsu:Timestamp")
+    token = tokens[0] if tokens else None
+    stamp = stamps[0] if stamps else None
     if security is not None and must_understand(security, version):
-        others = sorted({str(child.tag) for child in security if isinstance(child.tag, str) and child is not token})
+        known = (token, stamp)
+        others = sorted({str(child.tag) for child in security if isinstance(child.tag, str) and child not in known})
         if others:
-            raise MustUnderstand(f"the Security header holds {', '.join(others)}; only a UsernameToken is processed")
+            raise MustUnderstand(
+                f"the Security header holds {', '.join(others)}; only a UsernameToken and a Timestamp are processed"
+            )
     if token is None:
         raise Unauthenticated("send a WS-Security UsernameToken (agency code and key) in the SOAP Header")
     username = token.findtext(f"{{{WSSE}}}Username")
@@ -77,7 +99,23 @@ def read_username_token(header: etree._Element | None, version: SoapVersion) -> 
     if kind not in (PASSWORD_TEXT, PASSWORD_DIGEST):
         raise Unauthenticated(f"unsupported password type {kind}; use PasswordText or PasswordDigest")
     created = token.findtext(f"{{{WSU}}}Created")
-    return UsernameToken(username.strip(), password.text.strip(), kind == PASSWORD_DIGEST, _nonce(token), created)
+    timestamp = None
+    if stamp is not None:
+        timestamp = Timestamp(stamp.findtext(f"{{{WSU}}}Created"), stamp.findtext(f"{{{WSU}}}Expires"))
+    return UsernameToken(
+        username.strip(), password.text.strip(), kind == PASSWORD_DIGEST, _nonce(token), created, timestamp
+    )
+
+
+def _instant(text: str, name: str) -> datetime:
+    """An xs:dateTime with its time zone, or Unauthenticated naming the element."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise Unauthenticated(f"the {name} time is not an xs:dateTime") from exc
+    if moment.tzinfo is None:
+        raise Unauthenticated(f"the {name} time must carry a time zone (e.g. Z)")
+    return moment
 
 
 def _nonce(token: etree._Element) -> bytes | None:
@@ -110,24 +148,37 @@ class TokenVerifier:
             raise Unauthenticated("a PasswordDigest token needs a Nonce and a Created time")
         if token.created is not None:
             self._check_fresh(token.created)
+        if token.timestamp is not None:
+            self._check_timestamp(token.timestamp)
         agency = self._check_key(token)
         if token.nonce is not None and not self._nonces.remember(agency.code, token.nonce.hex(), self._now()):
             raise ReplayedSecurityToken("this UsernameToken nonce was already used; send a new nonce")
         return agency
 
-    def _check_fresh(self, created_text: str) -> None:
-        try:
-            created = datetime.fromisoformat(created_text.strip())
-        except ValueError as exc:
-            raise Unauthenticated("the Created time is not an xs:dateTime") from exc
-        if created.tzinfo is None:
-            raise Unauthenticated("the Created time must carry a time zone (e.g. Z)")
+    def _check_timestamp(self, timestamp: Timestamp) -> None:
+        """WS-Security 1.1 §10: Created within the window, and the message not past its Expires."""
+        if timestamp.created is None:
+            raise Unauthenticated("the wsu:Timestamp needs a Created time")
+        created = self._check_fresh(timestamp.created)
+        if timestamp.expires is None:
+            return
+        expires = _instant(timestamp.expires, "Expires")
+        if expires <= created:
+            raise Unauthenticated("the wsu:Timestamp expires before it was created")
+        if expires < self._now():
+            raise StaleSecurityToken(
+                f"the message expired at {timestamp.expires} by its wsu:Timestamp; send it again with a new one"
+            )
+
+    def _check_fresh(self, created_text: str) -> datetime:
+        created = _instant(created_text, "Created")
         age = self._now() - created
         if age > self._window or age < -self._window:
             raise StaleSecurityToken(
                 f"the token was created {created_text}, outside ±{int(self._window.total_seconds())} s of "
                 "the gateway's clock; check the sender's clock and send a fresh token"
             )
+        return created
 
     def _check_key(self, token: UsernameToken) -> Agency:
         refused = Unauthenticated("the UsernameToken matches no registered agency and key")
