@@ -12,6 +12,7 @@ from gateway.logs import keep_bodies_out_of_logs
 from gateway.web import centre, health, problems_doc, status
 from gateway.web.api import make_api
 from gateway.web.console import init_console
+from gateway.web.content_encoding import init_content_encoding
 from gateway.web.context import EXTENSION
 from gateway.web.metrics import init_metrics
 from gateway.web.problems import register_error_handlers
@@ -61,6 +62,7 @@ def create_app(
     app.extensions[SERVICES_EXTENSION] = {service.name: service.namespace for service in soap}
     app.register_blueprint(health.blp)
     init_request_ids(app)
+    init_content_encoding(app, settings.max_body_bytes)
     init_metrics(app, {blueprint.name for blueprint in api_blueprints})
     app.register_blueprint(problems_doc.blp)
     init_console(app, settings)

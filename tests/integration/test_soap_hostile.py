@@ -2,7 +2,9 @@
 
 import base64
 import json
+import logging
 import os
+import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -336,3 +338,49 @@ def test_a_timestamp_out_of_time_is_refused_and_stores_nothing(
 
     assert (found["fault"], found["code"]) == ("Client", code), found
     assert gateway.row_counts() == before
+
+
+def _send_cut(gateway: LiveGateway, head: bytes, sent: bytes) -> bytes:
+    """Send `head` and part of a body, close the sending side, and read the whole answer."""
+    host, port = gateway.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + sent)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _head(gateway: LiveGateway, framing: str) -> bytes:
+    return (
+        f"POST /soap/court HTTP/1.1\r\nHost: {gateway.base.removeprefix('http://')}\r\n"
+        f'Content-Type: text/xml; charset=utf-8\r\nSOAPAction: ""\r\n{framing}\r\nConnection: close\r\n\r\n'
+    ).encode()
+
+
+def test_a_body_cut_short_of_its_declared_length_is_a_client_fault_and_stores_nothing(
+    gateway: LiveGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    body, before = _court_sample(gateway), gateway.row_counts()
+
+    with caplog.at_level(logging.ERROR):
+        answer = _send_cut(gateway, _head(gateway, f"Content-Length: {len(body) + 500}"), body)
+
+    assert b"Client" in answer and b"malformed-body" in answer, answer[:600]
+    assert gateway.row_counts() == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a traceback was logged"
+
+
+def test_a_chunked_body_cut_short_is_a_client_fault_and_stores_nothing(
+    gateway: LiveGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    body, before = _court_sample(gateway), gateway.row_counts()
+    first_chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n"  # the terminating chunk never comes
+
+    with caplog.at_level(logging.ERROR):
+        answer = _send_cut(gateway, _head(gateway, "Transfer-Encoding: chunked"), first_chunk)
+
+    assert b"Client" in answer and b"malformed-body" in answer, answer[:600]
+    assert gateway.row_counts() == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a traceback was logged"

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from flask import Response, g, request
 from lxml import etree
+from werkzeug.exceptions import ClientDisconnected
 
 from gateway.domain.enums import Kind
-from gateway.errors import InvalidInput, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
+from gateway.errors import InvalidInput, MalformedBody, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
 from gateway.ports import RawPayload
 from gateway.rules.authorization import check_service
 from gateway.web.auth import check_client_certificate
@@ -130,14 +131,24 @@ def _read_body() -> bytes:
     if request.content_length is not None:
         if request.content_length > limit:
             raise PayloadTooLarge(f"the body is {request.content_length} bytes; the limit is {limit}")
-        return request.get_data(cache=False)
+        declared = request.content_length
+        try:
+            body = request.get_data(cache=False)
+        except (OSError, ClientDisconnected) as exc:
+            raise MalformedBody(f"the body ended before its declared {declared} bytes") from exc
+        if len(body) < declared:  # the client stopped sending: nothing of a part is stored
+            raise MalformedBody(f"the body ended after {len(body)} of its declared {declared} bytes")
+        return body
     if not request.environ.get("wsgi.input_terminated"):
         return b""  # a server that does not terminate chunked input gives nothing safe to read
     # Werkzeug's own limit cuts a chunked body short silently; read one byte past it to tell.
-    body: bytes = request.environ["wsgi.input"].read(limit + 1)
-    if len(body) > limit:
+    try:
+        chunked: bytes = request.environ["wsgi.input"].read(limit + 1)
+    except (OSError, ValueError, ClientDisconnected) as exc:  # the chunks stopped before the last one
+        raise MalformedBody("the chunked body ended before its last chunk") from exc
+    if len(chunked) > limit:
         raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
-    return body
+    return chunked
 
 
 def _without_secrets(root: etree._Element) -> bytes:
