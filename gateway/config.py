@@ -76,6 +76,8 @@ class Settings:
     # nginx's $ssl_client_escaped_cert), believed only from the proxies' addresses.
     client_cert_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    # The bearer token Prometheus sends to scrape /metrics; none: /metrics answers only this host's loopback.
+    metrics_token: str = field(default="", repr=False)
     # Callback hosts allowed although not public (agencies on a private network): names, addresses, networks.
     callback_allowed_hosts: tuple[str, ...] = ()
     # Processes bring the store to the latest migration at start; false: only `lagw db upgrade` migrates,
@@ -132,7 +134,7 @@ def unknown_variables(environ: dict[str, str]) -> list[str]:
     return sorted(name for name in environ if name.startswith("LAGW_") and name not in known)
 
 
-SECRET_SETTINGS = frozenset({"id_hash_key", "credential_key", "console_secret", "data_keys"})
+SECRET_SETTINGS = frozenset({"id_hash_key", "credential_key", "console_secret", "data_keys", "metrics_token"})
 _DEVELOPMENT_SECRETS = {
     "id_hash_key": _DEV_ID_HASH_KEY,
     "credential_key": _DEV_CREDENTIAL_KEY,

@@ -97,6 +97,15 @@ class KindNotAllowed(GatewayError):
     title = "The agency may not send this kind of message"
 
 
+class NotFromThisAddress(GatewayError):
+    """The resource answers only its own host (or a caller with its token): `/metrics` without
+    LAGW_METRICS_TOKEN."""
+
+    code = "not-from-this-address"
+    status = 403
+    title = "Not answered to this address"
+
+
 class OutsideJurisdiction(GatewayError):
     """The case is in a district the agency does not act for: its own district, or the city's for a city-level one."""
 

@@ -5,6 +5,8 @@ Under gunicorn the workers count into PROMETHEUS_MULTIPROC_DIR (`lagw serve` mak
 them up, whichever worker answers it.
 """
 
+import hmac
+import ipaddress
 import logging
 import os
 import time
@@ -19,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
+from gateway.errors import NotFromThisAddress, Unauthenticated
 from gateway.store.gauges import StoreGauges, read_gauges
 from gateway.web.context import services
 from gateway.web.health import check_broker, check_store
@@ -67,6 +70,7 @@ def init_metrics(app: Flask, intake_blueprints: set[str]) -> None:
 
 
 def _scrape() -> Response:
+    _check_scraper()
     pipeline = CollectorRegistry()
     pipeline.register(_PipelineCollector())
     if os.environ.get(MULTIPROCESS_DIR):
@@ -75,6 +79,29 @@ def _scrape() -> Response:
     else:
         counted = REGISTRY  # one process: its own counters
     return Response(generate_latest(counted) + generate_latest(pipeline), content_type=CONTENT_TYPE_LATEST)
+
+
+def _check_scraper() -> None:
+    """With LAGW_METRICS_TOKEN, the caller must send it as a bearer token; without, only this host's loopback
+    is answered (not a request relayed by a trusted proxy): the metrics name every agency and the backlog."""
+    settings = services().settings
+    if settings.metrics_token:
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            sent.strip().encode(), settings.metrics_token.encode()
+        ):
+            raise Unauthenticated("send the metrics token (LAGW_METRICS_TOKEN) as Authorization: Bearer <token>")
+        return
+    address = request.remote_addr or ""
+    if not _is_loopback(address) or address in settings.trusted_proxies:
+        raise NotFromThisAddress("/metrics answers only this host; set LAGW_METRICS_TOKEN to scrape it from elsewhere")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 class _PipelineCollector(Collector):

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
@@ -108,3 +110,33 @@ def test_a_scrape_adds_up_the_counts_of_every_gunicorn_worker(tmp_path: Path, am
         processes.stop_all()
 
     assert scrapes == [30.0] * 6, scrapes  # whichever worker answers the scrape
+
+
+def _metrics_app(tmp_path: Path, **settings: Any) -> FlaskClient:
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path}/metrics.sqlite3", **settings))
+    return create_app(services=services).test_client()
+
+
+def test_with_a_token_set_a_scrape_needs_it(tmp_path: Path) -> None:
+    client = _metrics_app(tmp_path, metrics_token="scrape-secret-1")
+
+    missing = client.get("/metrics")
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2"})
+    right = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+    assert missing.get_json()["code"] == "unauthenticated"
+    assert "agency" not in missing.get_data(as_text=True)
+    assert right.status_code == 200 and "lagw_store_up" in right.get_data(as_text=True)
+
+
+def test_without_a_token_only_the_hosts_loopback_is_answered(tmp_path: Path) -> None:
+    client = _metrics_app(tmp_path, trusted_proxies=("127.0.0.2",))
+
+    local = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "10.0.1.9"})
+    through_proxy = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.2"})
+
+    assert local.status_code == 200
+    assert (remote.status_code, through_proxy.status_code) == (403, 403)
+    assert remote.get_json()["code"] == "not-from-this-address"
