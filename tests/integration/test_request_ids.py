@@ -1,5 +1,6 @@
 """X-Request-Id travels from the agency's call to the answer, the bus message, the events and the callback."""
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -89,3 +90,18 @@ def test_a_call_without_a_usable_request_id_gets_one_that_the_webhook_carries_ba
 def _all_sent(gateway: LiveGateway) -> bool:
     with gateway.services.engine.connect() as conn:
         return not conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+
+
+@pytest.mark.parametrize("value", [b"abc\x00def", b"\x00", b"a\x01b\x7f"], ids=["NUL inside", "NUL alone", "controls"])
+def test_a_request_id_with_control_bytes_is_replaced_not_a_server_error(gateway: LiveGateway, value: bytes) -> None:
+    host, port = gateway.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + value + b"\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+
+    head = answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    echoed = [line.split(b": ", 1)[1] for line in head if line.lower().startswith(b"x-request-id:")]
+    assert head[0] == b"HTTP/1.1 200 OK"
+    assert len(echoed) == 1 and len(echoed[0]) == 32 and echoed[0].isalnum()  # a new id, not the bytes sent
