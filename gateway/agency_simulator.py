@@ -32,7 +32,9 @@ class AgencySimulator:
     """What the agency received, and how it misbehaves.
 
     `failing` answers every call with that status; `stall` records the notice, then waits that many
-    seconds before answering (a caller with a shorter timeout sees a timeout for a notice that arrived).
+    seconds before answering (a caller with a shorter timeout sees a timeout for a notice that arrived);
+    `wsdl_served` replaces a service's WSDL with other bytes (a WSDL changed after registration, or a hostile
+    one).
     """
 
     base: str = ""
@@ -40,6 +42,7 @@ class AgencySimulator:
     stall: float = 0.0
     received: dict[str, dict[str, Any]] = field(default_factory=dict)  # idempotency key -> notice
     calls: int = 0
+    wsdl_served: dict[str, bytes] = field(default_factory=dict)  # service -> the bytes served for its ?wsdl
 
     def wsdl_url(self, agency: str) -> str:
         """Where the gateway finds the agency's callback WSDL."""
@@ -76,6 +79,8 @@ def _app(sim: AgencySimulator) -> Flask:
 
     @app.get("/soap/<service>")
     def wsdl(service: str) -> Response:
+        if service in sim.wsdl_served:
+            return Response(sim.wsdl_served[service], content_type="text/xml")
         agency = service.removesuffix("-callback")
         wsdl_file = resources.files(f"adapters.{agency}.wsdl").joinpath(f"{service}.wsdl")
         document = etree.ElementTree(etree.fromstring(wsdl_file.read_bytes(), PARSER))

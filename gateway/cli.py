@@ -21,6 +21,7 @@ from gateway.domain.model import Agency
 from gateway.errors import NoRoute
 from gateway.logs import configure_logging
 from gateway.notify.targets import CallbackTargetRefused, check_callback_url
+from gateway.notify.wsdl_pin import check_wsdl, fetch_wsdl
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 
@@ -107,7 +108,10 @@ def agency_rotate_key(code: str, grace_hours: float) -> None:
 @agency.command("set-callback")
 @click.option("--code", required=True)
 @click.option("--kind", type=click.Choice(["soap", "webhook", "none"]), required=True)
-@click.option("--url", help="SOAP: the agency's callback WSDL URL; webhook: the URL to POST to.")
+@click.option(
+    "--url",
+    help="SOAP: the agency's callback WSDL URL (fetched now, checked and kept); webhook: the URL to POST to.",
+)
 @click.option("--username", help="SOAP: the UsernameToken username the agency gave the gateway.")
 @click.option(
     "--secret",
@@ -127,11 +131,16 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
     if kind != "none":
         if not url:
             raise click.ClickException("--url is required for a callback")
+        wsdl = None
         try:
             check_callback_url(url, settings.callback_allowed_hosts)
+            if kind == "soap":  # fetched and checked once; every delivery uses this copy
+                wsdl = fetch_wsdl(url, settings.callback_timeout_seconds)
+                check_wsdl(wsdl, url)
         except CallbackTargetRefused as exc:
             raise click.ClickException(f"callback refused: {exc}") from exc
-        callback = Callback(kind=kind, url=url, secret=secret or random_secrets.token_urlsafe(32), username=username)
+        chosen = secret or random_secrets.token_urlsafe(32)
+        callback = Callback(kind=kind, url=url, secret=chosen, username=username, wsdl=wsdl)
     try:
         registry.set_callback(code, callback)
     except UnknownAgency as exc:

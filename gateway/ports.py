@@ -182,6 +182,7 @@ class Callback:
     url: str
     secret: str  # the webhook's HMAC key, or the SOAP password
     username: str | None = None  # SOAP: the UsernameToken's username
+    wsdl: bytes | None = None  # SOAP: the callback WSDL as fetched and checked at registration
 
 
 @dataclass(frozen=True)

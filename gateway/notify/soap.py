@@ -11,10 +11,11 @@ from zeep import Client
 from zeep import Settings as ZeepSettings
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError
-from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from gateway.logs import REQUEST_ID_HEADER
+from gateway.notify.targets import CallbackTargetRefused
+from gateway.notify.wsdl_pin import PinnedTransport, check_wsdl, fetch_wsdl
 from gateway.ports import Callback
 from gateway.store.deliveries import DELIVERED, Attempt, Delivery
 from gateway.web.soap.dialect import pascal_case
@@ -63,6 +64,8 @@ class SoapNotifier:
             return Attempt(self._now(), FAILED, http_status=500, fault_code=code or str(exc.code), error=exc.message)
         except TransportError as exc:
             return Attempt(self._now(), FAILED, http_status=exc.status_code, error=str(exc)[:500])
+        except CallbackTargetRefused as exc:  # the WSDL fetched for an older registration did not pass
+            return Attempt(self._now(), FAILED, error=f"callback WSDL refused: {exc}"[:500])
         except (ZeepError, requests.RequestException, OSError) as exc:
             self._clients.pop(_key(callback), None)  # the WSDL may have changed
             return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -73,15 +76,23 @@ class SoapNotifier:
     def _client(self, callback: Callback) -> Client:
         key = _key(callback)
         if key not in self._clients:
+            # The WSDL stored at registration; for a callback registered before that was done, fetched now
+            # and checked as at registration. zeep loads nothing else.
+            document = callback.wsdl
+            if document is None:
+                document = fetch_wsdl(callback.url, self._timeout)
+                check_wsdl(document, callback.url)
             self._clients[key] = Client(  # type: ignore[no-untyped-call]
                 callback.url,
                 settings=ZeepSettings(strict=True, forbid_external=True, forbid_dtd=True, forbid_entities=True),
-                transport=Transport(timeout=self._timeout, operation_timeout=self._timeout),  # type: ignore[no-untyped-call]
+                transport=PinnedTransport(callback.url, document, self._timeout),
                 wsse=UsernameToken(callback.username or "", callback.secret, use_digest=True),  # type: ignore[no-untyped-call]
             )
         return self._clients[key]
 
 
 def _key(callback: Callback) -> tuple[str, str | None, str]:
-    """A client per WSDL and credentials: a changed password takes effect at once."""
-    return callback.url, callback.username, hashlib.sha256(callback.secret.encode("utf-8")).hexdigest()
+    """A client per WSDL and credentials: a changed password or a newly registered WSDL takes effect at once."""
+    wsdl = hashlib.sha256(callback.wsdl).hexdigest() if callback.wsdl is not None else ""
+    secret = hashlib.sha256(callback.secret.encode("utf-8")).hexdigest()
+    return callback.url, callback.username, secret + wsdl

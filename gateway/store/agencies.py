@@ -168,6 +168,7 @@ class SqlAgencyRegistry:
             "callback_url": None,
             "callback_username": None,
             "callback_secret_sealed": None,
+            "callback_wsdl": None,
         }
         if callback is not None:
             values.update(
@@ -175,6 +176,7 @@ class SqlAgencyRegistry:
                 callback_url=callback.url,
                 callback_username=callback.username,
                 callback_secret_sealed=self._sealer.seal(callback.secret, code),
+                callback_wsdl=callback.wsdl,
             )
         with self._engine.begin() as conn:
             if conn.execute(agencies.update().where(agencies.c.code == code).values(values)).rowcount != 1:
@@ -187,13 +189,15 @@ class SqlAgencyRegistry:
             agencies.c.callback_url,
             agencies.c.callback_username,
             agencies.c.callback_secret_sealed,
+            agencies.c.callback_wsdl,
         )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(sa.select(*columns).where(agencies.c.code == code)).first()
         if row is None or row.callback_kind is None:
             return None
         secret = self._sealer.unseal(bytes(row.callback_secret_sealed), code)
-        return Callback(kind=row.callback_kind, url=row.callback_url, secret=secret, username=row.callback_username)
+        wsdl = bytes(row.callback_wsdl) if row.callback_wsdl is not None else None
+        return Callback(row.callback_kind, row.callback_url, secret, row.callback_username, wsdl)
 
     def has_callback(self, code: str) -> bool:
         """Whether the agency is told of answers by callback (otherwise it reads the status)."""

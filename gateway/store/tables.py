@@ -43,6 +43,7 @@ agencies = sa.Table(
     sa.Column("callback_url", sa.String(500)),
     sa.Column("callback_username", sa.String(100)),
     sa.Column("callback_secret_sealed", sa.LargeBinary),
+    sa.Column("callback_wsdl", sa.LargeBinary),  # SOAP: the WSDL fetched and checked at registration
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("key_rotated_at", UtcDateTime, nullable=False),
     # After a rotation the old key keeps working until it expires, so the agency can switch without downtime.
