@@ -26,6 +26,7 @@ from gateway.store.tables import answers
 from tests.support.broker import drain_queue, queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
 from tests.support.log_guard import output_file
+from tests.support.personal_data import register
 
 pytestmark = pytest.mark.integration
 
@@ -81,6 +82,11 @@ def _answers_stored(gateway: LiveGateway) -> int:
         return int(conn.scalar(sa.select(sa.func.count()).select_from(answers)) or 0)
 
 
+NAME, ID_NUMBER = "赵小红", "370202199203040028"
+PERSON = NAME + ID_NUMBER
+register(NAME, ID_NUMBER)  # the session's log guard looks for them in every log line
+
+
 def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway, amqp_url: str) -> None:
     first, second = _requests(gateway, 2)
     decision = {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
@@ -92,6 +98,9 @@ def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway,
             ("m-2", b"{not json"),
             ("m-3", _answer(second, "decision", decision)),  # a notice is never decided: illegal
             (None, _answer(second)),  # no message_id: cannot be applied exactly once
+            # A person's name and ID number where the message's own values go: never in the log or the reason.
+            ("m-4", _answer(second)[:-1] + f', "{PERSON}": 1}}'.encode()),
+            ("m-5", _answer(PERSON)),
         ],
     )
     services = gateway.services
@@ -100,7 +109,7 @@ def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway,
     thread = threading.Thread(target=consumer.run, args=(stop, Backoff(0.05, 0.5)), daemon=True)
     thread.start()
     try:
-        wait_for(lambda: queue_depth(amqp_url, DEAD_LETTER_QUEUE) == 3, what="three dead letters")
+        wait_for(lambda: queue_depth(amqp_url, DEAD_LETTER_QUEUE) == 5, what="five dead letters")
         wait_for(lambda: queue_depth(amqp_url, APPOINTMENTS_QUEUE) == 0, what="queue drained")
     finally:
         stop.set()
@@ -113,7 +122,9 @@ def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway,
         properties.message_id or "-": properties.headers["x-lagw-reason"]
         for _, properties, _ in drain_queue(amqp_url, DEAD_LETTER_QUEUE)
     }
-    assert sorted(dead) == ["-", "m-2", "m-3"]
+    assert sorted(dead) == ["-", "m-2", "m-3", "m-4", "m-5"]
+    assert "(an undeclared field)" in dead["m-4"] and dead["m-5"] == "request-not-found"
+    assert not any(NAME in reason or ID_NUMBER in reason for reason in dead.values())
     assert "message_id" in dead["-"]
     assert "not a legalaid.answer/1 message" in dead["m-2"]
     assert dead["m-3"].startswith("illegal-transition")
