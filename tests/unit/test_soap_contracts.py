@@ -84,3 +84,24 @@ def test_enumerations_in_the_xsd_are_the_canonical_values() -> None:
     for enum in (Ground, Stage):
         values = xsd.xpath(f"xs:simpleType[@name='{enum.__name__}']//xs:enumeration/@value", namespaces=ns)
         assert values == [member.value for member in enum]
+
+
+WSP = "http://www.w3.org/ns/ws-policy"
+SP = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702"
+WSU_ID = "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id"
+
+
+@pytest.mark.parametrize("service", ALL_SERVICES, ids=lambda s: s.name)
+def test_the_wsdl_declares_a_username_token_on_every_request_and_none_on_answers(service: SoapService) -> None:
+    wsdl = etree.fromstring(_shipped(service, "wsdl"))
+    policies = {policy.get(WSU_ID): policy for policy in wsdl.findall(f"{{{WSP}}}Policy")}
+    operations = wsdl.findall("{*}binding/{*}operation")
+
+    token = policies["UsernameTokenPolicy"].find(f"{{{SP}}}SupportingTokens/{{{WSP}}}Policy/{{{SP}}}UsernameToken")
+    assert token is not None and token.get(f"{{{SP}}}IncludeToken", "").endswith("/AlwaysToRecipient")
+    assert token.find(f"{{{WSP}}}Policy/{{{SP}}}WssUsernameToken10") is not None
+    assert len(operations) == 2 * len(service.contracts)  # a SOAP 1.1 and a SOAP 1.2 binding
+    for operation in operations:
+        referenced = operation.findall(f"{{*}}input/{{{WSP}}}PolicyReference")
+        assert [reference.get("URI") for reference in referenced] == ["#UsernameTokenPolicy"]
+        assert operation.find(f"{{*}}output/{{{WSP}}}PolicyReference") is None

@@ -13,6 +13,13 @@ XS = "http://www.w3.org/2001/XMLSchema"
 HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http"
 FAULT = "GatewayFault"
 PLACEHOLDER_ADDRESS = "http://localhost/soap/"
+# The security requirement, for generated clients: WS-Policy 1.5 and WS-SecurityPolicy 1.2, a UsernameToken
+# (WSS UsernameToken Profile 1.0) in every request. Attached to each operation's input, not to the binding,
+# so that no client expects a token in the gateway's answers.
+WSP = "http://www.w3.org/ns/ws-policy"
+SP = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+POLICY_ID = "UsernameTokenPolicy"
 
 
 def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[OperationContract], xsd: bytes) -> bytes:
@@ -20,8 +27,10 @@ def wsdl_document(name: str, namespace: str, title: str, operations: Sequence[Op
     are set when it is served."""
     service = "".join(part.capitalize() for part in name.split("-"))
     nsmap = {"wsdl": WSDL, "soap": SOAP11_BINDING, "soap12": SOAP12_BINDING, "xs": XS, "tns": namespace}
+    nsmap |= {"wsp": WSP, "sp": SP, "wsu": WSU}
     root = etree.Element(f"{{{WSDL}}}definitions", nsmap=nsmap, name=f"{service}Service", targetNamespace=namespace)
     etree.SubElement(root, f"{{{WSDL}}}documentation").text = title
+    root.append(_username_token_policy())
     etree.SubElement(root, f"{{{WSDL}}}types").append(etree.fromstring(xsd))
     for message, element in _messages(operations):
         node = etree.SubElement(root, f"{{{WSDL}}}message", name=message)
@@ -61,7 +70,20 @@ def _binding(
         # The action is advisory: the gateway dispatches on the Body element.
         etree.SubElement(node, f"{{{binding_ns}}}operation", soapAction=f"{namespace}#{op.name}", style="document")
         for direction in ("input", "output"):
-            etree.SubElement(etree.SubElement(node, f"{{{WSDL}}}{direction}"), f"{{{binding_ns}}}body", use="literal")
+            message = etree.SubElement(node, f"{{{WSDL}}}{direction}")
+            if direction == "input":
+                etree.SubElement(message, f"{{{WSP}}}PolicyReference", URI=f"#{POLICY_ID}")
+            etree.SubElement(message, f"{{{binding_ns}}}body", use="literal")
         fault = etree.SubElement(node, f"{{{WSDL}}}fault", name=FAULT)
         etree.SubElement(fault, f"{{{binding_ns}}}fault", name=FAULT, use="literal")
     return binding
+
+
+def _username_token_policy() -> etree._Element:
+    """WS-SecurityPolicy 1.2: a UsernameToken (PasswordText over TLS, or PasswordDigest) in every request."""
+    policy = etree.Element(f"{{{WSP}}}Policy", {f"{{{WSU}}}Id": POLICY_ID})
+    tokens = etree.SubElement(etree.SubElement(policy, f"{{{SP}}}SupportingTokens"), f"{{{WSP}}}Policy")
+    include = f"{SP}/IncludeToken/AlwaysToRecipient"
+    token = etree.SubElement(tokens, f"{{{SP}}}UsernameToken", {f"{{{SP}}}IncludeToken": include})
+    etree.SubElement(etree.SubElement(token, f"{{{WSP}}}Policy"), f"{{{SP}}}WssUsernameToken10")
+    return policy
