@@ -1,6 +1,7 @@
 """SOAP callbacks: the agency's own callback WSDL, called with zeep and a WS-Security UsernameToken."""
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -59,15 +60,19 @@ class SoapNotifier:
             operation = getattr(client.service, contract.name)
             with client.settings(extra_http_headers=headers):
                 answer = operation(**zeep_arguments(contract.request_schema, delivery.body))
-        except Fault as exc:
+        except Fault as exc:  # the agency's faultstring is its own text: only a code-shaped code is kept
             code = exc.detail.findtext(".//{*}Code") if exc.detail is not None else None
-            return Attempt(self._now(), FAILED, http_status=500, fault_code=code or str(exc.code), error=exc.message)
-        except TransportError as exc:
-            return Attempt(self._now(), FAILED, http_status=exc.status_code, error=str(exc)[:500])
+            shown = _code(code) or _code(str(exc.code)) or "unknown"
+            return Attempt(self._now(), FAILED, http_status=500, fault_code=shown, error=f"SOAP Fault {shown}")
+        except TransportError as exc:  # its message quotes the body the agency answered
+            return Attempt(self._now(), FAILED, http_status=exc.status_code, error=f"HTTP {exc.status_code}")
         except CallbackTargetRefused as exc:  # the WSDL fetched for an older registration did not pass
             return Attempt(self._now(), FAILED, error=f"callback WSDL refused: {exc}"[:500])
-        except (ZeepError, requests.RequestException, OSError) as exc:
+        except ZeepError as exc:  # an answer zeep could not read: its message may quote it
             self._clients.pop(_key(callback), None)  # the WSDL may have changed
+            return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: the agency's answer could not be read")
+        except (requests.RequestException, OSError) as exc:  # the connection: the gateway's own words
+            self._clients.pop(_key(callback), None)
             return Attempt(self._now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         if getattr(answer, "Received", answer) is not True:
             return Attempt(self._now(), FAILED, http_status=200, error="the agency did not acknowledge the notice")
@@ -89,6 +94,14 @@ class SoapNotifier:
                 wsse=UsernameToken(callback.username or "", callback.secret, use_digest=True),  # type: ignore[no-untyped-call]
             )
         return self._clients[key]
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9:._-]{0,63}")
+
+
+def _code(text: str | None) -> str | None:
+    """A fault code as the agency sent it if it looks like one (a QName or a token), else None."""
+    return text.strip() if text and _CODE.fullmatch(text.strip()) else None
 
 
 def _key(callback: Callback) -> tuple[str, str | None, str]:

@@ -92,3 +92,17 @@ def test_a_callback_registered_before_wsdls_were_kept_is_checked_at_delivery(
     assert attempts and {attempt.outcome for attempt in attempts} == {"failed"}
     assert all((attempt.error or "").startswith("callback WSDL refused") for attempt in attempts)
     assert agency.received == {}
+
+
+def test_an_attempt_keeps_the_status_not_the_body_the_agency_answered(
+    gateway: LiveGateway, agency: AgencySimulator
+) -> None:
+    assert _register(gateway, agency).exit_code == 0
+    agency.failing = 502  # the simulator answers its own text ("unavailable") with this status
+    request_id = _assigned_court_notice(gateway)
+
+    _deliverer(gateway, max_attempts=1).run_once()
+
+    [delivery] = gateway.services.deliveries.find(request_id=request_id)
+    errors = {attempt.error for attempt in gateway.services.deliveries.attempts(delivery.id)}
+    assert errors == {"HTTP 502"}
