@@ -1,7 +1,9 @@
 """The composition root: the one place where concrete classes meet."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -11,6 +13,7 @@ from gateway.config import Settings
 from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
+from gateway.messaging.probe import broker_login
 from gateway.ports import Clock
 from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
@@ -63,6 +66,7 @@ class Services:
     data_keys: DataKeyRing
     retention: Retention
     audit: AuditSequencer
+    broker_check: Callable[[], dict[str, Any]]  # the readiness probe's login to the broker
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -117,4 +121,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             timedelta(seconds=settings.audit_checkpoint_seconds),
             SqlLeases(engine, clock.now),
         ),
+        broker_check=lambda: broker_login(settings.amqp_url),
     )

@@ -27,6 +27,7 @@ from gateway.store.agencies import UnknownAgency
 
 
 @click.group()
+@click.version_option(package_name="legal-aid-gateway", prog_name="lagw", message="%(prog)s %(version)s")
 def main() -> None:
     """Legal Aid Gateway."""
     configure_logging(log_format_of(dict(os.environ)))

@@ -192,6 +192,27 @@ def test_readiness_fails_when_the_broker_is_unreachable(tmp_path: Path) -> None:
     assert ready.json()["checks"]["store"]["ok"] is True
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("amqp://guest:not-the-password@127.0.0.1:5672/%2F", "refused the user name or password"),
+        ("amqp://guest:guest@127.0.0.1:5672/lagw-no-such-vhost", "may not open this virtual host"),
+    ],
+    ids=["wrong password", "missing vhost"],
+)
+def test_readiness_fails_when_the_broker_refuses_the_login_or_the_vhost(tmp_path: Path, url: str, said: str) -> None:
+    import requests
+
+    from tests.support.gateway import running_gateway
+
+    with running_gateway(tmp_path, url) as refused:
+        ready = requests.get(refused.base + "/readyz", timeout=15)
+
+    assert ready.status_code == 503
+    broker = ready.json()["checks"]["broker"]
+    assert broker["ok"] is False and said in broker["error"]
+
+
 def test_the_openapi_document_lists_every_resource_with_examples(gateway: LiveGateway) -> None:
     import requests
 

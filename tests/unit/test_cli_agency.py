@@ -50,3 +50,15 @@ def test_an_agency_no_centre_serves_is_refused(runner: CliRunner) -> None:
 def test_rotating_an_unknown_agency_fails_clearly(runner: CliRunner) -> None:
     result = runner.invoke(main, ["agency", "rotate-key", "--code", "nobody"])
     assert result.exit_code != 0 and "no agency with code nobody" in result.output
+
+
+def test_version_names_the_release_the_project_declares() -> None:
+    import tomllib
+    from pathlib import Path
+
+    declared = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+
+    result = CliRunner().invoke(main, ["--version"])
+
+    assert result.exit_code == 0
+    assert result.output == f"lagw {declared['version']}\n"
