@@ -317,7 +317,14 @@ def demo(port: int, console: bool) -> None:
 
     if "LAGW_LOG_FORMAT" not in os.environ:
         configure_logging("text", force=True)  # a person reads the demo at a terminal
+    # SIGTERM stops the demo as Ctrl-C does: its gateway, relay, answers and delivery processes are stopped
+    # and its temporary folder removed (Python's default for SIGTERM ends the process and skips that).
+    signal.signal(signal.SIGTERM, _interrupt)
     sys.exit(run_demo(port, console))
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _stop_on_signals() -> threading.Event:
