@@ -44,6 +44,7 @@ from gateway.store.deadlines import AT_RISK, MISSED
 from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
 from schemas.canonical import CanonicalRequestSchema
+from schemas.fields import ChinaDateTime
 
 ASYNCAPI_VERSION = "3.0.0"
 AMQP_BINDING_VERSION = "0.3.0"
@@ -75,7 +76,7 @@ class WithdrawalMessageSchema(Schema):
     reference = fields.String(required=True, metadata={"description": "the agency's own reference"})
     reason = fields.Enum(WithdrawalReason, by_value=True, required=True)
     note = fields.String(required=True, allow_none=True, metadata={"description": "required for reason `other`"})
-    withdrawn_at = fields.AwareDateTime(required=True, format="iso")
+    withdrawn_at = ChinaDateTime(required=True, format="iso")
 
 
 class RequestEventSchema(Schema):
@@ -87,14 +88,14 @@ class RequestEventSchema(Schema):
     kind = fields.Enum(Kind, by_value=True, required=True)
     centre_code = fields.String(required=True)
     agency_code = fields.String(required=True, metadata={"description": "the agency that sent the request"})
-    at = fields.AwareDateTime(required=True, format="iso")
+    at = ChinaDateTime(required=True, format="iso")
 
 
 class DeadlineEventSchema(RequestEventSchema):
     """`legalaid.event/1` on `deadline.at_risk` (the lead time before) or `deadline.missed`: once per deadline."""
 
     event = fields.String(required=True, validate=validate.OneOf(DEADLINE_EVENTS), metadata={"description": "its key"})
-    due_at = fields.AwareDateTime(required=True, format="iso")
+    due_at = ChinaDateTime(required=True, format="iso")
     obligation = fields.String(required=True)
     basis = fields.String(required=True, metadata={"description": "the article of law the deadline rests on"})
     state = fields.Enum(RequestState, by_value=True, required=True)
@@ -113,7 +114,7 @@ class AuditCheckpointSchema(Schema):
     head_hash = fields.String(
         required=True, metadata={"description": "SHA-256 (hex) of the newest record, the chain's place `count`"}
     )
-    at = fields.AwareDateTime(required=True, format="iso", metadata={"description": "when the checkpoint was made"})
+    at = ChinaDateTime(required=True, format="iso", metadata={"description": "when the checkpoint was made"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from gateway.outbox import event_message
 from gateway.ports import Clock, StoredRequest
 from gateway.store.deadlines import AT_RISK, MISSED, SqlDeadlines
 from gateway.store.leases import SqlLeases
+from schemas.fields import china_iso
 
 log = logging.getLogger(__name__)
 LEASE = "deadlines"
@@ -78,7 +79,7 @@ class DeadlineWatcher:
         # One id per deadline: a new deadline (e.g. after a grant, LAL 43) gets its own warnings.
         message_id = f"{request.id}.deadline.{which}.{request.due_at.strftime('%Y%m%dT%H%M%S')}"
         extra = {
-            "due_at": request.due_at.isoformat(),
+            "due_at": china_iso(request.due_at),
             "obligation": request.deadline_obligation,
             "basis": request.deadline_basis,
             "state": request.state.value,

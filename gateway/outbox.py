@@ -7,6 +7,7 @@ from typing import Any
 from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest, Withdrawal
 from gateway.ports import OutboxMessage, StoredRequest
 from schemas.canonical import encode_request
+from schemas.fields import china_iso
 
 REQUESTS_EXCHANGE = "legalaid.requests"
 
@@ -43,7 +44,7 @@ def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:
         "reference": withdrawal.reference,
         "reason": withdrawal.reason.value,
         "note": withdrawal.note,
-        "withdrawn_at": withdrawal.at.isoformat(),
+        "withdrawn_at": china_iso(withdrawal.at),
     }
     return OutboxMessage(
         # One withdrawal per request: a stable id lets the centre deduplicate a re-publish.
@@ -72,7 +73,7 @@ def event_message(
         "kind": request.kind.value,
         "centre_code": request.centre_code,
         "agency_code": request.agency_code,
-        "at": at.isoformat(),
+        "at": china_iso(at),
         **(extra or {}),
     }
     return OutboxMessage(
@@ -93,7 +94,7 @@ AUDIT_CHECKPOINT = "audit.checkpoint"
 def checkpoint_message(count: int, head_hash: str, at: datetime) -> OutboxMessage:
     """`audit.checkpoint` on `legalaid.events`: the audit chain's length and newest hash, to keep elsewhere."""
     body = {"schema": EVENT_SCHEMA, "event": AUDIT_CHECKPOINT, "count": count, "head_hash": head_hash}
-    body["at"] = at.isoformat()
+    body["at"] = china_iso(at)
     return OutboxMessage(
         message_id=f"{AUDIT_CHECKPOINT}.{count}",  # one per length of the chain
         exchange=EVENTS_EXCHANGE,

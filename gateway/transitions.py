@@ -10,6 +10,7 @@ from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.errors import IllegalTransition
 from gateway.outbox import event_message
 from gateway.ports import Clock, NewAnswer, NewDelivery, OutboxMessage, StateChange, StoredRequest
+from schemas.fields import china_iso
 
 NOTICE_SCHEMA = "legalaid.notice/1"
 # Events the sending agency is told about, through its callback (LAL 36: "assign and inform").
@@ -89,7 +90,7 @@ class Transitions:
             "reference": stored.reference,
             "case_number": stored.case_number,
             "centre_code": stored.centre_code,
-            "at": at.isoformat(),
+            "at": china_iso(at),
         }
         if change.answer is not None:
             body["decision" if change.answer.kind == "decision" else "appointment"] = change.answer.body

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from schemas.answers import AppointmentRecordSchema, DecisionSchema
+from schemas.fields import ChinaDateTime
 
 
 class AgencyReplySchema(Schema):
@@ -19,7 +20,7 @@ class AgencyReplySchema(Schema):
     reference = fields.String(required=True, metadata={"description": "the agency's own document number"})
     case_number = fields.String(required=True)
     centre_code = fields.String(required=True)
-    at = fields.AwareDateTime(required=True)
+    at = ChinaDateTime(required=True)
     appointment = fields.Nested(AppointmentRecordSchema)
     decision = fields.Nested(DecisionSchema)
 

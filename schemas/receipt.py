@@ -5,10 +5,11 @@ from marshmallow import Schema, fields
 from gateway.domain.enums import Kind, RequestState
 from schemas.answers import AppointmentRecordSchema, DecisionSchema
 from schemas.canonical import RelatedSchema
+from schemas.fields import ChinaDateTime
 
 
 class DeadlineOutSchema(Schema):
-    due_at = fields.AwareDateTime(required=True)
+    due_at = ChinaDateTime(required=True)
     obligation = fields.String(required=True)
     basis = fields.String(required=True, metadata={"description": "the article of law that sets the period"})
 
@@ -25,7 +26,7 @@ class ReceiptSchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
-    at = fields.AwareDateTime(required=True)
+    at = ChinaDateTime(required=True)
     event = fields.String(required=True)
     state = fields.String(allow_none=True)
 
@@ -39,8 +40,8 @@ class StatusSchema(Schema):
     reference = fields.String(required=True)
     case_number = fields.String(required=True)
     centre_code = fields.String(required=True)
-    received_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
+    received_at = ChinaDateTime(required=True)
+    updated_at = ChinaDateTime(required=True)
     deadline = fields.Nested(DeadlineOutSchema, required=True)
     history = fields.List(fields.Nested(HistoryEntrySchema), required=True, metadata={"xml_item": "Event"})
     appointment = fields.Nested(
