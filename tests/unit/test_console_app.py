@@ -252,6 +252,7 @@ def test_failing_notices_of_another_centre_are_neither_listed_nor_retried(app: F
     assert retried.status_code == 403
     assert services.deliveries.get(delivery.id).state == "parked"  # type: ignore[union-attr]
     assert f'data-delivery-id="{delivery.id}"' in north and "HTTP 500" in north
+    assert "失败：对方系统出错（HTTP 500）" in north and "<summary>技术详情</summary>" in north
 
 
 def test_a_form_without_its_form_key_is_refused_and_changes_nothing(app: Flask, services: Services) -> None:
@@ -527,3 +528,34 @@ def _webhook() -> Any:
     from gateway.ports import Callback
 
     return Callback(kind="webhook", url="http://127.0.0.1:9/unused", secret="s")
+
+
+@pytest.mark.parametrize(
+    ("http_status", "fault_code", "error", "summary"),
+    [
+        (
+            None,
+            None,
+            "ReadTimeout: HTTPConnectionPool(host='10.0.0.5', port=80): Read timed out.",
+            "对方系统无响应（超时）",
+        ),
+        (None, None, "ConnectionError: HTTPConnectionPool(host='10.0.0.5'): Max retries exceeded", "无法连接对方系统"),
+        (500, "Server", "SOAP Fault Server", "对方系统拒收（SOAP 故障 Server）"),
+        (503, None, "HTTP 503", "对方系统出错（HTTP 503）"),
+        (404, None, "HTTP 404 Not Found", "对方系统拒收（HTTP 404）"),
+        (307, None, "HTTP 307 Temporary Redirect", "对方系统要求转向其他地址，网关未跟随"),
+        (200, None, "the agency did not acknowledge the notice", "对方系统收到但未确认接收"),
+        (None, None, "callback WSDL refused: the WSDL imports another document", "对方的服务描述（WSDL）不合规"),
+        (None, None, "the agency has no callback any more", "该机关已取消回调设置"),
+        (None, None, "ValueError: something else", "发送失败，原因见技术详情"),
+    ],
+)
+def test_a_failed_delivery_reads_in_chinese(
+    http_status: int | None, fault_code: str | None, error: str, summary: str
+) -> None:
+    from gateway.store.deliveries import Attempt
+    from gateway.web.console.formatting import failure_summary
+
+    attempt = Attempt(datetime.now(UTC), "failed", http_status=http_status, fault_code=fault_code, error=error)
+
+    assert failure_summary(attempt).startswith(summary)

@@ -1,8 +1,10 @@
-"""Template filters: times in China, time left before a deadline, values for date-time inputs."""
+"""Template filters: times in China, time left before a deadline, values for date-time inputs, a failed
+delivery in words a clerk can act on."""
 
 from datetime import datetime
 
 from gateway.rules.deadlines import CHINA_TZ as CHINA
+from gateway.store.deliveries import Attempt
 
 
 def china_time(moment: datetime | None, seconds: bool = False) -> str:
@@ -32,4 +34,39 @@ def local_input(moment: datetime) -> str:
     return moment.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
 
 
-FILTERS = {"china_time": china_time, "time_left": time_left, "local_input": local_input}
+# What a failed attempt's technical record says, in the words a clerk reads (the record stays, folded away).
+_FAILURES = (
+    ("callback WSDL refused", "对方的服务描述（WSDL）不合规，网关拒绝调用；请联系对方核实回调设置"),
+    ("did not acknowledge", "对方系统收到但未确认接收"),
+    ("no callback any more", "该机关已取消回调设置，请其自行查询办理状态"),
+    ("no soap callback", "该类机关不支持所设置的回调方式"),
+    ("no webhook callback", "该类机关不支持所设置的回调方式"),
+    ("Timeout", "对方系统无响应（超时）"),
+    ("ConnectionError", "无法连接对方系统"),
+    ("ConnectError", "无法连接对方系统"),
+)
+
+
+def failure_summary(attempt: Attempt) -> str:
+    """A failed attempt in Chinese: 对方系统无响应, 对方系统拒收（HTTP 400）… (the detail is shown apart)."""
+    error = attempt.error or ""
+    for marker, words in _FAILURES:
+        if marker in error:
+            return words
+    if attempt.fault_code:
+        return f"对方系统拒收（SOAP 故障 {attempt.fault_code}）"
+    if attempt.http_status and attempt.http_status >= 500:
+        return f"对方系统出错（HTTP {attempt.http_status}）"
+    if attempt.http_status and attempt.http_status >= 400:
+        return f"对方系统拒收（HTTP {attempt.http_status}）"
+    if attempt.http_status and 300 <= attempt.http_status < 400:  # the gateway follows no redirect
+        return f"对方系统要求转向其他地址，网关未跟随（HTTP {attempt.http_status}）"
+    return "发送失败，原因见技术详情"
+
+
+FILTERS = {
+    "china_time": china_time,
+    "time_left": time_left,
+    "local_input": local_input,
+    "failure_summary": failure_summary,
+}

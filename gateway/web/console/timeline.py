@@ -6,6 +6,7 @@ from datetime import datetime
 from gateway.store.console import AuditEntry
 from gateway.store.deliveries import PARKED, Attempt, Delivery
 from gateway.web.console import labels as L
+from gateway.web.console.formatting import failure_summary
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,7 @@ def _from_attempt(delivery: Delivery, attempt: Attempt) -> Moment:
         return Moment(
             attempt.at, "delivery.delivered", L.EVENTS["delivery.delivered"], "gateway", _event_note(delivery), "ok"
         )
-    reason = attempt.fault_code or (f"HTTP {attempt.http_status}" if attempt.http_status else "") or "无应答"
-    note = f"{_event_note(delivery)}：{reason}" + (f"（{attempt.error[:200]}）" if attempt.error else "")
+    note = f"{_event_note(delivery)}：{failure_summary(attempt)}"  # the technical record is on the deliveries page
     return Moment(attempt.at, "delivery.failed", L.EVENTS["delivery.failed"], "gateway", note, "warn")
 
 
