@@ -1,11 +1,14 @@
 """Control characters and invisible formatting (direction overrides, zero-width characters) in names and free
 text are refused with the field named, over REST and SOAP, as real bytes to a live gateway; nothing is stored.
-A rare character of a Chinese name in the private-use area and line breaks in free text pass."""
+A rare character of a Chinese name in the private-use area and line breaks in free text pass. An agency's
+free text (a withdrawal note) never reaches the audit log, which is kept for good."""
 
 import json
 
 import pytest
+import sqlalchemy as sa
 
+from gateway.store.tables import audit_log
 from gateway.web.soap.envelope import SOAP11
 from tests.support.gateway import LiveGateway, example
 from tests.support.soap import fault_of, post_envelope, sample_envelope
@@ -73,3 +76,19 @@ def test_a_soap_name_with_an_override_is_a_client_fault_naming_the_element(gatew
     assert (fault["status"], fault["fault"], fault["code"]) == (500, "Client", "validation-failed")
     assert any(path.endswith("Name") for path in fault["paths"]), fault
     assert gateway.row_counts() == before
+
+
+def test_a_withdrawal_note_reaches_the_centre_but_not_the_audit_log(gateway: LiveGateway) -> None:
+    note = "被告人王小明（身份证370202201003150310）家属已委托律师"
+    receipt = gateway.post(NOTICES, COURT, data=_notice("withdrawn", "王小明"), headers=JSON).json()
+
+    withdrawn = gateway.post(
+        f"/api/v1/requests/{receipt['id']}/withdrawal", COURT, data=json.dumps({"reason": "other", "note": note})
+        .encode(), headers=JSON
+    )  # fmt: skip
+
+    assert withdrawn.status_code == 200, withdrawn.text
+    with gateway.services.engine.connect() as conn:
+        details = [row.detail for row in conn.execute(sa.select(audit_log.c.detail))]
+    assert {"reason": "other", "note_given": True} in details
+    assert not any(note in json.dumps(detail, ensure_ascii=False) for detail in details)
