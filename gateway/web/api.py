@@ -46,3 +46,10 @@ def _check_api_call() -> None:
     authenticate_agency()
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype not in _JSON_TYPES:
         raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or 'nothing'}")
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if request.method in ("POST", "PUT", "PATCH") and charset not in ("utf-8", "utf8"):
+        # JSON is UTF-8 (RFC 8259 §8.1); a body declared GBK or GB18030 would be stored under a name it is not.
+        raise UnsupportedMediaType(
+            f"send the JSON body in UTF-8 (charset=utf-8 or no charset), not charset={charset}; "
+            "a system that writes GBK or GB18030 converts it before sending"
+        )

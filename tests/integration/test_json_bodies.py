@@ -61,3 +61,33 @@ def test_a_surrogate_pair_escaped_in_json_is_one_character_and_accepted(gateway:
     )
 
     assert response.status_code == 202, response.text  # 𠀀明: a name with a character outside the BMP
+
+
+@pytest.mark.parametrize("charset", ["gbk", "GB18030", "gb2312", "iso-8859-1"])
+def test_a_body_declared_in_another_charset_is_a_415_naming_utf8(gateway: LiveGateway, charset: str) -> None:
+    text = json.dumps(example("court", "defense-notices.json"), ensure_ascii=False)
+    encoding = "gb18030" if charset.lower().startswith("gb") else "utf-8"
+    before = gateway.row_counts()
+
+    response = gateway.post(
+        NOTICES, COURT, data=text.encode(encoding), headers={"Content-Type": f"application/json; charset={charset}"}
+    )
+
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "unsupported-media-type"
+    assert "UTF-8" in response.json()["detail"] and charset.lower() in response.json()["detail"]
+    assert gateway.row_counts() == before
+
+
+def test_utf8_declared_in_any_spelling_is_taken(gateway: LiveGateway) -> None:
+    body = example("court", "defense-notices.json")
+    body["notice_number"] += "-utf8"
+
+    response = gateway.post(
+        NOTICES,
+        COURT,
+        data=json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=UTF-8"},
+    )
+
+    assert response.status_code == 202, response.text
