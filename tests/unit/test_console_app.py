@@ -434,6 +434,7 @@ def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: 
     assert first not in other_kind and second not in other_kind
     assert first in polled and "<html" not in polled
     assert "剩余" in page
+    assert "《法律援助法》第三十六条" in page and "LAL 36" not in page  # the basis as the statute reads
     with_nul = user.get("/console/?q=刑初%00400&agency=%00").get_data(as_text=True)  # PostgreSQL refuses a NUL
     assert second in with_nul and first not in with_nul
     trainee = _signed_in(app, "trainee")  # no personal-data permission: a name is not a search key
@@ -559,3 +560,26 @@ def test_a_failed_delivery_reads_in_chinese(
     attempt = Attempt(datetime.now(UTC), "failed", http_status=http_status, fault_code=fault_code, error=error)
 
     assert failure_summary(attempt).startswith(summary)
+
+
+@pytest.mark.parametrize(
+    ("basis", "cited"),
+    [
+        ("LAL 36", "《法律援助法》第三十六条"),
+        ("LAL 43", "《法律援助法》第四十三条"),
+        (
+            "LAL 30, 37; duty-lawyer rules 2020",
+            "《法律援助法》第三十条、第三十七条；《法律援助值班律师工作办法》（2020年）",
+        ),
+        (
+            "LAL 25, 28, 36; CPL 35, 293, 304",
+            "《法律援助法》第二十五条、第二十八条、第三十六条；《刑事诉讼法》第三十五条、第二百九十三条、第三百零四条",
+        ),
+        ("CPL 10, 19, 110, 173", "《刑事诉讼法》第十条、第十九条、第一百一十条、第一百七十三条"),
+        ("Shandong regulation 11", "Shandong regulation 11"),  # not one the console knows: left as it is
+    ],
+)
+def test_a_legal_basis_is_cited_as_the_statute_reads(basis: str, cited: str) -> None:
+    from gateway.web.console.formatting import citation
+
+    assert citation(basis) == cited

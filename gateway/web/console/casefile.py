@@ -8,6 +8,7 @@ from gateway.domain.staff import StaffMember
 from gateway.privacy import mask_id_number, mask_name
 from gateway.store.console import CaseRow
 from gateway.web.console import labels as L
+from gateway.web.console.formatting import citation
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str]) -
         due_at=stored.due_at,
         obligation_label=L.label(L.OBLIGATIONS, stored.deadline_obligation),
         basis=stored.deadline_basis,
-        basis_text=L.LEGAL_BASES.get(stored.deadline_basis, stored.deadline_basis),
+        basis_text=L.LEGAL_BASES.get(stored.deadline_basis) or citation(stored.deadline_basis),
         centre_code=stored.centre_code,
         badges=[Badge(L.label(L.GROUNDS, ground), ground in L.GRAVE_GROUNDS) for ground in grounds],
     )

@@ -64,7 +64,44 @@ def failure_summary(attempt: Attempt) -> str:
     return "发送失败，原因见技术详情"
 
 
+# The statutes the gateway cites, by the short names the code and the bus use.
+_LAWS = {"LAL": "《法律援助法》", "CPL": "《刑事诉讼法》"}
+_DOCUMENTS = {"duty-lawyer rules 2020": "《法律援助值班律师工作办法》（2020年）"}
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 to 999 as an article number is written: 十, 十九, 三十六, 一百一十, 三百零四."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    text = f"{_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    elif hundreds and units:
+        text += "零"
+    return text + (_DIGITS[units] if units else "")
+
+
+def citation(basis: str) -> str:
+    """A legal basis as a clerk reads it.
+
+    `LAL 30, 37; CPL 36` → 《法律援助法》第三十条、第三十七条；《刑事诉讼法》第三十六条; an unknown one stays as it is.
+    """
+    parts = []
+    for group in (part.strip() for part in basis.split(";") if part.strip()):
+        law, _, numbers = group.partition(" ")
+        articles = [number.strip() for number in numbers.split(",")]
+        if group in _DOCUMENTS:
+            parts.append(_DOCUMENTS[group])
+        elif law in _LAWS and all(a.isdigit() and 0 < int(a) < 1000 for a in articles):
+            parts.append(_LAWS[law] + "、".join(f"第{chinese_number(int(a))}条" for a in articles))
+        else:
+            parts.append(group)
+    return "；".join(parts)
+
+
 FILTERS = {
+    "citation": citation,
     "china_time": china_time,
     "time_left": time_left,
     "local_input": local_input,

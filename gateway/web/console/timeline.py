@@ -6,7 +6,7 @@ from datetime import datetime
 from gateway.store.console import AuditEntry
 from gateway.store.deliveries import PARKED, Attempt, Delivery
 from gateway.web.console import labels as L
-from gateway.web.console.formatting import failure_summary
+from gateway.web.console.formatting import china_time, citation, failure_summary
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _from_audit(entry: AuditEntry) -> Moment:
     if "retention_days" in detail:
         notes.append(f"保存期限 {detail['retention_days']} 天")
     if "due_at" in detail:
-        notes.append(f"期限 {detail['due_at']}（{detail.get('basis', '')}）")
+        notes.append(f"期限 {_china_minute(str(detail['due_at']))}（{citation(str(detail.get('basis', '')))}）")
     tone = {"withdrawn": "warn", "declined": "warn", "deadline_at_risk": "warn", "deadline_missed": "bad"}
     return Moment(
         at=entry.at,
@@ -79,3 +79,11 @@ def _from_attempt(delivery: Delivery, attempt: Attempt) -> Moment:
 
 def _event_note(delivery: Delivery) -> str:
     return f"回执事项：{L.label(L.EVENTS, delivery.event)}"
+
+
+def _china_minute(text: str) -> str:
+    """A time an older record stored as ISO text (UTC, microseconds), in China time to the minute."""
+    try:
+        return china_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text
