@@ -93,7 +93,11 @@ def register_error_handlers(app: Flask) -> None:
             detail = "the message does not match the schema; see errors"
         if _is_soap():
             return fault_response(_as_gateway_error(status, code, exc.name, detail))
-        return problem_response(status, code, exc.name, detail, errors)
+        response = problem_response(status, code, exc.name, detail, errors)
+        allowed = getattr(exc, "valid_methods", None)
+        if status == 405 and allowed:  # RFC 9110 15.5.6: a 405 says which methods the resource takes
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from tests.support.broker import queue_depth
@@ -293,3 +294,19 @@ def test_names_and_id_numbers_never_reach_the_logs(gateway: LiveGateway, caplog:
     assert "accepted request" in logged
     for secret in (notice["defendant"]["name"], notice["defendant"]["id_number"], "370202201003150311"):
         assert secret not in logged
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("GET", COURT, {"POST", "OPTIONS"}), ("DELETE", "/api/v1/requests/x", {"GET", "HEAD", "OPTIONS"})],
+)
+def test_a_method_the_resource_does_not_take_is_a_405_naming_those_it_does(
+    gateway: LiveGateway, method: str, path: str, allowed: set[str]
+) -> None:
+    response = requests.request(
+        method, gateway.base + path, headers={"Authorization": f"Bearer {gateway.keys['court-370202']}"}, timeout=10
+    )
+
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert {method.strip() for method in response.headers["Allow"].split(",")} == allowed
