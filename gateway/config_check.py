@@ -52,7 +52,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
     for field in fields(settings):
         value = getattr(settings, field.name)
         if field.name in SECRET_SETTINGS:
-            text = "development default" if is_development_secret(field.name, value) else "set"
+            text = "development default" if is_development_secret(field.name, value) else "set" if value else "not set"
         elif field.name in ("database_url", "amqp_url", "rate_limit_storage"):
             text = without_password(value)
         else:
@@ -93,6 +93,8 @@ def _values(settings: Settings) -> Iterator[Finding]:
     yield _attempt(
         "LAGW_TRUSTED_PROXIES", lambda: ", ".join(map(str, proxy_networks(settings.trusted_proxies))) or "none"
     )
+    if not settings.metrics_token:
+        yield Finding("warning", "LAGW_METRICS_TOKEN", "not set: /metrics answers only this host's loopback")
 
 
 def _storage(uri: str) -> Finding:

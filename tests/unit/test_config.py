@@ -1,5 +1,6 @@
 """Settings from the environment and a TOML file, and what `lagw config check` reports."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,8 @@ def test_the_description_never_shows_a_secret_or_a_password() -> None:
     assert "s3cret" not in repr(shown)
     assert shown["LAGW_DATABASE_URL"] == "postgresql+psycopg://lagw:***@db/lagw"
     assert (shown["LAGW_CONSOLE_SECRET"], shown["LAGW_ID_HASH_KEY"]) == ("set", "development default")
+    assert shown["LAGW_METRICS_TOKEN"] == "not set"
+    assert dict(describe(replace(settings, metrics_token="s3cret-scrape")))["LAGW_METRICS_TOKEN"] == "set"
     assert without_password("sqlite:///lagw.sqlite3") == "sqlite:///lagw.sqlite3"
 
 
@@ -100,6 +103,7 @@ def test_config_check_exits_1_on_an_error_and_0_when_usable(tmp_path: Path) -> N
 
     assert bad.exit_code == 1 and "error    LAGW_LOG_FORMAT" in bad.output
     assert good.exit_code == 0, good.output
+    assert "warning  LAGW_METRICS_TOKEN" in good.output and "only this host's loopback" in good.output
     assert f"LAGW_DATABASE_URL                        {store}" in good.output
     assert unreadable.exit_code == 1 and "LAGW_RELAY_BATCH_SIZE must be an integer" in unreadable.output
 
