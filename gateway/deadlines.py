@@ -1,17 +1,14 @@
 """`lagw deadlines`: warns the centre on `legalaid.events` before a legal deadline passes, and when it has."""
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from gateway.outbox import event_message
 from gateway.ports import Clock, StoredRequest
 from gateway.store.deadlines import AT_RISK, MISSED, SqlDeadlines
-from gateway.store.leases import SqlLeases
+from gateway.store.leases import Lease, SqlLeases
 from schemas.fields import china_iso
 
 log = logging.getLogger(__name__)
@@ -37,8 +34,8 @@ class DeadlineWatcher:
         self._store = store
         self._clock = clock
         self._lead = lead
-        self._leases = leases
-        self.holder = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # fits leases.holder
+        self._lease = Lease(leases, LEASE)
+        self.holder = self._lease.holder
 
     def run_once(self) -> WatchResult:
         """One pass: missed deadlines first, then those at risk."""
@@ -60,14 +57,11 @@ class DeadlineWatcher:
                     log.exception("deadline pass failed; retrying")
                 stop.wait(interval)
         finally:
-            if self._leases is not None:
-                self._leases.release(LEASE, self.holder)
+            self._lease.release()
 
     def holds_lease(self, interval: float) -> bool:
         """Take or renew the lease for a little over two passes (always True without leases)."""
-        if self._leases is None:
-            return True
-        return self._leases.acquire(LEASE, self.holder, timedelta(seconds=2 * interval + 10))
+        return self._lease.hold(interval)
 
     def report(self) -> list[tuple[StoredRequest, timedelta]]:
         """Open requests by time left (negative: late)."""

@@ -5,17 +5,14 @@ It runs in `lagw relay` (and alone as `lagw audit link`). Several may run: one h
 """
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gateway.outbox import checkpoint_message
 from gateway.store.audit_sequencer import ChainHead, ChainHeadMismatch, SqlAuditSequencer
-from gateway.store.leases import SqlLeases
+from gateway.store.leases import Lease, SqlLeases
 
 log = logging.getLogger(__name__)
 LEASE = "audit-sequencer"
@@ -47,10 +44,9 @@ class AuditSequencer:
     ) -> None:
         self._store = store
         self._checkpoint_every = checkpoint_every
-        self._leases = leases
+        self._lease = Lease(leases, LEASE)
         self._batch = batch
         self._now = now
-        self.holder = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # fits leases.holder
 
     def run_once(self) -> SequencerPass:
         """Link until nothing committed is left unlinked; then the checkpoint, if due."""
@@ -68,7 +64,7 @@ class AuditSequencer:
         try:
             while not stop.is_set():
                 try:
-                    if self._holds_lease(interval):
+                    if self._lease.hold(interval):
                         self.run_once()
                     reported = ""
                 except ChainHeadMismatch as exc:  # tampering: say so once, link nothing until it is resolved
@@ -79,13 +75,7 @@ class AuditSequencer:
                     log.exception("audit sequencer pass failed; retrying")
                 stop.wait(interval)
         finally:
-            if self._leases is not None:
-                self._leases.release(LEASE, self.holder)
-
-    def _holds_lease(self, interval: float) -> bool:
-        if self._leases is None:
-            return True
-        return self._leases.acquire(LEASE, self.holder, timedelta(seconds=2 * interval + 10))
+            self._lease.release()
 
     def _checkpoint_if_due(self) -> ChainHead | None:
         head = self._store.head()
