@@ -91,26 +91,18 @@ class SqlRequestStore:
                 self._bound.reset(token)
 
     @contextmanager
-    def _reading(self) -> Iterator[sa.Connection]:
+    def _connection(self, write: bool) -> Iterator[sa.Connection]:
+        """The bound transaction's connection inside `transaction()`; else a new one (a transaction to write)."""
         bound = self._bound.get()
         if bound is not None:
             yield bound
             return
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            yield conn
-
-    @contextmanager
-    def _writing(self) -> Iterator[sa.Connection]:
-        bound = self._bound.get()
-        if bound is not None:
-            yield bound
-            return
-        with self._engine.begin() as conn:
+        with self._engine.begin() if write else self._engine.connect().execution_options(**READ_ONLY) as conn:
             yield conn
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
-        with self._reading() as conn:
+        with self._connection(write=False) as conn:
             row = conn.execute(
                 _BY_REFERENCE, {"agency_code": agency_code, "reference": reference, "kind": kind.value}
             ).first()
@@ -131,7 +123,7 @@ class SqlRequestStore:
         """Store request, raw payload, outbox row and audit record in one transaction."""
         at = request.source.received_at
         try:
-            with self._writing() as conn:
+            with self._connection(write=True) as conn:
                 row = self._request_row(request, digest, message.body) | {"http_request_id": raw.request_id}
                 conn.execute(_INSERT_REQUEST, row)
                 conn.execute(
@@ -286,7 +278,7 @@ class SqlRequestStore:
             return []
         query = _SAME_PERSON[(id_hash is not None, name_birth_hash is not None)]
         params = {"id_hash": id_hash, "name_birth_hash": name_birth_hash, "agency": agency_code}
-        with self._reading() as conn:
+        with self._connection(write=False) as conn:
             rows = list(reversed(conn.execute(query, params | {"stage": stage.value}).all()))
         return [
             PersonMatch(
