@@ -28,9 +28,13 @@ def normalize_person(person: Person, *, on: date) -> Person:
 
 
 def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on `day`."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)
+    """Age in full years (周岁) on `day`: a year is full only from the day after the birthday.
+
+    SPC interpretation 法释〔2006〕1号 art. 2: on the 18th birthday itself a person is still under 18
+    (LAL 25(1), CPL 278). Born on 29 February, the birthday of a common year is taken as 28 February.
+    """
+    not_yet_full = (day.month, day.day) <= (birth_date.month, birth_date.day)
+    return max(0, day.year - birth_date.year - int(not_yet_full))
 
 
 def _with_resident_id(person: Person) -> Person:
