@@ -28,6 +28,20 @@ EXPECTED = {
     ("police", "application_transfer"):         "Y Y Y Y Y . .",
 }  # fmt: skip
 
+# The articles that give each permission: LAL 25 and 36 (notice), 28 and CPL 304 (compulsory medical), CPL 293
+# (in absentia), LAL 37 and CPL 36 (duty lawyer), CPL 173-174 (plea), LAL 39 (transfer), CPL 19 (who investigates).
+BASIS = {
+    ("court", "notify_defense"): "LAL 25, 28, 36; CPL 35, 293, 304",
+    ("court", "duty_lawyer"): "LAL 37; CPL 36",
+    ("court", "application_transfer"): "LAL 39; CPL 35",
+    ("procuratorate", "notify_defense"): "LAL 25, 36; CPL 19, 35",
+    ("procuratorate", "duty_lawyer"): "LAL 37; CPL 36, 173, 174",
+    ("procuratorate", "application_transfer"): "LAL 39; CPL 35",
+    ("police", "notify_defense"): "LAL 25, 36; CPL 19, 35",
+    ("police", "duty_lawyer"): "LAL 37; CPL 36",
+    ("police", "application_transfer"): "LAL 39; CPL 35",
+}
+
 # Where each agency sits, and a case district inside and outside what it acts for.
 HOME = {Level.DISTRICT: "370202", Level.CITY: "370200"}
 INSIDE = {Level.DISTRICT: "370202", Level.CITY: "370203"}  # the city-level agency for a district of its city
@@ -55,7 +69,7 @@ def outcome(agency: Agency, kind: Kind, stage: Stage, district: str) -> str:
         stage,
         district,
     )
-    assert decision.basis.startswith("LAL ")
+    assert decision.basis == BASIS[(agency.type.value, kind.value)]
     return "allowed"
 
 
@@ -130,9 +144,30 @@ def test_refusals_name_the_field_in_the_canonical_model() -> None:
         "case.stage": ["must be one of: first_instance, second_instance, retrial, death_penalty_review, "
                        "compulsory_medical"]
     }  # fmt: skip
-    assert list(place.value.errors) == ["case.district"]
+    assert place.value.errors == {"case.district": ["must be within district 370202"]}
+    assert str(stage.value) == "a court does not send notify_defense messages at stage investigation"
+    assert str(place.value) == "agency c1 acts for district 370202, not for cases in 370203"
     assert (stage.value.status, place.value.status) == (422, 403)
 
 
 def test_the_matrix_has_a_cell_for_each_agency_type_level_kind_stage_and_place() -> None:
     assert len(set(CELLS)) == 4 * 2 * 3 * 7 * 2
+
+
+def test_a_city_agency_outside_its_city_is_told_its_scope() -> None:
+    city = Agency("p0", "青岛市人民检察院", AgencyType.PROCURATORATE, Level.CITY, "370200", frozenset(Kind))
+    with pytest.raises(GatewayError) as refused:
+        authorize(city, AgencyType.PROCURATORATE, Kind.NOTIFY_DEFENSE, Stage.INVESTIGATION, "370602")
+    assert str(refused.value) == "agency p0 acts for the city 3702xx, not for cases in 370602"
+    assert refused.value.errors == {"case.district": ["must be within the city 3702xx"]}
+
+
+def test_kind_refusals_say_who_and_what() -> None:
+    police = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", frozenset({Kind.DUTY_LAWYER}))
+    with pytest.raises(GatewayError) as narrowed:
+        authorize(police, AgencyType.POLICE, Kind.NOTIFY_DEFENSE, Stage.INVESTIGATION, None)
+    with pytest.raises(GatewayError) as service:
+        authorize(police, AgencyType.COURT, Kind.DUTY_LAWYER, Stage.INVESTIGATION, None)
+    assert str(narrowed.value) == "agency p1 may not send notify_defense messages"
+    assert str(service.value) == "agency p1 is a police; this service is for court agencies"
+    assert (narrowed.value.status, service.value.status) == (403, 403)

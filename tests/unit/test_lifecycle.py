@@ -27,6 +27,16 @@ ALLOWED = {
     (Event.WITHDRAWN, S.INFORMED): S.WITHDRAWN,
 }
 APPLICATION_ONLY = {Event.GRANTED, Event.DECLINED}
+# The states each event may start from, as the refusal names them (sorted).
+FROM = {
+    Event.QUEUED: "received",
+    Event.GRANTED: "queued, received",
+    Event.DECLINED: "queued, received",
+    Event.ASSIGNED: "granted, queued, received",
+    Event.REPLACED: "assigned, informed",
+    Event.INFORMED: "assigned",
+    Event.WITHDRAWN: "assigned, granted, informed, queued, received",
+}
 
 
 def _expected(kind: Kind, event: Event, state: RequestState) -> RequestState | None:
@@ -42,6 +52,17 @@ def _expected(kind: Kind, event: Event, state: RequestState) -> RequestState | N
     return target
 
 
+def _refusal(kind: Kind, event: Event, state: RequestState) -> str:
+    """What staff read when the event is refused, checked in this order."""
+    if event in APPLICATION_ONLY and kind is not Kind.APPLICATION_TRANSFER:
+        return f"a {kind.value} request cannot be {event.value}"  # LAL 43: only applications are decided
+    if event is Event.ASSIGNED and kind is Kind.APPLICATION_TRANSFER and state is not S.GRANTED:
+        return "an application must be granted before a lawyer is assigned (LAL 43)"
+    if event is Event.ASSIGNED and kind is not Kind.APPLICATION_TRANSFER and state is S.GRANTED:
+        return f"a {kind.value} request is never granted; it cannot be assigned from granted"
+    return f"a request that is {state.value} cannot be {event.value} (only from: {FROM[event]})"
+
+
 CASES = [(kind, event, state) for kind in Kind for event in Event for state in RequestState]
 
 
@@ -49,7 +70,8 @@ CASES = [(kind, event, state) for kind in Kind for event in Event for state in R
 def test_every_event_from_every_state(kind: Kind, event: Event, state: RequestState) -> None:
     expected = _expected(kind, event, state)
     if expected is None:
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(TransitionRefused) as refused:
             next_state(kind, state, event)
+        assert str(refused.value) == _refusal(kind, event, state)
     else:
         assert next_state(kind, state, event) is expected
