@@ -16,10 +16,11 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
+from limits.errors import ConfigurationError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from gateway.config import Settings
+from gateway.config import ConfigError, Settings
 from gateway.errors import RateLimited
 
 EXTENSION = "lagw.rate_limits"
@@ -63,12 +64,23 @@ class InProcessStorage(MemoryStorage):
 def init_rate_limits(app: Flask, settings: Settings) -> None:
     """Give the app its limits; a malformed limit or storage address stops the start."""
     uri = settings.rate_limit_storage
-    storage = InProcessStorage(uri) if uri.startswith("memory://") else storage_from_string(uri)
+    try:
+        storage = InProcessStorage(uri) if uri.startswith("memory://") else storage_from_string(uri)
+    except ConfigurationError as exc:
+        raise ConfigError(f"LAGW_RATE_LIMIT_STORAGE: {exc}") from exc
     app.extensions[EXTENSION] = RateLimits(
         MovingWindowRateLimiter(storage),
-        tuple(parse_many(settings.rate_limit)) if settings.rate_limit else (),
-        tuple(parse_many(settings.sign_in_rate_limit)) if settings.sign_in_rate_limit else (),
+        _parsed("LAGW_RATE_LIMIT", settings.rate_limit),
+        _parsed("LAGW_SIGN_IN_RATE_LIMIT", settings.sign_in_rate_limit),
     )
+
+
+def _parsed(setting: str, limit: str) -> tuple[RateLimitItem, ...]:
+    """The limits a setting names (empty turns them off), or ConfigError naming the setting."""
+    try:
+        return tuple(parse_many(limit)) if limit else ()
+    except ValueError as exc:
+        raise ConfigError(f"{setting}: {exc}") from exc
 
 
 def count_agency_call(agency_code: str) -> None:

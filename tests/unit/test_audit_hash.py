@@ -73,3 +73,14 @@ def test_the_hash_is_sha256_of_the_canonical_text_records_already_linked_carry()
     )
 
     assert record_hash(RECORD, GENESIS) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def test_a_known_answer_vector_holds_the_format_of_every_stored_chain() -> None:
+    # Computed once with `sha256sum` over the canonical text above: a change of format breaks every stored
+    # chain, so it must fail here first. The second record links to the first.
+    first = "b06a88ea5df34eb6aeae71b7a5cc8329af29d135e1aee50ff423370a186f5117"
+    second = dataclasses.replace(RECORD, event="queued", from_state="received", to_state="queued", detail=None)
+
+    assert GENESIS == "0" * 64
+    assert record_hash(RECORD, GENESIS) == first
+    assert record_hash(second, first) == "1a462c063a00cbd46ee1d093d71836ff051e3c899f70720dc560fb56455cfd41"

@@ -485,18 +485,24 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["to=9999-12-31", "from=0001-01-01&to=0001-01-02", "from=2026-11-20&to=2026-11-01", "from=2024-01-01", "to=x"],
+    ("query", "reason"),
+    [
+        ("to=9999-12-31", "日期须在 2000 年至 2100 年之间。"),
+        ("from=0001-01-01&to=0001-01-02", "日期须在 2000 年至 2100 年之间。"),
+        ("from=2026-11-20&to=2026-11-01", "起始日期不能晚于截止日期。"),
+        ("from=2024-01-01", "一次最多统计 366 天。"),
+        ("to=x", "日期格式应为 YYYY-MM-DD。"),
+    ],
 )
-def test_dates_a_report_cannot_cover_are_a_400_with_the_reason(app: Flask, query: str) -> None:
+def test_dates_a_report_cannot_cover_are_a_400_with_the_reason(app: Flask, query: str, reason: str) -> None:
     chief = _signed_in(app, "chief")
 
     page = chief.get(f"/console/reports?{query}")
     exported = chief.get(f"/console/reports.csv?{query}")
 
     assert page.status_code == exported.status_code == 400
-    assert 'role="alert"' in page.get_data(as_text=True)
-    assert exported.get_data(as_text=True)
+    assert 'role="alert"' in page.get_data(as_text=True) and reason in page.get_data(as_text=True)
+    assert exported.get_data(as_text=True) == reason
 
 
 def test_an_administrator_disables_and_unlocks_accounts_but_not_their_own(app: Flask, services: Services) -> None:

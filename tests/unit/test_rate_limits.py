@@ -12,7 +12,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from gateway.app import create_app
 from gateway.bootstrap import build_services
-from gateway.config import DEFAULT_RATE_LIMIT, Settings
+from gateway.config import DEFAULT_RATE_LIMIT, ConfigError, Settings
 from gateway.domain.staff import Role
 from gateway.serve import unshared_limits_note
 from gateway.web.rate_limits import InProcessStorage
@@ -37,14 +37,24 @@ def test_limits_and_storage_come_from_the_environment() -> None:
 
 
 @pytest.mark.parametrize(
-    "changes",
-    [{"rate_limit": "600 a minute"}, {"sign_in_rate_limit": "ten/minute"}, {"rate_limit_storage": "nosuch://x"}],
+    ("changes", "message"),
+    [
+        ({"rate_limit": "600 a minute"}, "LAGW_RATE_LIMIT: couldn't parse rate limit string '600 a minute'"),
+        (
+            {"sign_in_rate_limit": "ten/minute"},
+            "LAGW_SIGN_IN_RATE_LIMIT: couldn't parse rate limit string 'ten/minute'",
+        ),
+        ({"rate_limit_storage": "nosuch://x"}, "LAGW_RATE_LIMIT_STORAGE: unknown storage scheme : nosuch://x"),
+    ],
     ids=["agency limit", "sign-in limit", "storage"],
 )
-def test_a_malformed_limit_or_storage_stops_the_start(tmp_path: Path, changes: dict[str, str]) -> None:
+def test_a_malformed_limit_or_storage_stops_the_start_naming_the_setting(
+    tmp_path: Path, changes: dict[str, str], message: str
+) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/gateway.sqlite3", **changes)  # type: ignore[arg-type]
-    with pytest.raises(Exception, match=r"(?i)limit|storage|nosuch"):
+    with pytest.raises(ConfigError) as refused:
         create_app(settings)
+    assert str(refused.value) == message
 
 
 @pytest.fixture
