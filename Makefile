@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console lint install broker store browser clean soap-contracts asyncapi
+.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console mutation lint install broker store browser clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-pipeline: install broker store
 
 bench-console: install
 	$(PY) bench/console.py
+
+# Mutants of the law's code and tables against the unit suite (about an hour; not part of `make test`).
+mutation: install
+	$(PY) scripts/mutation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info lagw.sqlite3* test-artifacts

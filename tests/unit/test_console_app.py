@@ -473,14 +473,27 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
 
     assert "合计：收到 3 件，按期指派 1 件，逾期 0 件，撤回 0 件，不予援助 0 件，在办 2 件。" in page and "<svg" in page
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
-    court = next(row for row in rows if row["agency_code"] == COURT)
-    assert (court["kind"], court["received"], court["assigned_in_time"], court["late"]) == (
-        "notify_defense",
+    assert list(rows[0]) == [
+        "日期",
+        "机关代码",
+        "机关名称",
+        "类型",
+        "收到",
+        "按期指派",
+        "逾期",
+        "撤回",
+        "不予援助",
+        "在办",
+    ]
+    court = next(row for row in rows if row["机关代码"] == COURT)
+    assert (court["类型"], court["收到"], court["按期指派"], court["逾期"], court["在办"]) == (
+        "通知辩护",
         "2",
         "1",
         "0",
+        "1",
     )
-    assert {row["agency_code"] for row in rows} == {COURT, POLICE}
+    assert {row["机关代码"] for row in rows} == {COURT, POLICE}
     assert exported.headers["Content-Disposition"].startswith("attachment;")
 
 

@@ -11,6 +11,7 @@ from gateway.domain.staff import StaffMember
 from gateway.reports import ReportLine, Tally, count_requests, daily_totals
 from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.web.console.blueprint import blp, requires
+from gateway.web.console.labels import KINDS
 from gateway.web.context import services
 
 DEFAULT_DAYS = 30
@@ -18,7 +19,16 @@ MAX_DAYS = 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 CHART_WIDTH, CHART_HEIGHT = 720.0, 160.0
 OUTCOMES = tuple(field.name for field in fields(Tally))  # received, assigned_in_time, late, …
-CSV_COLUMNS = ("date", "agency_code", "agency_name", "kind", *OUTCOMES)
+# The export's header row, in the words of the page's totals line.
+OUTCOME_WORDS = {
+    "received": "收到",
+    "assigned_in_time": "按期指派",
+    "late": "逾期",
+    "withdrawn": "撤回",
+    "declined": "不予援助",
+    "pending": "在办",
+}
+CSV_COLUMNS = ("日期", "机关代码", "机关名称", "类型", *(OUTCOME_WORDS[outcome] for outcome in OUTCOMES))
 
 
 class BadPeriod(ValueError):
@@ -134,7 +144,12 @@ def reports_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in _report(period):
-        place = (line.day.isoformat(), line.agency_code, names.get(line.agency_code, ""), line.kind)
+        place = (
+            line.day.isoformat(),
+            line.agency_code,
+            names.get(line.agency_code, ""),
+            KINDS.get(line.kind, line.kind),
+        )
         writer.writerow([*place, *(getattr(line.tally, outcome) for outcome in OUTCOMES)])
     filename = f"legal-aid-report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return Response(
