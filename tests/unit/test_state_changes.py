@@ -214,3 +214,47 @@ def test_a_concurrent_writer_makes_the_transition_read_and_decide_again(world: W
 
     assert assigned.state is RequestState.ASSIGNED
     assert [change.from_state for change in world.store.changes] == [RequestState.QUEUED]
+
+
+def test_the_notice_to_the_agency_carries_every_field_of_its_contract(world: World) -> None:
+    request_id = world.notice()
+
+    world.answers.appoint(CENTRE, request_id, world.appointment())
+
+    [change] = world.store.changes
+    [delivery] = change.deliveries
+    key = f"{request_id}.assigned.20261125T093000000000"  # the request, the event and its time to the microsecond
+    assert (delivery.agency_code, delivery.idempotency_key, delivery.event) == (COURT.code, key, "assigned")
+    assert change.answer is not None
+    assert delivery.body == {
+        "schema": "legalaid.notice/1",
+        "idempotency_key": key,
+        "event": "assigned",
+        "request_id": request_id,
+        "kind": "notify_defense",
+        "reference": "（2026）鲁0202刑初318号-通知辩护",
+        "case_number": "（2026）鲁0202刑初318号",
+        "centre_code": "lac370202",
+        "at": "2026-11-25T09:30:00+08:00",
+        "appointment": change.answer.body,
+    }
+
+
+def test_the_events_exchange_gets_one_message_with_a_fresh_id_per_change(world: World) -> None:
+    first, second = world.notice(), _second_notice(world)
+
+    world.withdrawals.withdraw(COURT, first, WithdrawalReason.RETAINED_LAWYER, None)
+    world.withdrawals.withdraw(COURT, second, WithdrawalReason.RETAINED_LAWYER, None)
+
+    ids = [change.messages[0].message_id for change in world.store.changes]
+    assert len(set(ids)) == 2 and all(len(message_id) == 36 for message_id in ids)  # UUIDs, never reused
+
+
+def test_a_withdrawal_without_a_note_for_reason_other_names_the_field(world: World) -> None:
+    request_id = world.notice()
+
+    with pytest.raises(InvalidInput) as refused:
+        world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.OTHER, None)
+
+    assert str(refused.value) == "a withdrawal for reason 'other' needs a note"
+    assert refused.value.errors == {"note": ["required"]}
