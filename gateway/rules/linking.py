@@ -30,7 +30,7 @@ def relate(
     """
     related: list[Related] = []
     for match in matches:
-        if match.stage is None or match.stage not in STAGE_ORDER:
+        if match.stage is None:  # an old record without a stage: nothing to order it by
             continue
         if STAGE_ORDER[match.stage] < STAGE_ORDER[stage]:
             related.append(Related(match.id, "earlier_stage", match.stage, match.agency_code))

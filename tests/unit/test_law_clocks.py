@@ -7,6 +7,7 @@ Feb (14 and 28 Feb worked), 清明 4-6 Apr, 劳动节 1-5 May (9 May worked), �
 (20 Sep worked), 国庆 1-7 Oct (10 Oct worked).
 """
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from gateway.rules.deadlines import (
     add_working_days,
     compute_deadline,
     count_days,
+    count_hours,
     transfer_is_late,
 )
 
@@ -57,6 +59,17 @@ def test_the_24_hours_are_counted_in_china_time_whatever_zone_the_times_carry() 
     applied = datetime(2026, 11, 24, 1, 15, tzinfo=UTC)  # 09:15 in China
     assert not transfer_is_late(applied, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
     assert transfer_is_late(applied, datetime(2026, 11, 25, 2, 0, 1, tzinfo=UTC))
+
+
+def test_the_24_hours_do_not_depend_on_the_servers_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server set to India's +05:30 must still count whole hours of China time.
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        assert count_hours(at("2026-11-24T09:15"), 24) == at("2026-11-25T10:00")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize(

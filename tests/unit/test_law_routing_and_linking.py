@@ -10,8 +10,8 @@ import pytest
 from gateway.domain.enums import AgencyType, Kind, Level, RequestState, Stage
 from gateway.domain.model import Agency, PersonMatch
 from gateway.errors import NoRoute
-from gateway.rules.linking import relate
-from gateway.rules.routing import load_routing_table, route_request
+from gateway.rules.linking import STAGE_ORDER, relate
+from gateway.rules.routing import RoutingTable, load_routing_table, route_request
 
 QINGDAO = [
     # level, district code, centre code, centre name
@@ -65,6 +65,13 @@ def test_the_table_has_eleven_centres_and_no_other_route() -> None:
     assert sorted(table.centres) == sorted({code for _, _, code, _ in QINGDAO})
     assert table.city_centres == {"3702": "lac370200"}
     assert len(table.district_centres) == 10
+
+
+def test_a_table_built_by_hand_with_a_missing_centre_has_no_route() -> None:
+    table = RoutingTable(centres={}, city_centres={}, district_centres={"370202": "lac370202"})
+    agency = Agency("a1", "某机关", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
+    with pytest.raises(NoRoute):
+        route_request(Kind.NOTIFY_DEFENSE, agency, table)
 
 
 @pytest.mark.parametrize(
@@ -132,6 +139,15 @@ def test_only_a_standing_request_makes_a_probable_duplicate(state: RequestState,
     assert flags == (("probable_duplicate",) if duplicate else ())
 
 
-def test_a_match_without_a_stage_is_ignored() -> None:
-    match = PersonMatch("r1", Kind.NOTIFY_DEFENSE, "other", None, RequestState.QUEUED)
-    assert relate(Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "mine", [match]) == ((), ())
+def test_a_match_without_a_stage_is_ignored_and_the_next_still_counts() -> None:
+    unstaged = PersonMatch("r1", Kind.NOTIFY_DEFENSE, "other", None, RequestState.QUEUED)
+    earlier = PersonMatch("r2", Kind.NOTIFY_DEFENSE, "police", Stage.INVESTIGATION, RequestState.ASSIGNED)
+
+    related, flags = relate(Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "mine", [unstaged, earlier])
+
+    assert [(r.id, r.relation) for r in related] == [("r2", "earlier_stage")]
+    assert flags == ()
+
+
+def test_every_stage_has_its_place_in_the_order() -> None:
+    assert set(STAGE_ORDER) == set(Stage)
