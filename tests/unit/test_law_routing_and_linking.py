@@ -75,14 +75,25 @@ def test_a_table_built_by_hand_with_a_missing_centre_has_no_route() -> None:
 
 
 @pytest.mark.parametrize(
-    ("route", "reason"),
-    [('"370202" = "lac999999"', "an unknown centre"), ('"370202" = "lac.370202"', "a dot breaks the routing key")],
+    ("section", "route", "reason"),
+    [
+        ("district", '"370202" = "lac999999"', "an unknown centre"),
+        ("district", '"370202" = "lac.370202"', "a dot breaks the routing key"),
+        ("city", '"3702" = "lac999999"', "an unknown city centre"),
+    ],
 )
-def test_a_table_naming_a_bad_centre_is_refused_at_load(tmp_path: Path, route: str, reason: str) -> None:
+def test_a_table_naming_a_bad_centre_is_refused_at_load(tmp_path: Path, section: str, route: str, reason: str) -> None:
     table = tmp_path / "routing.toml"
-    table.write_text(f'[centres]\nlac370202 = {{ name = "市南区法律援助中心" }}\n[district]\n{route}\n', "utf-8")
+    table.write_text(f'[centres]\nlac370202 = {{ name = "市南区法律援助中心" }}\n[{section}]\n{route}\n', "utf-8")
     with pytest.raises(ValueError, match="routing table names an unknown or malformed centre code"):
         load_routing_table(table)
+
+
+def test_a_table_of_city_centres_only_routes_the_city(tmp_path: Path) -> None:
+    table = tmp_path / "routing.toml"
+    table.write_text('[centres]\nlac370200 = { name = "青岛市法律援助中心" }\n[city]\n"3702" = "lac370200"\n', "utf-8")
+    loaded = load_routing_table(table)
+    assert (loaded.city_centres, loaded.district_centres) == ({"3702": "lac370200"}, {})
 
 
 # The order a case moves in (CPL parts 2 and 3): investigation, review for prosecution, first instance (or a

@@ -58,3 +58,8 @@ def test_every_field_holding_a_hidden_character_is_named_by_its_path() -> None:
 
 def test_plain_text_and_private_use_characters_pass() -> None:
     assert hidden_characters(Outer("（2026）鲁0202刑初318号", Inner("\ue000", ()), "甲\n乙")) == {}
+
+
+def test_a_hidden_character_after_a_tab_or_line_break_is_still_found() -> None:
+    assert hidden_characters("甲\t乙\n\u200b") == {"": ["holds U+200B, a control or invisible formatting character; "
+                                                        "send plain text"]}  # fmt: skip
