@@ -9,6 +9,8 @@ import pytest
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.police.mapping import application_transfer_to_submission
+from adapters.police.schemas import ApplicationTransferSchema
 from gateway.answers import CentreAnswers
 from gateway.domain.enums import AgencyType, Channel, DecisionOutcome, Level, RequestState, WithdrawalReason
 from gateway.domain.lifecycle import Event
@@ -23,7 +25,7 @@ from gateway.rules.routing import load_routing_table
 from gateway.transitions import Change, Transitions
 from gateway.withdrawal import Withdrawals
 from tests.unit.fakes import FixedClock, InMemoryStore
-from tests.unit.test_intake import COURT, EXAMPLES
+from tests.unit.test_intake import COURT, EXAMPLES, POLICE
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
 CENTRE = Agency("lac370202", "市南区法律援助中心", AgencyType.LEGAL_AID_CENTRE, Level.DISTRICT, "370202", frozenset())
@@ -258,3 +260,72 @@ def test_a_withdrawal_without_a_note_for_reason_other_names_the_field(world: Wor
 
     assert str(refused.value) == "a withdrawal for reason 'other' needs a note"
     assert refused.value.errors == {"note": ["required"]}
+
+
+MARKET_NORTH = Agency(
+    "lac370203", "市北区法律援助中心", AgencyType.LEGAL_AID_CENTRE, Level.DISTRICT, "370203", frozenset()
+)
+
+
+def _application(world: World) -> str:
+    body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
+    receipt = world.intake.accept(POLICE, AgencyType.POLICE, Channel.REST, submission, RawPayload("x", b"{}"))
+    assert receipt.centre_code == MARKET_NORTH.code
+    return receipt.request_id
+
+
+@pytest.mark.parametrize(
+    ("outcome", "event", "deadline"),
+    [
+        # LAL 43: granted on Wednesday 25 Nov, a lawyer within 3 days: Saturday 28 Nov, not moved for a detainee.
+        (
+            DecisionOutcome.GRANTED,
+            "granted",
+            (datetime(2026, 11, 28, 23, 59, 59, tzinfo=CHINA_TZ), "assign_lawyer", "LAL 43"),
+        ),
+        (DecisionOutcome.REFUSED, "declined", None),
+    ],
+)
+def test_a_decision_on_an_application_sets_the_next_clock_and_is_told_as_a_decision(
+    world: World, outcome: DecisionOutcome, event: str, deadline: tuple[datetime, str, str] | None
+) -> None:
+    request_id = _application(world)
+
+    world.answers.decide(MARKET_NORTH, request_id, Decision(outcome, NOW, reason_code="not_hardship"))
+
+    [change] = world.store.changes
+    [delivery] = change.deliveries
+    assert change.deadline == deadline
+    assert change.answer is not None and change.answer.kind == "decision"
+    assert (delivery.agency_code, delivery.event) == (POLICE.code, event)
+    assert delivery.body["decision"] == change.answer.body and "appointment" not in delivery.body
+
+
+def test_transitions_say_why_they_refuse(world: World) -> None:
+    request_id = world.notice()
+
+    with pytest.raises(IllegalTransition) as absent:
+        world.transitions.apply("no-such-request", Event.ASSIGNED, Change(actor=CENTRE.code))
+    with pytest.raises(IllegalTransition) as refused:
+        world.transitions.apply(request_id, Event.INFORMED, Change(actor=CENTRE.code))
+
+    assert str(absent.value) == "request no-such-request does not exist"
+    assert str(refused.value) == "a request that is received cannot be informed (only from: assigned)"
+
+
+def test_a_request_that_keeps_changing_is_tried_three_times_then_refused(world: World) -> None:
+    request_id = world.notice()
+    attempts: list[StateChange] = []
+
+    def always_loses(change: StateChange) -> bool:
+        attempts.append(change)
+        return False
+
+    world.store.apply = always_loses  # type: ignore[method-assign]
+
+    with pytest.raises(IllegalTransition) as refused:
+        world.transitions.apply(request_id, Event.ASSIGNED, Change(actor=CENTRE.code))
+
+    assert str(refused.value) == f"request {request_id} kept changing state; try again"
+    assert len(attempts) == 3
