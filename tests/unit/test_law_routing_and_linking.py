@@ -96,6 +96,15 @@ def test_a_table_of_city_centres_only_routes_the_city(tmp_path: Path) -> None:
     assert (loaded.city_centres, loaded.district_centres) == ({"3702": "lac370200"}, {})
 
 
+def test_a_table_of_district_centres_only_routes_the_districts(tmp_path: Path) -> None:
+    table = tmp_path / "routing.toml"
+    table.write_text(
+        '[centres]\nlac370202 = { name = "市南区法律援助中心" }\n[district]\n"370202" = "lac370202"\n', "utf-8"
+    )
+    loaded = load_routing_table(table)
+    assert (loaded.city_centres, loaded.district_centres) == ({}, {"370202": "lac370202"})
+
+
 # The order a case moves in (CPL parts 2 and 3): investigation, review for prosecution, first instance (or a
 # compulsory medical hearing, at the same level), second instance, then retrial or death-penalty review.
 LATER_THAN = {
