@@ -195,3 +195,20 @@ def test_a_duty_lawyer_is_due_by_the_meeting_or_the_working_days_whichever_is_fi
 def test_a_granted_application_stays_on_the_clock_until_a_lawyer_is_assigned() -> None:
     # LAL 43: decided within 7 days, then the lawyer assigned within 3; the clock stops only at assignment.
     assert CLOCK_RUNNING == {RequestState.RECEIVED, RequestState.QUEUED, RequestState.GRANTED}
+
+
+@pytest.mark.parametrize(
+    ("text", "rest", "working"),
+    [
+        ("working_days = [2027-03-13]\n", frozenset(), frozenset({at("2027-03-13T00:00").date()})),
+        ("rest_days = [2027-03-10]\n", frozenset({at("2027-03-10T00:00").date()}), frozenset()),
+        ("", frozenset(), frozenset()),
+    ],
+)
+def test_an_override_file_may_leave_either_list_out(
+    tmp_path: Path, text: str, rest: frozenset[object], working: frozenset[object]
+) -> None:
+    overrides = tmp_path / "calendar.toml"
+    overrides.write_text(text, encoding="utf-8")
+    calendar = load_calendar(overrides)
+    assert (calendar.extra_rest_days, calendar.extra_working_days) == (rest, working)

@@ -59,6 +59,7 @@ def test_every_ground_from_every_agency_type_at_every_stage(
         return
     with pytest.raises(GroundsInvalid) as refused:
         check_grounds(Kind.NOTIFY_DEFENSE, agency_type, (ground,), ADULT_DEAF, case, NOTICE_DAY)
+    assert (refused.value.code, refused.value.status) == ("grounds-invalid", 422)
     assert str(refused.value) == "the grounds do not agree with the data"
     assert refused.value.errors == {"grounds": expected}
 
