@@ -84,7 +84,9 @@ def test_a_table_built_by_hand_with_a_missing_centre_has_no_route() -> None:
 )
 def test_a_table_naming_a_bad_centre_is_refused_at_load(tmp_path: Path, section: str, route: str, reason: str) -> None:
     table = tmp_path / "routing.toml"
-    table.write_text(f'[centres]\nlac370202 = {{ name = "市南区法律援助中心" }}\n[{section}]\n{route}\n', "utf-8")
+    # The dotted centre is listed, so only the dot refuses it.
+    centres = 'lac370202 = { name = "市南区法律援助中心" }\n"lac.370202" = { name = "市南区法律援助中心" }\n'
+    table.write_text(f"[centres]\n{centres}[{section}]\n{route}\n", "utf-8")
     with pytest.raises(ValueError, match="routing table names an unknown or malformed centre code"):
         load_routing_table(table)
 
