@@ -107,7 +107,7 @@ class NotFromThisAddress(GatewayError):
 
 
 class OutsideJurisdiction(GatewayError):
-    """The case is in a district the agency does not act for: its own district, or the city's for a city-level one."""
+    """The case is in another city than the agency's; another district of its own city is only flagged."""
 
     code = "outside-jurisdiction"
     status = 403

@@ -91,7 +91,8 @@ class Intake:
                     agency.code,
                     self._store.same_person(person, agency.code, submission.case.stage),
                 )
-                request = self._build_request(agency, channel, submission, (*flags, *link_flags), received_at)
+                flags = (*decision.flags, *flags, *link_flags)
+                request = self._build_request(agency, channel, submission, flags, received_at)
                 # The canonical case names the district decided on: the declared one, or the agency's own.
                 request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
                 self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))

@@ -37,8 +37,9 @@ def text(max_length: int, *, required: bool = False, **kwargs: Any) -> fields.St
 def case_district(**kwargs: Any) -> fields.String:
     """The GB/T 2260 code of the district the case belongs to; left out, the sending agency's own."""
     description = (
-        "GB/T 2260 code of the case's district (e.g. 370203); an agency sends only for its own district, "
-        "a city-level one for any district of its city; left out: the agency's own district"
+        "GB/T 2260 code of the case's district (e.g. 370203); left out: the agency's own district. Another "
+        "district of the agency's city is accepted and flagged outside_usual_jurisdiction for a district-level "
+        "agency (CPL 25-27); a district of another city is refused (outside-jurisdiction)"
     )
     return fields.String(validate=validate.Regexp(DISTRICT_PATTERN), metadata={"description": description}, **kwargs)
 

@@ -2,8 +2,9 @@
 
 The order of the checks is the order of the refusals: the service (an agency speaks only its own type's
 service), the kind (the matrix, then the registry's narrower list for this agency), the stage, and last the
-jurisdiction. REST and SOAP reach this through the intake; the SOAP endpoint also checks the service early,
-for GetStatus and Withdraw.
+jurisdiction (a district agency's case elsewhere in its city is flagged, another city's refused). REST and
+SOAP reach this through the intake; the SOAP endpoint also checks the service early, for GetStatus and
+Withdraw.
 """
 
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class Decision:
     stage: Stage
     jurisdiction: str
     basis: str
+    flags: tuple[str, ...] = ()
 
 
 def _at(*stages: Stage) -> frozenset[Stage]:
@@ -79,16 +81,25 @@ def kinds_for(agency_type: AgencyType) -> frozenset[Kind]:
     return frozenset(MATRIX[agency_type])
 
 
+# A district agency's case in another district of its city: lawful, but worth a look (CPL 25-27).
+OUTSIDE_USUAL_JURISDICTION = "outside_usual_jurisdiction"
+
+
 def within_jurisdiction(agency: Agency, district: str) -> bool:
-    """A district-level agency acts for its own district; a city-level one for the city and every district in it.
+    """A district-level agency usually acts for its own district; a city-level one for the city and its districts.
 
     CPL 20-21, 24: basic courts try their district's cases, the intermediate court the city's gravest and any
     it takes up from below; procuratorates and police bureaus are organised at the same levels. LAL 38 and
     Shandong reg. 11 then route by where the agency sits, so the case's district never changes the centre.
     """
     if agency.level is Level.CITY:
-        return district[:4] == agency.district[:4]
+        return within_city(agency, district)
     return district == agency.district
+
+
+def within_city(agency: Agency, district: str) -> bool:
+    """The case's district lies in the agency's city (the first four digits of GB/T 2260)."""
+    return district[:4] == agency.district[:4]
 
 
 def check_service(agency: Agency, service_type: AgencyType) -> None:
@@ -112,10 +123,15 @@ def authorize(agency: Agency, service_type: AgencyType, kind: Kind, stage: Stage
             errors={"case.stage": [f"must be one of: {allowed}"]},
         )
     district = agency.district if jurisdiction is None else jurisdiction
-    if not within_jurisdiction(agency, district):
-        scope = f"the city {agency.district[:4]}xx" if agency.level is Level.CITY else f"district {agency.district}"
+    if within_jurisdiction(agency, district):
+        return Decision(agency.code, kind, stage, district, permission.basis)
+    if not within_city(agency, district):
+        scope = f"the city {agency.district[:4]}xx"
         raise OutsideJurisdiction(
             f"agency {agency.code} acts for {scope}, not for cases in {district}",
             errors={"case.district": [f"must be within {scope}"]},
         )
-    return Decision(agency.code, kind, stage, district, permission.basis)
+    # CPL 25-27: a case may lawfully sit with a court of the defendant's residence or one a higher court
+    # designates, and the organs before it follow; refusing a mandatory notice is the worst outcome, so the
+    # notice is accepted and flagged for the centre. The centre is still the agency's own (LAL 38).
+    return Decision(agency.code, kind, stage, district, permission.basis, (OUTSIDE_USUAL_JURISDICTION,))

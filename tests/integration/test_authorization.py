@@ -28,12 +28,18 @@ def _with(folder: str, file_name: str, **changes: Any) -> dict[str, Any]:
     return body
 
 
-def _queued_case(gateway: LiveGateway) -> dict[str, Any]:
-    """The `case` of the one canonical message waiting in the outbox (sealed at rest: opened with the data keys)."""
+def _queued(gateway: LiveGateway) -> dict[str, Any]:
+    """The one canonical message waiting in the outbox (sealed at rest: opened with the data keys)."""
     with gateway.services.engine.connect() as conn:
         (row,) = conn.execute(sa.select(outbox.c.message_id, outbox.c.body, outbox.c.sealed_with)).all()
     body = open_outbox_body(gateway.services.data_keys, row.message_id, bytes(row.body), row.sealed_with)
-    case: dict[str, Any] = json.loads(body)["case"]
+    message: dict[str, Any] = json.loads(body)
+    return message
+
+
+def _queued_case(gateway: LiveGateway) -> dict[str, Any]:
+    """The `case` of the one canonical message waiting in the outbox."""
+    case: dict[str, Any] = _queued(gateway)["case"]
     return case
 
 
@@ -51,7 +57,7 @@ def _assert_problem(response: Any, status: int, code: str, field: str) -> None:
         (
             COURT,
             "court-370202",
-            _with("court", "defense-notices.json", case_district="370203"),
+            _with("court", "defense-notices.json", case_district="370602"),  # another city: 烟台芝罘区
             403,
             "outside-jurisdiction",
             "case_district",
@@ -95,6 +101,18 @@ def test_a_city_level_agency_sends_for_a_district_of_its_city_and_the_city_centr
     assert _queued_case(gateway)["district"] == "370203"
 
 
+def test_a_district_court_notifies_for_another_district_of_its_city_flagged_to_its_own_centre(
+    gateway: LiveGateway,
+) -> None:
+    # CPL 25-27: designated or residence jurisdiction is lawful; flag the unusual, never refuse the lawful.
+    response = gateway.post(COURT, "court-370202", _with("court", "defense-notices.json", case_district="370203"))
+
+    assert response.status_code == 202, response.text
+    assert response.json()["centre_code"] == "lac370202"  # LAL 38: the centre where the court sits
+    message = _queued(gateway)
+    assert (message["case"]["district"], message["flags"]) == ("370203", ["outside_usual_jurisdiction"])
+
+
 def test_a_case_without_a_district_is_recorded_in_the_agencys_own(gateway: LiveGateway) -> None:
     response = gateway.post(COURT, "court-370202", example("court", "defense-notices.json"))
 
@@ -111,7 +129,7 @@ def _fault(call: Any) -> Fault:
 @pytest.mark.parametrize("port", ["Soap11", "Soap12"])
 def test_soap_outside_jurisdiction_is_a_client_fault_naming_the_element(gateway: LiveGateway, port: str) -> None:
     _, proxy, _ = soap_client(gateway.base, "court", "court-370202", gateway.keys["court-370202"], port=port)
-    notice = _with("court", "defense-notices.json", case_district="370203")
+    notice = _with("court", "defense-notices.json", case_district="370602")
     before = gateway.row_counts()
 
     fault = _fault(lambda: proxy.NotifyDefense(**zeep_arguments(CourtDefenseNoticeSchema(), notice)))

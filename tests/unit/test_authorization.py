@@ -42,20 +42,29 @@ BASIS = {
     ("police", "application_transfer"): "LAL 39; CPL 35",
 }
 
-# Where each agency sits, and a case district inside and outside what it acts for.
+# Where each agency sits, and case districts: its own, elsewhere in its city, in another city.
 HOME = {Level.DISTRICT: "370202", Level.CITY: "370200"}
-INSIDE = {Level.DISTRICT: "370202", Level.CITY: "370203"}  # the city-level agency for a district of its city
-OUTSIDE = {Level.DISTRICT: "370203", Level.CITY: "370602"}  # the next district; another city's district
+PLACES = {
+    "own": {Level.DISTRICT: "370202", Level.CITY: "370200"},
+    "in_city": {Level.DISTRICT: "370203", Level.CITY: "370203"},
+    "other_city": {Level.DISTRICT: "370602", Level.CITY: "370602"},
+}
 
 
-def expected_outcome(agency_type: str, kind: str, stage: str, inside: bool) -> str:
-    """The refusal (or "allowed") the table above gives, checked in the documented order."""
+def expected_outcome(agency_type: str, kind: str, stage: str, level: Level, place: str) -> str:
+    """The refusal (or "allowed") the table above gives, checked in the documented order.
+
+    A district agency's case elsewhere in its city is lawful (CPL 25-27: residence, designated jurisdiction)
+    and only flagged; a case in another city is refused.
+    """
     row = EXPECTED.get((agency_type, kind))
     if row is None:
         return "kind-not-allowed"
     if row.split()[COLUMNS.index(stage)] != "Y":
         return "stage-not-allowed"
-    return "allowed" if inside else "outside-jurisdiction"
+    if place == "other_city":
+        return "outside-jurisdiction"
+    return "allowed, flagged" if place == "in_city" and level is Level.DISTRICT else "allowed"
 
 
 def outcome(agency: Agency, kind: Kind, stage: Stage, district: str) -> str:
@@ -70,16 +79,17 @@ def outcome(agency: Agency, kind: Kind, stage: Stage, district: str) -> str:
         district,
     )
     assert decision.basis == BASIS[(agency.type.value, kind.value)]
-    return "allowed"
+    assert decision.flags in ((), ("outside_usual_jurisdiction",))
+    return "allowed, flagged" if decision.flags else "allowed"
 
 
 CELLS = [
-    (agency_type, level, kind, stage, inside)
+    (agency_type, level, kind, stage, place)
     for agency_type in AgencyType
     for level in Level
     for kind in Kind
     for stage in Stage
-    for inside in (True, False)
+    for place in PLACES
 ]
 
 
@@ -89,18 +99,15 @@ def test_the_expected_table_covers_every_stage_in_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("agency_type", "level", "kind", "stage", "inside"),
+    ("agency_type", "level", "kind", "stage", "place"),
     CELLS,
-    ids=[f"{t.value}-{lv.value}-{k.value}-{s.value}-{'in' if i else 'out'}" for t, lv, k, s, i in CELLS],
+    ids=[f"{t.value}-{lv.value}-{k.value}-{s.value}-{p}" for t, lv, k, s, p in CELLS],
 )
-def test_every_cell_of_the_matrix(
-    agency_type: AgencyType, level: Level, kind: Kind, stage: Stage, inside: bool
-) -> None:
+def test_every_cell_of_the_matrix(agency_type: AgencyType, level: Level, kind: Kind, stage: Stage, place: str) -> None:
     agency = Agency("a1", "某机关", agency_type, level, HOME[level], frozenset(Kind))
-    district = INSIDE[level] if inside else OUTSIDE[level]
 
-    assert outcome(agency, kind, stage, district) == expected_outcome(
-        agency_type.value, kind.value, stage.value, inside
+    assert outcome(agency, kind, stage, PLACES[place][level]) == expected_outcome(
+        agency_type.value, kind.value, stage.value, level, place
     )
 
 
@@ -115,9 +122,9 @@ def test_a_city_level_agency_may_send_for_the_city_itself() -> None:
     assert outcome(city, Kind.NOTIFY_DEFENSE, Stage.REVIEW_FOR_PROSECUTION, "370200") == "allowed"
 
 
-def test_a_district_level_agency_may_not_send_for_the_city() -> None:
+def test_a_district_level_agency_sending_for_the_city_is_flagged_not_refused() -> None:
     court = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", frozenset(Kind))
-    assert outcome(court, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370200") == "outside-jurisdiction"
+    assert outcome(court, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370200") == "allowed, flagged"
 
 
 @pytest.mark.parametrize("service", [t for t in AgencyType if t is not AgencyType.COURT])
@@ -139,19 +146,19 @@ def test_refusals_name_the_field_in_the_canonical_model() -> None:
     with pytest.raises(GatewayError) as stage:
         authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.INVESTIGATION, None)
     with pytest.raises(GatewayError) as place:
-        authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370203")
+        authorize(court, AgencyType.COURT, Kind.NOTIFY_DEFENSE, Stage.FIRST_INSTANCE, "370602")
     assert stage.value.errors == {
         "case.stage": ["must be one of: first_instance, second_instance, retrial, death_penalty_review, "
                        "compulsory_medical"]
     }  # fmt: skip
-    assert place.value.errors == {"case.district": ["must be within district 370202"]}
+    assert place.value.errors == {"case.district": ["must be within the city 3702xx"]}
     assert str(stage.value) == "a court does not send notify_defense messages at stage investigation"
-    assert str(place.value) == "agency c1 acts for district 370202, not for cases in 370203"
+    assert str(place.value) == "agency c1 acts for the city 3702xx, not for cases in 370602"
     assert (stage.value.status, place.value.status) == (422, 403)
 
 
 def test_the_matrix_has_a_cell_for_each_agency_type_level_kind_stage_and_place() -> None:
-    assert len(set(CELLS)) == 4 * 2 * 3 * 7 * 2
+    assert len(set(CELLS)) == 4 * 2 * 3 * 7 * 3
 
 
 def test_a_city_agency_outside_its_city_is_told_its_scope() -> None:

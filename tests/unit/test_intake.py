@@ -192,3 +192,20 @@ def test_a_submission_with_a_hidden_character_anywhere_is_refused_naming_the_fie
     assert list(refused.value.errors) == ["notes"]
     assert "U+202E" in refused.value.errors["notes"][0]
     assert store.stored == {}
+
+
+def test_a_case_elsewhere_in_the_city_is_accepted_flagged_and_routed_by_the_agencys_seat(
+    intake: Intake, store: InMemoryStore
+) -> None:
+    # CPL 25-27 (residence, designated jurisdiction): a lawful notice is never refused for its district;
+    # LAL 38: the centre is the one where the notifying court sits.
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body["case_district"] = "370203"
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
+
+    receipt = intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
+
+    message = validate_message(store.outbox[0].body)
+    assert receipt.centre_code == "lac370202"
+    assert message["flags"] == ["outside_usual_jurisdiction"]
+    assert message["case"]["district"] == "370203"
