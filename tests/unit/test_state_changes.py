@@ -12,7 +12,15 @@ from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.schemas import ApplicationTransferSchema
 from gateway.answers import CentreAnswers
-from gateway.domain.enums import AgencyType, Channel, DecisionOutcome, Level, RequestState, WithdrawalReason
+from gateway.domain.enums import (
+    AgencyType,
+    Channel,
+    DecisionOutcome,
+    Level,
+    ReplacementReason,
+    RequestState,
+    WithdrawalReason,
+)
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, Lawyer
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
@@ -329,3 +337,16 @@ def test_a_request_that_keeps_changing_is_tried_three_times_then_refused(world: 
 
     assert str(refused.value) == f"request {request_id} kept changing state; try again"
     assert len(attempts) == 3
+
+
+def test_a_replaced_lawyer_is_told_to_the_agency_too(world: World) -> None:
+    # LAL 36 "assign and inform": the agency must learn who now defends, as it learned who first did.
+    request_id = world.notice()
+    world.answers.appoint(CENTRE, request_id, world.appointment())
+    replacement = replace(world.appointment(minutes=60), replacement_reason=ReplacementReason.REFUSED_BY_PERSON)
+
+    replaced = world.answers.appoint(CENTRE, request_id, replacement)
+
+    change = world.store.changes[-1]
+    assert (replaced.state, change.event) == (RequestState.ASSIGNED, "replaced")
+    assert [(d.agency_code, d.event) for d in change.deliveries] == [(COURT.code, "replaced")]
