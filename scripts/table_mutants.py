@@ -67,63 +67,81 @@ def _enum_members() -> dict[str, list[str]]:
 
 
 def _mutate_table(source: bytes, name: str, members: dict[str, list[str]]) -> Iterator[tuple[str, bytes]]:
-    tree = ast.parse(source)
+    """(change, mutated source) for every mutant of the table `name` in `source`."""
     value = next(
         node.value
-        for node in tree.body
+        for node in ast.parse(source).body
         if isinstance(node, (ast.Assign, ast.AnnAssign))
         and node.value is not None
         and any(isinstance(t, ast.Name) and t.id == name for t in _targets(node))
     )
-    offsets = _line_offsets(source)
+    text = _Source(source)
+    for node in ast.walk(value):
+        yield from _removals(text, node)
+        yield from _enum_swaps(text, node, members)
+        yield from _constant_changes(text, node, swap_characters=name in CHARACTER_TABLES)
 
-    def span(node: ast.AST) -> tuple[int, int]:
+
+@dataclass(frozen=True)
+class _Source:
+    """A module's bytes, cut and patched by the AST's positions (which count UTF-8 bytes)."""
+
+    data: bytes
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        offsets = _line_offsets(self.data)
         start = offsets[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
         end = offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
         return start, end
 
-    def replaced(start: int, end: int, new: bytes) -> bytes:
-        return source[:start] + new + source[end:]
+    def replaced(self, start: int, end: int, new: bytes) -> bytes:
+        return self.data[:start] + new + self.data[end:]
 
-    for node in ast.walk(value):
-        groups: list[list[tuple[int, int]]] = []
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            groups.append([span(e) for e in node.elts])
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in COLLECTIONS:
-            groups.append([span(a) for a in node.args])
-        elif isinstance(node, ast.Dict):
-            groups.append([(span(k)[0], span(v)[1]) for k, v in zip(node.keys, node.values, strict=True) if k])
-        for items in groups:
-            for index, (start, end) in enumerate(items):
-                if index + 1 < len(items):
-                    end = items[index + 1][0]
-                elif index > 0:
-                    start = items[index - 1][1]
-                removed = source[items[index][0] : items[index][1]].decode()
-                yield f"{_short(removed)} removed", replaced(start, end, b"")
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in members:
-            names = members[node.value.id]
-            if node.attr in names:
-                other = names[(names.index(node.attr) + 1) % len(names)]
-                start, end = span(node)
-                yield f"{node.value.id}.{node.attr} → {node.value.id}.{other}", replaced(
-                    start, end, f"{node.value.id}.{other}".encode()
-                )
-        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            start, end = span(node)
-            yield f"{node.value} → {node.value + 1}", replaced(start, end, str(node.value + 1).encode())
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            start, end = span(node)
-            text = node.value
-            if name in CHARACTER_TABLES:
-                for i in range(len(text) - 1):
-                    swapped = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-                    if swapped != text:
-                        yield f"{text!r} → {swapped!r}", replaced(start, end, repr(swapped).encode())
-            else:
-                yield f"{text!r} → {'XX' + text!r}", replaced(start, end, repr("XX" + text).encode())
+
+def _removals(text: _Source, node: ast.AST) -> Iterator[tuple[str, bytes]]:
+    """Each element of a tuple, list, set, `_at(...)` call or dict removed, with its separator."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [text.span(e) for e in node.elts]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in COLLECTIONS:
+        items = [text.span(a) for a in node.args]
+    elif isinstance(node, ast.Dict):
+        items = [(text.span(k)[0], text.span(v)[1]) for k, v in zip(node.keys, node.values, strict=True) if k]
+    else:
+        return
+    for index, (start, end) in enumerate(items):
+        removed = text.data[start:end].decode()
+        if index + 1 < len(items):
+            end = items[index + 1][0]
+        elif index > 0:
+            start = items[index - 1][1]
+        yield f"{_short(removed)} removed", text.replaced(start, end, b"")
+
+
+def _enum_swaps(text: _Source, node: ast.AST, members: dict[str, list[str]]) -> Iterator[tuple[str, bytes]]:
+    """An enum member replaced by the next member of its enum."""
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in members):
+        return
+    names = members[node.value.id]
+    if node.attr in names:
+        other = f"{node.value.id}.{names[(names.index(node.attr) + 1) % len(names)]}"
+        yield f"{node.value.id}.{node.attr} → {other}", text.replaced(*text.span(node), other.encode())
+
+
+def _constant_changes(text: _Source, node: ast.AST, *, swap_characters: bool) -> Iterator[tuple[str, bytes]]:
+    """A number moved by one; a string marked, or in a character table each neighbouring pair swapped."""
+    if not isinstance(node, ast.Constant) or isinstance(node.value, bool):
+        return
+    start, end = text.span(node)
+    if isinstance(node.value, int):
+        yield f"{node.value} → {node.value + 1}", text.replaced(start, end, str(node.value + 1).encode())
+    elif isinstance(node.value, str) and swap_characters:
+        value = node.value
+        for i in range(len(value) - 1):
+            swapped = value[:i] + value[i + 1] + value[i] + value[i + 2 :]
+            if swapped != value:
+                yield f"{value!r} → {swapped!r}", text.replaced(start, end, repr(swapped).encode())
+    elif isinstance(node.value, str):
+        yield f"{node.value!r} → {'XX' + node.value!r}", text.replaced(start, end, repr("XX" + node.value).encode())
 
 
 def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
