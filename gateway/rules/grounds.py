@@ -30,7 +30,9 @@ def check_grounds(
         return ()
     if not grounds:
         raise GroundsInvalid("a notify-defense notice needs at least one ground", errors={FIELD: ["at least one"]})
-    problems = _contradictions(agency_type, grounds, person, case)
+    repeated = sorted({ground.value for ground in grounds if grounds.count(ground) > 1})
+    problems = [f"{ground}: named more than once" for ground in repeated]
+    problems += _contradictions(agency_type, grounds, person, case)
     flags: tuple[str, ...] = ()
     if Ground.MINOR in grounds:
         minor_problem, flags = _check_minor(person, case, notice_date)

@@ -6,7 +6,7 @@ from datetime import date
 from gateway.domain.enums import IdType
 from gateway.domain.model import Person
 from gateway.domain.resident_id import InvalidResidentId, parse_resident_id
-from gateway.errors import IdentityMismatch, InvalidIdNumber
+from gateway.errors import IdentityMismatch, InvalidIdNumber, InvalidInput
 
 ID_FIELD = "person.id_number"
 
@@ -22,6 +22,11 @@ def normalize_person(person: Person, *, on: date) -> Person:
     elif person.id_type is IdType.UNKNOWN and person.id_number:
         raise InvalidIdNumber(
             "an unknown identity carries no number", errors={ID_FIELD: ["must be empty for id_type unknown"]}
+        )
+    if person.birth_date is not None and person.birth_date > on:
+        # Every clock that depends on age (LAL 25(1), CPL 278) would run on a typo.
+        raise InvalidInput(
+            "the birth date is after the notice date", errors={"person.birth_date": [f"must be on or before {on}"]}
         )
     minor = None if person.birth_date is None else age_on(person.birth_date, on) < 18
     return replace(person, minor=minor)

@@ -170,3 +170,18 @@ def test_other_kinds_carry_no_grounds(kind: Kind) -> None:
         check_grounds(kind, AgencyType.COURT, (Ground.OTHER_LAW,), ADULT_DEAF, case, NOTICE_DAY)
     assert str(refused.value) == "only notify-defense notices carry grounds"
     assert refused.value.errors == {"grounds": ["must be empty"]}
+
+
+def test_a_ground_named_twice_is_refused_with_the_other_problems() -> None:
+    case = Case(number="1", stage=Stage.FIRST_INSTANCE, charges=("盗窃罪",))
+    grounds = (Ground.LIFE_OR_DEATH_PENALTY, Ground.TRIAL_IN_ABSENTIA, Ground.LIFE_OR_DEATH_PENALTY)
+
+    with pytest.raises(GroundsInvalid) as refused:
+        check_grounds(Kind.NOTIFY_DEFENSE, AgencyType.PROCURATORATE, grounds, ADULT_DEAF, case, NOTICE_DAY)
+
+    assert refused.value.errors == {
+        "grounds": [
+            "life_or_death_penalty: named more than once",
+            "trial_in_absentia: only a court may notify on this ground",
+        ]
+    }

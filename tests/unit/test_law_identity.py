@@ -12,7 +12,7 @@ import pytest
 from gateway.domain.enums import Gender, IdType
 from gateway.domain.model import Person
 from gateway.domain.resident_id import InvalidResidentId, parse_resident_id
-from gateway.errors import IdentityMismatch, InvalidIdNumber
+from gateway.errors import IdentityMismatch, InvalidIdNumber, InvalidInput
 from gateway.rules.identity import age_on, normalize_person
 
 TODAY = date(2026, 11, 25)
@@ -190,3 +190,13 @@ def test_a_declared_birth_date_and_gender_that_agree_are_kept() -> None:
         gender=Gender.FEMALE,
     )
     assert normalize_person(declared, on=TODAY).id_number == "370203199005170020"
+
+
+def test_a_declared_birth_date_after_the_notice_date_is_refused() -> None:
+    tomorrow = Person(name="测试", id_type=IdType.PASSPORT, id_number="E1", birth_date=date(2026, 11, 26))
+    with pytest.raises(InvalidInput) as refused:
+        normalize_person(tomorrow, on=TODAY)
+    assert str(refused.value) == "the birth date is after the notice date"
+    assert refused.value.errors == {"person.birth_date": ["must be on or before 2026-11-25"]}
+    born_today = Person(name="测试", id_type=IdType.PASSPORT, id_number="E1", birth_date=TODAY)
+    assert normalize_person(born_today, on=TODAY).minor is True
