@@ -387,6 +387,25 @@ def test_an_appointment_from_the_console_is_audited_as_the_staff_member_and_queu
     assert services.requests.latest_answers(request_id)["appointment"]["appointed_at"] == "2026-11-26T10:00:00+08:00"
 
 
+def test_the_request_page_names_who_acted_and_what_codes_mean_in_chinese(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{request_id}")
+    user.submit(f"/console/requests/{request_id}/appointment", LAWYER)
+
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    timeline = page[page.index('id="timeline"') : page.index('id="h-related"')]
+    assert '<span class="small">青岛市市南区人民法院</span>' in timeline  # the notifying court, by name
+    assert '<span class="small">工作人员 clerk</span>' in timeline
+    assert "经接口报文（JSON）接收" in timeline
+    for label, value in (("国籍", "中国"), ("语言", "汉语"), ("传输方式", "接口报文（JSON）")):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page
+    assert "· 青岛市市南区法律援助中心）" in page  # the clerk's centre in the header
+    for code in ("court-370202", "staff:clerk", ">CHN<", ">zh<", ">REST<", "· lac370202"):
+        assert code not in page
+
+
 def test_an_application_is_decided_before_a_lawyer_is_assigned(app: Flask, services: Services) -> None:
     request_id = _notice(app, services, POLICE, "police", "application-transfers")
     user = _signed_in(app, "north")

@@ -49,9 +49,14 @@ def init_console(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session, which expires on its own
     )
     csrf.init_app(app)
-    app.jinja_env.globals.update(L=labels)
+    app.jinja_env.globals.update(L=labels, agency_name=agency_name)
     app.jinja_env.filters.update(FILTERS)
     app.register_blueprint(blp)
+
+
+def agency_name(code: str) -> str:
+    """A registered agency's or centre's name for its code (the code itself if it is not registered)."""
+    return services().console.agency_names().get(code, code)
 
 
 def current_member() -> StaffMember:

@@ -137,6 +137,66 @@ DELIVERY_STATES = {"pending": "重试中", "delivered": "已送达", "parked": "
 
 ROLES = {"centre_staff": "中心工作人员", "supervisor": "主管", "administrator": "系统管理员"}
 
+CHANNELS = {"rest": "接口报文（JSON）", "soap": "接口报文（SOAP）", "console": "管理台"}
+
+# The parts of the gateway that write the record, by the actor name they write.
+SYSTEM_ACTORS = {
+    "gateway": "网关",
+    "relay": "消息中继",
+    "deliver": "回执投递",
+    "deadlines": "期限监控",
+    "retention": "保存期限清理",
+}
+
+# ISO 3166-1 alpha-3 codes the agencies send most; any other is shown as sent.
+NATIONALITIES = {
+    "CHN": "中国",
+    "HKG": "中国香港",
+    "MAC": "中国澳门",
+    "TWN": "中国台湾",
+    "KOR": "韩国",
+    "PRK": "朝鲜",
+    "JPN": "日本",
+    "RUS": "俄罗斯",
+    "MNG": "蒙古",
+    "VNM": "越南",
+    "MMR": "缅甸",
+    "USA": "美国",
+    "GBR": "英国",
+    "DEU": "德国",
+    "FRA": "法国",
+}
+
+# ISO 639-1 codes; any other is shown as sent.
+LANGUAGES = {
+    "zh": "汉语",
+    "ug": "维吾尔语",
+    "bo": "藏语",
+    "mn": "蒙古语",
+    "ko": "朝鲜语",
+    "za": "壮语",
+    "ii": "彝语",
+    "en": "英语",
+    "ja": "日语",
+    "ru": "俄语",
+    "vi": "越南语",
+    "my": "缅甸语",
+    "fr": "法语",
+    "de": "德语",
+    "sgn": "手语",
+}
+
+
+def actor_label(actor: str, agency_names: dict[str, str]) -> str:
+    """Who wrote a line of the record, as a clerk reads it: an agency or centre by name, a person, the system."""
+    if actor in SYSTEM_ACTORS:
+        return f"系统（{SYSTEM_ACTORS[actor]}）"
+    if actor.startswith("staff:"):
+        return f"工作人员 {actor.removeprefix('staff:')}"
+    if actor.startswith("cli:"):
+        return f"运维人员 {actor.removeprefix('cli:')}"
+    return agency_names.get(actor, actor)
+
 
 def label(table: dict[str, str], code: str | None) -> str:
     """The Chinese label of a code, or the code itself when there is none."""

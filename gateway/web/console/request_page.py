@@ -77,7 +77,7 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         canonical=row.canonical,
         original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
         legal_hold=found.retention.hold(stored.id),
-        timeline=build_timeline(found.console.audit_entries(stored.id), notices),
+        timeline=build_timeline(found.console.audit_entries(stored.id), notices, names),
         answers=found.requests.latest_answers(stored.id),
         related=related_cards(row.canonical.get("related", []), member, names),
         actions=open_actions(stored.kind, stored.state),

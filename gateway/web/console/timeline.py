@@ -21,18 +21,20 @@ class Moment:
     tone: str  # ok, warn, bad, info: the line's colour
 
 
-def build_timeline(entries: list[AuditEntry], notices: list[tuple[Delivery, list[Attempt]]]) -> list[Moment]:
-    """The audit log and the notices' attempts merged, oldest first."""
-    moments = [_from_audit(entry) for entry in entries]
+def build_timeline(
+    entries: list[AuditEntry], notices: list[tuple[Delivery, list[Attempt]]], agency_names: dict[str, str]
+) -> list[Moment]:
+    """The audit log and the notices' attempts merged, oldest first; who acted is named in words."""
+    moments = [_from_audit(entry, agency_names) for entry in entries]
     for delivery, attempts in notices:
-        moments.extend(_from_attempt(delivery, attempt) for attempt in attempts)
+        moments.extend(_from_attempt(delivery, attempt, agency_names) for attempt in attempts)
         if delivery.state == PARKED and attempts:
             moments.append(
                 Moment(
                     attempts[-1].at,
                     "delivery.parked",
                     "回执已搁置，等待人工重试",
-                    "gateway",
+                    L.actor_label("gateway", agency_names),
                     _event_note(delivery),
                     "bad",
                 )
@@ -40,11 +42,11 @@ def build_timeline(entries: list[AuditEntry], notices: list[tuple[Delivery, list
     return sorted(moments, key=lambda moment: moment.at)
 
 
-def _from_audit(entry: AuditEntry) -> Moment:
+def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
     detail = entry.detail or {}
     notes = []
     if entry.event == "received":
-        notes.append(f"经 {str(detail.get('channel', '')).upper()} 接收，文号 {detail.get('reference', '—')}")
+        notes.append(f"经{L.label(L.CHANNELS, detail.get('channel'))}接收，文号 {detail.get('reference', '—')}")
     if "licence_number" in detail:
         notes.append(f"律师执业证号 {detail['licence_number']}")
     if "outcome" in detail:
@@ -62,19 +64,20 @@ def _from_audit(entry: AuditEntry) -> Moment:
         at=entry.at,
         event=entry.event,
         title=L.label(L.EVENTS, entry.event),
-        actor=entry.actor,
+        actor=L.actor_label(entry.actor, agency_names),
         note="；".join(notes),
         tone=tone.get(entry.event, "ok" if entry.event in ("assigned", "informed", "granted") else "info"),
     )
 
 
-def _from_attempt(delivery: Delivery, attempt: Attempt) -> Moment:
+def _from_attempt(delivery: Delivery, attempt: Attempt, agency_names: dict[str, str]) -> Moment:
+    system = L.actor_label("gateway", agency_names)
     if attempt.outcome == "delivered":
         return Moment(
-            attempt.at, "delivery.delivered", L.EVENTS["delivery.delivered"], "gateway", _event_note(delivery), "ok"
+            attempt.at, "delivery.delivered", L.EVENTS["delivery.delivered"], system, _event_note(delivery), "ok"
         )
     note = f"{_event_note(delivery)}：{failure_summary(attempt)}"  # the technical record is on the deliveries page
-    return Moment(attempt.at, "delivery.failed", L.EVENTS["delivery.failed"], "gateway", note, "warn")
+    return Moment(attempt.at, "delivery.failed", L.EVENTS["delivery.failed"], system, note, "warn")
 
 
 def _event_note(delivery: Delivery) -> str:
