@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.domain.enums import DutyPurpose, IdType, Kind, RequestState
+from gateway.domain.enums import DutyPurpose, Kind, RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
-from gateway.domain.model import Custody, DutyAppointment, Person
+from gateway.domain.model import DutyAppointment
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import (
-    CHINA_TZ,
     DeadlinePolicy,
     add_working_days,
     compute_deadline,
@@ -26,16 +25,7 @@ from gateway.rules.deadlines import (
     count_hours,
     transfer_is_late,
 )
-
-CALENDAR = load_calendar()
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CHINA_TZ)
-
-
-def person(detained: bool) -> Person:
-    return Person(name="测试", id_type=IdType.UNKNOWN, custody=Custody(detained=detained))
+from tests.unit.test_deadlines import CALENDAR, at, person
 
 
 @pytest.mark.parametrize(
