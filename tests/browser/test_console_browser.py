@@ -102,7 +102,7 @@ def test_staff_find_the_new_notice_confirm_a_lawyer_and_the_court_is_told(
         form.get_by_label("执业证号").fill("1370220151023456")  # one digit short: refused as the API would
         form.get_by_label("联系电话").fill("13800000000")
         form.get_by_role("button", name="确认指派并通知办案机关").click()
-        expect(page.locator(".field-error")).to_contain_text("17 digits (执业证号)")
+        expect(page.locator(".field-error")).to_contain_text("执业证号应为 17 位数字。")
         form.get_by_label("执业证号").fill("13702201510234567")
         form.get_by_role("button", name="确认指派并通知办案机关").click()
         expect(page.locator(".flash")).to_contain_text("已指派律师")

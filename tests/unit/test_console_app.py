@@ -337,9 +337,7 @@ def test_each_role_reaches_only_its_pages(app: Flask, username: str, allowed: se
     assert reached == allowed
 
 
-def test_the_appointment_form_refuses_what_the_api_refuses_with_the_same_messages(
-    app: Flask, services: Services
-) -> None:
+def test_the_appointment_form_refuses_what_the_api_refuses_in_chinese(app: Flask, services: Services) -> None:
     request_id = _court_notice(app, services, grounds=["life_or_death_penalty"])
     user = _signed_in(app, "clerk")
     user.get(f"/console/requests/{request_id}")
@@ -360,9 +358,11 @@ def test_the_appointment_form_refuses_what_the_api_refuses_with_the_same_message
     too_junior = user.submit(f"/console/requests/{request_id}/appointment", LAWYER | {"lawyer.years_of_practice": "2"})
 
     assert bad_licence.status_code == 422
-    assert api["errors"]["lawyer.licence_number"][0] in bad_licence.get_data(as_text=True)
+    assert api["errors"]["lawyer.licence_number"] == ["17 digits (执业证号)"]  # the same rule, the API's words
+    assert "执业证号应为 17 位数字。" in bad_licence.get_data(as_text=True)
     assert too_junior.status_code == 422
-    assert "(LAL 26)" in too_junior.get_data(as_text=True)
+    assert "须指派具有 3 年以上相关执业经历的律师（《法律援助法》第二十六条）。" in too_junior.get_data(as_text=True)
+    assert "表单有误，请按提示修改。" in too_junior.get_data(as_text=True)
     assert services.requests.latest_answers(request_id) == {}
     assert 'value="2"' in too_junior.get_data(as_text=True)  # what was typed stays in the form
 

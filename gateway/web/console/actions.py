@@ -17,6 +17,7 @@ from gateway.domain.staff import StaffMember
 from gateway.errors import GatewayError, InvalidInput
 from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.web.console.blueprint import blp, current_member, requires
+from gateway.web.console.form_messages import FORM_REFUSED, in_chinese, refusal_in_chinese
 from gateway.web.console.request_page import FORM_KEY, FormState, render_case, visible_case
 from gateway.web.context import services
 from gateway.web.problems import flatten_messages
@@ -92,14 +93,14 @@ def _answer(
         answer = schema.load(document)
         apply(centre, request_id, answer, key, member.actor)
     except ValidationError as exc:
-        form.errors = flatten_messages(exc.messages)
-        form.message = "表单有误，请按提示修改。"
+        form.errors = in_chinese(flatten_messages(exc.messages))
+        form.message = FORM_REFUSED
         return render_case(row, form, 422)
     except InvalidInput as exc:
-        form.errors, form.message = exc.errors, exc.detail
+        form.errors, form.message = in_chinese(exc.errors), FORM_REFUSED
         return render_case(row, form, exc.status)
     except GatewayError as exc:
-        form.message = exc.detail
+        form.message = refusal_in_chinese(exc.code, exc.detail)
         return render_case(row, form, exc.status)
     flash(DONE[action])
     return redirect(url_for("console.request_page", request_id=request_id))
