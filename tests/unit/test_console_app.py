@@ -419,7 +419,8 @@ def test_an_application_is_decided_before_a_lawyer_is_assigned(app: Flask, servi
         f"/console/requests/{request_id}/decision", {"outcome": "granted", "decided_at": "2026-11-26T10:00"}
     )
 
-    assert refused.status_code == 422 and "reason_code and reason (LAL 43)" in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "不予法律援助须写明理由（《法律援助法》第四十三条）。" in refused.get_data(as_text=True)
     assert granted.status_code == 302
     after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
     assert "确认指派律师" in after and "审查决定" not in after
