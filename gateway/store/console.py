@@ -140,6 +140,12 @@ class SqlConsoleQueries:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return dict(conn.execute(query.order_by(agencies.c.code)).all())
 
+    def centre_names(self) -> dict[str, str]:
+        """The legal aid centres' names by code."""
+        query = sa.select(agencies.c.code, agencies.c.name).where(agencies.c.type == "legal_aid_centre")
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return dict(conn.execute(query.order_by(agencies.c.code)).all())
+
     def troubled_deliveries(self, centre_code: str | None) -> list[tuple[Delivery, str]]:
         """Parked notices and pending ones that have failed at least once, with the request's case number."""
         troubled = sa.or_(

@@ -17,10 +17,15 @@ _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 
 
 def add_staff(
-    services: Services, username: str, role: Role, centre: str | None = None, personal_data: bool = False
+    services: Services,
+    username: str,
+    role: Role,
+    centre: str | None = None,
+    personal_data: bool = False,
+    name: str | None = None,
 ) -> StaffMember:
-    """Create an account with the shared test password."""
-    member = StaffMember(username, f"测试{username}", role, centre, personal_data)
+    """Create an account with the shared test password (named 测试<username> unless `name` is given)."""
+    member = StaffMember(username, name or f"测试{username}", role, centre, personal_data)
     services.staff_auth.create(member, PASSWORD)
     return member
 

@@ -55,7 +55,7 @@ def app(services: Services) -> Flask:
 
 def _notice(app: Flask, services: Services, agency: str, folder: str, resource: str, **changes: Any) -> str:
     body = json.loads((EXAMPLES / folder / f"{resource}.json").read_text(encoding="utf-8")) | changes
-    path = {"court": "/api/v1/court/defense-notices", "police": "/api/v1/police/application-transfers"}[folder]
+    path = f"/api/v1/{folder}/{resource}"
     headers = {"Authorization": f"Bearer {services.keys[agency]}"}  # type: ignore[attr-defined]
     response = app.test_client().post(path, json=body, headers=headers)
     assert response.status_code == 202, response.get_json()
@@ -398,8 +398,8 @@ def test_the_request_page_names_who_acted_and_what_codes_mean_in_chinese(app: Fl
     timeline = page[page.index('id="timeline"') : page.index('id="h-related"')]
     assert '<span class="small">青岛市市南区人民法院</span>' in timeline  # the notifying court, by name
     assert '<span class="small">工作人员 clerk</span>' in timeline
-    assert "经接口报文（JSON）接收" in timeline
-    for label, value in (("国籍", "中国"), ("语言", "汉语"), ("传输方式", "接口报文（JSON）")):
+    assert "经数据接口报文接收" in timeline
+    for label, value in (("国籍", "中国"), ("语言", "汉语"), ("传输方式", "数据接口报文")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page
     assert "· 青岛市市南区法律援助中心）" in page  # the clerk's centre in the header
     for code in ("court-370202", "staff:clerk", ">CHN<", ">zh<", ">REST<", "· lac370202"):
@@ -622,3 +622,61 @@ def test_a_legal_basis_is_cited_as_the_statute_reads(basis: str, cited: str) -> 
     from gateway.web.console.formatting import citation
 
     assert citation(basis) == cited
+
+
+def test_a_search_looks_through_every_state_unless_one_is_chosen_and_says_where_it_looked(
+    app: Flask, services: Services
+) -> None:
+    assigned = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    user.get(f"/console/requests/{assigned}")
+    user.submit(f"/console/requests/{assigned}/appointment", LAWYER)
+
+    default = user.get("/console/").get_data(as_text=True)
+    searched = user.get("/console/?q=刑初318&state=").get_data(as_text=True)
+    open_only = user.get("/console/?q=刑初318&state=open").get_data(as_text=True)
+    polled = user.get("/console/inbox/rows?q=刑初318").get_data(as_text=True)
+
+    assert assigned not in default and "显示：待办（期限计算中）。" in default
+    assert assigned in searched and "显示：全部状态中含「刑初318」的请求。" in searched
+    assert assigned not in open_only and "显示：待办（期限计算中）中含「刑初318」的请求。" in open_only
+    assert assigned in polled  # the page's refresh asks with the same query, and gets the same answer
+    assert '<option value="" selected>' in searched  # the state select shows the default, not "open"
+
+
+def test_a_supervisor_sees_each_requests_centre_and_may_keep_to_one(app: Flask, services: Services) -> None:
+    south = _court_notice(app, services)
+    north = _notice(app, services, POLICE, "police", "application-transfers")
+    chief = _signed_in(app, "chief")
+
+    every = chief.get("/console/").get_data(as_text=True)
+    one = chief.get(f"/console/?centre={OTHER_CENTRE}").get_data(as_text=True)
+    clerk_page = _signed_in(app, "clerk").get(f"/console/?centre={OTHER_CENTRE}").get_data(as_text=True)
+
+    assert south in every and north in every
+    assert '<th scope="col">法律援助中心</th>' in every and "青岛市市北区法律援助中心</td>" in every
+    assert north in one and south not in one and "，青岛市市北区法律援助中心。" in one
+    assert south in clerk_page and north not in clerk_page  # centre staff keep to their own centre
+    assert 'id="f-centre"' not in clerk_page
+
+
+def test_the_duty_lawyers_place_and_time_are_prefilled_from_the_request_and_shown_once_arranged(
+    app: Flask, services: Services
+) -> None:
+    request_id = _notice(
+        app, services, POLICE, "police", "duty-lawyer-requests", scheduled_at="2026-11-24T09:30:00+08:00"
+    )
+    user = _signed_in(app, "north")
+
+    form = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    done = user.submit(
+        f"/console/requests/{request_id}/appointment",
+        LAWYER | {"duty_place": "青岛市第二看守所律师会见室", "duty_time": "2026-11-24T09:30"},
+    )
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    assert 'name="duty_place" type="text" value="青岛市第二看守所律师会见室"' in form
+    assert 'name="duty_time" type="datetime-local" value="2026-11-24T09:30"' in form
+    assert "<dt>值班时间</dt><dd>2026-11-24 09:30</dd>" in form
+    assert done.status_code == 302
+    assert '<p id="duty-arranged">值班安排：2026-11-24 09:30，青岛市第二看守所律师会见室</p>' in after

@@ -8,7 +8,7 @@ from gateway.domain.staff import StaffMember
 from gateway.privacy import mask_id_number, mask_name
 from gateway.store.console import CaseRow
 from gateway.web.console import labels as L
-from gateway.web.console.formatting import citation
+from gateway.web.console.formatting import china_time, citation
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ def case_facts(canonical: dict[str, Any]) -> list[tuple[str, str]]:
     if duty:
         facts.append(("值班事项", L.label(L.DUTY_PURPOSES, duty.get("purpose"))))
         facts.append(("值班地点", duty.get("place") or "—"))
+        facts.append(("值班时间", china_time(duty.get("scheduled_at"))))
     return facts
 
 

@@ -7,11 +7,23 @@ from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.store.deliveries import Attempt
 
 
-def china_time(moment: datetime | None, seconds: bool = False) -> str:
+def _moment(moment: datetime | str | None) -> datetime | None:
+    """A datetime, or the ISO 8601 text a stored body holds (with its offset); None for nothing or bad text."""
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def china_time(moment: datetime | str | None, seconds: bool = False) -> str:
     """A moment as Beijing time, e.g. 2026-11-26 10:00."""
-    if moment is None:
+    found = _moment(moment)
+    if found is None:
         return "—"
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return found.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def time_left(seconds: int) -> str:
@@ -29,9 +41,10 @@ def time_left(seconds: int) -> str:
     return f"已超期 {span}" if late else f"剩余 {span}"
 
 
-def local_input(moment: datetime) -> str:
-    """The value of a datetime-local input showing `moment` in China."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
+def local_input(moment: datetime | str | None) -> str:
+    """The value of a datetime-local input showing `moment` in China (empty for no moment)."""
+    found = _moment(moment)
+    return "" if found is None else found.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
 
 
 # What a failed attempt's technical record says, in the words a clerk reads (the record stays, folded away).

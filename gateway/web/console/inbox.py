@@ -1,4 +1,8 @@
-"""The inbox: the centre's open requests, the least time left first, with filters and search."""
+"""The inbox: the centre's open requests, the least time left first, with filters and search.
+
+A search looks through every state unless a state is chosen: a case number typed to find an assigned case
+must find it, and the page says which states it searched. A supervisor, who sees every centre, can keep to one.
+"""
 
 from dataclasses import dataclass
 
@@ -13,6 +17,7 @@ from gateway.web.context import services
 
 PAGE_SIZE = 200
 OPEN = "open"
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -21,27 +26,39 @@ class InboxQuery:
 
     kind: str
     agency: str
-    state: str
+    picked: str  # the state chosen in the form: a state, OPEN, ALL, or "" for the default
     search: str
+    centre: str = ""
 
     @classmethod
     def from_args(cls) -> "InboxQuery":
         """Read the filters from the query string; unknown values mean no filter."""
         args = request.args
-        kind = args.get("kind", "")
-        state = args.get("state", OPEN)
+        kind, picked = args.get("kind", ""), args.get("state", "")
         return cls(
             kind=kind if kind in L.KINDS else "",
             agency=_printable(args.get("agency", ""))[:32],
-            state=state if state in L.STATES or state in (OPEN, "all") else OPEN,
+            picked=picked if picked in L.STATES or picked in (OPEN, ALL) else "",
             search=_printable(args.get("q", ""))[:60],
+            centre=_printable(args.get("centre", ""))[:32],
         )
+
+    @property
+    def state(self) -> str:
+        """The state filter applied: the one chosen; by default the open requests, every state when searching."""
+        return self.picked or (ALL if self.search else OPEN)
+
+    def scope(self) -> str:
+        """The states shown, in words: printed above the results so no filter applies unseen."""
+        if self.state == OPEN:
+            return "待办（期限计算中）"
+        return "全部状态" if self.state == ALL else L.label(L.STATES, self.state)
 
     def states(self) -> tuple[str, ...]:
         """The request states this query shows."""
         if self.state == OPEN:
             return L.OPEN_STATES
-        return () if self.state == "all" else (self.state,)
+        return () if self.state == ALL else (self.state,)
 
 
 def _printable(text: str) -> str:
@@ -58,7 +75,7 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
     """
     search = query.search or None
     wanted = InboxFilter(
-        centre_code=member.centres_in_view(),
+        centre_code=member.centres_in_view() or query.centre or None,
         states=query.states(),
         kind=query.kind or None,
         agency_code=query.agency or None,
@@ -82,12 +99,17 @@ def inbox() -> str:
     query = InboxQuery.from_args()
     cards = cards_for(member, query)
     senders = services().console.sender_names()
-    return render_template("console/inbox.html", cards=cards, query=query, senders=senders, now=services().clock.now())
+    centres = services().console.centre_names() if member.centres_in_view() is None else {}
+    return render_template(
+        "console/inbox.html", cards=cards, query=query, senders=senders, centres=centres, now=services().clock.now()
+    )
 
 
 @blp.get("/inbox/rows")
 @requires(StaffMember.reads_cases)
 def inbox_rows() -> str:
     """The inbox's rows alone: the page polls this to show new requests without a reload."""
-    cards = cards_for(current_member(), InboxQuery.from_args())
-    return render_template("console/_inbox_rows.html", cards=cards, now=services().clock.now())
+    member = current_member()
+    cards = cards_for(member, InboxQuery.from_args())
+    centres = services().console.centre_names() if member.centres_in_view() is None else {}
+    return render_template("console/_inbox_rows.html", cards=cards, centres=centres, now=services().clock.now())

@@ -137,7 +137,8 @@ DELIVERY_STATES = {"pending": "重试中", "delivered": "已送达", "parked": "
 
 ROLES = {"centre_staff": "中心工作人员", "supervisor": "主管", "administrator": "系统管理员"}
 
-CHANNELS = {"rest": "接口报文（JSON）", "soap": "接口报文（SOAP）", "console": "管理台"}
+CALLBACK_KINDS = {"soap": "服务接口回调", "webhook": "推送回调（签名）"}
+CHANNELS = {"rest": "数据接口报文", "soap": "服务接口报文", "console": "管理台"}
 
 # The parts of the gateway that write the record, by the actor name they write.
 SYSTEM_ACTORS = {

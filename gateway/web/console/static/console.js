@@ -28,17 +28,35 @@
     });
   }
 
+  // The row a keyboard user is on, to put them back on it once the rows are replaced.
+  function focusedRow(body) {
+    var active = document.activeElement;
+    var row = active && body.contains(active) ? active.closest("tr[data-request-id]") : null;
+    return row ? row.dataset.requestId : null;
+  }
+
+  function refocus(body, requestId) {
+    if (!requestId) return;
+    var link = body.querySelector('tr[data-request-id="' + requestId + '"] a');
+    if (link) link.focus({ preventScroll: true });
+  }
+
+  // Rows for the filters the page was loaded with: a search typed but not yet submitted is left alone.
   function poll(table) {
     var body = document.getElementById("inbox-rows");
-    var filters = document.getElementById("inbox-filters");
-    var query = filters ? new URLSearchParams(new FormData(filters)).toString() : "";
-    fetch(table.dataset.poll + "?" + query, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    fetch(table.dataset.poll + window.location.search, {
+      credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
+    })
       .then(function (response) {
         if (response.status === 401) { window.location.reload(); return null; }
         return response.ok ? response.text() : null;
       })
       .then(function (html) {
-        if (html !== null && html !== undefined && html !== body.innerHTML) { body.innerHTML = html; tick(); }
+        if (html === null || html === undefined || html === body.innerHTML) return;
+        var requestId = focusedRow(body);
+        body.innerHTML = html;
+        refocus(body, requestId);
+        tick();
       })
       .catch(function () { /* the next poll tries again */ });
   }
