@@ -10,7 +10,7 @@ from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.logs import keep_bodies_out_of_logs
 from gateway.web import centre, health, problems_doc, status
-from gateway.web.api import make_api
+from gateway.web.api import describe_document, make_api
 from gateway.web.console import init_console
 from gateway.web.content_encoding import init_content_encoding
 from gateway.web.context import EXTENSION
@@ -56,6 +56,7 @@ def create_app(
         api.register_blueprint(blueprint)
     api.register_blueprint(status.blp)
     api.register_blueprint(centre.blp)
+    describe_document(api)
     soap = list(soap_services) if soap_services is not None else default_soap_services()
     for service in soap:
         app.register_blueprint(service.blueprint())

@@ -5,6 +5,7 @@ from flask_smorest import Api
 
 from gateway.errors import UnsupportedMediaType
 from gateway.web.auth import authenticate_agency
+from gateway.web.openapi_glossary import AcceptedStages, describe
 from gateway.web.openapi_problems import PROBLEM_COMPONENT, ProblemResponses
 from schemas.problem import ProblemSchema
 
@@ -32,7 +33,7 @@ def make_api(app: Flask) -> Api:
             "security": [{"agencyKey": []}],
         },
     )
-    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
+    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses(), AcceptedStages()]})
     api.spec.components.security_scheme("agencyKey", {"type": "http", "scheme": "bearer"})
     api.spec.components.schema(PROBLEM_COMPONENT, schema=ProblemSchema)
     app.before_request(_check_api_call)
@@ -53,3 +54,8 @@ def _check_api_call() -> None:
             f"send the JSON body in UTF-8 (charset=utf-8 or no charset), not charset={charset}; "
             "a system that writes GBK or GB18030 converts it before sending"
         )
+
+
+def describe_document(api: Api) -> None:
+    """Once every resource is registered: every property of the document described in Chinese and English."""
+    describe(api.spec.components.schemas)
