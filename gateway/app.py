@@ -9,7 +9,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.logs import keep_bodies_out_of_logs
-from gateway.web import centre, health, problems_doc, status
+from gateway.web import api_page, centre, health, problems_doc, status
 from gateway.web.api import describe_document, make_api
 from gateway.web.console import init_console
 from gateway.web.content_encoding import init_content_encoding
@@ -66,6 +66,7 @@ def create_app(
     init_content_encoding(app, settings.max_body_bytes)
     init_metrics(app, {blueprint.name for blueprint in api_blueprints})
     app.register_blueprint(problems_doc.blp)
+    app.register_blueprint(api_page.blp)
     init_console(app, settings)
     init_rate_limits(app, settings)
     register_error_handlers(app)

@@ -17,7 +17,7 @@ _JSON_TYPES = ("application/json",)
 def make_api(app: Flask) -> Api:
     """Configure flask-smorest so the OpenAPI document is served at /api/v1/openapi.json."""
     app.config.update(
-        API_TITLE="Legal Aid Gateway",
+        API_TITLE="法律援助协同平台 Legal Aid Gateway",
         API_VERSION="1",
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
@@ -25,9 +25,14 @@ def make_api(app: Flask) -> Api:
         API_SPEC_OPTIONS={
             "info": {
                 "description": (
+                    "法院、检察院、公安机关向法律援助中心发送刑事法律援助事务（通知辩护、值班律师、转交申请），"
+                    "中心的指派与决定经此回传。每次调用以本机关的接口密钥认证（`Authorization: Bearer <key>`）；"
+                    "报文为 UTF-8 编码的 JSON；时间一律带时区（中国时间 +08:00）；错误以 RFC 9457 格式答复，"
+                    "`type` 指向 /problems/ 下的说明页。\n\n"
                     "Courts, procuratorates and police send criminal legal-aid work to the legal aid centre. "
                     "Every call is authenticated with the agency's API key (`Authorization: Bearer <key>`). "
-                    "Errors are RFC 9457 problem documents with a stable `type`."
+                    "Bodies are JSON in UTF-8; every time carries its offset (China time, +08:00). "
+                    "Errors are RFC 9457 problem documents with a stable `type` that resolves under /problems/."
                 )
             },
             "security": [{"agencyKey": []}],
