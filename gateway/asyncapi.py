@@ -41,6 +41,7 @@ from gateway.outbox import (
 )
 from gateway.ports import OutboxMessage
 from gateway.store.deadlines import AT_RISK, MISSED
+from gateway.web.glossary import describe
 from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
 from schemas.canonical import CanonicalRequestSchema
@@ -228,6 +229,7 @@ def payload_schemas() -> dict[str, Any]:
     for body in ANSWER_BODIES.values():
         spec.components.schema(body.__name__.removesuffix("Schema"), schema=body)
     schemas: dict[str, Any] = spec.to_dict()["components"]["schemas"]
+    describe(schemas)
     for answer, body in ANSWER_BODIES.items():
         # AnswerMessageSchema takes `body` as any object and loads it by `type`: one schema per type.
         typed = {"type": {"const": answer}, "body": {"$ref": SCHEMAS + body.__name__.removesuffix("Schema")}}

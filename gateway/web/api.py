@@ -5,7 +5,7 @@ from flask_smorest import Api
 
 from gateway.errors import UnsupportedMediaType
 from gateway.web.auth import authenticate_agency
-from gateway.web.openapi_glossary import AcceptedStages, describe
+from gateway.web.glossary import AcceptedStages, describe
 from gateway.web.openapi_problems import PROBLEM_COMPONENT, ProblemResponses
 from schemas.problem import ProblemSchema
 

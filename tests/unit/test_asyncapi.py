@@ -389,3 +389,24 @@ def test_the_examples_are_messages_the_consumer_takes(document: dict[str, Any]) 
     request = examples["request"][0]["payload"]
 
     assert validate_message(json.dumps(request, ensure_ascii=False).encode("utf-8"))["id"] == request["id"]
+
+
+def test_every_payload_property_is_described_in_chinese_and_english_with_its_values() -> None:
+    schemas = build_document()["components"]["schemas"]
+    properties = [
+        (f"{name}.{prop_name}", prop)
+        for name, schema in schemas.items()
+        for prop_name, prop in schema.get("properties", {}).items()
+    ]
+
+    undescribed = [
+        where for where, prop in properties if not re.search(r"[\u4e00-\u9fff].* · .*[A-Za-z]{3}", prop["description"])
+    ]
+    unexplained = [
+        (where, value)
+        for where, prop in properties
+        for value in prop.get("enum") or prop.get("items", {}).get("enum") or []
+        if value is not None and not re.search(f"`{re.escape(str(value))}` [\u4e00-\u9fff]", prop["description"])
+    ]
+    assert len(properties) > 80 and undescribed == []
+    assert unexplained == []

@@ -1,6 +1,7 @@
 """The shipped WSDL, XSD and sample envelopes are what the dialect schemas say, and agree with REST."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,29 @@ def test_the_wsdl_declares_a_username_token_on_every_request_and_none_on_answers
         referenced = operation.findall(f"{{*}}input/{{{WSP}}}PolicyReference")
         assert [reference.get("URI") for reference in referenced] == ["#UsernameTokenPolicy"]
         assert operation.find(f"{{*}}output/{{{WSP}}}PolicyReference") is None
+
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+@pytest.mark.parametrize("service", ALL_SERVICES, ids=lambda s: s.name)
+def test_every_element_is_documented_in_chinese_and_english_and_every_enum_value_named(
+    service: SoapService,
+) -> None:
+    schema = etree.fromstring(service.xsd_document())
+    fields = [node for node in schema.iter(XS + "element") if node.getparent().tag == XS + "sequence"]
+    undocumented = [
+        node.get("name")
+        for node in fields
+        if not re.search(r"[\u4e00-\u9fff].* · .*[A-Za-z]{3}", node.findtext(f"{XS}annotation/{XS}documentation") or "")
+    ]
+    enum_types = [node for node in schema.iter(XS + "simpleType") if not str(node.get("name")).endswith("Choice")]
+    unnamed = [
+        (simple.get("name"), value.get("value"))
+        for simple in enum_types
+        for value in simple.iter(XS + "enumeration")
+        if not re.search(r"[\u4e00-\u9fff]", value.findtext(f"{XS}annotation/{XS}documentation") or "")
+    ]
+
+    assert len(fields) > 30 and undocumented == []
+    assert unnamed == []

@@ -12,6 +12,7 @@ from typing import Any
 from lxml import etree
 from marshmallow import Schema, fields, validate
 
+from gateway.web.glossary import explain, value_name
 from gateway.web.soap.dialect import XS, pascal_case
 from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, SHA256_PATTERN
 
@@ -91,25 +92,26 @@ class XsdWriter:
             _document(node, schema.__doc__)
             sequence = etree.SubElement(node, _X + "sequence")
             for field_name, field in schema().fields.items():
-                sequence.append(self._field_element(pascal_case(field.data_key or field_name), field))
+                text = _explained(name, field_name, field)
+                sequence.append(self._field_element(pascal_case(field.data_key or field_name), field, text))
         return "tns:" + name
 
-    def _field_element(self, name: str, field: fields.Field[Any]) -> etree._Element:
+    def _field_element(self, name: str, field: fields.Field[Any], text: str | None) -> etree._Element:
         node = etree.Element(_X + "element", name=name, minOccurs="1" if field.required else "0")
         if isinstance(field, fields.List):
-            node.set("type", self._list_type(name, field))
+            node.set("type", self._list_type(name, field, text))
         elif isinstance(field, fields.Nested):
             node.set("type", self.complex_type(_nested_schema(field)))
         else:
             node.set("type", self._simple_type(field))
-        _document(node, field.metadata.get("description"))
+        _document(node, text)
         return node
 
-    def _list_type(self, name: str, field: fields.List[Any]) -> str:
+    def _list_type(self, name: str, field: fields.List[Any], text: str | None) -> str:
         type_name = name + "List"
         if type_name not in self._types:
             node = etree.Element(_X + "complexType", name=type_name)
-            item = self._field_element(item_name(name, field), field.inner)
+            item = self._field_element(item_name(name, field), field.inner, f"其中一项 · one item of: {text}")
             low, high = _length(field)
             item.set("minOccurs", str(low))
             item.set("maxOccurs", "unbounded" if high is None else str(high))
@@ -142,7 +144,8 @@ class XsdWriter:
         node = etree.Element(_X + "simpleType")
         restriction = etree.SubElement(node, _X + "restriction", base="xs:string")
         for value in values:
-            etree.SubElement(restriction, _X + "enumeration", value=value)
+            enumeration = etree.SubElement(restriction, _X + "enumeration", value=value)
+            _document(enumeration, value_name(name, value))
         return self._named(name, node)
 
     def _aware_date_time(self) -> str:
@@ -156,6 +159,13 @@ class XsdWriter:
         node = etree.Element(_X + "element", name=name, type=type_name)
         _document(node, documentation)
         self._elements.append(node)
+
+
+def _explained(schema_name: str, field_name: str, field: fields.Field[Any]) -> str:
+    """The element's documentation in Chinese and English (gateway.web.glossary); enum values are explained on
+    their enumeration type."""
+    choices = [choice for v in field.validators if isinstance(v, validate.OneOf) for choice in v.choices]
+    return explain(schema_name, field_name, field.metadata.get("description"), choices)
 
 
 def _nested_schema(field: fields.Nested) -> type[Schema]:

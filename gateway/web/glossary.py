@@ -1,10 +1,12 @@
-"""The OpenAPI document's words: every property described in Chinese and English, every enum value explained.
+"""The contracts' words: every property of the OpenAPI document and every element of the SOAP services' XSD
+described in Chinese and English, every enum value explained.
 
 A property's own description (from its schema's metadata) is kept and prefixed with its Chinese name; one
 without gets the glossary's. Names shared by several schemas (`name`, `phone`, `stage` …) mean the same in
 each, so the glossary is keyed by name, with `Schema.property` where a schema gives a name its own sense.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from apispec import BasePlugin
@@ -132,6 +134,43 @@ TERMS: dict[str, tuple[str, str]] = {
     "updated_at": ("更新时间", f"when the request last changed; {_MOMENT}"),
     "url": ("地址", "where the agency keeps the attachment"),
     "years_of_practice": ("执业年限", "years of practice"),
+    "agency_district": ("机关所在区县", "GB/T 2260 code of the sending agency's district"),
+    "agency_name": ("机关名称", "the sending agency's registered name"),
+    "agency_type": ("机关类型", "the sending agency's type"),
+    "applicant_relation": ("申请人关系", "who applied for the person: the person, a close relative, a representative"),
+    "body": ("答复内容", "the answer itself, as the type says: an appointment, a replacement or a decision"),
+    "case": ("案件", "the case: number, stage, charges, handling organ, district"),
+    "channel": ("传输方式", "how the agency sent the message"),
+    "contact": ("联系人", "the agency's contact for this request"),
+    "count": ("记录数", "how many audit records the checkpoint covers"),
+    "declared_monthly_income": ("申报月收入（元）", "the applicant's declared monthly income, as text in yuan"),
+    "detained": ("是否羁押", "whether the person is in custody"),
+    "district": ("区县", "GB/T 2260 six-digit district code"),
+    "duty": ("值班事项", "for a duty-lawyer request: what for, where and when"),
+    "flags": ("标记", "what is unusual but lawful, e.g. outside_usual_jurisdiction"),
+    "handling_organ": ("办案机关", "the organ handling the case (LAL 38 routes applications by its seat)"),
+    "head_hash": ("链头哈希", "the SHA-256 hash at the head of the audit chain, hexadecimal"),
+    "hearing_at": ("开庭时间", f"when the hearing is; {_MOMENT}"),
+    "hearing_place": ("开庭地点", "where the hearing is"),
+    "interpreter_needed": ("需要翻译", "whether the person needs an interpreter"),
+    "minor": ("未成年人", "whether the person was under 18 (in full years) on the day of the notice"),
+    "notes": ("说明", "the agency's remarks"),
+    "person": ("当事人", "the person the request is about (personal data: sealed at rest, never logged)"),
+    "reason": ("原因", "why"),
+    "routing": ("路由", "the centre chosen and the routing key on the exchange"),
+    "routing_key": ("路由键", "the AMQP routing key, e.g. notify_defense.lac370202"),
+    "schema": ("报文版本", "the message's schema and version; a consumer refuses a version it does not know"),
+    "source": ("来源", "the sending agency and how it sent the message"),
+    "uri": ("地址", "where the agency keeps the attachment"),
+    "withdrawn_at": ("撤回时间", f"when the agency withdrew the request; {_MOMENT}"),
+    "created": ("是否新建", "true when the message was stored now, false for a resend of one already stored"),
+    "idempotency_key": (
+        "幂等键",
+        "the same on every retry of one notice: seen once, nothing more to do",
+    ),
+    "path": ("出错位置", "the XPath of the offending element"),
+    "received": ("已收到", "true: the agency has the notice (a repeat is acknowledged the same)"),
+    "request_id": ("请求编号", "the gateway's id of the request, from the receipt"),
     "first_page": ("首页", "first available page number"),
     "last_page": ("末页", "last available page number"),
     "next_page": ("下一页", "next page number"),
@@ -156,6 +195,14 @@ OWN_SENSE: dict[str, tuple[str, str]] = {
     "Application.reason": ("申请理由", "why the detainee applies"),
     "Decision.reason": ("决定理由", "required with a refusal: the reasons, told to the applicant in writing (LAL 43)"),
     "Withdrawal.reason": ("撤回原因", "why the agency withdraws the request"),
+    "WithdrawalMessage.reason": ("撤回原因", "why the agency withdrew the request"),
+    "AnswerMessage.type": ("答复类型", "which answer the body holds"),
+    "WithdrawCall.reason": ("撤回原因", "why the agency withdraws the request"),
+    "GatewayFault.code": ("错误代码", "stable, machine-readable; /problems/<code> explains it in Chinese"),
+    "GatewayFault.type": ("错误类型", "/problems/<code>, as a REST problem's type"),
+    "GatewayFault.message": ("错误信息", "what was wrong with this call, for the developer"),
+    "FaultError.message": ("错误信息", "what is wrong with this element"),
+    "AgencyReply.event": ("事件", "what the centre did: assigned, replaced, granted or declined"),
     "Withdrawal.note": ("说明", f"free text for the centre; {_TEXT}"),
     "Related.id": ("关联请求编号", "the gateway's id of the related request"),
     "Related.stage": ("诉讼阶段", "the stage the related request was sent at"),
@@ -198,6 +245,46 @@ _ENUMS: dict[str, dict[str, str]] = {
         "other_regulation": "法律法规规定的其他情形",
     },
     "relation": {"earlier_stage": "前一诉讼阶段的请求", "probable_duplicate": "疑似重复的请求"},
+    "agency_type": L.AGENCY_TYPES,
+    "basis": {"economic_hardship": "经济困难", "other_reason": "其他原因"},
+    "channel": L.CHANNELS,
+    "WithdrawalMessage.reason": L.WITHDRAWAL_REASONS,
+    "AnswerMessage.type": {"appointment": "指派律师", "replacement": "更换律师", "decision": "审查决定"},
+    "event": {
+        "request.granted": "给予法律援助",
+        "request.declined": "不予法律援助",
+        "request.assigned": "已指派律师",
+        "request.replaced": "已更换律师",
+        "request.informed": "已告知办案机关",
+        "request.withdrawn": "已撤回",
+        "deadline.at_risk": "期限临近",
+        "deadline.missed": "期限已过",
+        "audit.checkpoint": "审计检查点",
+    },
+    "schema": {
+        "legalaid.request/1": "法律援助请求（第 1 版）",
+        "legalaid.withdrawal/1": "撤回（第 1 版）",
+        "legalaid.event/1": "事件（第 1 版）",
+        "legalaid.answer/1": "中心答复（第 1 版）",
+    },
+}
+
+# The XSD's enumeration types, by the enum's class name.
+_BY_ENUM_TYPE: dict[str, dict[str, str]] = {
+    "Kind": L.KINDS,
+    "Stage": L.STAGES,
+    "Ground": L.GROUNDS,
+    "Disability": L.DISABILITIES,
+    "IdType": L.ID_TYPES,
+    "Gender": _GENDERS,
+    "DutyPurpose": L.DUTY_PURPOSES,
+    "ApplicationBasis": _ENUMS["Application.reason"],
+    "HardshipExemption": _ENUMS["exemption"],
+    "Procedure": _ENUMS["procedure"],
+    "RequestState": L.STATES,
+    "WithdrawalReason": L.WITHDRAWAL_REASONS,
+    "DecisionOutcome": _ENUMS["outcome"],
+    "ReplacementReason": L.REPLACEMENT_REASONS,
 }
 
 
@@ -209,21 +296,31 @@ def describe(schemas: dict[str, dict[str, Any]]) -> None:
 
 
 def _describe_property(schema_name: str, name: str, prop: dict[str, Any]) -> None:
+    values = prop.get("enum") or prop.get("items", {}).get("enum") or ()
+    prop["description"] = explain(schema_name, name, prop.get("description"), values)
+    ref = prop.pop("$ref", None)
+    if ref:  # a reference cannot carry siblings in OpenAPI 3.0: wrap it
+        prop["allOf"] = [{"$ref": ref}]
+
+
+def explain(schema_name: str, name: str, own: str | None, values: Iterable[object] = ()) -> str:
+    """A field's description: its Chinese name, then its own English description or the glossary's, then
+    what each of its enum values means. KeyError for a name the glossary does not know."""
     key = f"{schema_name}.{name}"
     chinese, english = OWN_SENSE.get(key) or TERMS[name]
-    own = prop.get("description")
     if own and key not in OWN_SENSE:
         english = own if not any("\u4e00" <= ch <= "\u9fff" for ch in own) else f"{english} ({own})"
     text = f"{chinese} · {english}"
-    values = prop.get("enum") or prop.get("items", {}).get("enum")
-    if values:
+    listed = [str(value) for value in values if value is not None]
+    if listed:
         meanings = _ENUMS.get(key) or _ENUMS[name]
-        text += "。取值 values: " + "; ".join(f"`{value}` {meanings[value]}" for value in values if value is not None)
-    if "allOf" in prop or "$ref" in prop:  # a reference cannot carry siblings in OpenAPI 3.0: wrap it
-        ref = prop.pop("$ref", None)
-        if ref:
-            prop["allOf"] = [{"$ref": ref}]
-    prop["description"] = text
+        text += "。取值 values: " + "; ".join(f"`{value}` {meanings[value]}" for value in listed)
+    return text
+
+
+def value_name(enum_name: str, value: str) -> str | None:
+    """The Chinese name of one value of an enum type (by the type's name), if the glossary has it."""
+    return _BY_ENUM_TYPE.get(enum_name, {}).get(value)
 
 
 _RESOURCE_KINDS = {
