@@ -3,20 +3,16 @@
 import json
 from typing import Protocol
 
-from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind
+from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Stage
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
 from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import count_days
+from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
 from schemas.answers import dump_appointment, dump_decision
-
-# LAL 26: for a possible life sentence or death penalty, and in death-penalty review, the lawyer
-# must have at least 3 years of relevant practice.
-SENIOR_GROUNDS = frozenset({Ground.LIFE_OR_DEATH_PENALTY, Ground.DEATH_PENALTY_REVIEW})
-SENIOR_YEARS = 3
 
 
 class AnswerStore(Protocol):
@@ -124,11 +120,12 @@ class CentreAnswers:
             for name in ("duty_place", "duty_time"):
                 if getattr(appointment, name) is None:
                     errors[name] = ["required for a duty lawyer: where and when"]
-        if self._grounds(stored) & SENIOR_GROUNDS:
+        if needs_senior_lawyer(self._grounds(stored), self._stage(stored)):
             years = appointment.lawyer.years_of_practice
             if years is None or years < SENIOR_YEARS:
                 errors["lawyer.years_of_practice"] = [
-                    f"at least {SENIOR_YEARS} years of practice for a possible life or death sentence (LAL 26)"
+                    f"at least {SENIOR_YEARS} years of practice for a possible life or death sentence "
+                    "or in death-penalty review (LAL 26)"
                 ]
         if errors:
             raise InvalidInput("the appointment does not meet what the request needs; see errors", errors=errors)
@@ -140,6 +137,10 @@ class CentreAnswers:
 
     def _grounds(self, stored: StoredRequest) -> frozenset[Ground]:
         return frozenset(Ground(g) for g in self._canonical(stored).get("grounds", []))  # type: ignore[attr-defined]
+
+    def _stage(self, stored: StoredRequest) -> Stage | None:
+        stage = self._canonical(stored).get("case", {}).get("stage")  # type: ignore[attr-defined]
+        return Stage(stage) if stage else None
 
     def _detained(self, stored: StoredRequest) -> bool:
         person = self._canonical(stored).get("person", {})

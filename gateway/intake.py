@@ -19,6 +19,7 @@ from gateway.privacy import mask_id_number, mask_name
 from gateway.rules.authorization import authorize
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy, compute_deadline, transfer_is_late
+from gateway.rules.duty import check_duty_purpose
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
 from gateway.rules.linking import relate
@@ -85,6 +86,7 @@ class Intake:
                 if existing is not None:
                     return _resend_receipt(existing, digest)
                 flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
+                check_duty_purpose(submission.kind, agency.type, submission.case.stage, submission.duty)
                 related, link_flags = relate(
                     submission.kind,
                     submission.case.stage,

@@ -15,6 +15,7 @@ from gateway.domain.model import (
 
 FIELD_NAMES = {
     "case.district": "case_district",
+    "duty.purpose": "purpose",
     "person": "detainee",
     "person.id_number": "detainee.id_no",
     "person.birth_date": "detainee.birth_date",

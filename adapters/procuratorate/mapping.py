@@ -9,6 +9,7 @@ from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person
 
 FIELD_NAMES = {
     "case.district": "case_district",
+    "duty.purpose": "purpose",
     "person": "suspect",
     "person.id_number": "suspect.identity.number",
     "person.birth_date": "suspect.date_of_birth",

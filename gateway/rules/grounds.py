@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from gateway.domain.enums import AgencyType, Disability, Ground, Kind, Stage
+from gateway.domain.enums import AgencyType, Disability, Ground, Kind, Procedure, Stage
 from gateway.domain.model import Case, Person
 from gateway.errors import GroundsInvalid
 from gateway.rules.identity import age_on
@@ -18,6 +18,26 @@ _ONLY_FROM: dict[Ground, AgencyType] = {
     Ground.FULL_COVERAGE_REVIEW: AgencyType.PROCURATORATE,  # 2022 opinions
 }
 _SENSORY = frozenset({Disability.VISUAL, Disability.HEARING, Disability.SPEECH})
+
+# LAL 26: for a possible life sentence or death penalty, and for every defendant in death-penalty review
+# whatever the notice's grounds, the centre appoints a lawyer with at least three years' relevant practice.
+SENIOR_GROUNDS = frozenset({Ground.LIFE_OR_DEATH_PENALTY, Ground.DEATH_PENALTY_REVIEW})
+SENIOR_YEARS = 3
+
+# Full defence coverage (an instrument not in shared/law: the 2017 Supreme People's Court and Ministry of Justice
+# measures on the full-coverage pilot, art. 2): at trial under ordinary procedure, at second instance and at
+# retrial the court notifies; summary and fast-track cases get a duty lawyer instead. The 2022 opinions extend
+# it to review for prosecution, where the procuratorate notifies.
+_FULL_COVERAGE_STAGES = {
+    Ground.FULL_COVERAGE_TRIAL: frozenset({Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE, Stage.RETRIAL}),
+    Ground.FULL_COVERAGE_REVIEW: frozenset({Stage.REVIEW_FOR_PROSECUTION}),
+}
+_DUTY_LAWYER_PROCEDURES = frozenset({Procedure.SUMMARY, Procedure.FAST_TRACK})
+
+
+def needs_senior_lawyer(grounds: frozenset[Ground], stage: Stage | None) -> bool:
+    """Whether LAL 26 asks for a lawyer with three years' practice: by ground, or by the stage of review."""
+    return bool(grounds & SENIOR_GROUNDS) or stage is Stage.DEATH_PENALTY_REVIEW
 
 
 def check_grounds(
@@ -52,6 +72,15 @@ def _contradictions(agency_type: AgencyType, grounds: tuple[Ground, ...], person
         problems.append("death_penalty_review: the case must be at stage death_penalty_review")
     if Ground.COMPULSORY_MEDICAL in grounds and case.stage is not Stage.COMPULSORY_MEDICAL:
         problems.append("compulsory_medical: the case must be at stage compulsory_medical")
+    for ground, stages in _FULL_COVERAGE_STAGES.items():
+        if ground in grounds and case.stage not in stages:
+            allowed = ", ".join(stage.value for stage in Stage if stage in stages)
+            problems.append(f"{ground.value}: the case must be at stage {allowed}")
+    if Ground.FULL_COVERAGE_TRIAL in grounds and case.procedure in _DUTY_LAWYER_PROCEDURES:
+        problems.append(
+            "full_coverage_trial: a case tried under summary or fast-track procedure gets a duty lawyer, "
+            "not a notified defender (full-coverage measures 2017, art. 2)"
+        )
     if Ground.VISUAL_HEARING_SPEECH_DISABILITY in grounds and not _SENSORY.intersection(person.disabilities):
         problems.append(
             "visual_hearing_speech_disability: person.disabilities names no visual, hearing or speech disability"

@@ -53,6 +53,36 @@ def _drop(path: str) -> Callable[[dict[str, Any]], None]:
 # (case, path, agency, json body, raw request kwargs, status, problem code, field expected in errors)
 CASES: list[tuple[str, str, str | None, Any, dict[str, Any], int, str, str | None]] = [
     (
+        "police asks for plea signing (CPL 174: before the procuratorate)",
+        "/api/v1/police/duty-lawyer-requests",
+        "police-370203",
+        example("police", "duty-lawyer-requests.json") | {"purpose": "plea_agreement"},
+        {},
+        422,
+        "validation-failed",
+        "purpose",
+    ),
+    (
+        "procuratorate asks for plea signing at investigation (CPL 174)",
+        "/api/v1/procuratorate/duty-lawyer-requests",
+        "proc-370200",
+        example("procuratorate", "duty-lawyer-requests.json") | {"stage": "investigation"},
+        {},
+        422,
+        "validation-failed",
+        "purpose",
+    ),
+    (
+        "full coverage at a fast-track trial (2017 measures art. 2)",
+        COURT,
+        "court-370202",
+        _court(_set("grounds", ["full_coverage_trial"])) | {"procedure": "fast_track"},
+        {},
+        422,
+        "grounds-invalid",
+        "grounds",
+    ),
+    (
         "malformed json",
         COURT,
         "court-370202",

@@ -361,7 +361,7 @@ def test_the_appointment_form_refuses_what_the_api_refuses_in_chinese(app: Flask
     assert api["errors"]["lawyer.licence_number"] == ["17 digits (执业证号)"]  # the same rule, the API's words
     assert "执业证号应为 17 位数字。" in bad_licence.get_data(as_text=True)
     assert too_junior.status_code == 422
-    assert "须指派具有 3 年以上相关执业经历的律师（《法律援助法》第二十六条）。" in too_junior.get_data(as_text=True)
+    assert "须指派执业 3 年以上的律师（《法律援助法》第二十六条）。" in too_junior.get_data(as_text=True)
     assert "表单有误，请按提示修改。" in too_junior.get_data(as_text=True)
     assert services.requests.latest_answers(request_id) == {}
     assert 'value="2"' in too_junior.get_data(as_text=True)  # what was typed stays in the form

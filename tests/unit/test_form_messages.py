@@ -15,8 +15,8 @@ from gateway.web.console.form_messages import in_chinese, message_in_chinese, re
         ("required for a duty lawyer: where and when", "值班律师须填写值班地点和时间。"),
         ("a refusal needs reason_code and reason (LAL 43)", "不予法律援助须写明理由（《法律援助法》第四十三条）。"),
         (
-            "at least 3 years of practice for a possible life or death sentence (LAL 26)",
-            "可能判处无期徒刑、死刑的案件，须指派具有 3 年以上相关执业经历的律师（《法律援助法》第二十六条）。",
+            "at least 3 years of practice for a possible life or death sentence or in death-penalty review (LAL 26)",
+            "可能判处无期徒刑、死刑和死刑复核的案件，须指派执业 3 年以上的律师（《法律援助法》第二十六条）。",
         ),
         ("Longer than maximum length 200.", "不能超过 200 个字。"),
         ("Length must be between 1 and 100.", "长度须在 1 至 100 个字之间。"),

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from gateway.domain.enums import AgencyType, Disability, Ground, IdType, Kind, Stage
+from gateway.domain.enums import AgencyType, Disability, Ground, IdType, Kind, Procedure, Stage
 from gateway.domain.model import Case, Person
 from gateway.errors import GroundsInvalid
-from gateway.rules.grounds import check_grounds
+from gateway.rules.grounds import SENIOR_YEARS, check_grounds, needs_senior_lawyer
 
 NOTICE_DAY = date(2026, 11, 25)
 ADULT_DEAF = Person(
@@ -26,10 +26,13 @@ ONLY_FROM = {
     "full_coverage_trial": "court",  # 2017 full-coverage pilot rules
     "full_coverage_review": "procuratorate",  # 2022 opinions
 }
-# Grounds that exist only at one stage of the case.
+# Grounds that exist only at some stages of the case.
 ONLY_AT = {
-    "death_penalty_review": "death_penalty_review",  # LAL 25(5)
-    "compulsory_medical": "compulsory_medical",  # LAL 28, CPL 304
+    "death_penalty_review": ("death_penalty_review",),  # LAL 25(5)
+    "compulsory_medical": ("compulsory_medical",),  # LAL 28, CPL 304
+    # 2017 full-coverage measures art. 2 (not in shared/law): ordinary first instance, second instance, retrial.
+    "full_coverage_trial": ("first_instance", "second_instance", "retrial"),
+    "full_coverage_review": ("review_for_prosecution",),  # 2022 opinions on review for prosecution
 }
 DATA_GROUNDS = {Ground.MINOR, Ground.VISUAL_HEARING_SPEECH_DISABILITY}  # checked against the person below
 
@@ -39,8 +42,8 @@ def expected_problems(agency_type: str, ground: str, stage: str) -> list[str]:
     problems = []
     if ground in ONLY_FROM and ONLY_FROM[ground] != agency_type:
         problems.append(f"{ground}: only a {ONLY_FROM[ground]} may notify on this ground")
-    if ground in ONLY_AT and ONLY_AT[ground] != stage:
-        problems.append(f"{ground}: the case must be at stage {ONLY_AT[ground]}")
+    if ground in ONLY_AT and stage not in ONLY_AT[ground]:
+        problems.append(f"{ground}: the case must be at stage {', '.join(ONLY_AT[ground])}")
     return problems
 
 
@@ -185,3 +188,43 @@ def test_a_ground_named_twice_is_refused_with_the_other_problems() -> None:
             "trial_in_absentia: only a court may notify on this ground",
         ]
     }
+
+
+@pytest.mark.parametrize(
+    ("procedure", "refused"),
+    [(None, False), (Procedure.ORDINARY, False), (Procedure.SUMMARY, True), (Procedure.FAST_TRACK, True)],
+)
+def test_full_coverage_at_trial_is_for_ordinary_procedure_summary_and_fast_track_get_a_duty_lawyer(
+    procedure: Procedure | None, refused: bool
+) -> None:
+    # 2017 full-coverage measures art. 2 (not in shared/law); LAL 30, CPL 36: the duty lawyer in the others.
+    case = Case(number="1", stage=Stage.FIRST_INSTANCE, charges=("盗窃罪",), procedure=procedure)
+    notify = (Kind.NOTIFY_DEFENSE, AgencyType.COURT, (Ground.FULL_COVERAGE_TRIAL,), ADULT_DEAF, case, NOTICE_DAY)
+
+    if not refused:
+        assert check_grounds(*notify) == ()
+        return
+    with pytest.raises(GroundsInvalid) as refusal:
+        check_grounds(*notify)
+    assert refusal.value.errors == {
+        "grounds": [
+            "full_coverage_trial: a case tried under summary or fast-track procedure gets a duty lawyer, "
+            "not a notified defender (full-coverage measures 2017, art. 2)"
+        ]
+    }
+
+
+SENIOR = {Ground.LIFE_OR_DEATH_PENALTY, Ground.DEATH_PENALTY_REVIEW}  # LAL 26, by ground
+SENIOR_CELLS = [(g, s) for g in Ground for s in Stage]
+
+
+@pytest.mark.parametrize(("ground", "stage"), SENIOR_CELLS, ids=[f"{g}-{s}" for g, s in SENIOR_CELLS])
+def test_lal_26_asks_three_years_by_ground_and_for_every_defendant_in_death_penalty_review(
+    ground: Ground, stage: Stage
+) -> None:
+    # LAL 26: 可能被判处无期徒刑、死刑的人，以及死刑复核案件的被告人 — a lawyer of three years' practice.
+    expected = ground in SENIOR or stage is Stage.DEATH_PENALTY_REVIEW
+
+    assert needs_senior_lawyer(frozenset({ground}), stage) is expected
+    assert needs_senior_lawyer(frozenset(), Stage.DEATH_PENALTY_REVIEW) is True
+    assert SENIOR_YEARS == 3

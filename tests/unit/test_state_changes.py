@@ -52,8 +52,8 @@ class World:
         self.answers = CentreAnswers(self.store, self.transitions, load_calendar())
         self.intake = Intake(self.store, self.clock, load_calendar(), load_routing_table(), DeadlinePolicy())
 
-    def notice(self) -> str:
-        body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    def notice(self, **changes: object) -> str:
+        body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8")) | changes
         submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
         receipt = self.intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}"))
         assert receipt.centre_code == CENTRE.code
@@ -350,3 +350,32 @@ def test_a_replaced_lawyer_is_told_to_the_agency_too(world: World) -> None:
     change = world.store.changes[-1]
     assert (replaced.state, change.event) == (RequestState.ASSIGNED, "replaced")
     assert [(d.agency_code, d.event) for d in change.deliveries] == [(COURT.code, "replaced")]
+
+
+@pytest.mark.parametrize(
+    ("stage", "years", "refused"),
+    [
+        ("death_penalty_review", 2, True),
+        ("death_penalty_review", 3, False),
+        ("first_instance", 2, False),
+    ],
+)
+def test_every_defendant_in_death_penalty_review_gets_a_lawyer_of_three_years_whatever_the_ground(
+    world: World, stage: str, years: int, refused: bool
+) -> None:
+    # LAL 26: 死刑复核案件的被告人 — by the stage, though the notice names only the minor ground.
+    request_id = world.notice(trial_stage=stage, grounds=["minor"])
+    appointment = Appointment(replace(LAWYER, years_of_practice=years), NOW)
+
+    if not refused:
+        world.answers.appoint(CENTRE, request_id, appointment)
+        assert world.store.get(request_id).state is RequestState.ASSIGNED  # type: ignore[union-attr]
+        return
+    with pytest.raises(InvalidInput) as refusal:
+        world.answers.appoint(CENTRE, request_id, appointment)
+    assert refusal.value.errors == {
+        "lawyer.years_of_practice": [
+            "at least 3 years of practice for a possible life or death sentence or in death-penalty review (LAL 26)"
+        ]
+    }
+    assert world.store.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]

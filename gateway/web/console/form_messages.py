@@ -23,8 +23,10 @@ EXACT = {
     "already used for another request": "该表单已用于另一件请求，请刷新页面后重新填写。",
 }
 PATTERNS = (
-    (re.compile(r"^at least (\d+) years of practice for a possible life or death sentence \(LAL 26\)$"),
-     "可能判处无期徒刑、死刑的案件，须指派具有 {0} 年以上相关执业经历的律师（《法律援助法》第二十六条）。"),
+    (
+        re.compile(r"^at least (\d+) years of practice for a possible life or death sentence or in death-penalty"),
+        "可能判处无期徒刑、死刑和死刑复核的案件，须指派执业 {0} 年以上的律师（《法律援助法》第二十六条）。",
+    ),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), "不能超过 {0} 个字。"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度须在 {0} 至 {1} 个字之间。"),
     (re.compile(r"^Must be greater than or equal to (-?\d+) and less than or equal to (-?\d+)\.$"),
