@@ -1,6 +1,7 @@
 """The centre's side: appointments, decisions and replacements, on the requests routed to that centre."""
 
 import json
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Stage
@@ -13,6 +14,10 @@ from gateway.rules.deadlines import count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
 from schemas.answers import dump_appointment, dump_decision
+
+# Clocks differ a little between the centre's system and the gateway; beyond this, a time before the request
+# was received is a typo that would start the LAL 43 clock, or report an appointment, before the request existed.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class AnswerStore(Protocol):
@@ -68,6 +73,7 @@ class CentreAnswers:
         stored = self._routed_to(centre, request_id)
         if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
+        _not_before_receipt(stored, "decided_at", decision.decided_at)
         granted = decision.outcome is DecisionOutcome.GRANTED
         deadline = None
         if granted:
@@ -116,6 +122,8 @@ class CentreAnswers:
 
     def _check_appointment(self, stored: StoredRequest, appointment: Appointment) -> None:
         errors: dict[str, list[str]] = {}
+        if appointment.appointed_at < stored.received_at - CLOCK_SKEW:
+            errors["appointed_at"] = [_BEFORE_RECEIPT]
         if stored.kind is Kind.DUTY_LAWYER:
             for name in ("duty_place", "duty_time"):
                 if getattr(appointment, name) is None:
@@ -145,3 +153,14 @@ class CentreAnswers:
     def _detained(self, stored: StoredRequest) -> bool:
         person = self._canonical(stored).get("person", {})
         return bool(person.get("custody", {}).get("detained"))  # type: ignore[attr-defined]
+
+
+_BEFORE_RECEIPT = "before the request was received: a lawyer is appointed, or a decision made, after the notice"
+
+
+def _not_before_receipt(stored: StoredRequest, field: str, moment: datetime) -> None:
+    """InvalidInput when an answer is dated before the request reached the gateway (beyond the clocks' skew)."""
+    if moment < stored.received_at - CLOCK_SKEW:
+        raise InvalidInput(
+            "the answer is dated before the request was received; see errors", errors={field: [_BEFORE_RECEIPT]}
+        )

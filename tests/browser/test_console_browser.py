@@ -18,6 +18,7 @@ from gateway.domain.staff import Role
 from gateway.ports import Callback
 from tests.support.console import PASSWORD, add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, running_relay, wait_for
+from tests.support.moments import china_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -153,7 +154,7 @@ def test_a_supervisor_re_drives_a_parked_notice_and_reads_the_report(
     receipt = gateway.post("/api/v1/court/defense-notices", COURT, example("court", "defense-notices.json")).json()
     appointment = {
         "lawyer": {"name": "周律师", "law_firm": "所", "licence_number": "13702201510234567", "phone": "13800000000"},
-        "appointed_at": "2026-11-26T10:00:00+08:00",
+        "appointed_at": china_now(),
     }
     assert gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", CENTRE, appointment).status_code == 200
     policy = RetryPolicy(first=timedelta(0), max_attempts=2)

@@ -25,6 +25,7 @@ from gateway.domain.staff import Role
 from gateway.ports import Callback
 from tests.support.console import PASSWORD, add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, wait_for
+from tests.support.moments import china_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -107,7 +108,7 @@ def latin_words(page: Page) -> set[str]:
 def check(page: Page, url: str, artifacts: Path, name: str) -> list[str]:
     """Open the page; what is wrong with it: Latin words, or a page wider than the window."""
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     width = page.viewport_size["width"] if page.viewport_size else 0
     page.screenshot(path=artifacts / f"{name}-{width}.png", full_page=True)
     found = []
@@ -135,7 +136,7 @@ def test_every_page_reads_in_chinese_and_holds_at_1366_and_768_px(
         "/api/v1/police/application-transfers", POLICE, example("police", "application-transfers.json")
     ).json()
     agency.failing = 500
-    appointment = {"lawyer": LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"}
+    appointment = {"lawyer": LAWYER, "appointed_at": china_now()}
     assert gateway.post(f"/api/v1/requests/{court['id']}/appointment", CENTRE, appointment).status_code == 200
     with running_deliverer(gateway, RetryPolicy(first=timedelta(0), max_attempts=1)):
         wait_for(lambda: gateway.services.deliveries.find(state="parked"), what="the notice to be parked")
@@ -172,7 +173,7 @@ def test_at_either_width_the_action_form_comes_before_the_original_and_cells_kee
 ) -> None:
     court = gateway.post("/api/v1/court/defense-notices", COURT, example("court", "defense-notices.json")).json()
     agency.failing = 500
-    appointment = {"lawyer": LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"}
+    appointment = {"lawyer": LAWYER, "appointed_at": china_now()}
     assert gateway.post(f"/api/v1/requests/{court['id']}/appointment", CENTRE, appointment).status_code == 200
     with running_deliverer(gateway, RetryPolicy(first=timedelta(0), max_attempts=1)):
         wait_for(lambda: gateway.services.deliveries.find(state="parked"), what="the notice to be parked")

@@ -26,20 +26,23 @@ from gateway.store.tables import answers
 from tests.support.broker import drain_queue, queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
 from tests.support.log_guard import output_file
+from tests.support.moments import china_now
 from tests.support.personal_data import register
 
 pytestmark = pytest.mark.integration
 
 CENTRE = "lac370202"
-APPOINTMENT = {
-    "lawyer": {
-        "name": "周律师",
-        "law_firm": "山东青法律师事务所",
-        "licence_number": "13702201510234567",
-        "phone": "13800000000",
-    },
-    "appointed_at": "2026-11-26T10:00:00+08:00",
+LAWYER = {
+    "name": "周律师",
+    "law_firm": "山东青法律师事务所",
+    "licence_number": "13702201510234567",
+    "phone": "13800000000",
 }
+
+
+def appointment() -> dict[str, Any]:
+    """An appointment dated now: after the request it answers."""
+    return {"lawyer": LAWYER, "appointed_at": china_now()}
 
 
 def _requests(gateway: LiveGateway, count: int) -> list[str]:
@@ -72,7 +75,7 @@ def _answer(request_id: str, kind: str = "appointment", body: dict[str, Any] | N
         "type": kind,
         "request_id": request_id,
         "centre_code": CENTRE,
-        "body": body or APPOINTMENT,
+        "body": body or appointment(),
     }
     return json.dumps(message).encode()
 
@@ -89,7 +92,7 @@ register(NAME, ID_NUMBER)  # the session's log guard looks for them in every log
 
 def test_duplicates_apply_once_and_poison_is_dead_lettered(gateway: LiveGateway, amqp_url: str) -> None:
     first, second = _requests(gateway, 2)
-    decision = {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
+    decision = {"outcome": "granted", "decided_at": china_now()}
     _publish(
         amqp_url,
         [

@@ -1,6 +1,7 @@
 """The centre's answers through the API: appointments, decisions, replacements, and what is refused."""
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pika
@@ -8,6 +9,7 @@ import pytest
 
 from gateway.outbox import EVENTS_EXCHANGE
 from tests.support.gateway import LiveGateway, example, running_relay, wait_for
+from tests.support.moments import china_now
 from tests.support.soap import soap_client
 
 pytestmark = pytest.mark.integration
@@ -20,7 +22,11 @@ LAWYER = {
     "phone": "13800000000",
     "years_of_practice": 6,
 }
-APPOINTMENT = {"lawyer": LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"}
+
+
+def appointment() -> dict[str, Any]:
+    """An appointment dated now: after the request it answers."""
+    return {"lawyer": LAWYER, "appointed_at": china_now()}
 
 
 def _court_notice(gateway: LiveGateway, **changes: Any) -> dict[str, Any]:
@@ -34,7 +40,7 @@ def _court_notice(gateway: LiveGateway, **changes: Any) -> dict[str, Any]:
 def test_the_centre_appoints_a_lawyer_and_the_court_sees_it_over_rest_and_soap(gateway: LiveGateway) -> None:
     receipt = _court_notice(gateway)
 
-    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], appointment())
 
     assert answered.status_code == 200, answered.text
     assert answered.json()["state"] == "assigned"
@@ -50,19 +56,17 @@ def test_illegal_transitions_are_refused_and_change_nothing(gateway: LiveGateway
     receipt = _court_notice(gateway)
     centre = receipt["centre_code"]
     path = f"/api/v1/requests/{receipt['id']}"
-    assert gateway.post(path + "/appointment", centre, APPOINTMENT).status_code == 200
+    assert gateway.post(path + "/appointment", centre, appointment()).status_code == 200
     before = gateway.row_counts()
 
-    twice = gateway.post(path + "/appointment", centre, APPOINTMENT)
-    decided = gateway.post(
-        path + "/decision", centre, {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
-    )
+    twice = gateway.post(path + "/appointment", centre, appointment())
+    decided = gateway.post(path + "/decision", centre, {"outcome": "granted", "decided_at": china_now()})
 
     assert (twice.status_code, twice.json()["code"]) == (409, "illegal-transition")
     assert (decided.status_code, decided.json()["code"]) == (409, "illegal-transition")
     assert gateway.row_counts() == before
     withdrawn = gateway.post(path + "/withdrawal", COURT, {"reason": "retained_lawyer"})
-    late = gateway.post(path + "/replacement", centre, {**APPOINTMENT, "replacement_reason": "conflict_of_interest"})
+    late = gateway.post(path + "/replacement", centre, {**appointment(), "replacement_reason": "conflict_of_interest"})
     assert withdrawn.json()["state"] == "withdrawn"
     assert late.status_code == 409
 
@@ -71,8 +75,8 @@ def test_only_the_centre_it_was_routed_to_may_answer(gateway: LiveGateway) -> No
     receipt = _court_notice(gateway)
     path = f"/api/v1/requests/{receipt['id']}/appointment"
 
-    other_centre = gateway.post(path, "lac370200", APPOINTMENT)
-    the_court = gateway.post(path, COURT, APPOINTMENT)
+    other_centre = gateway.post(path, "lac370200", appointment())
+    the_court = gateway.post(path, COURT, appointment())
 
     assert receipt["centre_code"] == "lac370202"
     assert (other_centre.status_code, other_centre.json()["code"]) == (404, "request-not-found")
@@ -82,10 +86,10 @@ def test_only_the_centre_it_was_routed_to_may_answer(gateway: LiveGateway) -> No
 def test_a_possible_death_sentence_needs_a_lawyer_of_three_years(gateway: LiveGateway) -> None:
     receipt = _court_notice(gateway, grounds=["minor", "life_or_death_penalty"])
     path = f"/api/v1/requests/{receipt['id']}/appointment"
-    junior = {**APPOINTMENT, "lawyer": {**LAWYER, "years_of_practice": 2}}
+    junior = {**appointment(), "lawyer": {**LAWYER, "years_of_practice": 2}}
 
     refused = gateway.post(path, receipt["centre_code"], junior)
-    accepted = gateway.post(path, receipt["centre_code"], APPOINTMENT)
+    accepted = gateway.post(path, receipt["centre_code"], appointment())
 
     assert refused.status_code == 422
     assert "lawyer.years_of_practice" in refused.json()["errors"]
@@ -98,11 +102,11 @@ def test_a_duty_lawyer_needs_a_place_and_a_time(gateway: LiveGateway) -> None:
     ).json()
     path = f"/api/v1/requests/{posted['id']}/appointment"
 
-    refused = gateway.post(path, posted["centre_code"], APPOINTMENT)
+    refused = gateway.post(path, posted["centre_code"], appointment())
     named = gateway.post(
         path,
         posted["centre_code"],
-        {**APPOINTMENT, "duty_place": "青岛市人民检察院值班律师工作站", "duty_time": "2026-11-27T09:00:00+08:00"},
+        {**appointment(), "duty_place": "青岛市人民检察院值班律师工作站", "duty_time": "2026-11-27T09:00:00+08:00"},
     )
 
     assert refused.status_code == 422 and set(refused.json()["errors"]) == {"duty_place", "duty_time"}
@@ -115,21 +119,20 @@ def test_an_application_is_decided_before_a_lawyer_is_assigned(gateway: LiveGate
     ).json()
     path, centre = f"/api/v1/requests/{posted['id']}", posted["centre_code"]
 
-    early = gateway.post(path + "/appointment", centre, APPOINTMENT)
-    no_reasons = gateway.post(
-        path + "/decision", centre, {"outcome": "refused", "decided_at": "2026-11-26T10:00:00+08:00"}
-    )
-    granted = gateway.post(
-        path + "/decision", centre, {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"}
-    )
-    assigned = gateway.post(path + "/appointment", centre, APPOINTMENT)
+    early = gateway.post(path + "/appointment", centre, appointment())
+    decided_at = china_now()
+    no_reasons = gateway.post(path + "/decision", centre, {"outcome": "refused", "decided_at": decided_at})
+    granted = gateway.post(path + "/decision", centre, {"outcome": "granted", "decided_at": decided_at})
+    assigned = gateway.post(path + "/appointment", centre, appointment())
 
     assert early.status_code == 409
     assert no_reasons.status_code == 422
     assert granted.json()["state"] == "granted"
-    # LAL 43: 3 days from the decision to assign a lawyer.
+    # LAL 43: 3 days from the decision to assign a lawyer; the detainee's period is not moved past rest days
+    # (CPL 105), so it ends at midnight of the third day after the decision's.
+    third_day = date.fromisoformat(decided_at[:10]) + timedelta(days=3)
     assert granted.json()["deadline"]["obligation"] == "assign_lawyer"
-    assert granted.json()["deadline"]["due_at"].startswith("2026-11-29")
+    assert granted.json()["deadline"]["due_at"] == f"{third_day.isoformat()}T23:59:59+08:00"
     assert assigned.json()["state"] == "assigned"
     assert assigned.json()["decision"]["outcome"] == "granted"
 
@@ -141,7 +144,7 @@ def test_each_transition_is_an_event_on_legalaid_events(gateway: LiveGateway, am
     queue = channel.queue_declare("", exclusive=True).method.queue
     channel.queue_bind(queue, EVENTS_EXCHANGE, "request.#")
     receipt = _court_notice(gateway)
-    gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+    gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], appointment())
 
     with running_relay(gateway.services, amqp_url):
         wait_for(lambda: gateway.services.outbox.pending_count() == 0, what="outbox drained")
@@ -158,9 +161,9 @@ def test_an_answer_repeated_with_its_idempotency_key_is_applied_once(gateway: Li
     path = f"/api/v1/requests/{receipt['id']}/appointment"
     headers = {"Idempotency-Key": "answer-1"}
 
-    first = gateway.post(path, receipt["centre_code"], APPOINTMENT, headers=headers)
-    repeat = gateway.post(path, receipt["centre_code"], APPOINTMENT, headers=headers)
-    without = gateway.post(path, receipt["centre_code"], APPOINTMENT)
+    first = gateway.post(path, receipt["centre_code"], appointment(), headers=headers)
+    repeat = gateway.post(path, receipt["centre_code"], appointment(), headers=headers)
+    without = gateway.post(path, receipt["centre_code"], appointment())
 
     assert (first.status_code, repeat.status_code, without.status_code) == (200, 200, 409)
     history = [entry["event"] for entry in repeat.json()["history"]]
@@ -172,8 +175,8 @@ def test_an_idempotency_key_cannot_be_reused_for_another_request(gateway: LiveGa
     second = _court_notice(gateway, notice_number="another")
     headers = {"Idempotency-Key": "same-key"}
 
-    applied = gateway.post(f"/api/v1/requests/{first['id']}/appointment", "lac370202", APPOINTMENT, headers=headers)
-    reused = gateway.post(f"/api/v1/requests/{second['id']}/appointment", "lac370202", APPOINTMENT, headers=headers)
+    applied = gateway.post(f"/api/v1/requests/{first['id']}/appointment", "lac370202", appointment(), headers=headers)
+    reused = gateway.post(f"/api/v1/requests/{second['id']}/appointment", "lac370202", appointment(), headers=headers)
 
     assert applied.status_code == 200
     assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["errors"]

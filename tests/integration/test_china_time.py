@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.integration.test_delivery import APPOINTMENT
+from tests.integration.test_delivery import appointment
 from tests.support.gateway import LiveGateway, example
 
 pytestmark = pytest.mark.integration
@@ -19,7 +19,7 @@ def test_the_receipt_the_resend_the_status_and_the_answer_say_the_same_deadline(
     receipt = gateway.post("/api/v1/court/defense-notices", COURT, notice).json()
     resend = gateway.post("/api/v1/court/defense-notices", COURT, notice).json()
     status = gateway.get(f"/api/v1/requests/{receipt['id']}", COURT).json()
-    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], appointment())
 
     due = receipt["deadline"]["due_at"]
     assert CHINA.match(due), due

@@ -13,6 +13,7 @@ from gateway.cli import main as cli
 from gateway.delivery import Deliverer, RetryPolicy
 from gateway.ports import Callback
 from tests.support.gateway import LiveGateway, example
+from tests.support.moments import china_now
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +24,11 @@ LAWYER = {
     "licence_number": "13702201510234567",
     "phone": "13800000000",
 }
-APPOINTMENT = {"lawyer": LAWYER, "appointed_at": "2026-11-26T10:00:00+08:00"}
+
+
+def appointment() -> dict[str, Any]:
+    """An appointment dated now: after the request it answers."""
+    return {"lawyer": LAWYER, "appointed_at": china_now()}
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def _deliverer(gateway: LiveGateway, **policy: Any) -> Deliverer:
 
 def _assigned_court_notice(gateway: LiveGateway) -> str:
     receipt = gateway.post("/api/v1/court/defense-notices", COURT, example("court", "defense-notices.json")).json()
-    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+    answered = gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], appointment())
     assert answered.status_code == 200, answered.text
     request_id: str = receipt["id"]
     return request_id
@@ -79,7 +84,7 @@ def test_a_webhook_carries_a_signature_the_agency_verifies(gateway: LiveGateway,
     ).json()
     refusal = {
         "outcome": "refused",
-        "decided_at": "2026-11-26T10:00:00+08:00",
+        "decided_at": china_now(),
         "reason_code": "not_hardship",
         "reason": "经济状况不符合标准",
     }
@@ -103,7 +108,7 @@ def test_a_wrong_webhook_secret_is_refused_by_the_agency_and_retried(
     gateway.post(
         f"/api/v1/requests/{posted['id']}/decision",
         posted["centre_code"],
-        {"outcome": "granted", "decided_at": "2026-11-26T10:00:00+08:00"},
+        {"outcome": "granted", "decided_at": china_now()},
     )
 
     _deliverer(gateway, max_attempts=2).run_once()
@@ -144,7 +149,11 @@ def test_a_replacement_reaches_the_agency_after_the_first_appointment_and_only_i
 ) -> None:
     _soap_court(gateway, agency)
     request_id = _assigned_court_notice(gateway)
-    replacement = {**APPOINTMENT, "lawyer": {**LAWYER, "name": "吴律师"}, "replacement_reason": "conflict_of_interest"}
+    replacement = {
+        **appointment(),
+        "lawyer": {**LAWYER, "name": "吴律师"},
+        "replacement_reason": "conflict_of_interest",
+    }
     replaced = gateway.post(f"/api/v1/requests/{request_id}/replacement", "lac370202", replacement)
     assert replaced.status_code == 200, replaced.text
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.support.gateway import LiveGateway, example
+from tests.support.moments import china_now
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +68,7 @@ def test_the_status_leaves_out_what_the_appointment_does_not_say(gateway: LiveGa
         "licence_number": "13702201510234567",
         "phone": "13800000000",
     }
-    appointment = {"lawyer": lawyer, "appointed_at": "2026-11-26T10:00:00+08:00"}
+    appointment = {"lawyer": lawyer, "appointed_at": china_now()}
     assert gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", "lac370202", appointment).status_code == 200
 
     status = gateway.get(f"/api/v1/requests/{receipt['id']}", "court-370202").json()

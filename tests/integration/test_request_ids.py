@@ -11,9 +11,10 @@ from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.outbox import REQUEST_ID_HEADER
 from gateway.ports import Callback
 from gateway.store.tables import outbox
-from tests.integration.test_delivery import APPOINTMENT, _deliverer
+from tests.integration.test_delivery import _deliverer, appointment
 from tests.support.broker import drain_queue
 from tests.support.gateway import LiveGateway, example, running_relay, wait_for
+from tests.support.moments import china_now
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +43,7 @@ def test_the_agencys_request_id_reaches_the_queue_and_its_soap_callback(
     with running_relay(gateway.services, amqp_url):
         wait_for(lambda: gateway.row_counts()["outbox"] == 1 and _all_sent(gateway), what="the notice published")
     messages = drain_queue(amqp_url, ASSIGNMENT_QUEUE)
-    gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], APPOINTMENT)
+    gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", receipt["centre_code"], appointment())
 
     _deliverer(gateway).run_once()
 
@@ -71,7 +72,7 @@ def test_a_call_without_a_usable_request_id_gets_one_that_the_webhook_carries_ba
         receipt["centre_code"],
         {
             "outcome": "refused",
-            "decided_at": "2026-11-26T10:00:00+08:00",
+            "decided_at": china_now(),
             "reason_code": "not_hardship",
             "reason": "经济状况不符合标准",
         },

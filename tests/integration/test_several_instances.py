@@ -20,7 +20,7 @@ from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.ports import Callback
-from tests.integration.test_delivery import APPOINTMENT
+from tests.integration.test_delivery import appointment
 from tests.support.broker import fresh_vhost
 from tests.support.gateway import example, wait_for
 from tests.support.postgres import fresh_database
@@ -132,7 +132,7 @@ def _appoint(bases: list[str], receipts: list[dict[str, Any]], keys: dict[str, s
         receipt = receipts[n]
         headers = {"Authorization": f"Bearer {keys[receipt['centre_code']]}"}
         url = f"{bases[(n + 1) % 2]}/api/v1/requests/{receipt['id']}/appointment"
-        response = requests.post(url, json=APPOINTMENT, headers=headers, timeout=30)
+        response = requests.post(url, json=appointment(), headers=headers, timeout=30)
         assert response.status_code == 200, response.text
 
     with ThreadPoolExecutor(8) as pool:

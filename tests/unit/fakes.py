@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from gateway.domain.enums import Kind, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
@@ -27,6 +27,17 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.current
+
+
+@dataclass
+class ShiftedClock:
+    """A clock that runs, from the moment the test chose (answers dated after it are after the receipt)."""
+
+    start: datetime
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self.start + (datetime.now(UTC) - self.started)
 
 
 @dataclass

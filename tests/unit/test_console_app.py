@@ -18,13 +18,16 @@ from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.domain.staff import Role
+from gateway.rules.deadlines import CHINA_TZ
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, staff_accounts
 from tests.support.console import ConsoleUser, add_staff
 from tests.support.personal_data import register
+from tests.unit.fakes import ShiftedClock
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
 COURT_ID_NUMBER = "370202201003150310"
+RECEIVED = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
 LAWYER = {
     "lawyer.name": "周律师",
     "lawyer.law_firm": "山东青法律师事务所",
@@ -37,7 +40,7 @@ LAWYER = {
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/gateway.sqlite3")
-    found = build_services(settings)
+    found = build_services(settings, ShiftedClock(RECEIVED))  # the forms' answers are dated the day after
     found.keys = {demo.agency.code: found.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}  # type: ignore[attr-defined]
     add_staff(found, "clerk", Role.CENTRE_STAFF, CENTRE, personal_data=True)
     add_staff(found, "trainee", Role.CENTRE_STAFF, CENTRE)

@@ -18,6 +18,10 @@ from gateway.web.console.form_messages import in_chinese, message_in_chinese, re
             "at least 3 years of practice for a possible life or death sentence or in death-penalty review (LAL 26)",
             "可能判处无期徒刑、死刑和死刑复核的案件，须指派执业 3 年以上的律师（《法律援助法》第二十六条）。",
         ),
+        (
+            "before the request was received: a lawyer is appointed, or a decision made, after the notice",
+            "时间早于收到该请求的时间，请核对（指派与决定均在收到通知之后）。",
+        ),
         ("Longer than maximum length 200.", "不能超过 200 个字。"),
         ("Length must be between 1 and 100.", "长度须在 1 至 100 个字之间。"),
         ("Must be greater than or equal to 0 and less than or equal to 70.", "须在 0 至 70 之间。"),

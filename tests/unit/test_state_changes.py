@@ -379,3 +379,32 @@ def test_every_defendant_in_death_penalty_review_gets_a_lawyer_of_three_years_wh
         ]
     }
     assert world.store.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("minutes", "refused"), [(-6, True), (-4, False), (0, False), (60, False)])
+def test_an_answer_dated_before_the_request_was_received_is_refused_beyond_the_clocks_skew(
+    world: World, minutes: int, refused: bool
+) -> None:
+    # The clocks a lawyer is appointed by (LAL 36) and an application decided by (LAL 43) start at the notice:
+    # an answer dated before it is a typo. Five minutes of difference between two systems' clocks is allowed.
+    notice, application = world.notice(), _application(world)
+    at = NOW + timedelta(minutes=minutes)
+    answers = (
+        (notice, "appointed_at", lambda: world.answers.appoint(CENTRE, notice, Appointment(LAWYER, at))),
+        (
+            application,
+            "decided_at",
+            lambda: world.answers.decide(MARKET_NORTH, application, Decision(DecisionOutcome.GRANTED, at)),
+        ),
+    )
+
+    for request_id, field, answer in answers:
+        if not refused:
+            assert answer().state is not RequestState.RECEIVED
+            continue
+        with pytest.raises(InvalidInput) as refusal:
+            answer()
+        assert refusal.value.errors == {
+            field: ["before the request was received: a lawyer is appointed, or a decision made, after the notice"]
+        }
+        assert world.store.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]

@@ -21,6 +21,9 @@ EXACT = {
     "required for a duty lawyer: where and when": "值班律师须填写值班地点和时间。",
     "a refusal needs reason_code and reason (LAL 43)": "不予法律援助须写明理由（《法律援助法》第四十三条）。",
     "already used for another request": "该表单已用于另一件请求，请刷新页面后重新填写。",
+    "before the request was received: a lawyer is appointed, or a decision made, after the notice": (
+        "时间早于收到该请求的时间，请核对（指派与决定均在收到通知之后）。"
+    ),
 }
 PATTERNS = (
     (
