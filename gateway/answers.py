@@ -1,7 +1,7 @@
 """The centre's side: appointments, decisions and replacements, on the requests routed to that centre."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Stage
@@ -10,14 +10,10 @@ from gateway.domain.model import Agency, Appointment, Decision
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
 from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
-from gateway.rules.deadlines import count_days
+from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
 from schemas.answers import dump_appointment, dump_decision
-
-# Clocks differ a little between the centre's system and the gateway; beyond this, a time before the request
-# was received is a typo that would start the LAL 43 clock, or report an appointment, before the request existed.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class AnswerStore(Protocol):
@@ -155,6 +151,8 @@ class CentreAnswers:
         return bool(person.get("custody", {}).get("detained"))  # type: ignore[attr-defined]
 
 
+# Beyond the clocks' skew, an answer dated before the request was received is a typo that would start the
+# LAL 43 clock, or report an appointment, before the request existed.
 _BEFORE_RECEIPT = "before the request was received: a lawyer is appointed, or a decision made, after the notice"
 
 

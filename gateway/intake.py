@@ -18,7 +18,14 @@ from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, Store
 from gateway.privacy import mask_id_number, mask_name
 from gateway.rules.authorization import authorize
 from gateway.rules.calendar import WorkCalendar
-from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy, compute_deadline, transfer_is_late
+from gateway.rules.deadlines import (
+    CHINA_TZ,
+    CLOCK_SKEW,
+    DeadlinePolicy,
+    compute_deadline,
+    notice_is_late,
+    transfer_is_late,
+)
 from gateway.rules.duty import check_duty_purpose
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
@@ -73,6 +80,12 @@ class Intake:
         if hidden:
             raise InvalidInput("text fields must be plain text; see errors", errors=hidden)
         received_at = self._clock.now()
+        found_at = submission.case.ground_found_at
+        if found_at is not None and found_at > received_at + CLOCK_SKEW:
+            raise InvalidInput(
+                "the ground cannot be found after the notice was sent; see errors",
+                errors={"case.ground_found_at": ["after the notice was received"]},
+            )
         today = received_at.astimezone(CHINA_TZ).date()
         person = normalize_person(submission.person, on=today)
         submission = replace(submission, person=person)
@@ -125,6 +138,10 @@ class Intake:
         application = submission.application
         if application is not None and transfer_is_late(application.applied_at, received_at):
             flags = (*flags, "late_transfer")  # LAL 39: forwarded more than 24 hours after the application
+        found_at = submission.case.ground_found_at
+        detained = submission.person.custody.detained
+        if found_at is not None and notice_is_late(found_at, received_at, detained=detained, calendar=self._calendar):
+            flags = (*flags, "late_notice")  # LAL 36: notified more than 3 days after the ground was found
         source = Source(
             agency_type=agency.type,
             agency_code=agency.code,
@@ -155,8 +172,9 @@ class Intake:
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
     data = _as_data(replace(submission, person=replace(submission.person, minor=None)))
-    if data["case"]["district"] is None:
-        del data["case"]["district"]  # a message without it keeps the digest it had before the field existed
+    for optional in ("district", "ground_found_at"):
+        if data["case"][optional] is None:
+            del data["case"][optional]  # a message without it keeps the digest it had before the field existed
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -48,6 +48,7 @@ class CaseSchema(Schema):
     hearing_at = aware_datetime(allow_none=True)
     hearing_place = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
+    ground_found_at = aware_datetime(allow_none=True)
 
 
 class CustodySchema(Schema):

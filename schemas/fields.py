@@ -77,3 +77,12 @@ class ChinaDateTime(fields.AwareDateTime):
 def aware_datetime(*, required: bool = False, **kwargs: Any) -> fields.AwareDateTime:
     """An ISO 8601 date-time that must carry its UTC offset, in the years a live case can speak of."""
     return ChinaDateTime(required=required, format="iso", validate=within_plausible_years, **kwargs)
+
+
+def ground_found_field() -> fields.Field[Any]:
+    """When the organ found the ground for notifying: LAL 36 gives it three days from then."""
+    description = (
+        "when the organ found the ground for notifying (LAL 36: notify within 3 days of it); "
+        "a notice received later is accepted and flagged late_notice"
+    )
+    return aware_datetime(metadata={"description": description})

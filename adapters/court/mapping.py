@@ -14,6 +14,7 @@ FIELD_NAMES = {
     "person.birth_date": "defendant.birth_date",
     "person.gender": "defendant.gender",
     "case.stage": "trial_stage",
+    "case.ground_found_at": "ground_found_at",
 }
 
 
@@ -33,6 +34,7 @@ def defense_notice_to_submission(notice: dict[str, Any]) -> Submission:
             offence_date=notice.get("offence_date"),
             hearing_at=hearing.get("scheduled_at"),
             hearing_place=hearing.get("courtroom"),
+            ground_found_at=notice.get("ground_found_at"),
         ),
         person=_person(notice["defendant"]),
         contact=Contact(name=judge["name"], phone=judge["phone"], title=judge.get("role")),

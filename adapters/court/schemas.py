@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, Gender, Ground, IdType, Procedure, Stage
 from schemas.dialect import AttachmentRefSchema
-from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
+from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
 class CourtCustodySchema(Schema):
@@ -52,6 +52,7 @@ class CourtDefenseNoticeSchema(Schema):
     offence_date = fields.Date()
     defendant = fields.Nested(DefendantSchema, required=True)
     grounds = fields.List(fields.Enum(Ground, by_value=True), required=True, validate=validate.Length(min=1))
+    ground_found_at = ground_found_field()
     hearing = fields.Nested(HearingSchema)
     judge = fields.Nested(JudgeSchema, required=True)
     attachments = fields.List(fields.Nested(AttachmentRefSchema), load_default=list)

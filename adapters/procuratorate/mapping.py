@@ -15,6 +15,7 @@ FIELD_NAMES = {
     "person.birth_date": "suspect.date_of_birth",
     "person.gender": "suspect.sex",
     "case.stage": "stage",
+    "case.ground_found_at": "ground_found_at",
 }
 
 
@@ -42,6 +43,7 @@ def _submission(kind: Kind, document: dict[str, Any], **extra: Any) -> Submissio
             stage=document["stage"],
             charges=tuple(document["suspected_charges"]),
             offence_date=document.get("offence_date"),
+            ground_found_at=document.get("ground_found_at"),
         ),
         person=_person(document["suspect"]),
         contact=Contact(name=prosecutor["name"], phone=prosecutor["telephone"], title=prosecutor.get("post")),

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Stage
 from schemas.dialect import AttachmentRefSchema
-from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
+from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 # 强制措施: arrest and criminal detention hold the suspect; the others do not.
 DETAINING_MEASURES = ("arrest", "criminal_detention")
@@ -58,6 +58,7 @@ class ProcuratorateDefenseNoticeSchema(_ProcuratorateDocument):
     """提供法律援助通知书 from a people's procuratorate."""
 
     grounds = fields.List(fields.Enum(Ground, by_value=True), required=True, validate=validate.Length(min=1))
+    ground_found_at = ground_found_field()
 
 
 class DutyLawyerRequestSchema(_ProcuratorateDocument):

@@ -78,6 +78,7 @@ class Case:
     hearing_at: datetime | None = None
     hearing_place: str | None = None
     district: str | None = None  # GB/T 2260 code of the case's district; None: the sending agency's own
+    ground_found_at: datetime | None = None  # when the organ found the ground for notifying (LAL 36)
 
 
 @dataclass(frozen=True)

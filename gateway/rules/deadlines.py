@@ -23,6 +23,11 @@ class DeadlinePolicy:
     duty_lawyer_working_days: int = 2  # assumption (shared/domain.md T8)
 
 
+# Clocks differ a little between an agency's or a centre's system and the gateway; within this, a moment said to
+# be after the gateway received a message (or an answer dated before it) is taken as the same moment.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 def count_days(start: datetime, days: int, *, detained: bool, calendar: WorkCalendar) -> datetime:
     """End of a period of `days` days from `start` (CPL 105)."""
     last = start.astimezone(CHINA_TZ).date() + timedelta(days=days)  # the first day is not counted
@@ -78,6 +83,12 @@ def compute_deadline(
 def transfer_is_late(applied_at: datetime, received_at: datetime) -> bool:
     """True when a detainee's application reached the centre after 24 hours (LAL 39)."""
     return received_at > count_hours(applied_at, 24)
+
+
+def notice_is_late(found_at: datetime, received_at: datetime, *, detained: bool, calendar: WorkCalendar) -> bool:
+    """True when a notify-defense notice reached the centre after the three days LAL 36 gives the organ from
+    finding the ground (counted as CPL 105 counts days)."""
+    return received_at > count_days(found_at, 3, detained=detained, calendar=calendar)
 
 
 def _end_of(day: date) -> datetime:

@@ -65,6 +65,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "facility": ("羁押场所", "the detention centre (看守所) holding the defendant"),
     "full_name": ("姓名", f"the person's full name; {_TEXT}"),
     "gender": ("性别", "must agree with a resident ID number (GB 11643)"),
+    "ground_found_at": (
+        "发现法定情形时间",
+        f"when the organ found the ground (LAL 36: notify within 3 days; later: flag late_notice); {_MOMENT}",
+    ),
     "grounds": ("通知辩护情形", "the legal grounds for notifying defence; at least one, none twice"),
     "hearing": ("开庭", "when and where the hearing is"),
     "history": ("办理经过", "every state change, oldest first"),

@@ -73,6 +73,16 @@ CASES: list[tuple[str, str, str | None, Any, dict[str, Any], int, str, str | Non
         "purpose",
     ),
     (
+        "ground found after the notice was received (LAL 36)",
+        COURT,
+        "court-370202",
+        _court(_set("ground_found_at", "2099-01-01T10:00:00+08:00")),
+        {},
+        422,
+        "validation-failed",
+        "ground_found_at",
+    ),
+    (
         "full coverage at a fast-track trial (2017 measures art. 2)",
         COURT,
         "court-370202",

@@ -683,3 +683,14 @@ def test_the_duty_lawyers_place_and_time_are_prefilled_from_the_request_and_show
     assert "<dt>值班时间</dt><dd>2026-11-24 09:30</dd>" in form
     assert done.status_code == 302
     assert '<p id="duty-arranged">值班安排：2026-11-24 09:30，青岛市第二看守所律师会见室</p>' in after
+
+
+def test_a_late_notice_is_flagged_to_the_clerk_in_chinese(app: Flask, services: Services) -> None:
+    # LAL 36: three days from finding the ground; this one was found on Saturday 21 Nov, received Wednesday 25th.
+    request_id = _court_notice(app, services, ground_found_at="2026-11-21T10:00:00+08:00")
+
+    page = _signed_in(app, "clerk").get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    assert '<ul class="flags" id="case-flags"><li>通知晚于发现情形后三日（《法律援助法》第三十六条）</li></ul>' in page
+    assert "<dt>发现情形时间</dt><dd>2026-11-21 10:00</dd>" in page
+    assert "late_notice" not in page

@@ -154,10 +154,12 @@ def _examples() -> list[Submission]:
 
 @pytest.mark.parametrize("submission", _examples(), ids=["court", "transfer", "police duty", "notice", "duty"])
 def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
-    # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like.
+    # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like;
+    # fields added to the case since (district, ground_found_at) are left out when the message has none.
     data = asdict(replace(submission, person=replace(submission.person, minor=None)))
-    if data["case"]["district"] is None:
-        del data["case"]["district"]
+    for added in ("district", "ground_found_at"):
+        if data["case"][added] is None:
+            del data["case"][added]
     stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
     assert submission_digest(submission) == stored
@@ -209,3 +211,36 @@ def test_a_case_elsewhere_in_the_city_is_accepted_flagged_and_routed_by_the_agen
     assert receipt.centre_code == "lac370202"
     assert message["flags"] == ["outside_usual_jurisdiction"]
     assert message["case"]["district"] == "370203"
+
+
+@pytest.mark.parametrize(
+    ("found_at", "flags"),
+    [
+        # LAL 36: three days from finding the ground, that day not counted (CPL 105); received Wed 25 Nov 09:30.
+        ("2026-11-21T10:00:00+08:00", ["late_notice"]),  # Saturday: the third day, Tuesday 24th, has ended
+        ("2026-11-22T10:00:00+08:00", []),  # Sunday: the third day is today
+        ("2026-11-23T10:00:00+08:00", []),
+    ],
+)
+def test_a_notice_sent_more_than_three_days_after_the_ground_was_found_is_flagged_late(
+    intake: Intake, store: InMemoryStore, found_at: str, flags: list[str]
+) -> None:
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body | {"ground_found_at": found_at}))
+
+    intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
+
+    stored = validate_message(store.outbox[0].body)
+    assert stored["flags"] == flags
+    assert stored["case"]["ground_found_at"] == datetime.fromisoformat(found_at)
+
+
+def test_a_ground_found_after_the_notice_was_received_is_refused(intake: Intake, store: InMemoryStore) -> None:
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    later = body | {"ground_found_at": "2026-11-25T09:36:00+08:00"}  # six minutes after NOW: past the clocks' skew
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(later))
+
+    with pytest.raises(InvalidInput) as refused:
+        intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
+    assert refused.value.errors == {"case.ground_found_at": ["after the notice was received"]}
+    assert not store.outbox

@@ -23,6 +23,7 @@ from gateway.rules.deadlines import (
     compute_deadline,
     count_days,
     count_hours,
+    notice_is_late,
     transfer_is_late,
 )
 from tests.unit.test_deadlines import CALENDAR, at, person
@@ -202,3 +203,26 @@ def test_an_override_file_may_leave_either_list_out(
     overrides.write_text(text, encoding="utf-8")
     calendar = load_calendar(overrides)
     assert (calendar.extra_rest_days, calendar.extra_working_days) == (rest, working)
+
+
+@pytest.mark.parametrize(
+    ("found", "received", "detained", "late"),
+    [
+        # LAL 36: the organ notifies within 3 days of finding the ground; the day it was found is not counted.
+        ("2026-11-23T10:00", "2026-11-26T23:59:59", False, False),  # Monday: Thursday is the third day
+        ("2026-11-23T10:00", "2026-11-27T00:00:00", False, True),
+        ("2026-11-23T10:00", "2026-11-27T00:00:00", True, True),
+        # Found on Thursday: the third day is Sunday, a rest day; CPL 105 moves it to Monday, not for a detainee.
+        ("2026-11-26T15:00", "2026-11-30T12:00", False, False),
+        ("2026-11-26T15:00", "2026-11-30T12:00", True, True),
+        ("2026-11-26T15:00", "2026-11-29T23:59:59", True, False),
+        # Found on 28 September: the third day is 1 October, 国庆 1-7 Oct, so 8 October if not detained.
+        ("2026-09-28T09:00", "2026-10-08T20:00", False, False),
+        ("2026-09-28T09:00", "2026-10-09T00:00:01", False, True),
+        ("2026-09-28T09:00", "2026-10-02T00:00:01", True, True),
+    ],
+)
+def test_the_three_days_to_notify_after_the_ground_is_found(
+    found: str, received: str, detained: bool, late: bool
+) -> None:
+    assert notice_is_late(at(found), at(received), detained=detained, calendar=CALENDAR) is late

@@ -129,6 +129,7 @@ def case_facts(canonical: dict[str, Any]) -> list[tuple[str, str]]:
         ("涉嫌罪名", "、".join(case.get("charges", [])) or "—"),
         ("承办单位", case.get("handling_organ") or "—"),
         ("案发日期", case.get("offence_date") or "—"),
+        ("发现情形时间", china_time(case.get("ground_found_at"))),
         ("开庭地点", case.get("hearing_place") or "—"),
         ("通知机关", source.get("agency_name") or source.get("agency_code") or "—"),
         ("机关文号", source.get("reference") or "—"),

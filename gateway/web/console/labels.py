@@ -137,6 +137,15 @@ DELIVERY_STATES = {"pending": "重试中", "delivered": "已送达", "parked": "
 
 ROLES = {"centre_staff": "中心工作人员", "supervisor": "主管", "administrator": "系统管理员"}
 
+# What a request's flags tell the clerk: unusual but lawful, accepted, for the centre to weigh.
+FLAGS = {
+    "late_notice": "通知晚于发现情形后三日（《法律援助法》第三十六条）",
+    "late_transfer": "转交晚于申请后二十四小时（《法律援助法》第三十九条）",
+    "outside_usual_jurisdiction": "案件属本市其他区县（指定或居住地管辖，《刑事诉讼法》第二十五条至第二十七条）",
+    "minor_at_offence_only": "仅在案发时未满十八周岁",
+    "minor_age_unverified": "未成年人情形无出生日期可核",
+    "probable_duplicate": "疑似重复通知",
+}
 CALLBACK_KINDS = {"soap": "服务接口回调", "webhook": "推送回调（签名）"}
 CHANNELS = {"rest": "数据接口报文", "soap": "服务接口报文", "console": "管理台"}
 
