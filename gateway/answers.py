@@ -25,6 +25,8 @@ class AnswerStore(Protocol):
 
     def answer_request(self, message_id: str) -> str | None: ...
 
+    def co_defendants_lawyers(self, request_id: str) -> dict[str, str]: ...
+
 
 class CentreAnswers:
     """Applies a centre's answer through the lifecycle; the agency is then told through its callback."""
@@ -124,6 +126,10 @@ class CentreAnswers:
             for name in ("duty_place", "duty_time"):
                 if getattr(appointment, name) is None:
                     errors[name] = ["required for a duty lawyer: where and when"]
+        if stored.kind is not Kind.DUTY_LAWYER:
+            other = self._store.co_defendants_lawyers(stored.id).get(appointment.lawyer.licence_number)
+            if other is not None:
+                errors["lawyer.licence_number"] = [_CO_DEFENDANT.format(case=stored.case_number)]
         if needs_senior_lawyer(self._grounds(stored), self._stage(stored)):
             years = appointment.lawyer.years_of_practice
             if years is None or years < SENIOR_YEARS:
@@ -150,6 +156,10 @@ class CentreAnswers:
         person = self._canonical(stored).get("person", {})
         return bool(person.get("custody", {}).get("detained"))  # type: ignore[attr-defined]
 
+
+# SPC interpretation of the CPL (法释〔2021〕1号, art. 43; not in shared/law): one defender may not defend two
+# co-defendants of the same case; the centre appoints another lawyer.
+_CO_DEFENDANT = "already defends another defendant in case {case}: one lawyer may not defend two co-defendants"
 
 # Beyond the clocks' skew, an answer dated before the request was received is a typo that would start the
 # LAL 43 clock, or report an appointment, before the request existed.

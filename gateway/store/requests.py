@@ -63,6 +63,10 @@ def _same_person_query(by_id: bool, by_name: bool) -> sa.Select[Any]:
 _SAME_PERSON = {keys: _same_person_query(*keys) for keys in ((True, False), (False, True), (True, True))}
 
 
+# The states in which a request has a lawyer appointed.
+_DEFENDED = (RequestState.ASSIGNED.value, RequestState.INFORMED.value)
+
+
 class SqlRequestStore:
     """The RequestStore port on SQLAlchemy Core."""
 
@@ -191,6 +195,46 @@ class SqlRequestStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             found: str | None = conn.scalar(sa.select(answers.c.request_id).where(answers.c.message_id == message_id))
         return found
+
+    def co_defendants_lawyers(self, request_id: str) -> dict[str, str]:
+        """The lawyers defending other persons in the same case: licence number -> that request's id.
+
+        The same agency's other defence requests (not duty-lawyer ones) under the same case number, for
+        another person, while a lawyer is appointed (assigned or informed); each one's latest appointment.
+        """
+        me = sa.select(
+            requests.c.case_number, requests.c.agency_code, requests.c.id_hash, requests.c.name_birth_hash
+        ).where(requests.c.id == request_id)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            mine = conn.execute(me).first()
+            if mine is None:
+                return {}
+            same_person = [
+                column == value
+                for column, value in (
+                    (requests.c.id_hash, mine.id_hash),
+                    (requests.c.name_birth_hash, mine.name_birth_hash),
+                )
+                if value is not None
+            ]
+            query = (
+                sa.select(answers.c.request_id, answers.c.body)
+                .join(requests, requests.c.id == answers.c.request_id)
+                .where(
+                    requests.c.case_number == mine.case_number,
+                    requests.c.agency_code == mine.agency_code,
+                    requests.c.id != request_id,
+                    requests.c.kind != Kind.DUTY_LAWYER.value,
+                    requests.c.state.in_(_DEFENDED),
+                    answers.c.kind.in_(("appointment", "replacement")),
+                )
+                .order_by(answers.c.id)
+            )
+            if same_person:
+                query = query.where(sa.not_(sa.or_(*same_person)))
+            rows = conn.execute(query).all()
+        latest = {other: body["lawyer"]["licence_number"] for other, body in rows}
+        return {licence: other for other, licence in latest.items()}
 
     def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
         """The newest stored answer of each kind (appointment or replacement, decision)."""

@@ -181,3 +181,26 @@ def test_an_idempotency_key_cannot_be_reused_for_another_request(gateway: LiveGa
     assert applied.status_code == 200
     assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["errors"]
     assert gateway.get(f"/api/v1/requests/{second['id']}", COURT).json()["state"] == "received"
+
+
+def test_one_lawyer_may_not_defend_two_co_defendants(gateway: LiveGateway) -> None:
+    # SPC interpretation of the CPL (法释〔2021〕1号) art. 43, on the real store: the same case number, another
+    # defendant of the same court, the lawyer appointed to the first is refused for the second.
+    defendant = example("court", "defense-notices.json")["defendant"]
+    first = _court_notice(gateway)
+    second = _court_notice(
+        gateway,
+        notice_number="（2026）鲁0202刑初318号-通知辩护-2",
+        defendant=defendant | {"name": "王小刚", "id_number": "370202201003150513"},
+    )
+    body = appointment()
+    assert gateway.post(f"/api/v1/requests/{first['id']}/appointment", first["centre_code"], body).status_code == 200
+
+    refused = gateway.post(f"/api/v1/requests/{second['id']}/appointment", second["centre_code"], body)
+    other = {**body, "lawyer": {**LAWYER, "licence_number": "13702201810099999", "name": "赵律师"}}
+    accepted = gateway.post(f"/api/v1/requests/{second['id']}/appointment", second["centre_code"], other)
+
+    assert refused.status_code == 422
+    assert list(refused.json()["errors"]) == ["lawyer.licence_number"]
+    assert "co-defendants" in refused.json()["errors"]["lawyer.licence_number"][0]
+    assert accepted.status_code == 200

@@ -1,11 +1,12 @@
 """Fakes behind the ports, for unit tests of the use cases."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from gateway.domain.enums import Kind, Stage
+from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import (
     AnswerAlreadyApplied,
@@ -125,3 +126,21 @@ class InMemoryStore:
     def answer_request(self, message_id: str) -> str | None:
         found = self.answers.get(message_id)
         return found[0] if found else None
+
+    def co_defendants_lawyers(self, request_id: str) -> dict[str, str]:
+        """As the store's: other persons' defence requests of the same case and agency with a lawyer appointed."""
+        mine = self.stored[request_id]
+        person = json.loads(self.canonical[request_id])["person"]["id_number"]
+        latest: dict[str, str] = {}
+        for change in self.changes:
+            other = self.stored[change.request_id]
+            if change.answer is None or change.answer.kind not in ("appointment", "replacement"):
+                continue
+            if (other.case_number, other.agency_code) != (mine.case_number, mine.agency_code) or other.id == mine.id:
+                continue
+            if other.kind is Kind.DUTY_LAWYER or other.state not in (RequestState.ASSIGNED, RequestState.INFORMED):
+                continue
+            if json.loads(self.canonical[other.id])["person"]["id_number"] == person:
+                continue
+            latest[other.id] = change.answer.body["lawyer"]["licence_number"]
+        return {licence: other_id for other_id, licence in latest.items()}

@@ -22,6 +22,12 @@ from gateway.web.console.form_messages import in_chinese, message_in_chinese, re
             "before the request was received: a lawyer is appointed, or a decision made, after the notice",
             "时间早于收到该请求的时间，请核对（指派与决定均在收到通知之后）。",
         ),
+        (
+            "already defends another defendant in case （2026）鲁0202刑初318号: "
+            "one lawyer may not defend two co-defendants",
+            "该律师已担任同案（（2026）鲁0202刑初318号）其他被告人的辩护人，"
+            "一名辩护人不得为两名以上同案被告人辩护，请另行指派。",
+        ),
         ("Longer than maximum length 200.", "不能超过 200 个字。"),
         ("Length must be between 1 and 100.", "长度须在 1 至 100 个字之间。"),
         ("Must be greater than or equal to 0 and less than or equal to 70.", "须在 0 至 70 之间。"),

@@ -408,3 +408,46 @@ def test_an_answer_dated_before_the_request_was_received_is_refused_beyond_the_c
             field: ["before the request was received: a lawyer is appointed, or a decision made, after the notice"]
         }
         assert world.store.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]
+
+
+CO_DEFENDANT = {"name": "王小刚", "id_number": "370202201003150513"}  # the same case, another defendant
+
+
+def _co_defendant_notice(world: World, number: int, **person: str) -> str:
+    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    return world.notice(
+        notice_number=f"（2026）鲁0202刑初318号-通知辩护-{number}", defendant=body["defendant"] | person
+    )
+
+
+def test_one_lawyer_is_not_appointed_to_defend_two_co_defendants(world: World) -> None:
+    # SPC interpretation of the CPL (法释〔2021〕1号) art. 43: 一名辩护人不得为两名以上的同案被告人辩护.
+    first = _co_defendant_notice(world, 1)
+    second = _co_defendant_notice(world, 2, **CO_DEFENDANT)
+    same_person_again = _co_defendant_notice(world, 3)  # the same defendant's second notice: no conflict
+    world.answers.appoint(CENTRE, first, world.appointment())
+
+    with pytest.raises(InvalidInput) as refused:
+        world.answers.appoint(CENTRE, second, world.appointment())
+    world.answers.appoint(CENTRE, same_person_again, world.appointment())
+    other_lawyer = Appointment(replace(LAWYER, licence_number="13702201810099999", name="赵律师"), NOW)
+    world.answers.appoint(CENTRE, second, other_lawyer)
+
+    assert refused.value.errors == {
+        "lawyer.licence_number": [
+            "already defends another defendant in case （2026）鲁0202刑初318号: "
+            "one lawyer may not defend two co-defendants"
+        ]
+    }
+    assert world.store.get(second).state is RequestState.ASSIGNED  # type: ignore[union-attr]
+
+
+def test_a_lawyer_whose_co_defendant_notice_was_withdrawn_is_free_again(world: World) -> None:
+    first = _co_defendant_notice(world, 1)
+    second = _co_defendant_notice(world, 2, **CO_DEFENDANT)
+    world.answers.appoint(CENTRE, first, world.appointment())
+    world.withdrawals.withdraw(COURT, first, WithdrawalReason.RETAINED_LAWYER, None)
+
+    world.answers.appoint(CENTRE, second, world.appointment())
+
+    assert world.store.get(second).state is RequestState.ASSIGNED  # type: ignore[union-attr]

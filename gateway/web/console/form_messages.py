@@ -30,6 +30,10 @@ PATTERNS = (
         re.compile(r"^at least (\d+) years of practice for a possible life or death sentence or in death-penalty"),
         "可能判处无期徒刑、死刑和死刑复核的案件，须指派执业 {0} 年以上的律师（《法律援助法》第二十六条）。",
     ),
+    (
+        re.compile(r"^already defends another defendant in case (.+): one lawyer may not defend two co-defendants$"),
+        "该律师已担任同案（{0}）其他被告人的辩护人，一名辩护人不得为两名以上同案被告人辩护，请另行指派。",
+    ),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), "不能超过 {0} 个字。"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度须在 {0} 至 {1} 个字之间。"),
     (re.compile(r"^Must be greater than or equal to (-?\d+) and less than or equal to (-?\d+)\.$"),
