@@ -694,3 +694,24 @@ def test_a_late_notice_is_flagged_to_the_clerk_in_chinese(app: Flask, services: 
     assert '<ul class="flags" id="case-flags"><li>通知晚于发现情形后三日（《法律援助法》第三十六条）</li></ul>' in page
     assert "<dt>发现情形时间</dt><dd>2026-11-21 10:00</dd>" in page
     assert "late_notice" not in page
+
+
+def test_the_page_to_decide_an_application_shows_what_the_application_says(app: Flask, services: Services) -> None:
+    # LAL 39 (applied_at), 41 (the pledge), 42 (exemptions): what the decider weighs, in Chinese.
+    request_id = _notice(app, services, POLICE, "police", "application-transfers")
+
+    page = _signed_in(app, "north").get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    section = page[page.index('id="application"') : page.index('id="h-case"')]
+    for label, value in (
+        ("申请时间", "2026-11-24 09:15"),
+        ("申请理由", "经济困难"),
+        ("申请人", "本人"),
+        ("申报月收入", "1200.00 元"),
+        ("家庭人口", "3 人"),
+        ("人均月收入", "400.00 元"),  # 1,200 yuan for a household of three
+        ("免予审查情形", "无"),
+        ("个人申报承诺", "已签署"),
+    ):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in section
+    assert "审查决定" in page

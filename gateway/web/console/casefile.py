@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.domain.staff import StaffMember
@@ -154,3 +155,33 @@ def _sensitive(member: StaffMember, value: str | None) -> str:
 
 def _yes_no(value: object) -> str:
     return "—" if value is None else ("是" if value else "否")
+
+
+def application_facts(canonical: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the detainee's application says (LAL 39, 41, 42), for those who decide it; none for other kinds."""
+    application = canonical.get("application")
+    if not application:
+        return []
+    income, household = application.get("declared_monthly_income"), application.get("household_size")
+    facts = [
+        ("申请时间", china_time(application.get("applied_at"))),
+        ("申请理由", L.label(L.APPLICATION_BASES, application.get("basis"))),
+        ("申请人", L.label(L.APPLICANT_RELATIONS, application.get("applicant_relation"))),
+        ("申报月收入", f"{income} 元" if income else "未申报"),
+        ("家庭人口", f"{household} 人" if household else "未申报"),
+        ("人均月收入", _per_head(income, household)),
+        ("免予审查情形", L.label(L.EXEMPTIONS, application.get("exemption")) if application.get("exemption") else "无"),
+        ("个人申报承诺", "已签署" if application.get("pledge_signed") else "未签署"),
+    ]
+    return facts
+
+
+def _per_head(income: str | None, household: int | None) -> str:
+    """The declared monthly income per member of the household, to the fen; — when either is missing."""
+    if not income or not household:
+        return "—"
+    try:
+        per_head = (Decimal(income) / household).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except ArithmeticError:
+        return "—"
+    return f"{per_head} 元"

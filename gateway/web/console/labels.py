@@ -137,6 +137,17 @@ DELIVERY_STATES = {"pending": "重试中", "delivered": "已送达", "parked": "
 
 ROLES = {"centre_staff": "中心工作人员", "supervisor": "主管", "administrator": "系统管理员"}
 
+APPLICATION_BASES = {"economic_hardship": "经济困难", "other_reason": "其他原因"}
+APPLICANT_RELATIONS = {"self": "本人", "close_relative": "近亲属", "legal_representative": "法定代理人"}
+# LAL 42 and the seed's list: who is not checked for hardship.
+EXEMPTIONS = {
+    "no_income_minor_elderly_disabled": "无固定生活来源的未成年人、老年人、残疾人等特定群体",
+    "social_assistance": "社会救助对象（如低保、特困人员）",
+    "special_hardship_support": "特困供养人员",
+    "migrant_worker_wages": "农民工请求支付劳动报酬",
+    "other_regulation": "法律法规规定的其他情形",
+}
+
 # What a request's flags tell the clerk: unusual but lawful, accepted, for the centre to weigh.
 FLAGS = {
     "late_notice": "通知晚于发现情形后三日（《法律援助法》第三十六条）",

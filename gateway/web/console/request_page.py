@@ -17,7 +17,7 @@ from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.store.console import CaseRow
 from gateway.web.console import labels as L
 from gateway.web.console.blueprint import blp, current_member, requires
-from gateway.web.console.casefile import case_card, case_facts, person_facts
+from gateway.web.console.casefile import application_facts, case_card, case_facts, person_facts
 from gateway.web.console.timeline import build_timeline
 from gateway.web.context import services
 from gateway.web.soap.hardened import PARSER
@@ -74,6 +74,7 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         card=case_card(row, member, names),
         person=person_facts(row.canonical, member),
         case=case_facts(row.canonical),
+        application=application_facts(row.canonical),
         canonical=row.canonical,
         original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
         legal_hold=found.retention.hold(stored.id),
