@@ -10,7 +10,7 @@ import click
 
 from gateway.bootstrap import build_services
 from gateway.cli_certificates import add_cert, certs, remove_cert
-from gateway.cli_config import config
+from gateway.cli_config import calendar, config
 from gateway.cli_db import db
 from gateway.cli_keys import keys
 from gateway.cli_records import audit, hold, retention
@@ -344,6 +344,7 @@ main.add_command(hold)
 main.add_command(retention)
 main.add_command(db)
 main.add_command(config)
+main.add_command(calendar)
 
 if __name__ == "__main__":
     main()

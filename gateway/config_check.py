@@ -3,6 +3,7 @@
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from gateway.config import (
 )
 from gateway.data_keys import DataKeyRing
 from gateway.messaging.probe import broker_identity
-from gateway.rules.calendar import load_calendar
+from gateway.rules.calendar import load_calendar, unconfirmed_soon
+from gateway.rules.deadlines import CHINA_TZ
 from gateway.rules.routing import load_routing_table
 from gateway.store.engine import make_engine
 from gateway.store.migrate import current_revision, head_revision
@@ -72,12 +74,28 @@ def _files(settings: Settings) -> Iterator[Finding]:
     routing, calendar = settings.routing_file, settings.calendar_file
     yield _attempt("LAGW_ROUTING_FILE", lambda: f"{len(load_routing_table(routing).centres)} centre(s)")
     yield _attempt("LAGW_CALENDAR_FILE", lambda: f"{len(load_calendar(calendar).extra_rest_days)} local rest day(s)")
+    yield from _calendar_years(calendar)
     for name in ("tls_certfile", "tls_keyfile", "tls_client_ca"):
         path: Path | None = getattr(settings, name)
         if path is not None and not path.is_file():
             yield Finding("error", env_name(name), f"{path} is not a readable file")
     if (settings.tls_certfile is None) != (settings.tls_keyfile is None):
         yield Finding("error", "LAGW_TLS_CERTFILE", "TLS needs both LAGW_TLS_CERTFILE and LAGW_TLS_KEYFILE")
+
+
+def _calendar_years(calendar: Path | None) -> Iterator[Finding]:
+    """A warning for this year, or the next within 60 days, without its State Council notice."""
+    try:
+        work = load_calendar(calendar)
+    except (OSError, ValueError):
+        return  # reported by the file's own check
+    for year in unconfirmed_soon(work, datetime.now(CHINA_TZ).date()):
+        yield Finding(
+            "warning",
+            "LAGW_CALENDAR_FILE",
+            f"no State Council notice for {year}: deadlines in {year} are flagged calendar_unconfirmed; "
+            f"load it with `lagw calendar load --year {year}`",
+        )
 
 
 def _values(settings: Settings) -> Iterator[Finding]:

@@ -138,6 +138,8 @@ class Intake:
         application = submission.application
         if application is not None and transfer_is_late(application.applied_at, received_at):
             flags = (*flags, "late_transfer")  # LAL 39: forwarded more than 24 hours after the application
+        if not self._calendar.is_confirmed(deadline.due_at.astimezone(CHINA_TZ).year):
+            flags = (*flags, "calendar_unconfirmed")  # CPL 105 needs the State Council's notice for that year
         found_at = submission.case.ground_found_at
         detained = submission.person.custody.detained
         if found_at is not None and notice_is_late(found_at, received_at, detained=detained, calendar=self._calendar):

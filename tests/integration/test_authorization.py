@@ -110,7 +110,9 @@ def test_a_district_court_notifies_for_another_district_of_its_city_flagged_to_i
     assert response.status_code == 202, response.text
     assert response.json()["centre_code"] == "lac370202"  # LAL 38: the centre where the court sits
     message = _queued(gateway)
-    assert (message["case"]["district"], message["flags"]) == ("370203", ["outside_usual_jurisdiction"])
+    assert message["case"]["district"] == "370203"
+    # Only the jurisdiction flag is this test's: near a new year another (calendar_unconfirmed) may ride along.
+    assert [flag for flag in message["flags"] if flag != "calendar_unconfirmed"] == ["outside_usual_jurisdiction"]
 
 
 def test_a_case_without_a_district_is_recorded_in_the_agencys_own(gateway: LiveGateway) -> None:

@@ -156,6 +156,7 @@ FLAGS = {
     "minor_at_offence_only": "仅在案发时未满十八周岁",
     "minor_age_unverified": "未成年人情形无出生日期可核",
     "probable_duplicate": "疑似重复通知",
+    "calendar_unconfirmed": "期限所在年份的节假日安排尚未公布，期限按周末和法定节日估算，请留意",
 }
 CALLBACK_KINDS = {"soap": "服务接口回调", "webhook": "推送回调（签名）"}
 CHANNELS = {"rest": "数据接口报文", "soap": "服务接口报文", "console": "管理台"}
