@@ -165,7 +165,7 @@ class Intake:
             application=application,
             attachments=submission.attachments,
             deadline=deadline,
-            routing=route_request(submission.kind, agency, self._routing),
+            routing=route_request(submission.kind, agency, self._routing, submission.case.handling_organ_seat),
             flags=flags,
             notes=submission.notes,
         )
@@ -174,7 +174,7 @@ class Intake:
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
     data = _as_data(replace(submission, person=replace(submission.person, minor=None)))
-    for optional in ("district", "ground_found_at"):
+    for optional in ("district", "ground_found_at", "handling_organ_seat"):
         if data["case"][optional] is None:
             del data["case"][optional]  # a message without it keeps the digest it had before the field existed
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)

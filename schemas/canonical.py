@@ -16,6 +16,7 @@ from gateway.domain.enums import (
     HardshipExemption,
     IdType,
     Kind,
+    Level,
     Procedure,
     RequestState,
     Stage,
@@ -38,6 +39,12 @@ class SourceSchema(Schema):
     received_at = aware_datetime(required=True)
 
 
+class OrganSeatSchema(Schema):
+    level = _enum(Level, required=True)
+    district = fields.String(required=True)
+    code = fields.String(allow_none=True)
+
+
 class CaseSchema(Schema):
     number = text(100, required=True)
     stage = _enum(Stage, required=True)
@@ -49,6 +56,7 @@ class CaseSchema(Schema):
     hearing_place = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
     ground_found_at = aware_datetime(allow_none=True)
+    handling_organ_seat = fields.Nested(OrganSeatSchema, allow_none=True)
 
 
 class CustodySchema(Schema):

@@ -1,5 +1,6 @@
 """The police dialect to the canonical model: pure functions, no I/O."""
 
+from dataclasses import replace
 from typing import Any
 
 from gateway.domain.enums import Kind, Stage
@@ -9,12 +10,14 @@ from gateway.domain.model import (
     Contact,
     Custody,
     DutyAppointment,
+    OrganSeat,
     Person,
     Submission,
 )
 
 FIELD_NAMES = {
     "case.district": "case_district",
+    "case.stage": "stage",
     "duty.purpose": "purpose",
     "person": "detainee",
     "person.id_number": "detainee.id_no",
@@ -36,7 +39,13 @@ def application_transfer_to_submission(document: dict[str, Any]) -> Submission:
         exemption=app.get("exemption"),
         applicant_relation=app["applied_by"],
     )
-    return _submission(Kind.APPLICATION_TRANSFER, document["transfer_number"], document, application=application)
+    submission = _submission(Kind.APPLICATION_TRANSFER, document["transfer_number"], document, application=application)
+    organ = document.get("handling_organ")
+    case = replace(submission.case, stage=document["stage"])
+    if organ:
+        seat = OrganSeat(level=organ["level"], district=organ["district"], code=organ.get("code"))
+        case = replace(case, handling_organ=organ["name"], handling_organ_seat=seat)
+    return replace(submission, case=case)
 
 
 def duty_request_to_submission(document: dict[str, Any]) -> Submission:

@@ -1,6 +1,6 @@
 """The police dialect: detainees, detention centres, application times, the handling officer."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.domain.enums import (
     ApplicationBasis,
@@ -9,8 +9,10 @@ from gateway.domain.enums import (
     Gender,
     HardshipExemption,
     IdType,
+    Level,
+    Stage,
 )
-from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, text
+from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, aware_datetime, case_district, text
 
 
 class DetaineeSchema(Schema):
@@ -54,6 +56,19 @@ class ApplicationSchema(Schema):
     exemption = fields.Enum(HardshipExemption, by_value=True)
 
 
+class HandlingOrganSchema(Schema):
+    """The organ handling the case (办案机关): a detainee's application goes to the centre where it sits."""
+
+    name = text(200, required=True, metadata={"description": "e.g. 青岛市中级人民法院"})
+    level = fields.Enum(Level, by_value=True, required=True)
+    district = fields.String(
+        required=True,
+        validate=validate.Regexp(DISTRICT_PATTERN),
+        metadata={"description": "GB/T 2260 code of its district, e.g. 370200"},
+    )
+    code = text(32, metadata={"description": "its agency code in the gateway's registry, when it has one"})
+
+
 class _PoliceDocument(Schema):
     case_number = text(100, required=True)
     case_district = case_district()
@@ -69,6 +84,26 @@ class ApplicationTransferSchema(_PoliceDocument):
 
     transfer_number = text(100, required=True, metadata={"description": "the bureau's document number"})
     application = fields.Nested(ApplicationSchema, required=True)
+    stage = fields.Enum(
+        Stage,
+        by_value=True,
+        load_default=Stage.INVESTIGATION,
+        metadata={"description": "the case's stage when the detainee applied; left out: investigation"},
+    )
+    handling_organ = fields.Nested(
+        HandlingOrganSchema,
+        metadata={"description": "required beyond investigation; left out in investigation: the forwarding bureau"},
+    )
+
+    @validates_schema
+    def _organ_beyond_investigation(self, data: dict[str, object], **kwargs: object) -> None:
+        """Beyond investigation the case is another organ's (a procuratorate, a court): say which (LAL 38)."""
+        if data.get("stage", Stage.INVESTIGATION) is not Stage.INVESTIGATION and not data.get("handling_organ"):
+            raise ValidationError(
+                "required when the case is past investigation: the application goes to the centre where the "
+                "organ handling the case sits (LAL 38)",
+                "handling_organ",
+            )
 
 
 class PoliceDutyLawyerRequestSchema(_PoliceDocument):

@@ -66,6 +66,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class OrganSeat:
+    """Where the organ handling the case (办案机关) sits: its level and district decide which centre receives
+    a detainee's application (LAL 38; Shandong regulation art. 11)."""
+
+    level: Level
+    district: str  # GB/T 2260
+    code: str | None = None  # the organ's registered agency code, when it is one
+
+
+@dataclass(frozen=True)
 class Case:
     """The criminal case the request belongs to."""
 
@@ -79,6 +89,7 @@ class Case:
     hearing_place: str | None = None
     district: str | None = None  # GB/T 2260 code of the case's district; None: the sending agency's own
     ground_found_at: datetime | None = None  # when the organ found the ground for notifying (LAL 36)
+    handling_organ_seat: OrganSeat | None = None  # for a forwarded application: where the handling organ sits
 
 
 @dataclass(frozen=True)

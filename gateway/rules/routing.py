@@ -1,4 +1,5 @@
-"""Route a request to the legal aid centre where the sending agency sits (LAL 38; Shandong reg. 11)."""
+"""Route a request to the legal aid centre where the sending agency sits (LAL 38; Shandong reg. 11); a
+detainee's application to the centre where the organ handling the case sits, whoever forwards it."""
 
 import tomllib
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from gateway.domain.enums import Kind, Level
-from gateway.domain.model import Agency, Routing
+from gateway.domain.model import Agency, OrganSeat, Routing
 from gateway.errors import NoRoute
 
 
@@ -28,18 +29,30 @@ class RoutingTable:
 
     def centre_for(self, agency: Agency) -> Centre:
         """The centre that serves the agency, or NoRoute."""
-        if agency.level is Level.CITY:
-            code = self.city_centres.get(agency.district[:4])
+        return self.centre_at(agency.level, agency.district)
+
+    def centre_at(self, level: Level, district: str) -> Centre:
+        """The same-level centre of the place: the city's for a city-level organ, else the district's; NoRoute."""
+        if level is Level.CITY:
+            code = self.city_centres.get(district[:4])
         else:
-            code = self.district_centres.get(agency.district)
+            code = self.district_centres.get(district)
         if code is None or code not in self.centres:
-            raise NoRoute(f"no legal aid centre is configured for a {agency.level.value} agency in {agency.district}")
+            raise NoRoute(f"no legal aid centre is configured for a {level.value} agency in {district}")
         return self.centres[code]
 
 
-def route_request(kind: Kind, agency: Agency, table: RoutingTable) -> Routing:
-    """The centre and the topic routing key `<kind>.<centre_code>`."""
-    centre = table.centre_for(agency)
+def route_request(kind: Kind, agency: Agency, table: RoutingTable, seat: OrganSeat | None = None) -> Routing:
+    """The centre and the topic routing key `<kind>.<centre_code>`.
+
+    A notice or a duty-lawyer request goes to the centre where the sending agency sits (LAL 38: it is the
+    organ handling the case). An application goes where the handling organ sits, which for a detention
+    centre forwarding it may be another district's or the city's (LAL 38, 39; Shandong regulation art. 11).
+    """
+    if kind is Kind.APPLICATION_TRANSFER and seat is not None:
+        centre = table.centre_at(seat.level, seat.district)
+    else:
+        centre = table.centre_for(agency)
     return Routing(centre_code=centre.code, routing_key=f"{kind.value}.{centre.code}")
 
 

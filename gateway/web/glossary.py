@@ -153,6 +153,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "duty": ("值班事项", "for a duty-lawyer request: what for, where and when"),
     "flags": ("标记", "what is unusual but lawful, e.g. outside_usual_jurisdiction"),
     "handling_organ": ("办案机关", "the organ handling the case (LAL 38 routes applications by its seat)"),
+    "handling_organ_seat": (
+        "办案机关所在地",
+        "the handling organ's level, district and code: an application's centre",
+    ),
+    "level": ("层级", "city-level or district-level: the centre of the same level receives (LAL 38)"),
     "head_hash": ("链头哈希", "the SHA-256 hash at the head of the audit chain, hexadecimal"),
     "hearing_at": ("开庭时间", f"when the hearing is; {_MOMENT}"),
     "hearing_place": ("开庭地点", "where the hearing is"),
@@ -201,6 +206,10 @@ OWN_SENSE: dict[str, tuple[str, str]] = {
     "Withdrawal.reason": ("撤回原因", "why the agency withdraws the request"),
     "WithdrawalMessage.reason": ("撤回原因", "why the agency withdrew the request"),
     "AnswerMessage.type": ("答复类型", "which answer the body holds"),
+    "HandlingOrgan.name": ("机关名称", "the handling organ's name"),
+    "HandlingOrgan.code": ("机关代码", "its agency code in the gateway's registry, when it has one"),
+    "OrganSeat.code": ("机关代码", "its agency code in the gateway's registry, when it has one"),
+    "ApplicationTransfer.stage": ("诉讼阶段", "the case's stage when the detainee applied"),
     "WithdrawCall.reason": ("撤回原因", "why the agency withdraws the request"),
     "GatewayFault.code": ("错误代码", "stable, machine-readable; /problems/<code> explains it in Chinese"),
     "GatewayFault.type": ("错误类型", "/problems/<code>, as a REST problem's type"),
@@ -244,6 +253,7 @@ _ENUMS: dict[str, dict[str, str]] = {
     "exemption": L.EXEMPTIONS,
     "relation": {"earlier_stage": "前一诉讼阶段的请求", "probable_duplicate": "疑似重复的请求"},
     "agency_type": L.AGENCY_TYPES,
+    "level": {"city": "市级", "district": "区县级"},
     "basis": L.APPLICATION_BASES,
     "channel": L.CHANNELS,
     "WithdrawalMessage.reason": L.WITHDRAWAL_REASONS,
@@ -270,6 +280,7 @@ _ENUMS: dict[str, dict[str, str]] = {
 # The XSD's enumeration types, by the enum's class name.
 _BY_ENUM_TYPE: dict[str, dict[str, str]] = {
     "Kind": L.KINDS,
+    "Level": {"city": "市级", "district": "区县级"},
     "Stage": L.STAGES,
     "Ground": L.GROUNDS,
     "Disability": L.DISABILITIES,

@@ -163,3 +163,30 @@ def test_soap_an_agency_on_another_types_service_is_refused(gateway: LiveGateway
 
     assert fault.detail.findtext("{*}GatewayFault/{*}Code") == "kind-not-allowed"
     assert gateway.row_counts() == before
+
+
+def test_a_detention_centres_forwarded_application_reaches_the_centre_where_the_court_sits(
+    gateway: LiveGateway,
+) -> None:
+    # LAL 38, 39; Shandong regulation art. 11: a 市北区 detainee tried by the city's intermediate court applies to
+    # the city centre, though the district's detention centre forwards it; past investigation the organ is named.
+    court = {"name": "青岛市中级人民法院", "level": "city", "district": "370200"}
+    unnamed = _with("police", "application-transfers.json", stage="first_instance")
+    del unnamed["handling_organ"]
+
+    refused = gateway.post("/api/v1/police/application-transfers", "police-370203", unnamed)
+    response = gateway.post(
+        "/api/v1/police/application-transfers",
+        "police-370203",
+        _with("police", "application-transfers.json", stage="first_instance", handling_organ=court),
+    )
+
+    assert (refused.status_code, list(refused.json()["errors"])) == (422, ["handling_organ"])
+    assert response.status_code == 202, response.text
+    assert response.json()["centre_code"] == "lac370200"
+    message = _queued(gateway)
+    assert (message["case"]["stage"], message["routing"]["routing_key"]) == (
+        "first_instance",
+        "application_transfer.lac370200",
+    )
+    assert message["case"]["handling_organ_seat"] == {"level": "city", "district": "370200", "code": None}

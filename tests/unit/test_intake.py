@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from marshmallow import ValidationError
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
@@ -18,7 +19,7 @@ from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerR
 from adapters.procuratorate.mapping import defense_notice_to_submission as procuratorate_notice
 from adapters.procuratorate.mapping import duty_request_to_submission as procuratorate_duty_request
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
-from gateway.domain.enums import AgencyType, Channel, Kind, Level
+from gateway.domain.enums import AgencyType, Channel, Kind, Level, Stage
 from gateway.domain.model import Agency, Submission
 from gateway.domain.text import hidden_character
 from gateway.errors import InvalidInput, KindNotAllowed, ReferenceConflict, StageNotAllowed
@@ -155,9 +156,9 @@ def _examples() -> list[Submission]:
 @pytest.mark.parametrize("submission", _examples(), ids=["court", "transfer", "police duty", "notice", "duty"])
 def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
     # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like;
-    # fields added to the case since (district, ground_found_at) are left out when the message has none.
+    # fields added to the case since (district, ground_found_at, handling_organ_seat) are left out when absent.
     data = asdict(replace(submission, person=replace(submission.person, minor=None)))
-    for added in ("district", "ground_found_at"):
+    for added in ("district", "ground_found_at", "handling_organ_seat"):
         if data["case"][added] is None:
             del data["case"][added]
     stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
@@ -244,3 +245,47 @@ def test_a_ground_found_after_the_notice_was_received_is_refused(intake: Intake,
         intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
     assert refused.value.errors == {"case.ground_found_at": ["after the notice was received"]}
     assert not store.outbox
+
+
+def _transfer(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text("utf-8"))
+    return body | changes
+
+
+def test_an_application_tried_by_the_city_court_goes_to_the_city_centre_whoever_forwards_it(
+    intake: Intake, store: InMemoryStore
+) -> None:
+    # LAL 38, Shandong regulation art. 11: the centre where the organ handling the case sits, at its level.
+    court = {"name": "青岛市中级人民法院", "level": "city", "district": "370200", "code": "court-370200"}
+    body = _transfer(stage="first_instance", handling_organ=court)
+
+    receipt = intake.accept(
+        POLICE,
+        AgencyType.POLICE,
+        Channel.REST,
+        application_transfer_to_submission(ApplicationTransferSchema().load(body)),
+        RAW,
+    )
+
+    message = validate_message(store.outbox[0].body)
+    assert receipt.centre_code == "lac370200"  # the forwarder (市北区) is told where it went
+    assert (message["case"]["stage"], message["case"]["handling_organ"]) == (Stage.FIRST_INSTANCE, "青岛市中级人民法院")
+    assert message["case"]["handling_organ_seat"] == {"level": Level.CITY, "district": "370200", "code": "court-370200"}
+    assert message["routing"]["routing_key"] == "application_transfer.lac370200"
+
+
+def test_past_investigation_the_forwarder_must_name_the_handling_organ() -> None:
+    with pytest.raises(ValidationError) as refused:
+        ApplicationTransferSchema().load(_transfer(stage="review_for_prosecution", handling_organ=None) | {})
+    without = _transfer(stage="review_for_prosecution")
+    del without["handling_organ"]
+    with pytest.raises(ValidationError) as missing:
+        ApplicationTransferSchema().load(without)
+
+    assert "handling_organ" in refused.value.messages
+    assert missing.value.messages == {
+        "handling_organ": [
+            "required when the case is past investigation: the application goes to the centre where the organ "
+            "handling the case sits (LAL 38)"
+        ]
+    }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gateway.domain.enums import AgencyType, Kind, Level, RequestState, Stage
-from gateway.domain.model import Agency, PersonMatch
+from gateway.domain.model import Agency, OrganSeat, PersonMatch
 from gateway.errors import NoRoute
 from gateway.rules.linking import STAGE_ORDER, relate
 from gateway.rules.routing import RoutingTable, load_routing_table, route_request
@@ -28,6 +28,23 @@ QINGDAO = [
     (Level.DISTRICT, "370283", "lac370283", "平度市法律援助中心"),
     (Level.DISTRICT, "370285", "lac370285", "莱西市法律援助中心"),
 ]
+
+
+@pytest.mark.parametrize(("level", "district", "code", "name"), QINGDAO)
+@pytest.mark.parametrize("kind", list(Kind))
+def test_an_application_reaches_the_centre_where_the_handling_organ_sits_whoever_forwards_it(
+    level: Level, district: str, code: str, name: str, kind: Kind
+) -> None:
+    # LAL 38 (申请人向办案机关所在地的法律援助机构提出申请), Shandong regulation art. 11: by the handling organ's
+    # seat and level. The forwarder, Laixi's detention centre here, decides nothing; a notice or a duty-lawyer
+    # request is routed by its sender, the organ handling the case itself.
+    forwarder = Agency("jail", "莱西市看守所", AgencyType.POLICE, Level.DISTRICT, "370285", frozenset(Kind))
+    seat = OrganSeat(level, district)
+
+    routing = route_request(kind, forwarder, load_routing_table(), seat)
+
+    expected = code if kind is Kind.APPLICATION_TRANSFER else "lac370285"
+    assert (routing.centre_code, routing.routing_key) == (expected, f"{kind.value}.{expected}")
 
 
 @pytest.mark.parametrize(("level", "district", "code", "name"), QINGDAO)
