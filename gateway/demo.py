@@ -72,6 +72,7 @@ DEMO_AGENCIES = (
         {
             "application-transfers.json": "/api/v1/police/application-transfers",
             "duty-lawyer-requests.json": "/api/v1/police/duty-lawyer-requests",
+            "defense-notices.json": "/api/v1/police/defense-notices",
         },
     ),
 )
@@ -148,8 +149,9 @@ def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimu
     if status:
         return status
     publish_answers(amqp_url, [answer for message in messages for answer in answers_for(message)])
-    # The court's notice (SOAP) and the police's two (webhook; the application is granted, then assigned).
-    told = wait_for_notices(agency, expected=4)
+    # The court's notice (SOAP) and the police's three (webhook: the notice, the duty lawyer, and the
+    # application, granted then assigned).
+    told = wait_for_notices(agency, expected=5)
     click.echo("\nwhat each agency reads now:")
     show_states(base, keys, {message["id"]: message["source"]["agency_code"] for message in messages})
     if not told:

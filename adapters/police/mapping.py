@@ -18,6 +18,7 @@ from gateway.domain.model import (
 FIELD_NAMES = {
     "case.district": "case_district",
     "case.stage": "stage",
+    "case.ground_found_at": "ground_found_at",
     "duty.purpose": "purpose",
     "person": "detainee",
     "person.id_number": "detainee.id_no",
@@ -48,6 +49,15 @@ def application_transfer_to_submission(document: dict[str, Any]) -> Submission:
     return replace(submission, case=case)
 
 
+def defense_notice_to_submission(document: dict[str, Any]) -> Submission:
+    """A police notify-defense notice as a canonical submission (investigation: LAL 36; CPL 35, 278)."""
+    submission = _submission(
+        Kind.NOTIFY_DEFENSE, document["notice_number"], document, grounds=tuple(document["grounds"])
+    )
+    case = replace(submission.case, ground_found_at=document.get("ground_found_at"))
+    return replace(submission, case=case)
+
+
 def duty_request_to_submission(document: dict[str, Any]) -> Submission:
     """A police duty-lawyer request as a canonical submission."""
     duty = DutyAppointment(
@@ -68,14 +78,14 @@ def _submission(kind: Kind, reference: str, document: dict[str, Any], **extra: A
             charges=tuple(document["suspected_offences"]),
             district=document.get("case_district"),
         ),
-        person=_person(document["detainee"], document["detention"]),
+        person=_person(document["detainee"], document.get("detention")),
         contact=Contact(name=officer["name"], phone=officer["phone"], title=officer.get("unit")),
         notes=document.get("remarks"),
         **extra,
     )
 
 
-def _person(detainee: dict[str, Any], detention: dict[str, Any]) -> Person:
+def _person(detainee: dict[str, Any], detention: dict[str, Any] | None) -> Person:
     return Person(
         name=detainee["name"],
         id_type=detainee["id_type"],
@@ -86,5 +96,9 @@ def _person(detainee: dict[str, Any], detention: dict[str, Any]) -> Person:
         language=detainee.get("language"),
         interpreter_needed=detainee["needs_interpreter"],
         disabilities=tuple(detainee["disabilities"]),
-        custody=Custody(detained=True, facility=detention["centre"], since=detention["detained_at"]),
+        custody=(
+            Custody(detained=True, facility=detention["centre"], since=detention["detained_at"])
+            if detention
+            else Custody(detained=False)
+        ),
     )

@@ -7,12 +7,13 @@ from gateway.domain.enums import (
     Disability,
     DutyPurpose,
     Gender,
+    Ground,
     HardshipExemption,
     IdType,
     Level,
     Stage,
 )
-from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, aware_datetime, case_district, text
+from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
 class DetaineeSchema(Schema):
@@ -113,3 +114,13 @@ class PoliceDutyLawyerRequestSchema(_PoliceDocument):
     purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
     scheduled_at = aware_datetime()
     location = text(200)
+
+
+class PoliceDefenseNoticeSchema(_PoliceDocument):
+    """提供法律援助通知书 from a public security bureau: a defender for a suspect in investigation (LAL 25, 36;
+    CPL 35, 278)."""
+
+    notice_number = text(100, required=True, metadata={"description": "the bureau's document number"})
+    detention = fields.Nested(DetentionSchema, metadata={"description": "left out when the suspect is not detained"})
+    grounds = fields.List(fields.Enum(Ground, by_value=True), required=True, validate=validate.Length(min=1))
+    ground_found_at = ground_found_field()

@@ -1,9 +1,15 @@
-"""The police and detention centres' SOAP service: TransferApplication, RequestDutyLawyer, GetStatus, Withdraw."""
+"""The police and detention centres' SOAP service: NotifyDefense, TransferApplication, RequestDutyLawyer,
+GetStatus, Withdraw."""
 
 from lxml import etree
 
-from adapters.police.mapping import FIELD_NAMES, application_transfer_to_submission, duty_request_to_submission
-from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
+from adapters.police.mapping import (
+    FIELD_NAMES,
+    application_transfer_to_submission,
+    defense_notice_to_submission,
+    duty_request_to_submission,
+)
+from adapters.police.schemas import ApplicationTransferSchema, PoliceDefenseNoticeSchema, PoliceDutyLawyerRequestSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
@@ -18,6 +24,13 @@ service = SoapService(
     package="adapters.police.wsdl",
 )
 
+NOTIFY_DEFENSE = OperationContract(
+    "NotifyDefense",
+    PoliceDefenseNoticeSchema,
+    SoapReceiptSchema,
+    "Notify the legal aid centre to assign a defender for a suspect in investigation (通知辩护, LAL 25, 36).",
+    example="police/defense-notices.json",
+)
 TRANSFER_APPLICATION = OperationContract(
     "TransferApplication",
     ApplicationTransferSchema,
@@ -32,6 +45,12 @@ REQUEST_DUTY_LAWYER = OperationContract(
     "Ask for a duty lawyer for a detainee (LAL 30, 37).",
     example="police/duty-lawyer-requests.json",
 )
+
+
+@service.operation(NOTIFY_DEFENSE)
+def notify_defense(call: SoapCall) -> etree._Element:
+    """A police notify-defense notice, through the same mapping and intake as REST."""
+    return call.accept(defense_notice_to_submission(call.load()), FIELD_NAMES)
 
 
 @service.operation(TRANSFER_APPLICATION)

@@ -56,6 +56,7 @@ def test_routing_follows_the_senders_level_and_district(gateway: LiveGateway) ->
         "duty_lawyer@lac370200",
         "application_transfer@lac370203",
         "duty_lawyer@lac370203",
+        "notify_defense@lac370203",
     }
 
 

@@ -106,10 +106,11 @@ def test_every_sample_operation_is_fuzzed() -> None:
         ("court", "NotifyDefense"),
         ("procuratorate", "NotifyDefense"),
         ("procuratorate", "RequestDutyLawyer"),
+        ("police", "NotifyDefense"),
         ("police", "TransferApplication"),
         ("police", "RequestDutyLawyer"),
     }
-    assert len(SAMPLES) == 10
+    assert len(SAMPLES) == 12
 
 
 def test_a_mutated_envelope_is_answered_or_refused_by_a_callers_fault_and_a_refusal_stores_nothing(
