@@ -56,7 +56,10 @@ DEMO_AGENCIES = (
     DemoAgency(
         _agency("court-370202", "青岛市市南区人民法院", AgencyType.COURT, "370202"),
         "court",
-        {"defense-notices.json": "/api/v1/court/defense-notices"},
+        {
+            "defense-notices.json": "/api/v1/court/defense-notices",
+            "duty-lawyer-requests.json": "/api/v1/court/duty-lawyer-requests",
+        },
     ),
     DemoAgency(
         _agency("proc-370200", "青岛市人民检察院", AgencyType.PROCURATORATE, "370200"),
@@ -149,9 +152,9 @@ def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimu
     if status:
         return status
     publish_answers(amqp_url, [answer for message in messages for answer in answers_for(message)])
-    # The court's notice (SOAP) and the police's three (webhook: the notice, the duty lawyer, and the
-    # application, granted then assigned).
-    told = wait_for_notices(agency, expected=5)
+    # The court's two (SOAP: the notice and the duty lawyer) and the police's three (webhook: the notice, the
+    # duty lawyer, and the application, granted then assigned).
+    told = wait_for_notices(agency, expected=6)
     click.echo("\nwhat each agency reads now:")
     show_states(base, keys, {message["id"]: message["source"]["agency_code"] for message in messages})
     if not told:

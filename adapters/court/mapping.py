@@ -4,7 +4,7 @@ from typing import Any
 
 from adapters.common import to_attachments
 from gateway.domain.enums import Kind
-from gateway.domain.model import Case, Contact, Custody, Person, Submission
+from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person, Submission
 
 # Canonical field paths as the court's dialect names them, for error messages.
 FIELD_NAMES = {
@@ -15,6 +15,7 @@ FIELD_NAMES = {
     "person.gender": "defendant.gender",
     "case.stage": "trial_stage",
     "case.ground_found_at": "ground_found_at",
+    "duty.purpose": "purpose",
 }
 
 
@@ -41,6 +42,29 @@ def defense_notice_to_submission(notice: dict[str, Any]) -> Submission:
         grounds=tuple(notice["grounds"]),
         attachments=to_attachments(notice["attachments"]),
         notes=notice.get("remarks"),
+    )
+
+
+def duty_request_to_submission(request: dict[str, Any]) -> Submission:
+    """A court's duty-lawyer request as a canonical submission (LAL 30, 37; CPL 36)."""
+    judge = request["judge"]
+    duty = DutyAppointment(
+        purpose=request["purpose"], scheduled_at=request.get("scheduled_at"), place=request.get("location")
+    )
+    return Submission(
+        kind=Kind.DUTY_LAWYER,
+        reference=request["request_number"],
+        case=Case(
+            number=request["case_number"],
+            district=request.get("case_district"),
+            stage=request["trial_stage"],
+            charges=tuple(request["charges"]),
+            procedure=request.get("procedure"),
+        ),
+        person=_person(request["defendant"]),
+        contact=Contact(name=judge["name"], phone=judge["phone"], title=judge.get("role")),
+        duty=duty,
+        notes=request.get("remarks"),
     )
 
 

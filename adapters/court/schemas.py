@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from gateway.domain.enums import Disability, Gender, Ground, IdType, Procedure, Stage
+from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Procedure, Stage
 from schemas.dialect import AttachmentRefSchema
 from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
@@ -56,4 +56,22 @@ class CourtDefenseNoticeSchema(Schema):
     hearing = fields.Nested(HearingSchema)
     judge = fields.Nested(JudgeSchema, required=True)
     attachments = fields.List(fields.Nested(AttachmentRefSchema), load_default=list)
+    remarks = text(2000)
+
+
+class CourtDutyLawyerRequestSchema(Schema):
+    """值班律师 for a defendant without a defender: at a summary or fast-track trial a duty lawyer helps, not a
+    notified defender (LAL 30, 37; CPL 36, 224)."""
+
+    request_number = text(100, required=True, metadata={"description": "the court's document number"})
+    case_number = text(100, required=True)
+    case_district = case_district()
+    trial_stage = fields.Enum(Stage, by_value=True, required=True)
+    procedure = fields.Enum(Procedure, by_value=True)
+    charges = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))
+    defendant = fields.Nested(DefendantSchema, required=True)
+    purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
+    scheduled_at = aware_datetime()
+    location = text(200)
+    judge = fields.Nested(JudgeSchema, required=True)
     remarks = text(2000)

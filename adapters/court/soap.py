@@ -1,9 +1,9 @@
-"""The court's SOAP service: NotifyDefense, GetStatus, Withdraw."""
+"""The court's SOAP service: NotifyDefense, RequestDutyLawyer, GetStatus, Withdraw."""
 
 from lxml import etree
 
-from adapters.court.mapping import FIELD_NAMES, defense_notice_to_submission
-from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.court.mapping import FIELD_NAMES, defense_notice_to_submission, duty_request_to_submission
+from adapters.court.schemas import CourtDefenseNoticeSchema, CourtDutyLawyerRequestSchema
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
@@ -26,8 +26,22 @@ NOTIFY_DEFENSE = OperationContract(
     example="court/defense-notices.json",
 )
 
+REQUEST_DUTY_LAWYER = OperationContract(
+    "RequestDutyLawyer",
+    CourtDutyLawyerRequestSchema,
+    SoapReceiptSchema,
+    "Ask for a duty lawyer for a defendant without a defender, e.g. at a fast-track trial (LAL 30, 37).",
+    example="court/duty-lawyer-requests.json",
+)
+
 
 @service.operation(NOTIFY_DEFENSE)
 def notify_defense(call: SoapCall) -> etree._Element:
     """A court's notify-defense notice, through the same mapping and intake as REST."""
     return call.accept(defense_notice_to_submission(call.load()), FIELD_NAMES)
+
+
+@service.operation(REQUEST_DUTY_LAWYER)
+def request_duty_lawyer(call: SoapCall) -> etree._Element:
+    """A court's duty-lawyer request, through the same mapping and intake as REST."""
+    return call.accept(duty_request_to_submission(call.load()), FIELD_NAMES)

@@ -57,6 +57,7 @@ def test_routing_follows_the_senders_level_and_district(gateway: LiveGateway) ->
         "application_transfer@lac370203",
         "duty_lawyer@lac370203",
         "notify_defense@lac370203",
+        "duty_lawyer@lac370202",
     }
 
 

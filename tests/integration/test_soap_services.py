@@ -91,7 +91,8 @@ def test_password_text_token_is_accepted_and_a_wrong_key_is_a_client_fault(gatew
 
 
 def test_an_agency_reads_only_its_own_requests_over_soap(gateway: LiveGateway) -> None:
-    receipt = _call(gateway, "procuratorate", INTAKE_OPERATIONS[1][1])
+    contract = next(contract for service, contract in INTAKE_OPERATIONS if service == "procuratorate")
+    receipt = _call(gateway, "procuratorate", contract)
     other = gateway.services.agencies.list()
     assert any(agency.code == "proc-370200" for agency in other)
     _, court, _ = soap_client(gateway.base, "court", "court-370202", gateway.keys["court-370202"])
