@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gateway.agency_simulator import AgencySimulator, running_agency
 from tests.support.broker import fresh_vhost
 
 CHROMIUM = os.environ.get("LAGW_CHROMIUM", "/usr/bin/chromium")
@@ -29,6 +30,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "--no-first-run",
     ]
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": flags}
+
+
+@pytest.fixture
+def agency() -> Iterator[AgencySimulator]:
+    """The agencies' callback endpoints (SOAP and webhook), simulated on a live socket."""
+    with running_agency() as sim:
+        yield sim
 
 
 @pytest.fixture

@@ -3,20 +3,20 @@
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from gateway.agency_simulator import PASSWORD as CALLBACK_PASSWORD
 from gateway.agency_simulator import USERNAME as CALLBACK_USERNAME
-from gateway.agency_simulator import AgencySimulator, running_agency
+from gateway.agency_simulator import AgencySimulator
 from gateway.delivery import RetryPolicy
 from gateway.domain.staff import Role
 from gateway.ports import Callback
-from tests.support.console import PASSWORD, add_staff
+from tests.support.browser import signed_in
+from tests.support.console import add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, running_relay, wait_for
 from tests.support.moments import china_now
 
@@ -25,12 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
 COURT_ID_NUMBER = "370202201003150310"
 NOTICE_NUMBER = "（2026）鲁0202刑初318号-通知辩护"
-
-
-@pytest.fixture
-def agency() -> Iterator[AgencySimulator]:
-    with running_agency() as sim:
-        yield sim
 
 
 @pytest.fixture
@@ -46,25 +40,6 @@ def gateway(tmp_path: Path, amqp_url: str, agency: AgencySimulator) -> Iterator[
             yield live
 
 
-@contextmanager
-def signed_in(browser: Browser, gateway: LiveGateway, username: str) -> Iterator[Page]:
-    """A fresh browser context signed in through the form, as a person would."""
-    context: BrowserContext = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1440, "height": 900}
-    )
-    try:
-        page = context.new_page()
-        page.goto(gateway.base + "/console/")
-        expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-        yield page
-    finally:
-        context.close()
-
-
 def reload_until(page: Page, selector: str, timeout: float = 20.0) -> None:
     """Reload the page until `selector` shows (the delivery worker runs in the background)."""
     deadline = time.monotonic() + timeout
@@ -78,7 +53,7 @@ def reload_until(page: Page, selector: str, timeout: float = 20.0) -> None:
 def test_staff_find_the_new_notice_confirm_a_lawyer_and_the_court_is_told(
     browser: Browser, gateway: LiveGateway, agency: AgencySimulator, artifacts: Path
 ) -> None:
-    with running_deliverer(gateway), signed_in(browser, gateway, "clerk") as page:
+    with running_deliverer(gateway), signed_in(browser, gateway.base, "clerk") as page:
         expect(page.get_by_role("heading", name="待办收件箱")).to_be_visible()
         expect(page.locator("#inbox-rows")).to_contain_text("没有符合条件的请求")
 
@@ -125,7 +100,7 @@ def test_staff_see_only_their_centre_masked_without_the_permission_and_forms_nee
         "/api/v1/police/application-transfers", POLICE, example("police", "application-transfers.json")
     ).json()["id"]
 
-    with signed_in(browser, gateway, "trainee") as page:
+    with signed_in(browser, gateway.base, "trainee") as page:
         refused = page.goto(f"{gateway.base}/console/requests/{other}")
         assert refused is not None and refused.status == 403
         expect(page.get_by_role("alert")).to_contain_text("无权")
@@ -159,7 +134,7 @@ def test_a_supervisor_re_drives_a_parked_notice_and_reads_the_report(
     assert gateway.post(f"/api/v1/requests/{receipt['id']}/appointment", CENTRE, appointment).status_code == 200
     policy = RetryPolicy(first=timedelta(0), max_attempts=2)
 
-    with running_deliverer(gateway, policy), signed_in(browser, gateway, "chief") as page:
+    with running_deliverer(gateway, policy), signed_in(browser, gateway.base, "chief") as page:
         wait_for(lambda: gateway.services.deliveries.find(state="parked"), what="the notice to be parked")
         page.get_by_role("link", name="回执投递").click()
         parked = page.locator("tr[data-delivery-id]")

@@ -10,7 +10,6 @@ open them.
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,11 +18,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from gateway.agency_simulator import PASSWORD as CALLBACK_PASSWORD
 from gateway.agency_simulator import USERNAME as CALLBACK_USERNAME
-from gateway.agency_simulator import AgencySimulator, running_agency
+from gateway.agency_simulator import AgencySimulator
 from gateway.delivery import RetryPolicy
 from gateway.domain.staff import Role
 from gateway.ports import Callback
-from tests.support.console import PASSWORD, add_staff
+from tests.support.browser import signed_in
+from tests.support.console import add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, wait_for
 from tests.support.moments import china_now
 
@@ -68,12 +68,6 @@ CLIPPED_TABLES = "() => [...document.querySelectorAll('.table-wrap')].filter(w =
 
 
 @pytest.fixture
-def agency() -> Iterator[AgencySimulator]:
-    with running_agency() as sim:
-        yield sim
-
-
-@pytest.fixture
 def gateway(tmp_path: Path, amqp_url: str, agency: AgencySimulator) -> Iterator[LiveGateway]:
     with running_gateway(tmp_path, amqp_url, app_config={"LAGW_CONSOLE_POLL_MS": 500}) as live:
         callback = Callback("soap", agency.wsdl_url("court"), CALLBACK_PASSWORD, CALLBACK_USERNAME)
@@ -83,21 +77,6 @@ def gateway(tmp_path: Path, amqp_url: str, agency: AgencySimulator) -> Iterator[
         add_staff(live.services, "chief", Role.SUPERVISOR, name="王主任")
         add_staff(live.services, "admin", Role.ADMINISTRATOR, name="赵管理员")
         yield live
-
-
-@contextmanager
-def signed_in(browser: Browser, gateway: LiveGateway, username: str, width: int) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(gateway.base + "/console/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-        yield page
-    finally:
-        context.close()
 
 
 def latin_words(page: Page) -> set[str]:
@@ -147,21 +126,21 @@ def test_every_page_reads_in_chinese_and_holds_at_1366_and_768_px(
         login = browser.new_page(locale="zh-CN", viewport={"width": width, "height": 900})
         wrong += check(login, base + "/login", artifacts, "login")
         login.close()
-        with signed_in(browser, gateway, "clerk", width) as page:
+        with signed_in(browser, gateway.base, "clerk", width) as page:
             wrong += check(page, base + "/", artifacts, "inbox")
             wrong += check(page, base + "/?q=刑初", artifacts, "inbox-search")
             wrong += check(page, f"{base}/requests/{court['id']}", artifacts, "request-appointed")
             wrong += check(page, base + "/deliveries", artifacts, "deliveries")
             wrong += check(page, f"{base}/requests/{transfer['id']}", artifacts, "request-forbidden")
             wrong += check(page, base + "/requests/no-such-request", artifacts, "request-missing")
-        with signed_in(browser, gateway, "north", width) as page:
+        with signed_in(browser, gateway.base, "north", width) as page:
             wrong += check(page, f"{base}/requests/{duty['id']}", artifacts, "request-duty")
             wrong += check(page, f"{base}/requests/{transfer['id']}", artifacts, "request-application")
-        with signed_in(browser, gateway, "chief", width) as page:
+        with signed_in(browser, gateway.base, "chief", width) as page:
             wrong += check(page, base + "/", artifacts, "inbox-supervisor")
             wrong += check(page, base + "/reports", artifacts, "reports")
             wrong += check(page, base + "/deliveries", artifacts, "deliveries-supervisor")
-        with signed_in(browser, gateway, "admin", width) as page:
+        with signed_in(browser, gateway.base, "admin", width) as page:
             wrong += check(page, base + "/admin", artifacts, "admin")
 
     assert wrong == [], "\n".join(wrong)
@@ -184,7 +163,7 @@ def test_at_either_width_the_action_form_comes_before_the_original_and_cells_kee
         | {"notice_number": "（2026）鲁0202刑初401号-通知辩护", "case_number": "（2026）鲁0202刑初401号"},
     ).json()
 
-    with signed_in(browser, gateway, "clerk", width) as page:
+    with signed_in(browser, gateway.base, "clerk", width) as page:
         page.goto(f"{gateway.base}/console/requests/{other['id']}")
         form = page.locator("form", has=page.get_by_role("button", name="确认指派并通知办案机关")).bounding_box()
         original = page.locator("#original-message").bounding_box()
@@ -208,7 +187,7 @@ def test_the_inbox_refresh_keeps_the_keyboard_on_its_row_and_leaves_an_unsent_se
 ) -> None:
     first = gateway.post("/api/v1/court/defense-notices", COURT, example("court", "defense-notices.json")).json()
 
-    with signed_in(browser, gateway, "clerk", WIDTHS[0]) as page:
+    with signed_in(browser, gateway.base, "clerk", WIDTHS[0]) as page:
         page.locator("#f-q").fill("刑初999")  # typed, not submitted: the list still shows every open request
         link = page.locator(f'tr[data-request-id="{first["id"]}"] a')
         link.focus()
