@@ -39,7 +39,14 @@ from tests.support.postgres import fresh_database
 from tests.support.processes import LagwProcesses
 from tests.support.proxy import TcpProxy
 
-pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),
+    # A helper thread (the centre, the clients) that dies on an assertion fails the test, not a warning.
+    pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 
 NOTICES = int(os.environ.get("LAGW_FAULT_NOTICES", "5000"))
 CLIENTS = 12
@@ -213,6 +220,8 @@ class Centre:
         self._stack = stack
         self.todo: queue.Queue[Outcome | None] = queue.Queue()
         self.appointed: set[str] = set()
+        # A lawyer per notice: the notices share a case number, and one lawyer may not defend two co-defendants.
+        self._licences = itertools.count(13702201810000000)
 
     def run(self) -> None:
         while (outcome := self.todo.get()) is not None:
@@ -221,7 +230,8 @@ class Centre:
     def _appoint(self, outcome: Outcome) -> None:
         assert outcome.request_id is not None and outcome.centre is not None
         now = datetime.now(UTC).replace(microsecond=0)
-        body: dict[str, object] = {"lawyer": LAWYER, "appointed_at": now.isoformat()}
+        lawyer = LAWYER | {"licence_number": str(next(self._licences))}
+        body: dict[str, object] = {"lawyer": lawyer, "appointed_at": now.isoformat()}
         if "duty" in outcome.template.target.lower():
             body |= {"duty_place": "看守所值班律师工作站", "duty_time": (now + timedelta(days=1)).isoformat()}
         headers = {
