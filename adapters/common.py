@@ -6,7 +6,7 @@ from typing import Any
 from marshmallow import fields
 
 from gateway.domain.enums import AgencyType
-from gateway.domain.model import Attachment
+from gateway.domain.model import Application, Attachment
 from gateway.web.soap.service import SoapService
 from gateway.web.soap.xsd import OperationContract
 from schemas.notice import AcknowledgementSchema, AgencyReplySchema
@@ -19,6 +19,20 @@ def to_attachments(items: Iterable[Mapping[str, Any]]) -> tuple[Attachment, ...]
     return tuple(
         Attachment(title=item["title"], uri=item["url"], sha256=item["sha256"], media_type=item.get("media_type"))
         for item in items
+    )
+
+
+def to_application(form: Mapping[str, Any]) -> Application:
+    """The detainee's application form (schemas.dialect.ApplicationSchema) as the canonical application."""
+    income = form.get("monthly_income_yuan")
+    return Application(
+        applied_at=form["applied_at"],
+        basis=form["reason"],
+        declared_monthly_income=None if income is None else str(income),
+        household_size=form.get("household_size"),
+        pledge_signed=form["pledge_signed"],
+        exemption=form.get("exemption"),
+        applicant_relation=form["applied_by"],
     )
 
 

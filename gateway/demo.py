@@ -59,6 +59,7 @@ DEMO_AGENCIES = (
         {
             "defense-notices.json": "/api/v1/court/defense-notices",
             "duty-lawyer-requests.json": "/api/v1/court/duty-lawyer-requests",
+            "application-transfers.json": "/api/v1/court/application-transfers",
         },
     ),
     DemoAgency(
@@ -67,6 +68,7 @@ DEMO_AGENCIES = (
         {
             "defense-notices.json": "/api/v1/procuratorate/defense-notices",
             "duty-lawyer-requests.json": "/api/v1/procuratorate/duty-lawyer-requests",
+            "application-transfers.json": "/api/v1/procuratorate/application-transfers",
         },
     ),
     DemoAgency(
@@ -152,9 +154,9 @@ def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimu
     if status:
         return status
     publish_answers(amqp_url, [answer for message in messages for answer in answers_for(message)])
-    # The court's two (SOAP: the notice and the duty lawyer) and the police's three (webhook: the notice, the
-    # duty lawyer, and the application, granted then assigned).
-    told = wait_for_notices(agency, expected=6)
+    # The court's (SOAP) and the police's (webhook): the notice and the duty lawyer assigned, the application
+    # granted then assigned; four each.
+    told = wait_for_notices(agency, expected=8)
     click.echo("\nwhat each agency reads now:")
     show_states(base, keys, {message["id"]: message["source"]["agency_code"] for message in messages})
     if not told:

@@ -17,6 +17,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SOAP_SENDS = (
     ("proc-370200", "procuratorate", "NotifyDefense.soap11.xml", "text/xml"),
     ("proc-370200", "procuratorate", "RequestDutyLawyer.soap12.xml", "application/soap+xml"),
+    ("proc-370200", "procuratorate", "TransferApplication.soap11.xml", "text/xml"),
 )
 SOAP_AGENCIES = {code for code, *_ in SOAP_SENDS}
 

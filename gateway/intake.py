@@ -86,6 +86,12 @@ class Intake:
                 "the ground cannot be found after the notice was sent; see errors",
                 errors={"case.ground_found_at": ["after the notice was received"]},
             )
+        application = submission.application
+        if application is not None and application.applied_at > received_at + CLOCK_SKEW:
+            raise InvalidInput(
+                "the application cannot be made after it was forwarded; see errors",
+                errors={"application.applied_at": ["after the transfer was received (LAL 39 counts from it)"]},
+            )
         today = received_at.astimezone(CHINA_TZ).date()
         person = normalize_person(submission.person, on=today)
         submission = replace(submission, person=person)

@@ -8,6 +8,10 @@ from typing import Any, Protocol
 from gateway.domain.model import Agency
 from gateway.errors import RequestNotFound
 from gateway.ports import StoredRequest
+from gateway.rules.linking import PROBABLE_DUPLICATE
+
+# A flag that tells of another agency's request for the same person: shown to the centre only.
+CENTRE_ONLY_FLAGS = frozenset({PROBABLE_DUPLICATE})
 
 
 class StatusStore(Protocol):
@@ -43,6 +47,7 @@ class RequestStatus:
     history: tuple[HistoryEntry, ...]
     answers: dict[str, dict[str, Any]]  # "appointment", "decision": the latest of each, as stored
     related: list[dict[str, Any]]  # the same person's other requests, as on the canonical message
+    flags: tuple[str, ...] = ()  # what is unusual but lawful, e.g. calendar_unconfirmed (as on the canonical message)
 
 
 def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
@@ -70,10 +75,13 @@ def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestSt
         for entry in store.audit_trail(request_id)
     )
     canonical = json.loads(store.canonical_body(request_id) or "{}")
+    # Other agencies' requests for the same person are the centre's business, not the sender's.
+    centre = agency.code == stored.centre_code
+    flags = tuple(flag for flag in canonical.get("flags", ()) if centre or flag not in CENTRE_ONLY_FLAGS)
     return RequestStatus(
         request=stored,
         history=history,
         answers=store.latest_answers(request_id),
-        # Other agencies' requests for the same person are the centre's business, not the sender's.
-        related=list(canonical.get("related", [])) if agency.code == stored.centre_code else [],
+        related=list(canonical.get("related", [])) if centre else [],
+        flags=flags,
     )

@@ -1,8 +1,10 @@
-"""Pieces every agency dialect shares because the gateway defines them: attachments by reference."""
+"""Pieces every agency dialect shares because the gateway defines them: attachments by reference, and the
+detainee's application form an organ forwards."""
 
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import SHA256_PATTERN, text
+from gateway.domain.enums import ApplicationBasis, HardshipExemption
+from schemas.fields import SHA256_PATTERN, aware_datetime, text
 
 
 class AttachmentRefSchema(Schema):
@@ -12,3 +14,22 @@ class AttachmentRefSchema(Schema):
     url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False)
     sha256 = fields.String(required=True, validate=validate.Regexp(SHA256_PATTERN, error="64 lower-case hex digits"))
     media_type = text(100)
+
+
+class ApplicationSchema(Schema):
+    """The application form (申请表) as the detainee filled it in: the same whichever organ forwards it."""
+
+    applied_at = aware_datetime(required=True, metadata={"description": "when the detainee applied (LAL 39 clock)"})
+    reason = fields.Enum(ApplicationBasis, by_value=True, required=True)
+    applied_by = fields.String(
+        load_default="self", validate=validate.OneOf(["self", "close_relative", "legal_representative"])
+    )
+    monthly_income_yuan = fields.Decimal(
+        as_string=True,
+        places=2,
+        validate=validate.Range(min=0),
+        metadata={"minimum": 0},  # a number, not "0.00"
+    )
+    household_size = fields.Integer(validate=validate.Range(min=1, max=50))
+    pledge_signed = fields.Boolean(load_default=False, metadata={"description": "个人申报承诺"})
+    exemption = fields.Enum(HardshipExemption, by_value=True)

@@ -55,3 +55,11 @@ class StatusSchema(Schema):
             "xml_item": "Request",
         },
     )
+    flags = fields.List(
+        fields.String(),
+        metadata={
+            "description": "what is unusual but lawful: late_notice, late_transfer, outside_usual_jurisdiction, "
+            "calendar_unconfirmed (the deadline's year has no State Council holiday notice loaded yet) …",
+            "xml_item": "Flag",
+        },
+    )

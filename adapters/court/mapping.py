@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from adapters.common import to_attachments
+from adapters.common import to_application, to_attachments
 from gateway.domain.enums import Kind
 from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person, Submission
 
@@ -22,49 +22,55 @@ FIELD_NAMES = {
 def defense_notice_to_submission(notice: dict[str, Any]) -> Submission:
     """A court's notify-defense notice as a canonical submission."""
     hearing = notice.get("hearing") or {}
-    judge = notice["judge"]
-    return Submission(
-        kind=Kind.NOTIFY_DEFENSE,
-        reference=notice["notice_number"],
-        case=Case(
-            number=notice["case_number"],
-            district=notice.get("case_district"),
-            stage=notice["trial_stage"],
-            charges=tuple(notice["charges"]),
-            procedure=notice.get("procedure"),
-            offence_date=notice.get("offence_date"),
-            hearing_at=hearing.get("scheduled_at"),
-            hearing_place=hearing.get("courtroom"),
-            ground_found_at=notice.get("ground_found_at"),
-        ),
-        person=_person(notice["defendant"]),
-        contact=Contact(name=judge["name"], phone=judge["phone"], title=judge.get("role")),
-        grounds=tuple(notice["grounds"]),
-        attachments=to_attachments(notice["attachments"]),
-        notes=notice.get("remarks"),
+    case = _case(
+        notice,
+        offence_date=notice.get("offence_date"),
+        hearing_at=hearing.get("scheduled_at"),
+        hearing_place=hearing.get("courtroom"),
+        ground_found_at=notice.get("ground_found_at"),
     )
+    return _submission(Kind.NOTIFY_DEFENSE, notice["notice_number"], notice, case, grounds=tuple(notice["grounds"]))
 
 
 def duty_request_to_submission(request: dict[str, Any]) -> Submission:
     """A court's duty-lawyer request as a canonical submission (LAL 30, 37; CPL 36)."""
-    judge = request["judge"]
     duty = DutyAppointment(
         purpose=request["purpose"], scheduled_at=request.get("scheduled_at"), place=request.get("location")
     )
+    return _submission(Kind.DUTY_LAWYER, request["request_number"], request, _case(request), duty=duty)
+
+
+def application_transfer_to_submission(transfer: dict[str, Any]) -> Submission:
+    """A detained defendant's application the court forwards (LAL 39); the court is the handling organ, so the
+    application goes to its own centre (LAL 38)."""
+    application = to_application(transfer["application"])
+    return _submission(
+        Kind.APPLICATION_TRANSFER, transfer["transfer_number"], transfer, _case(transfer), application=application
+    )
+
+
+def _case(document: dict[str, Any], **extra: Any) -> Case:
+    return Case(
+        number=document["case_number"],
+        district=document.get("case_district"),
+        stage=document["trial_stage"],
+        charges=tuple(document["charges"]),
+        procedure=document.get("procedure"),
+        **extra,
+    )
+
+
+def _submission(kind: Kind, reference: str, document: dict[str, Any], case: Case, **extra: Any) -> Submission:
+    judge = document["judge"]
     return Submission(
-        kind=Kind.DUTY_LAWYER,
-        reference=request["request_number"],
-        case=Case(
-            number=request["case_number"],
-            district=request.get("case_district"),
-            stage=request["trial_stage"],
-            charges=tuple(request["charges"]),
-            procedure=request.get("procedure"),
-        ),
-        person=_person(request["defendant"]),
+        kind=kind,
+        reference=reference,
+        case=case,
+        person=_person(document["defendant"]),
         contact=Contact(name=judge["name"], phone=judge["phone"], title=judge.get("role")),
-        duty=duty,
-        notes=request.get("remarks"),
+        attachments=to_attachments(document.get("attachments", ())),
+        notes=document.get("remarks"),
+        **extra,
     )
 
 

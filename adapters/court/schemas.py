@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Procedure, Stage
-from schemas.dialect import AttachmentRefSchema
+from schemas.dialect import ApplicationSchema, AttachmentRefSchema
 from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
@@ -74,4 +74,21 @@ class CourtDutyLawyerRequestSchema(Schema):
     scheduled_at = aware_datetime()
     location = text(200)
     judge = fields.Nested(JudgeSchema, required=True)
+    remarks = text(2000)
+
+
+class CourtApplicationTransferSchema(Schema):
+    """法律援助公函(转交申请): a detained defendant's own application, forwarded by the court that tries him within
+    24 hours (LAL 39). The court is the handling organ: the application goes to the centre where it sits (LAL 38)."""
+
+    transfer_number = text(100, required=True, metadata={"description": "the court's document number"})
+    case_number = text(100, required=True)
+    case_district = case_district()
+    trial_stage = fields.Enum(Stage, by_value=True, required=True)
+    procedure = fields.Enum(Procedure, by_value=True)
+    charges = fields.List(text(100), required=True, validate=validate.Length(min=1, max=50))
+    defendant = fields.Nested(DefendantSchema, required=True)
+    application = fields.Nested(ApplicationSchema, required=True)
+    judge = fields.Nested(JudgeSchema, required=True)
+    attachments = fields.List(fields.Nested(AttachmentRefSchema), load_default=list)
     remarks = text(2000)

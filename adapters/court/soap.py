@@ -1,9 +1,18 @@
-"""The court's SOAP service: NotifyDefense, RequestDutyLawyer, GetStatus, Withdraw."""
+"""The court's SOAP service: NotifyDefense, RequestDutyLawyer, TransferApplication, GetStatus, Withdraw."""
 
 from lxml import etree
 
-from adapters.court.mapping import FIELD_NAMES, defense_notice_to_submission, duty_request_to_submission
-from adapters.court.schemas import CourtDefenseNoticeSchema, CourtDutyLawyerRequestSchema
+from adapters.court.mapping import (
+    FIELD_NAMES,
+    application_transfer_to_submission,
+    defense_notice_to_submission,
+    duty_request_to_submission,
+)
+from adapters.court.schemas import (
+    CourtApplicationTransferSchema,
+    CourtDefenseNoticeSchema,
+    CourtDutyLawyerRequestSchema,
+)
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
@@ -34,6 +43,14 @@ REQUEST_DUTY_LAWYER = OperationContract(
     example="court/duty-lawyer-requests.json",
 )
 
+TRANSFER_APPLICATION = OperationContract(
+    "TransferApplication",
+    CourtApplicationTransferSchema,
+    SoapReceiptSchema,
+    "Forward a detained defendant's own legal aid application within 24 hours (转交申请, LAL 39).",
+    example="court/application-transfers.json",
+)
+
 
 @service.operation(NOTIFY_DEFENSE)
 def notify_defense(call: SoapCall) -> etree._Element:
@@ -45,3 +62,9 @@ def notify_defense(call: SoapCall) -> etree._Element:
 def request_duty_lawyer(call: SoapCall) -> etree._Element:
     """A court's duty-lawyer request, through the same mapping and intake as REST."""
     return call.accept(duty_request_to_submission(call.load()), FIELD_NAMES)
+
+
+@service.operation(TRANSFER_APPLICATION)
+def transfer_application(call: SoapCall) -> etree._Element:
+    """A court's forwarded application, through the same mapping and intake as REST."""
+    return call.accept(application_transfer_to_submission(call.load()), FIELD_NAMES)

@@ -3,9 +3,9 @@
 from dataclasses import replace
 from typing import Any
 
+from adapters.common import to_application
 from gateway.domain.enums import Kind, Stage
 from gateway.domain.model import (
-    Application,
     Case,
     Contact,
     Custody,
@@ -29,24 +29,10 @@ FIELD_NAMES = {
 
 def application_transfer_to_submission(document: dict[str, Any]) -> Submission:
     """A forwarded detainee's application as a canonical submission."""
-    app = document["application"]
-    income = app.get("monthly_income_yuan")
-    application = Application(
-        applied_at=app["applied_at"],
-        basis=app["reason"],
-        declared_monthly_income=None if income is None else str(income),
-        household_size=app.get("household_size"),
-        pledge_signed=app["pledge_signed"],
-        exemption=app.get("exemption"),
-        applicant_relation=app["applied_by"],
+    application = to_application(document["application"])
+    return _held_case(
+        _submission(Kind.APPLICATION_TRANSFER, document["transfer_number"], document, application=application), document
     )
-    submission = _submission(Kind.APPLICATION_TRANSFER, document["transfer_number"], document, application=application)
-    organ = document.get("handling_organ")
-    case = replace(submission.case, stage=document["stage"])
-    if organ:
-        seat = OrganSeat(level=organ["level"], district=organ["district"], code=organ.get("code"))
-        case = replace(case, handling_organ=organ["name"], handling_organ_seat=seat)
-    return replace(submission, case=case)
 
 
 def defense_notice_to_submission(document: dict[str, Any]) -> Submission:
@@ -63,7 +49,17 @@ def duty_request_to_submission(document: dict[str, Any]) -> Submission:
     duty = DutyAppointment(
         purpose=document["purpose"], scheduled_at=document.get("scheduled_at"), place=document.get("location")
     )
-    return _submission(Kind.DUTY_LAWYER, document["request_number"], document, duty=duty)
+    return _held_case(_submission(Kind.DUTY_LAWYER, document["request_number"], document, duty=duty), document)
+
+
+def _held_case(submission: Submission, document: dict[str, Any]) -> Submission:
+    """The stage the message names, and the organ handling the case where it names one (LAL 38)."""
+    organ = document.get("handling_organ")
+    case = replace(submission.case, stage=document["stage"])
+    if organ:
+        seat = OrganSeat(level=organ["level"], district=organ["district"], code=organ.get("code"))
+        case = replace(case, handling_organ=organ["name"], handling_organ_seat=seat)
+    return replace(submission, case=case)
 
 
 def _submission(kind: Kind, reference: str, document: dict[str, Any], **extra: Any) -> Submission:
@@ -71,7 +67,7 @@ def _submission(kind: Kind, reference: str, document: dict[str, Any], **extra: A
     return Submission(
         kind=kind,
         reference=reference,
-        # The police handle cases in investigation only (CPL 3).
+        # A bureau's cases are in investigation (CPL 3, 19); a detention centre's messages name their stage.
         case=Case(
             number=document["case_number"],
             stage=Stage.INVESTIGATION,

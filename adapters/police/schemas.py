@@ -2,17 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from gateway.domain.enums import (
-    ApplicationBasis,
-    Disability,
-    DutyPurpose,
-    Gender,
-    Ground,
-    HardshipExemption,
-    IdType,
-    Level,
-    Stage,
-)
+from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Level, Stage
+from schemas.dialect import ApplicationSchema
 from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
@@ -40,23 +31,6 @@ class OfficerSchema(Schema):
     unit = text(200)
 
 
-class ApplicationSchema(Schema):
-    applied_at = aware_datetime(required=True, metadata={"description": "when the detainee applied (LAL 39 clock)"})
-    reason = fields.Enum(ApplicationBasis, by_value=True, required=True)
-    applied_by = fields.String(
-        load_default="self", validate=validate.OneOf(["self", "close_relative", "legal_representative"])
-    )
-    monthly_income_yuan = fields.Decimal(
-        as_string=True,
-        places=2,
-        validate=validate.Range(min=0),
-        metadata={"minimum": 0},  # a number, not "0.00"
-    )
-    household_size = fields.Integer(validate=validate.Range(min=1, max=50))
-    pledge_signed = fields.Boolean(load_default=False, metadata={"description": "个人申报承诺"})
-    exemption = fields.Enum(HardshipExemption, by_value=True)
-
-
 class HandlingOrganSchema(Schema):
     """The organ handling the case (办案机关): a detainee's application goes to the centre where it sits."""
 
@@ -80,40 +54,57 @@ class _PoliceDocument(Schema):
     remarks = text(2000)
 
 
-class ApplicationTransferSchema(_PoliceDocument):
-    """法律援助公函(转交申请): a detainee's own application, forwarded within 24 hours (LAL 39)."""
-
-    transfer_number = text(100, required=True, metadata={"description": "the bureau's document number"})
-    application = fields.Nested(ApplicationSchema, required=True)
-    stage = fields.Enum(
+def _stage() -> fields.Enum[Stage]:
+    return fields.Enum(
         Stage,
         by_value=True,
         load_default=Stage.INVESTIGATION,
-        metadata={"description": "the case's stage when the detainee applied; left out: investigation"},
+        metadata={"description": "the case's stage; left out: investigation"},
     )
-    handling_organ = fields.Nested(
+
+
+def _handling_organ() -> fields.Nested:
+    return fields.Nested(
         HandlingOrganSchema,
-        metadata={"description": "required beyond investigation; left out in investigation: the forwarding bureau"},
+        metadata={"description": "required beyond investigation; left out in investigation: the sending bureau"},
     )
+
+
+class _OrganPastInvestigation(Schema):
+    """What a detention centre sends at any stage it holds the detainee names the stage and, past investigation,
+    the organ handling the case (LAL 38, 39; CPL 36). Fields are declared by each message, after its own, so
+    the SOAP sequences keep their order."""
 
     @validates_schema
     def _organ_beyond_investigation(self, data: dict[str, object], **kwargs: object) -> None:
         """Beyond investigation the case is another organ's (a procuratorate, a court): say which (LAL 38)."""
         if data.get("stage", Stage.INVESTIGATION) is not Stage.INVESTIGATION and not data.get("handling_organ"):
             raise ValidationError(
-                "required when the case is past investigation: the application goes to the centre where the "
-                "organ handling the case sits (LAL 38)",
+                "required when the case is past investigation: name the organ handling the case (LAL 38)",
                 "handling_organ",
             )
 
 
-class PoliceDutyLawyerRequestSchema(_PoliceDocument):
-    """A duty lawyer for a detainee in investigation (LAL 30, 37)."""
+class ApplicationTransferSchema(_PoliceDocument, _OrganPastInvestigation):
+    """法律援助公函(转交申请): a detainee's own application, forwarded within 24 hours (LAL 39); it goes to the centre
+    where the organ handling the case sits (LAL 38)."""
+
+    transfer_number = text(100, required=True, metadata={"description": "the bureau's document number"})
+    application = fields.Nested(ApplicationSchema, required=True)
+    stage = _stage()
+    handling_organ = _handling_organ()
+
+
+class PoliceDutyLawyerRequestSchema(_PoliceDocument, _OrganPastInvestigation):
+    """A duty lawyer for a detainee: by the bureau in investigation, by the detention centre at every stage it
+    holds him (LAL 30, 37; CPL 36 ¶2)."""
 
     request_number = text(100, required=True)
     purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
     scheduled_at = aware_datetime()
     location = text(200)
+    stage = _stage()
+    handling_organ = _handling_organ()
 
 
 class PoliceDefenseNoticeSchema(_PoliceDocument):

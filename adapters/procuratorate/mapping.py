@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from adapters.common import to_attachments
+from adapters.common import to_application, to_attachments
 from adapters.procuratorate.schemas import DETAINING_MEASURES
 from gateway.domain.enums import Kind
 from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person, Submission
@@ -30,6 +30,12 @@ def duty_request_to_submission(document: dict[str, Any]) -> Submission:
         purpose=document["purpose"], scheduled_at=document.get("scheduled_at"), place=document.get("location")
     )
     return _submission(Kind.DUTY_LAWYER, document, duty=duty)
+
+
+def application_transfer_to_submission(document: dict[str, Any]) -> Submission:
+    """A detained suspect's application the procuratorate forwards (LAL 39); as the handling organ, its own
+    centre receives it (LAL 38)."""
+    return _submission(Kind.APPLICATION_TRANSFER, document, application=to_application(document["application"]))
 
 
 def _submission(kind: Kind, document: dict[str, Any], **extra: Any) -> Submission:

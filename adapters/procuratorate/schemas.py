@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Stage
-from schemas.dialect import AttachmentRefSchema
+from schemas.dialect import ApplicationSchema, AttachmentRefSchema
 from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 # 强制措施: arrest and criminal detention hold the suspect; the others do not.
@@ -67,3 +67,10 @@ class DutyLawyerRequestSchema(_ProcuratorateDocument):
     purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
     scheduled_at = aware_datetime()
     location = text(200)
+
+
+class ProcuratorateApplicationTransferSchema(_ProcuratorateDocument):
+    """法律援助公函(转交申请): a detained suspect's own application, forwarded by the procuratorate handling the case
+    within 24 hours (LAL 39); it goes to the centre where the procuratorate sits (LAL 38)."""
+
+    application = fields.Nested(ApplicationSchema, required=True)

@@ -1,9 +1,18 @@
-"""The procuratorate's SOAP service: NotifyDefense, RequestDutyLawyer, GetStatus, Withdraw."""
+"""The procuratorate's SOAP service: NotifyDefense, RequestDutyLawyer, TransferApplication, GetStatus, Withdraw."""
 
 from lxml import etree
 
-from adapters.procuratorate.mapping import FIELD_NAMES, defense_notice_to_submission, duty_request_to_submission
-from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
+from adapters.procuratorate.mapping import (
+    FIELD_NAMES,
+    application_transfer_to_submission,
+    defense_notice_to_submission,
+    duty_request_to_submission,
+)
+from adapters.procuratorate.schemas import (
+    DutyLawyerRequestSchema,
+    ProcuratorateApplicationTransferSchema,
+    ProcuratorateDefenseNoticeSchema,
+)
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
@@ -33,6 +42,14 @@ REQUEST_DUTY_LAWYER = OperationContract(
     example="procuratorate/duty-lawyer-requests.json",
 )
 
+TRANSFER_APPLICATION = OperationContract(
+    "TransferApplication",
+    ProcuratorateApplicationTransferSchema,
+    SoapReceiptSchema,
+    "Forward a detained suspect's own legal aid application within 24 hours (转交申请, LAL 39).",
+    example="procuratorate/application-transfers.json",
+)
+
 
 @service.operation(NOTIFY_DEFENSE)
 def notify_defense(call: SoapCall) -> etree._Element:
@@ -44,3 +61,9 @@ def notify_defense(call: SoapCall) -> etree._Element:
 def request_duty_lawyer(call: SoapCall) -> etree._Element:
     """A procuratorate's duty-lawyer request, through the same mapping and intake as REST."""
     return call.accept(duty_request_to_submission(call.load()), FIELD_NAMES)
+
+
+@service.operation(TRANSFER_APPLICATION)
+def transfer_application(call: SoapCall) -> etree._Element:
+    """A procuratorate's forwarded application, through the same mapping and intake as REST."""
+    return call.accept(application_transfer_to_submission(call.load()), FIELD_NAMES)

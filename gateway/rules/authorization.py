@@ -62,9 +62,11 @@ MATRIX: dict[AgencyType, dict[Kind, Permission]] = {
         Kind.APPLICATION_TRANSFER: Permission(_at(*_PROCURATORATE), "LAL 39; CPL 35"),
     },
     AgencyType.POLICE: {
-        # CPL 19: the police investigate; they notify and ask for duty lawyers in investigation only.
+        # CPL 19: the police investigate; a bureau notifies in investigation only.
         Kind.NOTIFY_DEFENSE: Permission(_at(Stage.INVESTIGATION), "LAL 25, 36; CPL 19, 35"),
-        Kind.DUTY_LAWYER: Permission(_at(Stage.INVESTIGATION), "LAL 37; CPL 36"),
+        # CPL 36 ¶2: the detention centre (看守所, run by the police) tells a detainee without a defender of the
+        # duty lawyer and arranges the meeting, at every stage it holds him.
+        Kind.DUTY_LAWYER: Permission(_at(Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION, *_TRIAL), "LAL 37; CPL 36"),
         # LAL 39: the detention facility (看守所, run by the police) forwards a detainee's application at every
         # stage it holds him for: investigation, review for prosecution and trial.
         Kind.APPLICATION_TRANSFER: Permission(

@@ -1,5 +1,6 @@
 """What the store says about the pipeline's health, read at each metrics scrape."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,10 +23,17 @@ class StoreGauges:
     deadlines_missed: int
     audit_unlinked: int = 0
     audit_oldest_unlinked_age_seconds: float = 0.0
+    deadlines_calendar_unconfirmed: int = 0
 
 
-def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauges:
-    """One read-only pass; each count reads an index (unsent outbox rows, deliveries by state, open requests)."""
+def read_gauges(
+    engine: sa.Engine, now: datetime, lead: timedelta, unconfirmed: Sequence[tuple[datetime, datetime]] = ()
+) -> StoreGauges:
+    """One read-only pass; each count reads an index (unsent outbox rows, deliveries by state, open requests).
+
+    `unconfirmed` are the spans [start, end) of the years whose State Council holiday notice is not loaded: open
+    requests due in them were given a deadline from weekends and fixed holidays only.
+    """
     running = requests.c.state.in_([state.value for state in CLOCK_RUNNING])
     with engine.connect().execution_options(**READ_ONLY) as conn:
         if conn.dialect.name == "postgresql":
@@ -41,6 +49,11 @@ def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauge
             sa.select(sa.func.count()).where(running, requests.c.due_at >= now, requests.c.due_at < now + lead)
         )
         backlog = read_backlog(conn)
+        guessed = sum(
+            conn.scalar(sa.select(sa.func.count()).where(running, requests.c.due_at >= start, requests.c.due_at < end))
+            or 0
+            for start, end in unconfirmed
+        )
     oldest_at = _aware(oldest)
     return StoreGauges(
         outbox_unsent=int(unsent),
@@ -49,6 +62,7 @@ def read_gauges(engine: sa.Engine, now: datetime, lead: timedelta) -> StoreGauge
         deadlines_at_risk=int(at_risk or 0),
         deadlines_missed=int(missed or 0),
         audit_unlinked=backlog.unlinked,
+        deadlines_calendar_unconfirmed=int(guessed),
         # Wall-clock time on both sides: records are stamped with it when written.
         audit_oldest_unlinked_age_seconds=backlog.oldest_age_seconds(datetime.now(UTC)),
     )

@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
 from gateway.errors import NotFromThisAddress, Unauthenticated
+from gateway.rules.calendar import WorkCalendar
+from gateway.rules.deadlines import CHINA_TZ
 from gateway.store.gauges import StoreGauges, read_gauges
 from gateway.web.context import services
 from gateway.web.health import check_broker, check_store
@@ -114,9 +116,9 @@ class _PipelineCollector(Collector):
         gauges = None
         if store["ok"]:
             try:
-                gauges = read_gauges(
-                    found.engine, found.clock.now(), timedelta(hours=found.settings.deadline_lead_hours)
-                )
+                now = found.clock.now()
+                lead = timedelta(hours=found.settings.deadline_lead_hours)
+                gauges = read_gauges(found.engine, now, lead, unconfirmed_spans(found.calendar, now))
             except sa.exc.SQLAlchemyError:
                 log.warning("metrics: the store did not answer the gauges' read")  # the counters still go out
         yield _gauge("lagw_store_up", "1 when the store answers", float(gauges is not None))
@@ -138,12 +140,27 @@ def _pipeline_gauges(gauges: StoreGauges) -> Iterator[Metric]:
     clocks.add_metric(["at_risk"], gauges.deadlines_at_risk)
     clocks.add_metric(["missed"], gauges.deadlines_missed)
     yield clocks
+    yield _gauge(
+        "lagw_deadlines_calendar_unconfirmed",
+        "Open requests due in a year whose State Council holiday notice is not loaded (lagw calendar load)",
+        gauges.deadlines_calendar_unconfirmed,
+    )
     yield _gauge("lagw_audit_unlinked", "Audit records not yet linked onto the chain", gauges.audit_unlinked)
     yield _gauge(
         "lagw_audit_oldest_unlinked_age_seconds",
         "How long the oldest unlinked audit record has waited for the sequencer (lagw relay)",
         gauges.audit_oldest_unlinked_age_seconds,
     )
+
+
+def unconfirmed_spans(calendar: WorkCalendar, now: datetime) -> list[tuple[datetime, datetime]]:
+    """This year and the next, in China time, where their holiday notice is not loaded (CPL 105 needs it)."""
+    year = now.astimezone(CHINA_TZ).year
+    return [
+        (datetime(y, 1, 1, tzinfo=CHINA_TZ), datetime(y + 1, 1, 1, tzinfo=CHINA_TZ))
+        for y in (year, year + 1)
+        if not calendar.is_confirmed(y)
+    ]
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -62,4 +62,5 @@ def status_body(status: RequestStatus) -> dict[str, Any]:
         "history": [{"at": entry.at, "event": entry.event, "state": entry.state} for entry in status.history],
         **{kind: load_answer(kind, body) for kind, body in status.answers.items()},
         "related": [RelatedSchema().load(entry) for entry in status.related],
+        "flags": list(status.flags),
     }

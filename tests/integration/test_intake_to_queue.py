@@ -58,6 +58,9 @@ def test_routing_follows_the_senders_level_and_district(gateway: LiveGateway) ->
         "duty_lawyer@lac370203",
         "notify_defense@lac370203",
         "duty_lawyer@lac370202",
+        # LAL 38, 39: a court or procuratorate forwarding an application is the handling organ: its own centre.
+        "application_transfer@lac370202",
+        "application_transfer@lac370200",
     }
 
 

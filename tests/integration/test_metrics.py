@@ -5,6 +5,7 @@ import copy
 import json
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,15 @@ from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
+from gateway.domain.enums import AgencyType, Level
+from gateway.domain.model import Agency
+from gateway.rules.authorization import kinds_for
+from gateway.rules.deadlines import CHINA_TZ
 from gateway.web.soap.envelope import SOAP11
 from tests.support.gateway import LiveGateway, example
 from tests.support.processes import LagwProcesses
 from tests.support.soap import post_envelope, sample_envelope
+from tests.unit.fakes import FixedClock
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +151,37 @@ def test_without_a_token_only_the_hosts_loopback_is_answered(tmp_path: Path) -> 
     assert local.status_code == 200
     assert (remote.status_code, through_proxy.status_code) == (403, 403)
     assert remote.get_json()["code"] == "not-from-this-address"
+
+
+def test_a_deadline_in_a_year_without_its_holiday_notice_is_flagged_in_the_status_and_counted(
+    tmp_path: Path,
+) -> None:
+    # CPL 105 moves a period's end past holidays only the State Council's notice names; 2027's is not loaded, so
+    # a notice received on 29 December 2026 gets a deadline in 2027 computed without it, and says so.
+    clock = FixedClock(datetime(2026, 12, 29, 10, 0, tzinfo=CHINA_TZ))
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path}/calendar.sqlite3"), clock=clock)
+    city_court = Agency(
+        "court-370200", "青岛市中级人民法院", AgencyType.COURT, Level.CITY, "370200", kinds_for(AgencyType.COURT)
+    )
+    agencies = (*(demo.agency for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)), city_court)
+    keys = {agency.code: services.agencies.add(agency) for agency in agencies}
+    client = create_app(services=services).test_client()
+    court, other, centre = ({"Authorization": f"Bearer {keys[code]}"} for code in (COURT, city_court.code, "lac370200"))
+
+    first = client.post(COURT_NOTICES, json=_notice("2027"), headers=court)
+    again = client.post(COURT_NOTICES, json=_notice("2027-again"), headers=other)  # the same person, another court
+    as_sender = client.get(f"/api/v1/requests/{again.get_json()['id']}", headers=other).get_json()
+    as_centre = client.get(f"/api/v1/requests/{again.get_json()['id']}", headers=centre).get_json()
+    scraped = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))
+        for sample in family.samples
+    }
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.get_json()["deadline"]["due_at"].startswith("2027-01-")
+    assert sorted(as_centre["flags"]) == ["calendar_unconfirmed", "probable_duplicate"]
+    # Another request for the same person is the centre's business: the sender does not learn of it.
+    assert as_sender["flags"] == ["calendar_unconfirmed"]
+    assert scraped["lagw_deadlines_calendar_unconfirmed"] == 2
+    services.engine.dispose()

@@ -105,13 +105,15 @@ def test_every_sample_operation_is_fuzzed() -> None:
     assert {(s.service, s.operation) for s in SAMPLES} == {
         ("court", "NotifyDefense"),
         ("court", "RequestDutyLawyer"),
+        ("court", "TransferApplication"),
         ("procuratorate", "NotifyDefense"),
         ("procuratorate", "RequestDutyLawyer"),
+        ("procuratorate", "TransferApplication"),
         ("police", "NotifyDefense"),
         ("police", "TransferApplication"),
         ("police", "RequestDutyLawyer"),
     }
-    assert len(SAMPLES) == 14
+    assert len(SAMPLES) == 18
 
 
 def test_a_mutated_envelope_is_answered_or_refused_by_a_callers_fault_and_a_refusal_stores_nothing(

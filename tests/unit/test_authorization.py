@@ -24,7 +24,7 @@ EXPECTED = {
     ("procuratorate", "duty_lawyer"):           "Y Y . . . . .",
     ("procuratorate", "application_transfer"):  "Y Y . . . . .",
     ("police", "notify_defense"):               "Y . . . . . .",
-    ("police", "duty_lawyer"):                  "Y . . . . . .",
+    ("police", "duty_lawyer"):                  "Y Y Y Y Y . .",  # the detention centre: CPL 36 ¶2
     ("police", "application_transfer"):         "Y Y Y Y Y . .",
 }  # fmt: skip
 

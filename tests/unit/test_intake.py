@@ -11,14 +11,20 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
+from adapters.court.mapping import application_transfer_to_submission as court_transfer
 from adapters.court.mapping import defense_notice_to_submission
-from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.court.schemas import CourtApplicationTransferSchema, CourtDefenseNoticeSchema
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.mapping import duty_request_to_submission as police_duty_request
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
+from adapters.procuratorate.mapping import application_transfer_to_submission as procuratorate_transfer
 from adapters.procuratorate.mapping import defense_notice_to_submission as procuratorate_notice
 from adapters.procuratorate.mapping import duty_request_to_submission as procuratorate_duty_request
-from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
+from adapters.procuratorate.schemas import (
+    DutyLawyerRequestSchema,
+    ProcuratorateApplicationTransferSchema,
+    ProcuratorateDefenseNoticeSchema,
+)
 from gateway.domain.enums import AgencyType, Channel, Kind, Level, Stage
 from gateway.domain.model import Agency, Submission
 from gateway.domain.text import hidden_character
@@ -106,11 +112,12 @@ def test_an_agency_limited_to_some_kinds_may_send_only_those(intake: Intake) -> 
         intake.accept(limited, AgencyType.COURT, Channel.REST, court_notice(), RAW)
 
 
-def test_police_cannot_be_at_a_trial_stage(intake: Intake, store: InMemoryStore) -> None:
-    duty_at_trial = replace(court_notice(), kind=Kind.DUTY_LAWYER, grounds=())
-    assert duty_at_trial.case.stage.value == "first_instance"
+def test_police_cannot_notify_at_a_trial_stage(intake: Intake, store: InMemoryStore) -> None:
+    # CPL 19, LAL 36: a bureau notifies in investigation; at trial the court does.
+    notice_at_trial = court_notice()
+    assert notice_at_trial.case.stage.value == "first_instance"
     with pytest.raises(StageNotAllowed):
-        intake.accept(POLICE, AgencyType.POLICE, Channel.REST, duty_at_trial, RAW)
+        intake.accept(POLICE, AgencyType.POLICE, Channel.REST, notice_at_trial, RAW)
     assert not store.outbox
 
 
@@ -284,8 +291,86 @@ def test_past_investigation_the_forwarder_must_name_the_handling_organ() -> None
 
     assert "handling_organ" in refused.value.messages
     assert missing.value.messages == {
-        "handling_organ": [
-            "required when the case is past investigation: the application goes to the centre where the organ "
-            "handling the case sits (LAL 38)"
-        ]
+        "handling_organ": ["required when the case is past investigation: name the organ handling the case (LAL 38)"]
     }
+
+
+PROCURATORATE = Agency(
+    "q1", "青岛市人民检察院", AgencyType.PROCURATORATE, Level.CITY, "370200", kinds_for(AgencyType.PROCURATORATE)
+)
+
+
+def _court_transfer() -> Submission:
+    body = json.loads((EXAMPLES / "court" / "application-transfers.json").read_text(encoding="utf-8"))
+    return court_transfer(CourtApplicationTransferSchema().load(body))
+
+
+def _procuratorate_transfer() -> Submission:
+    body = json.loads((EXAMPLES / "procuratorate" / "application-transfers.json").read_text(encoding="utf-8"))
+    return procuratorate_transfer(ProcuratorateApplicationTransferSchema().load(body))
+
+
+@pytest.mark.parametrize(
+    ("agency", "submission", "stage", "centre", "relation"),
+    [
+        (COURT, _court_transfer(), "first_instance", "lac370202", "self"),
+        (PROCURATORATE, _procuratorate_transfer(), "review_for_prosecution", "lac370200", "close_relative"),
+    ],
+    ids=["district court", "city procuratorate"],
+)
+def test_a_court_or_procuratorate_forwards_an_application_to_the_centre_where_it_sits(
+    store: InMemoryStore, agency: Agency, submission: Submission, stage: str, centre: str, relation: str
+) -> None:
+    # LAL 39: the organ handling the case forwards a detainee's application within 24 hours; LAL 38: it goes to
+    # the centre where that organ sits, at its level.
+    clock = FixedClock(datetime(2026, 12, 2, 9, 0, tzinfo=CHINA_TZ))
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+
+    receipt = intake.accept(agency, agency.type, Channel.REST, submission, RAW)
+
+    stored = validate_message(store.outbox[0].body)
+    assert (receipt.kind, receipt.centre_code) == (Kind.APPLICATION_TRANSFER, centre)
+    assert stored["case"]["stage"] == stage
+    assert stored["application"]["applicant_relation"] == relation
+    assert stored["application"]["pledge_signed"] is True
+    assert stored["flags"] == []  # applied the day before, forwarded within 24 hours
+
+
+def test_an_application_made_after_it_was_forwarded_is_refused(store: InMemoryStore) -> None:
+    # The sample was applied for on 1 December at 10:00; received on 30 November it cannot have been made yet.
+    clock = FixedClock(datetime(2026, 11, 30, 9, 0, tzinfo=CHINA_TZ))
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+
+    with pytest.raises(InvalidInput) as refused:
+        intake.accept(COURT, AgencyType.COURT, Channel.REST, _court_transfer(), RAW)
+    assert list(refused.value.errors or {}) == ["application.applied_at"]
+    assert not store.outbox
+
+
+def _police_duty(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = json.loads((EXAMPLES / "police" / "duty-lawyer-requests.json").read_text("utf-8"))
+    return body | changes
+
+
+def test_a_detention_centre_asks_for_a_duty_lawyer_at_trial_and_its_own_centre_sends_one(
+    intake: Intake, store: InMemoryStore
+) -> None:
+    # CPL 36 ¶2: the detention centre tells a detainee without a defender of the duty lawyer and arranges the
+    # meeting at every stage it holds him; CPL 36 ¶1: the duty lawyer is stationed there, so the centre where
+    # the detention centre sits sends one, whoever handles the case.
+    court = {"name": "青岛市中级人民法院", "level": "city", "district": "370200"}
+    body = _police_duty(stage="first_instance", handling_organ=court, purpose="consultation")
+
+    receipt = intake.accept(
+        POLICE, AgencyType.POLICE, Channel.REST, police_duty_request(PoliceDutyLawyerRequestSchema().load(body)), RAW
+    )
+
+    stored = validate_message(store.outbox[0].body)
+    assert (receipt.kind, receipt.centre_code) == (Kind.DUTY_LAWYER, "lac370203")
+    assert (stored["case"]["stage"], stored["case"]["handling_organ"]) == ("first_instance", "青岛市中级人民法院")
+
+
+def test_a_duty_request_past_investigation_must_name_the_handling_organ() -> None:
+    with pytest.raises(ValidationError) as refused:
+        PoliceDutyLawyerRequestSchema().load(_police_duty(stage="review_for_prosecution"))
+    assert list(refused.value.messages) == ["handling_organ"]

@@ -119,7 +119,11 @@ def test_the_rules_are_in_the_descriptions(document: dict[str, Any]) -> None:
             "`first_instance` 一审; `second_instance` 二审; `retrial` 再审; "
             "`death_penalty_review` 死刑复核; `compulsory_medical` 强制医疗",
         ),
-        ("/api/v1/police/duty-lawyer-requests", "Accepted stages: `investigation` 侦查 (LAL 37; CPL 36)"),
+        (
+            "/api/v1/police/duty-lawyer-requests",
+            "Accepted stages: `investigation` 侦查; `review_for_prosecution` 审查起诉; `first_instance` 一审; "
+            "`second_instance` 二审; `retrial` 再审 (LAL 37; CPL 36)",
+        ),
         ("/api/v1/procuratorate/defense-notices", "`investigation` 侦查; `review_for_prosecution` 审查起诉 ("),
     ],
 )
