@@ -172,12 +172,15 @@ def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
         if demo.agency.code not in SOAP_AGENCIES:
             expected |= send_rest(base, keys[demo.agency.code], demo.agency.name, demo.folder, demo.resources)
     for code, service, sample, media_type in SOAP_SENDS:
-        request_id, created = send_soap(base, code, keys[code], service, sample, media_type)
-        if request_id and created:
-            expected.add(request_id)
+        request_ids, created = send_soap(base, code, keys[code], service, sample, media_type)
+        if created:
+            expected.update(request_ids)
     court = DEMO_AGENCIES[0].agency.code
-    request_id, created = send_soap(base, court, keys[court], "court", "NotifyDefense.soap11.xml", "text/xml")
-    click.echo(f"the court's notice again, now over SOAP: id={request_id} created={created} (a resend: nothing new)\n")
+    request_ids, created = send_soap(base, court, keys[court], "court", "NotifyDefense.soap11.xml", "text/xml")
+    click.echo(
+        f"the court's notice again, now over SOAP: id={request_ids[0] if request_ids else None} created={created} "
+        "(a resend: nothing new)\n"
+    )
     return expected
 
 

@@ -36,14 +36,15 @@ def send_rest(base: str, key: str, agency_name: str, folder: str, resources: Map
             f"id={receipt.get('id')} centre={receipt.get('centre_code')}"
         )
         if response.status_code == 202:
-            created.add(receipt["id"])
+            created |= {receipt["id"], *(companion["id"] for companion in receipt.get("companions", []))}
         else:
             click.echo(json.dumps(receipt, ensure_ascii=False, indent=2))
     return created
 
 
-def send_soap(base: str, code: str, key: str, service: str, sample: str, media_type: str) -> tuple[str | None, bool]:
-    """POST one sample envelope with the agency's UsernameToken; (gateway id, created)."""
+def send_soap(base: str, code: str, key: str, service: str, sample: str, media_type: str) -> tuple[list[str], bool]:
+    """POST one sample envelope with the agency's UsernameToken; (gateway ids, created): the first person's id,
+    then those of the other persons the document names."""
     body = (EXAMPLES / service / sample).read_bytes()
     body = body.replace(SAMPLE_USERNAME.encode(), code.encode()).replace(SAMPLE_PASSWORD.encode(), key.encode())
     response = requests.post(
@@ -51,10 +52,11 @@ def send_soap(base: str, code: str, key: str, service: str, sample: str, media_t
     )
     answer = etree.fromstring(response.content)
     request_id = answer.findtext(".//{*}Id")
+    companions = [element.text or "" for element in answer.findall(".//{*}Companion/{*}Id")]
     created = answer.findtext(".//{*}Created") == "true"
     fault = answer.findtext(".//{*}GatewayFault/{*}Message")
     click.echo(
         f"SOAP {sample} to /soap/{service} by {code}: HTTP {response.status_code} id={request_id} "
         f"centre={answer.findtext('.//{*}CentreCode')}{' FAULT ' + fault if fault else ''}"
     )
-    return request_id, created
+    return ([request_id, *companions] if request_id else []), created

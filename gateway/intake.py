@@ -6,17 +6,17 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
-from gateway.domain.model import Agency, Deadline, LegalAidRequest, Source, Submission
+from gateway.domain.model import Agency, Deadline, LegalAidRequest, Related, Source, Submission
 from gateway.domain.text import hidden_characters
-from gateway.errors import InvalidInput, ReferenceConflict
+from gateway.errors import GatewayError, InvalidInput, ReferenceConflict
 from gateway.outbox import request_message
 from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest
 from gateway.privacy import mask_id_number, mask_name
-from gateway.rules.authorization import authorize
+from gateway.rules.authorization import Decision, authorize
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import (
     CHINA_TZ,
@@ -29,7 +29,7 @@ from gateway.rules.deadlines import (
 from gateway.rules.duty import check_duty_purpose
 from gateway.rules.grounds import check_grounds
 from gateway.rules.identity import normalize_person
-from gateway.rules.linking import relate
+from gateway.rules.linking import SAME_NOTICE, relate
 from gateway.rules.routing import RoutingTable, route_request
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ class Receipt:
     created: bool  # False when this was a resend of an already stored message
     centre_code: str
     deadline: Deadline
+    reference: str = ""  # the agency's reference, `<reference>#2` … for the second and later persons
+    companions: tuple["Receipt", ...] = ()  # the other persons' requests, when one document named several
 
 
 def new_request_id() -> str:
@@ -74,7 +76,11 @@ class Intake:
     def accept(
         self, agency: Agency, service: AgencyType, channel: Channel, submission: Submission, raw: RawPayload
     ) -> Receipt:
-        """Validate and store a submission; a resend returns the stored receipt unchanged."""
+        """Validate and store a submission; a resend returns the stored receipt unchanged.
+
+        A document naming several persons is stored as one request each, all or none: the receipt is the first
+        person's, with the others' as its companions.
+        """
         decision = authorize(agency, service, submission.kind, submission.case.stage, submission.case.district)
         hidden = hidden_characters(submission)
         if hidden:
@@ -93,47 +99,85 @@ class Intake:
                 errors={"application.applied_at": ["after the transfer was received (LAL 39 counts from it)"]},
             )
         today = received_at.astimezone(CHINA_TZ).date()
-        person = normalize_person(submission.person, on=today)
-        submission = replace(submission, person=person)
-        digest = submission_digest(submission)
+        members = one_per_person(submission, today)
+        digest = submission_digest(
+            replace(submission, person=members[0].person, co_persons=tuple(m.person for m in members[1:]))
+        )
 
         try:
-            # One transaction, one connection: the resend check, the person's other requests, the writes.
+            # One transaction, one connection: the resend check, the persons' other requests, the writes.
             with self._store.transaction():
                 # A resend is answered from the store before any date-dependent rule can judge it differently.
                 existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
                 if existing is not None:
-                    return _resend_receipt(existing, digest)
-                flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
-                check_duty_purpose(submission.kind, agency.type, submission.case.stage, submission.duty)
-                related, link_flags = relate(
-                    submission.kind,
-                    submission.case.stage,
-                    agency.code,
-                    self._store.same_person(person, agency.code, submission.case.stage),
-                )
-                flags = (*decision.flags, *flags, *link_flags)
-                request = self._build_request(agency, channel, submission, flags, received_at)
-                # The canonical case names the district decided on: the declared one, or the agency's own.
-                request = replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
-                self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
+                    return self._resend(agency.code, members, existing, digest)
+                requests = _linked([self._decide(agency, channel, decision, member, received_at) for member in members])
+                for request in requests:
+                    self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
         except ReferenceTaken:
             # A concurrent resend won the race; answer as for any resend.
             stored = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
             if stored is None:
                 raise
-            return _resend_receipt(stored, digest)
-        log.info(
-            "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
-            request.id,
-            request.kind.value,
-            agency.code,
-            channel.value,
-            mask_name(person.name),
-            mask_id_number(person.id_number),
-            request.routing.centre_code,
+            return self._resend(agency.code, members, stored, digest)
+        for request in requests:
+            log.info(
+                "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
+                request.id,
+                request.kind.value,
+                agency.code,
+                channel.value,
+                mask_name(request.person.name),
+                mask_id_number(request.person.id_number),
+                request.routing.centre_code,
+            )
+        first, *others = (
+            Receipt(
+                request.id,
+                request.kind,
+                request.state,
+                True,
+                request.routing.centre_code,
+                request.deadline,
+                request.source.reference,
+            )
+            for request in requests
         )
-        return Receipt(request.id, request.kind, request.state, True, request.routing.centre_code, request.deadline)
+        return replace(first, companions=tuple(others))
+
+    def _decide(
+        self,
+        agency: Agency,
+        channel: Channel,
+        decision: Decision,
+        submission: Submission,
+        received_at: datetime,
+    ) -> LegalAidRequest:
+        """One person's request: the rules of law that need the store, the flags, the deadline and the route."""
+        today = received_at.astimezone(CHINA_TZ).date()
+        person = submission.person
+        flags = check_grounds(submission.kind, agency.type, submission.grounds, person, submission.case, today)
+        check_duty_purpose(submission.kind, agency.type, submission.case.stage, submission.duty)
+        related, link_flags = relate(
+            submission.kind,
+            submission.case.stage,
+            agency.code,
+            self._store.same_person(person, agency.code, submission.case.stage),
+        )
+        request = self._build_request(agency, channel, submission, (*decision.flags, *flags, *link_flags), received_at)
+        # The canonical case names the district decided on: the declared one, or the agency's own.
+        return replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
+
+    def _resend(self, agency_code: str, members: list[Submission], first: StoredRequest, digest: str) -> Receipt:
+        """The stored receipts of a resend, the companions' with them; any difference is a conflict."""
+        receipt = _resend_receipt(first, digest)
+        companions = []
+        for member in members[1:]:
+            stored = self._store.find_by_reference(agency_code, member.reference, member.kind)
+            if stored is None:
+                raise ReferenceConflict(first.agency_code, first.reference, first.id)
+            companions.append(_resend_receipt(stored, digest))
+        return replace(receipt, companions=tuple(companions))
 
     def _build_request(
         self, agency: Agency, channel: Channel, submission: Submission, flags: tuple[str, ...], received_at: datetime
@@ -177,12 +221,64 @@ class Intake:
         )
 
 
+def one_per_person(submission: Submission, today: date) -> list[Submission]:
+    """The submission once per person it names, each normalized (GB 11643, age on `today`), the first under the
+    document's reference and the others under `<reference>#2`, `#3` …; the same person twice is refused."""
+    members: list[Submission] = []
+    seen: dict[str, int] = {}
+    for index, person in enumerate((submission.person, *submission.co_persons)):
+        try:
+            person = normalize_person(person, on=today)
+        except GatewayError as exc:
+            exc.errors = {_person_path(path, index): messages for path, messages in exc.errors.items()}
+            raise
+        if person.id_number and person.id_number in seen:
+            raise InvalidInput(
+                "the document names the same person twice; see errors",
+                errors={_person_path("person.id_number", index): [f"the same as person {seen[person.id_number] + 1}"]},
+            )
+        if person.id_number:
+            seen[person.id_number] = index
+        reference = submission.reference if index == 0 else f"{submission.reference}#{index + 1}"
+        members.append(replace(submission, reference=reference, person=person, co_persons=()))
+    return members
+
+
+def _person_path(path: str, index: int) -> str:
+    """`person.x` of the n-th person named: itself for the first, `co_persons.<n-2>.x` for the others."""
+    if index == 0 or not path.startswith("person"):
+        return path
+    return f"co_persons.{index - 1}{path.removeprefix('person')}"
+
+
+def _linked(requests: list[LegalAidRequest]) -> list[LegalAidRequest]:
+    """Each person's request names the others of the same document, so the centre can see them together."""
+    if len(requests) < 2:
+        return requests
+    return [
+        replace(
+            request,
+            related=(
+                *request.related,
+                *(
+                    Related(other.id, SAME_NOTICE, other.case.stage, other.source.agency_code)
+                    for other in requests
+                    if other.id != request.id
+                ),
+            ),
+        )
+        for request in requests
+    ]
+
+
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
     data = _as_data(replace(submission, person=replace(submission.person, minor=None)))
     for optional in ("district", "ground_found_at", "handling_organ_seat"):
         if data["case"][optional] is None:
             del data["case"][optional]  # a message without it keeps the digest it had before the field existed
+    if not data["co_persons"]:
+        del data["co_persons"]  # as for the case's fields above
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -202,4 +298,6 @@ def _resend_receipt(existing: StoredRequest, digest: str) -> Receipt:
     if existing.digest != digest:
         raise ReferenceConflict(existing.agency_code, existing.reference, existing.id)
     deadline = Deadline(existing.due_at, existing.deadline_obligation, existing.deadline_basis)
-    return Receipt(existing.id, existing.kind, existing.state, False, existing.centre_code, deadline)
+    return Receipt(
+        existing.id, existing.kind, existing.state, False, existing.centre_code, deadline, existing.reference
+    )

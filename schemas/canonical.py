@@ -121,10 +121,13 @@ class RoutingSchema(Schema):
 
 
 class RelatedSchema(Schema):
-    """Another request for the same person: an earlier stage of the case, or a probable duplicate."""
+    """Another request for the same person (an earlier stage of the case, a probable duplicate), or for another
+    person named in the same document (same_notice)."""
 
     id = fields.String(required=True)
-    relation = fields.String(required=True, validate=validate.OneOf(["earlier_stage", "probable_duplicate"]))
+    relation = fields.String(
+        required=True, validate=validate.OneOf(["earlier_stage", "probable_duplicate", "same_notice"])
+    )
     stage = _enum(Stage, required=True)
     agency_code = fields.String(required=True)
 

@@ -6,6 +6,9 @@ from marshmallow import Schema, fields, validate
 from gateway.domain.enums import ApplicationBasis, HardshipExemption
 from schemas.fields import SHA256_PATTERN, aware_datetime, text
 
+# A duty-lawyer request (法律帮助通知书) may name several persons: the first and up to 19 more.
+MAX_CO_PERSONS = 19
+
 
 class AttachmentRefSchema(Schema):
     """A document the agency holds, named by URL and SHA-256 digest; documents never ride on the bus."""

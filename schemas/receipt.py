@@ -14,6 +14,17 @@ class DeadlineOutSchema(Schema):
     basis = fields.String(required=True, metadata={"description": "the article of law that sets the period"})
 
 
+class CompanionReceiptSchema(Schema):
+    """The request made for another person the same document names, under `<reference>#2`, `#3` …"""
+
+    id = fields.String(required=True, metadata={"description": "gateway id"})
+    reference = fields.String(required=True)
+    state = fields.Enum(RequestState, by_value=True, required=True)
+    centre_code = fields.String(required=True)
+    deadline = fields.Nested(DeadlineOutSchema, required=True)
+    status_url = fields.String(required=True)
+
+
 class ReceiptSchema(Schema):
     """Sent once the request is durably stored (202), or again for a resend (200)."""
 
@@ -23,6 +34,14 @@ class ReceiptSchema(Schema):
     centre_code = fields.String(required=True)
     deadline = fields.Nested(DeadlineOutSchema, required=True)
     status_url = fields.String(required=True)
+    companions = fields.List(
+        fields.Nested(CompanionReceiptSchema),
+        metadata={
+            "description": "only when the document names several persons: the requests made for the second and "
+            "later persons, in the order named; each is tracked, answered and withdrawn on its own",
+            "xml_item": "Companion",
+        },
+    )
 
 
 class HistoryEntrySchema(Schema):

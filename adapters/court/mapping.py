@@ -10,6 +10,7 @@ from gateway.domain.model import Case, Contact, Custody, DutyAppointment, Person
 FIELD_NAMES = {
     "case.district": "case_district",
     "person": "defendant",
+    "co_persons": "other_defendants",
     "person.id_number": "defendant.id_number",
     "person.birth_date": "defendant.birth_date",
     "person.gender": "defendant.gender",
@@ -37,7 +38,10 @@ def duty_request_to_submission(request: dict[str, Any]) -> Submission:
     duty = DutyAppointment(
         purpose=request["purpose"], scheduled_at=request.get("scheduled_at"), place=request.get("location")
     )
-    return _submission(Kind.DUTY_LAWYER, request["request_number"], request, _case(request), duty=duty)
+    others = tuple(_person(defendant) for defendant in request["other_defendants"])
+    return _submission(
+        Kind.DUTY_LAWYER, request["request_number"], request, _case(request), duty=duty, co_persons=others
+    )
 
 
 def application_transfer_to_submission(transfer: dict[str, Any]) -> Submission:

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Procedure, Stage
-from schemas.dialect import ApplicationSchema, AttachmentRefSchema
+from schemas.dialect import MAX_CO_PERSONS, ApplicationSchema, AttachmentRefSchema
 from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
@@ -75,6 +75,12 @@ class CourtDutyLawyerRequestSchema(Schema):
     location = text(200)
     judge = fields.Nested(JudgeSchema, required=True)
     remarks = text(2000)
+    other_defendants = fields.List(
+        fields.Nested(DefendantSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_CO_PERSONS),
+        metadata={"description": "further defendants the same request names, up to 19"},
+    )
 
 
 class CourtApplicationTransferSchema(Schema):

@@ -21,6 +21,7 @@ FIELD_NAMES = {
     "case.ground_found_at": "ground_found_at",
     "duty.purpose": "purpose",
     "person": "detainee",
+    "co_persons": "other_detainees",
     "person.id_number": "detainee.id_no",
     "person.birth_date": "detainee.birth_date",
     "person.gender": "detainee.gender",
@@ -49,7 +50,9 @@ def duty_request_to_submission(document: dict[str, Any]) -> Submission:
     duty = DutyAppointment(
         purpose=document["purpose"], scheduled_at=document.get("scheduled_at"), place=document.get("location")
     )
-    return _held_case(_submission(Kind.DUTY_LAWYER, document["request_number"], document, duty=duty), document)
+    others = tuple(_person(detainee, detainee["detention"]) for detainee in document["other_detainees"])
+    submission = _submission(Kind.DUTY_LAWYER, document["request_number"], document, duty=duty, co_persons=others)
+    return _held_case(submission, document)
 
 
 def _held_case(submission: Submission, document: dict[str, Any]) -> Submission:

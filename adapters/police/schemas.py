@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Level, Stage
-from schemas.dialect import ApplicationSchema
+from schemas.dialect import MAX_CO_PERSONS, ApplicationSchema
 from schemas.fields import DISTRICT_PATTERN, PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 
@@ -23,6 +23,12 @@ class DetentionSchema(Schema):
     centre = text(200, required=True, metadata={"description": "看守所 holding the detainee"})
     detained_at = aware_datetime(required=True)
     measure = fields.String(required=True, validate=validate.OneOf(["criminal_detention", "arrest"]))
+
+
+class HeldDetaineeSchema(DetaineeSchema):
+    """A further detainee the same request names, with his own detention."""
+
+    detention = fields.Nested(DetentionSchema, required=True)
 
 
 class OfficerSchema(Schema):
@@ -105,6 +111,12 @@ class PoliceDutyLawyerRequestSchema(_PoliceDocument, _OrganPastInvestigation):
     location = text(200)
     stage = _stage()
     handling_organ = _handling_organ()
+    other_detainees = fields.List(
+        fields.Nested(HeldDetaineeSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_CO_PERSONS),
+        metadata={"description": "further detainees the same request names, up to 19"},
+    )
 
 
 class PoliceDefenseNoticeSchema(_PoliceDocument):

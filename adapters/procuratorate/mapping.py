@@ -11,6 +11,7 @@ FIELD_NAMES = {
     "case.district": "case_district",
     "duty.purpose": "purpose",
     "person": "suspect",
+    "co_persons": "other_suspects",
     "person.id_number": "suspect.identity.number",
     "person.birth_date": "suspect.date_of_birth",
     "person.gender": "suspect.sex",
@@ -29,7 +30,8 @@ def duty_request_to_submission(document: dict[str, Any]) -> Submission:
     duty = DutyAppointment(
         purpose=document["purpose"], scheduled_at=document.get("scheduled_at"), place=document.get("location")
     )
-    return _submission(Kind.DUTY_LAWYER, document, duty=duty)
+    others = tuple(_person(suspect) for suspect in document["other_suspects"])
+    return _submission(Kind.DUTY_LAWYER, document, duty=duty, co_persons=others)
 
 
 def application_transfer_to_submission(document: dict[str, Any]) -> Submission:

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import Disability, DutyPurpose, Gender, Ground, IdType, Stage
-from schemas.dialect import ApplicationSchema, AttachmentRefSchema
+from schemas.dialect import MAX_CO_PERSONS, ApplicationSchema, AttachmentRefSchema
 from schemas.fields import PHONE_PATTERN, aware_datetime, case_district, ground_found_field, text
 
 # 强制措施: arrest and criminal detention hold the suspect; the others do not.
@@ -62,11 +62,18 @@ class ProcuratorateDefenseNoticeSchema(_ProcuratorateDocument):
 
 
 class DutyLawyerRequestSchema(_ProcuratorateDocument):
-    """法律帮助通知书: a duty lawyer, e.g. to witness a plea agreement (CPL 174)."""
+    """法律帮助通知书: a duty lawyer, e.g. to witness a plea agreement (CPL 174); one notice may name several
+    suspects, each tracked and answered on his own."""
 
     purpose = fields.Enum(DutyPurpose, by_value=True, required=True)
     scheduled_at = aware_datetime()
     location = text(200)
+    other_suspects = fields.List(
+        fields.Nested(SuspectSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_CO_PERSONS),
+        metadata={"description": "further suspects the same notice names, up to 19"},
+    )
 
 
 class ProcuratorateApplicationTransferSchema(_ProcuratorateDocument):

@@ -147,6 +147,9 @@ class Submission:
     application: Application | None = None
     attachments: tuple[Attachment, ...] = ()
     notes: str | None = None
+    # Further persons the same document names (a 法律帮助通知书 may name several): each becomes a request of its
+    # own, with the reference `<reference>#2`, `#3` … and linked to the others as `same_notice`.
+    co_persons: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,10 +184,11 @@ class Routing:
 
 @dataclass(frozen=True)
 class Related:
-    """Another request for the same person: an earlier stage of the case, or a probable duplicate."""
+    """Another request for the same person (an earlier stage of the case, a probable duplicate), or for another
+    person named in the same document."""
 
     id: str
-    relation: str  # earlier_stage, probable_duplicate
+    relation: str  # earlier_stage, probable_duplicate, same_notice
     stage: Stage
     agency_code: str
 

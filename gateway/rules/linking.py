@@ -18,6 +18,8 @@ STAGE_ORDER = {
 # A request in these states no longer stands: a new notice beside it is no duplicate.
 ENDED = frozenset({RequestState.WITHDRAWN, RequestState.DECLINED})
 PROBABLE_DUPLICATE = "probable_duplicate"
+# Another person named in the same document (a 法律帮助通知书 may name several suspects).
+SAME_NOTICE = "same_notice"
 
 
 def relate(

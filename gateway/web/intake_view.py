@@ -31,8 +31,8 @@ def accept_rest(service: AgencyType, submission: Submission, field_names: Mappin
 
 
 def receipt_body(receipt: Receipt, status_url: str) -> dict[str, Any]:
-    """The receipt as the ReceiptSchema dumps it."""
-    return {
+    """The receipt as the ReceiptSchema dumps it; the companions' only when the document named several persons."""
+    body: dict[str, Any] = {
         "id": receipt.request_id,
         "kind": receipt.kind,
         "state": receipt.state,
@@ -40,10 +40,33 @@ def receipt_body(receipt: Receipt, status_url: str) -> dict[str, Any]:
         "deadline": receipt.deadline,
         "status_url": status_url,
     }
+    if receipt.companions:
+        body["companions"] = [
+            {
+                "id": companion.request_id,
+                "reference": companion.reference,
+                "state": companion.state,
+                "centre_code": companion.centre_code,
+                "deadline": companion.deadline,
+                "status_url": url_for("requests.get_request", request_id=companion.request_id),
+            }
+            for companion in receipt.companions
+        ]
+    return body
 
 
 def dialect_path(path: str, field_names: Mapping[str, str]) -> str:
-    """Name a canonical field as the agency's own dialect calls it."""
+    """Name a canonical field as the agency's own dialect calls it.
+
+    The second and later persons of a document (`co_persons.<n>.x`) are named as the first person's field `x`
+    is, under the dialect's list of further persons: `other_suspects.<n>.identity.number`.
+    """
+    head, _, rest = path.partition(".")
+    if head == "co_persons" and head in field_names:
+        index, _, inner = rest.partition(".")
+        first = dialect_path(f"person.{inner}" if inner else "person", field_names)
+        person = field_names.get("person", "person")
+        return f"{field_names[head]}.{index}{first.removeprefix(person)}"
     for canonical, dialect in sorted(field_names.items(), key=lambda item: -len(item[0])):
         if path == canonical or path.startswith(canonical + "."):
             return dialect + path[len(canonical) :]

@@ -23,7 +23,7 @@ def test_the_demo_runs_the_whole_loop(amqp_url: str) -> None:
 
     assert check_output("lagw demo", run.stdout + run.stderr) == []
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "all 9 notices arrived in legalaid.assignment, once each." in run.stdout
+    assert "all 10 notices arrived in legalaid.assignment, once each." in run.stdout
     # The court's: the notice, the duty lawyer, the application's grant and appointment.
     assert run.stdout.count("by SOAP ReceiveLegalAidReply") == 4
     # The police's: the application's grant and appointment, the duty lawyer, the notice's appointment.

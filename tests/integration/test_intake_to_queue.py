@@ -2,6 +2,7 @@
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,15 +16,21 @@ from tests.support.proxy import TcpProxy
 pytestmark = pytest.mark.integration
 
 
-def _post_all_examples(gateway: LiveGateway) -> dict[str, str]:
-    """Post every example; return gateway id -> expected routing key prefix (kind)."""
-    accepted = {}
+def _post_all_examples(gateway: LiveGateway) -> dict[str, dict[str, Any]]:
+    """Post every example; return gateway id -> its receipt."""
+    accepted: dict[str, dict[str, Any]] = {}
     for folder, file_name, path, code in EXAMPLE_POSTS:
         response = gateway.post(path, code, example(folder, file_name))
         assert response.status_code == 202, response.text
         assert response.headers["Location"] == f"/api/v1/requests/{response.json()['id']}"
-        accepted[response.json()["id"]] = response.json()
+        accepted |= _by_id(response.json())
     return accepted
+
+
+def _by_id(receipt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The receipt by its id, and its companions' (the other persons the document names) by theirs."""
+    companions = receipt.get("companions", [])
+    return {receipt["id"]: receipt} | {c["id"]: {"kind": receipt["kind"], **c} for c in companions}
 
 
 def test_every_example_arrives_once_with_its_routing_key_and_a_valid_canonical_body(
@@ -115,13 +122,13 @@ def test_the_relay_survives_the_broker_link_cut_mid_stream(gateway: LiveGateway,
             first = _post_all_examples(gateway)
             wait_for(lambda: gateway.services.outbox.pending_count() == 0)
             proxy.down()
-            second = {}
+            second: dict[str, dict[str, Any]] = {}
             for folder, file_name, path, code in EXAMPLE_POSTS:
                 body = example(folder, file_name)
                 body = _with_new_reference(body)
                 response = gateway.post(path, code, body)
                 assert response.status_code == 202
-                second[response.json()["id"]] = response.json()
+                second |= _by_id(response.json())
             proxy.up()
             wait_for(lambda: gateway.services.outbox.pending_count() == 0, timeout=30)
     finally:

@@ -17,6 +17,7 @@ from adapters.court.schemas import CourtApplicationTransferSchema, CourtDefenseN
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.mapping import duty_request_to_submission as police_duty_request
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
+from adapters.procuratorate.mapping import FIELD_NAMES as PROCURATORATE_FIELDS
 from adapters.procuratorate.mapping import application_transfer_to_submission as procuratorate_transfer
 from adapters.procuratorate.mapping import defense_notice_to_submission as procuratorate_notice
 from adapters.procuratorate.mapping import duty_request_to_submission as procuratorate_duty_request
@@ -35,6 +36,7 @@ from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
+from gateway.web.intake_view import dialect_path
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 
@@ -163,11 +165,14 @@ def _examples() -> list[Submission]:
 @pytest.mark.parametrize("submission", _examples(), ids=["court", "transfer", "police duty", "notice", "duty"])
 def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
     # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like;
-    # fields added to the case since (district, ground_found_at, handling_organ_seat) are left out when absent.
+    # fields added since (the case's district, ground_found_at, handling_organ_seat; co_persons) are left out when
+    # absent.
     data = asdict(replace(submission, person=replace(submission.person, minor=None)))
     for added in ("district", "ground_found_at", "handling_organ_seat"):
         if data["case"][added] is None:
             del data["case"][added]
+    if not data["co_persons"]:  # added since too; a document naming one person has none
+        del data["co_persons"]
     stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
     assert submission_digest(submission) == stored
@@ -374,3 +379,84 @@ def test_a_duty_request_past_investigation_must_name_the_handling_organ() -> Non
     with pytest.raises(ValidationError) as refused:
         PoliceDutyLawyerRequestSchema().load(_police_duty(stage="review_for_prosecution"))
     assert list(refused.value.messages) == ["handling_organ"]
+
+
+def _duty_notice(*others: dict[str, Any]) -> Submission:
+    body = json.loads((EXAMPLES / "procuratorate" / "duty-lawyer-requests.json").read_text(encoding="utf-8"))
+    return procuratorate_duty_request(DutyLawyerRequestSchema().load(body | {"other_suspects": list(others)}))
+
+
+def _suspect(name: str, id_number: str) -> dict[str, Any]:
+    return {
+        "full_name": name,
+        "identity": {"type": "resident_id", "number": id_number},
+        "compulsory_measure": {"type": "bail_pending_trial"},
+    }
+
+
+SUSPECT_2, SUSPECT_3 = _suspect("孙磊", "370213199807040511"), _suspect("钱敏", "37021219990203042X")
+
+
+def test_a_duty_notice_naming_three_suspects_makes_three_linked_requests(store: InMemoryStore) -> None:
+    # domain.md: a 法律帮助通知书 may name several suspects; each gets his own duty lawyer's help (LAL 30, CPL 36),
+    # so each is tracked and answered on his own, and the centre sees them together.
+    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+
+    receipt = intake.accept(
+        PROCURATORATE, AgencyType.PROCURATORATE, Channel.SOAP, _duty_notice(SUSPECT_2, SUSPECT_3), RAW
+    )
+
+    messages = {message["id"]: message for message in (validate_message(m.body) for m in store.outbox)}
+    ids = [receipt.request_id, *(companion.request_id for companion in receipt.companions)]
+    assert len(set(ids)) == 3 and set(messages) == set(ids)
+    assert [messages[i]["source"]["reference"] for i in ids] == [
+        "青检法帮〔2026〕88号",
+        "青检法帮〔2026〕88号#2",
+        "青检法帮〔2026〕88号#3",
+    ]
+    assert [companion.reference for companion in receipt.companions] == [
+        "青检法帮〔2026〕88号#2",
+        "青检法帮〔2026〕88号#3",
+    ]
+    assert [messages[i]["person"]["name"] for i in ids] == ["赵丽", "孙磊", "钱敏"]
+    for request_id in ids:
+        linked = {(r["id"], r["relation"]) for r in messages[request_id]["related"]}
+        assert linked == {(other, "same_notice") for other in ids if other != request_id}
+
+
+def test_a_resend_of_a_notice_naming_several_gets_the_same_receipts_and_a_changed_one_is_a_conflict(
+    store: InMemoryStore,
+) -> None:
+    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    first = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(SUSPECT_2), RAW)
+
+    again = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(SUSPECT_2), RAW)
+    with pytest.raises(ReferenceConflict):
+        intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(SUSPECT_2, SUSPECT_3), RAW)
+
+    assert (again.request_id, again.created) == (first.request_id, False)
+    assert [(c.request_id, c.created) for c in again.companions] == [(first.companions[0].request_id, False)]
+    assert len(store.outbox) == 2
+
+
+@pytest.mark.parametrize(
+    ("others", "code", "field"),
+    [
+        # GB 11643: the third suspect's check character is wrong.
+        ((SUSPECT_2, _suspect("钱敏", "370212199902030420")), "invalid-id-number", "other_suspects.1.identity.number"),
+        # The same person named twice.
+        ((SUSPECT_2, _suspect("孙磊", "370213199807040511")), "validation-failed", "other_suspects.1.identity.number"),
+    ],
+    ids=["bad id number", "named twice"],
+)
+def test_one_bad_person_refuses_the_whole_notice_and_is_named_as_the_dialect_names_him(
+    store: InMemoryStore, others: tuple[dict[str, Any], ...], code: str, field: str
+) -> None:
+    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+
+    with pytest.raises(InvalidInput) as refused:
+        intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(*others), RAW)
+
+    assert refused.value.code == code
+    assert [dialect_path(path, PROCURATORATE_FIELDS) for path in refused.value.errors] == [field]
+    assert not store.outbox and not store.stored

@@ -158,6 +158,12 @@ FLAGS = {
     "probable_duplicate": "疑似重复通知",
     "calendar_unconfirmed": "期限所在年份的节假日安排尚未公布，期限按周末和法定节日估算，请留意",
 }
+# How another request relates to this one (gateway/rules/linking.py).
+RELATIONS = {
+    "earlier_stage": "同一当事人前一阶段",
+    "probable_duplicate": "疑似重复",
+    "same_notice": "同一文书所列其他人员",
+}
 CALLBACK_KINDS = {"soap": "服务接口回调", "webhook": "推送回调（签名）"}
 CHANNELS = {"rest": "数据接口报文", "soap": "服务接口报文", "console": "管理台"}
 

@@ -138,9 +138,9 @@ def pretty(raw: RawPayload) -> str:
 
 
 def related_cards(related: list[dict[str, Any]], member: StaffMember, names: dict[str, str]) -> list[dict[str, Any]]:
-    """The same person's requests at other stages: in full where the member may open them, otherwise only
-    what the status resource tells a centre (the relation, the kind and the agency), never another
-    centre's case number or progress."""
+    """The same person's requests at other stages, or the other persons of the same document: in full where
+    the member may open them, otherwise only what the status resource tells a centre (the relation, the kind
+    and the agency), never another centre's case number or progress."""
     lines = []
     for link in related:
         row = services().console.case(str(link.get("id")))
@@ -150,7 +150,7 @@ def related_cards(related: list[dict[str, Any]], member: StaffMember, names: dic
         lines.append(
             {
                 "id": row.request.id,
-                "relation": "疑似重复" if link.get("relation") == "probable_duplicate" else "前一阶段",
+                "relation": L.label(L.RELATIONS, str(link.get("relation"))),
                 "kind": L.label(L.KINDS, row.request.kind.value),
                 "agency": names.get(row.request.agency_code, row.request.agency_code),
                 "state": L.label(L.STATES, row.request.state.value) if openable else None,
