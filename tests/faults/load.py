@@ -51,14 +51,25 @@ class Outcome:
 
 
 def templates() -> list[Template]:
-    """Every REST resource and every SOAP intake operation of the three agencies."""
-    found = [Template(code, "rest", path, example(folder, name)) for folder, name, path, code in EXAMPLE_POSTS]
+    """Every REST resource and every SOAP intake operation of the three agencies, each naming one person: a
+    request per notice, so every id the queue carries is one an agency was told (several persons per document
+    are tested in tests/unit/test_intake.py and tests/integration/test_intake_to_queue.py)."""
+    found = [
+        Template(code, "rest", path, _one_person(example(folder, name))) for folder, name, path, code in EXAMPLE_POSTS
+    ]
     for service in soap_services():
         for contract in service.contracts:
             if contract.example:
-                body = json.loads((EXAMPLES / contract.example).read_text(encoding="utf-8"))
+                body = _one_person(json.loads((EXAMPLES / contract.example).read_text(encoding="utf-8")))
                 found.append(Template(SOAP_AGENCIES[service.name], "soap", f"{service.name}.{contract.name}", body))
     return found
+
+
+def _one_person(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key not in CO_PERSON_FIELDS}
+
+
+CO_PERSON_FIELDS = ("other_suspects", "other_defendants", "other_detainees")
 
 
 def notices(run: str) -> Iterator[Outcome]:

@@ -254,9 +254,13 @@ class Centre:
 
 
 def _hears_back(outcome: Outcome) -> bool:
-    """Court notices (SOAP callback) and police duty-lawyer requests (webhook); applications need a decision."""
+    """Court notices and duty-lawyer requests (SOAP callback) and police duty-lawyer requests (webhook);
+    applications need a decision first."""
+    target = outcome.template.target.lower()
+    if "application" in target:
+        return False
     return outcome.template.agency.startswith("court") or (
-        outcome.template.agency.startswith("police") and "duty" in outcome.template.target.lower()
+        outcome.template.agency.startswith("police") and "duty" in target
     )
 
 

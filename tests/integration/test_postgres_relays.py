@@ -11,7 +11,15 @@ import pytest
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.ports import OutboxMessage
 from tests.support.broker import drain_queue
-from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway, running_relay, wait_for
+from tests.support.gateway import (
+    EXAMPLE_POSTS,
+    LiveGateway,
+    created_ids,
+    example,
+    running_gateway,
+    running_relay,
+    wait_for,
+)
 from tests.support.postgres import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -33,7 +41,7 @@ def _post_many(gateway: LiveGateway, rounds: int) -> set[str]:
                     body[key] = f"{body[key]}-{n}"
             response = gateway.post(path, code, body)
             assert response.status_code == 202, response.text
-            accepted.add(response.json()["id"])
+            accepted.update(created_ids(response.json()))
     return accepted
 
 

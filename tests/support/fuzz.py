@@ -77,8 +77,10 @@ class ApiFuzzer:
         self.statuses[(case.operation.label, status)] += 1
         if status == 202:
             body = response.json()
-            assert body["id"] not in self.created, "a 202 for an id already created"
-            self.created[body["id"]] = self.agency_for(case)
+            # A document naming several persons creates a request for each: the receipt's and its companions'.
+            for request_id in (body["id"], *(companion["id"] for companion in body.get("companions", []))):
+                assert request_id not in self.created, "a 202 for an id already created"
+                self.created[request_id] = self.agency_for(case)
             changed = {name for name in after if after[name] != before[name]}
             assert {"requests", "inbound_payloads", "outbox", "audit_log"} <= changed, changed
             return
@@ -102,11 +104,9 @@ class ApiFuzzer:
 
 _KEPT = {"agencies", "staff_accounts"}
 _INTAKE_PATHS = {
-    "/api/v1/court/defense-notices",
-    "/api/v1/procuratorate/defense-notices",
-    "/api/v1/procuratorate/duty-lawyer-requests",
-    "/api/v1/police/application-transfers",
-    "/api/v1/police/duty-lawyer-requests",
+    f"/api/v1/{agency}/{resource}"
+    for agency in ("court", "procuratorate", "police")
+    for resource in ("defense-notices", "duty-lawyer-requests", "application-transfers")
 }
 
 

@@ -36,6 +36,11 @@ EXAMPLE_POSTS = [
 ]
 
 
+def created_ids(receipt: dict[str, Any]) -> list[str]:
+    """The ids a receipt names: its own, then its companions' (the other persons the document names)."""
+    return [receipt["id"], *(companion["id"] for companion in receipt.get("companions", []))]
+
+
 def example(folder: str, file_name: str) -> dict[str, Any]:
     """A sample message from examples/."""
     loaded: dict[str, Any] = json.loads((EXAMPLES / folder / file_name).read_text(encoding="utf-8"))

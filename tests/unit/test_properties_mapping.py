@@ -158,13 +158,10 @@ def test_intake_of_a_mapped_payload_accepts_or_refuses_with_a_validation_error(n
     store = InMemoryStore()
     intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
 
+    submission = resource.to_submission(loaded)
     try:
         receipt = intake.accept(
-            agency,
-            resource.agency_type,
-            Channel.REST,
-            resource.to_submission(loaded),
-            RawPayload("application/json", b"{}"),
+            agency, resource.agency_type, Channel.REST, submission, RawPayload("application/json", b"{}")
         )
     # The rules of law, never a crash; NoRoute: an application's handling organ sits where no centre is configured.
     except (InvalidInput, KindNotAllowed, OutsideJurisdiction, NoRoute):
@@ -173,4 +170,7 @@ def test_intake_of_a_mapped_payload_accepts_or_refuses_with_a_validation_error(n
 
     assert (receipt.created, receipt.kind) == (True, resource.kind)
     assert receipt.deadline.due_at >= NOW
-    assert len(store.stored) == len(store.outbox) == 1
+    # One request, and one message to the queue, for each person the document names.
+    persons = 1 + len(submission.co_persons)
+    assert len(store.stored) == len(store.outbox) == persons
+    assert len(receipt.companions) == persons - 1
