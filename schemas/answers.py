@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, pre_load, validate, validates_schema
 
-from gateway.domain.enums import DecisionOutcome, ReplacementReason
+from gateway.domain.enums import DecisionOutcome, RefusalReason, ReplacementReason
 from gateway.domain.model import Appointment, Decision, Lawyer
 from schemas.fields import PHONE_PATTERN, aware_datetime, text
 
@@ -67,17 +67,38 @@ class DecisionSchema(_AbsentNotNull):
 
     outcome = fields.Enum(DecisionOutcome, by_value=True, required=True)
     decided_at = aware_datetime(required=True)
-    reason_code = text(50)
-    reason = text(2000)
+    reason_code = fields.Enum(
+        RefusalReason,
+        by_value=True,
+        metadata={"description": "required with a refusal: why (LAL 43); `other` is explained in `reason`"},
+    )
+    reason = text(2000, metadata={"description": "required with a refusal: the reasons, told in writing (LAL 43)"})
 
     @validates_schema
     def _refusal_has_reasons(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("outcome") is DecisionOutcome.REFUSED and not (data.get("reason_code") and data.get("reason")):
-            raise ValidationError("a refusal needs reason_code and reason (LAL 43)", "reason")
+        if data.get("outcome") is not DecisionOutcome.REFUSED:
+            return
+        missing = [name for name in ("reason_code", "reason") if not data.get(name)]
+        if missing:
+            raise ValidationError({name: ["a refusal needs reason_code and reason (LAL 43)"] for name in missing})
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Decision:
         return Decision(**data)
+
+
+class DecisionRecordSchema(DecisionSchema):
+    """A decision as stored: one recorded before the reasons were coded reads as `other`, its code kept in the text."""
+
+    reason = text(2100)  # room for an older code before the reasons
+
+    @pre_load
+    def _older_code(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        code = data.get("reason_code")
+        if code is None or code in RefusalReason._value2member_map_:
+            return data
+        reason = data.get("reason")
+        return {**data, "reason_code": RefusalReason.OTHER.value, "reason": f"{code}：{reason}" if reason else code}
 
 
 def dump_appointment(appointment: Appointment) -> dict[str, Any]:
@@ -95,7 +116,7 @@ def dump_decision(decision: Decision) -> dict[str, Any]:
 def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision:
     """A stored answer ("appointment" or "decision") back as its object."""
     if kind == "decision":
-        decision: Decision = DecisionSchema().load(body)
+        decision: Decision = DecisionRecordSchema().load(body)
         return decision
     appointment: Appointment = AppointmentRecordSchema().load(body)
     return appointment

@@ -154,6 +154,16 @@ class DecisionOutcome(StrEnum):
     REFUSED = "refused"
 
 
+class RefusalReason(StrEnum):
+    """Why the centre refuses an application (不予法律援助决定书, LAL 43 ¶1: in writing, with reasons)."""
+
+    OUTSIDE_SCOPE = "outside_scope"  # not a person or matter the law gives aid for (LAL 24, 29)
+    HARDSHIP_NOT_MET = "hardship_not_met"  # not in financial hardship by the local standard (LAL 34, 41)
+    LAWYER_RETAINED = "lawyer_retained"  # a defender is already retained (LAL 24: aid is for those without)
+    MATERIALS_NOT_SUPPLIED = "materials_not_supplied"  # missing materials never supplied (LAL 43 ¶2)
+    OTHER = "other"  # explained in the decision's reason
+
+
 class ReplacementReason(StrEnum):
     """Why a new lawyer replaces the appointed one (更换法律援助人员)."""
 

@@ -17,6 +17,7 @@ from gateway.domain.enums import (
     Kind,
     Level,
     Procedure,
+    RefusalReason,
     ReplacementReason,
     RequestState,
     Stage,
@@ -270,5 +271,5 @@ class Decision:
 
     outcome: DecisionOutcome
     decided_at: datetime
-    reason_code: str | None = None
+    reason_code: RefusalReason | None = None
     reason: str | None = None

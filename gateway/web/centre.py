@@ -59,7 +59,7 @@ def appoint(appointment: Appointment, request_id: str) -> dict[str, Any]:
     example={
         "outcome": "refused",
         "decided_at": "2026-11-27T10:00:00+08:00",
-        "reason_code": "not_hardship",
+        "reason_code": "hardship_not_met",
         "reason": "申请人经济状况不符合经济困难标准",
     },
 )

@@ -108,7 +108,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "procedure": ("审理程序", "ordinary, summary or fast-track procedure"),
     "prosecutor": ("承办检察官", "the prosecutor the centre can reach"),
     "purpose": ("值班事项", "what the duty lawyer is needed for"),
-    "reason_code": ("理由代码", "required with a refusal: the centre's reason code (LAL 43)"),
+    "reason_code": ("不予援助理由", "required with a refusal: why (LAL 43); `other` is explained in `reason`"),
     "received_at": ("收到时间", f"when the gateway stored the request; {_MOMENT}"),
     "reference": ("来文编号", "the agency's own document number, the idempotency key"),
     "related": ("关联请求", "the same person's requests at earlier stages, or probable duplicates"),
@@ -245,6 +245,7 @@ _ENUMS: dict[str, dict[str, str]] = {
     "disabilities": L.DISABILITIES,
     "purpose": L.DUTY_PURPOSES,
     "replacement_reason": L.REPLACEMENT_REASONS,
+    "reason_code": L.REFUSAL_REASONS,
     "Withdrawal.reason": L.WITHDRAWAL_REASONS,
     "gender": _GENDERS,
     "sex": _GENDERS,
@@ -309,6 +310,7 @@ _BY_ENUM_TYPE: dict[str, dict[str, str]] = {
     "WithdrawalReason": L.WITHDRAWAL_REASONS,
     "DecisionOutcome": _ENUMS["outcome"],
     "ReplacementReason": L.REPLACEMENT_REASONS,
+    "RefusalReason": L.REFUSAL_REASONS,
 }
 
 

@@ -85,7 +85,7 @@ def test_a_webhook_carries_a_signature_the_agency_verifies(gateway: LiveGateway,
     refusal = {
         "outcome": "refused",
         "decided_at": china_now(),
-        "reason_code": "not_hardship",
+        "reason_code": "hardship_not_met",
         "reason": "经济状况不符合标准",
     }
     gateway.post(f"/api/v1/requests/{posted['id']}/decision", posted["centre_code"], refusal)

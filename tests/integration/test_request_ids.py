@@ -73,7 +73,7 @@ def test_a_call_without_a_usable_request_id_gets_one_that_the_webhook_carries_ba
         {
             "outcome": "refused",
             "decided_at": china_now(),
-            "reason_code": "not_hardship",
+            "reason_code": "hardship_not_met",
             "reason": "经济状况不符合标准",
         },
     )

@@ -429,6 +429,39 @@ def test_an_application_is_decided_before_a_lawyer_is_assigned(app: Flask, servi
     assert "确认指派律师" in after and "审查决定" not in after
 
 
+def test_a_refusal_is_chosen_from_the_laws_reasons_and_read_back_in_chinese(app: Flask, services: Services) -> None:
+    request_id = _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "north")
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    start = page.index('id="decision-reason_code"')
+    form = page[start : page.index("</select>", start)]
+    # LAL 43 ¶1: refused in writing with reasons; the reasons the law gives, in the clerk's words.
+    for label in ("不属于法律援助范围", "不符合经济困难标准", "已委托辩护人", "未按要求补充材料或作出说明", "其他理由"):
+        assert label in form
+
+    unknown = user.submit(
+        f"/console/requests/{request_id}/decision",
+        {"outcome": "refused", "decided_at": "2026-11-26T10:00", "reason_code": "not_hardship", "reason": "收入"},
+    )
+    assert unknown.status_code == 422 and services.requests.latest_answers(request_id) == {}
+    refused = user.submit(
+        f"/console/requests/{request_id}/decision",
+        {
+            "outcome": "refused",
+            "decided_at": "2026-11-26T10:00",
+            "reason_code": "hardship_not_met",
+            "reason": "家庭人均月收入高于当地低保标准二倍",
+        },
+    )
+
+    assert refused.status_code == 302
+    assert services.requests.latest_answers(request_id)["decision"]["reason_code"] == "hardship_not_met"
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert "不予法律援助：不符合经济困难标准" in after
+    timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
+    assert "不予（不符合经济困难标准）" in timeline and "hardship_not_met" not in timeline
+
+
 def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:
     first = _court_notice(app, services)
     second = _court_notice(

@@ -17,6 +17,7 @@ from gateway.domain.enums import (
     Channel,
     DecisionOutcome,
     Level,
+    RefusalReason,
     ReplacementReason,
     RequestState,
     WithdrawalReason,
@@ -300,7 +301,7 @@ def test_a_decision_on_an_application_sets_the_next_clock_and_is_told_as_a_decis
 ) -> None:
     request_id = _application(world)
 
-    world.answers.decide(MARKET_NORTH, request_id, Decision(outcome, NOW, reason_code="not_hardship"))
+    world.answers.decide(MARKET_NORTH, request_id, Decision(outcome, NOW, reason_code=RefusalReason.HARDSHIP_NOT_MET))
 
     [change] = world.store.changes
     [delivery] = change.deliveries

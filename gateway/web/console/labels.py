@@ -86,6 +86,14 @@ REPLACEMENT_REASONS = {
     "other": "其他原因",
 }
 
+REFUSAL_REASONS = {
+    "outside_scope": "不属于法律援助范围",
+    "hardship_not_met": "不符合经济困难标准",
+    "lawyer_retained": "已委托辩护人",
+    "materials_not_supplied": "未按要求补充材料或作出说明",
+    "other": "其他理由",
+}
+
 WITHDRAWAL_REASONS = {
     "retained_lawyer": "已自行委托律师",
     "released": "已释放",

@@ -50,7 +50,8 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
     if "licence_number" in detail:
         notes.append(f"律师执业证号 {detail['licence_number']}")
     if "outcome" in detail:
-        notes.append("给予" if detail["outcome"] == "granted" else f"不予（{detail.get('reason_code') or '—'}）")
+        refused = f"不予（{L.label(L.REFUSAL_REASONS, detail.get('reason_code'))}）"
+        notes.append("给予" if detail["outcome"] == "granted" else refused)
     if "reason" in detail:
         notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
     if "hold_reason" in detail:
