@@ -15,6 +15,7 @@ from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
 from gateway.messaging.probe import broker_login
 from gateway.ports import Clock
+from gateway.proof_of_service import ProofsOfService
 from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
@@ -53,6 +54,7 @@ class Services:
     routing: RoutingTable
     nonces: SqlNonceRegistry
     withdrawals: Withdrawals
+    proofs_of_service: ProofsOfService
     transitions: Transitions
     answers: CentreAnswers
     calendar: WorkCalendar
@@ -100,6 +102,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
         clock=clock,
         withdrawals=Withdrawals(requests, transitions, clock),
+        proofs_of_service=ProofsOfService(requests, transitions, clock),
         transitions=transitions,
         answers=CentreAnswers(requests, transitions, calendar),
         calendar=calendar,

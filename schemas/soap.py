@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from gateway.domain.enums import WithdrawalReason
 from schemas.fields import text
+from schemas.proof_of_service import ProofOfServiceSchema
 from schemas.receipt import ReceiptSchema
 from schemas.withdrawal import WithdrawalSchema
 
@@ -26,6 +27,13 @@ class WithdrawCallSchema(Schema):
     request_id = text(36, required=True)
     reason = fields.Enum(WithdrawalReason, by_value=True, required=True)
     note = WithdrawalSchema().fields["note"]
+
+
+class ProofOfServiceCallSchema(Schema):
+    """Which request's decision was served, and when."""
+
+    request_id = text(36, required=True)
+    served_at = ProofOfServiceSchema().fields["served_at"]
 
 
 class FaultErrorSchema(Schema):

@@ -18,14 +18,16 @@ class Event(StrEnum):
     REPLACED = "replaced"
     INFORMED = "informed"
     WITHDRAWN = "withdrawn"
+    SERVED = "served"  # the forwarder handed the written decision to the applicant (送达)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """An event's allowed starting states and where it leads; `kinds` limits it to some kinds."""
+    """An event's allowed starting states and where it leads (None: it is recorded, the state stays);
+    `kinds` limits it to some kinds."""
 
     sources: frozenset[RequestState]
-    target: RequestState
+    target: RequestState | None
     kinds: frozenset[Kind] = frozenset(Kind)
 
 
@@ -43,6 +45,9 @@ RULES: dict[Event, Rule] = {
     Event.INFORMED: Rule(frozenset({S.ASSIGNED}), S.INFORMED),
     # LAL 48: a person who retains his own lawyer ends the aid, at any point before it is over.
     Event.WITHDRAWN: Rule(_OPEN | {S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
+    # LAL 43 ¶1: the decision reaches the applicant in writing, through the organ that forwarded the application
+    # (LAL 39); its acknowledgment is recorded once the application is decided, and moves nothing.
+    Event.SERVED: Rule(frozenset({S.GRANTED, S.DECLINED, S.ASSIGNED, S.INFORMED}), None, _APPLICATION),
 }
 
 # Requests whose legal clock is still running (the deadline watcher looks at these only).
@@ -65,4 +70,4 @@ def next_state(kind: Kind, state: RequestState, event: Event) -> RequestState:
     if state not in rule.sources:
         allowed = ", ".join(sorted(s.value for s in rule.sources))
         raise TransitionRefused(f"a request that is {state.value} cannot be {event.value} (only from: {allowed})")
-    return rule.target
+    return rule.target or state

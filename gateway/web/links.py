@@ -8,6 +8,7 @@ REQUEST_PATH = "/api/v1/requests/{request_id}"
 _OPERATIONS = (
     ("GetStatus", "", "get", "the sender or the centre reads the status"),
     ("Withdraw", "/withdrawal", "post", "the sender withdraws it"),
+    ("ProveService", "/proof-of-service", "post", "the sender records that the applicant has the decision"),
     ("Appoint", "/appointment", "post", "the centre appoints a lawyer"),
     ("Decide", "/decision", "post", "the centre decides an application"),
     ("Replace", "/replacement", "post", "the centre replaces the lawyer"),

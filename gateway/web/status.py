@@ -1,4 +1,4 @@
-"""A request's status and its withdrawal, for the agency that sent it only."""
+"""A request's status, its withdrawal and the proof its decision was served, for the agency that sent it only."""
 
 from typing import Any
 
@@ -11,6 +11,7 @@ from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.answers import load_answer
 from schemas.canonical import RelatedSchema
+from schemas.proof_of_service import ProofOfServiceSchema
 from schemas.receipt import StatusSchema
 from schemas.withdrawal import WithdrawalSchema
 
@@ -39,6 +40,19 @@ def withdraw(withdrawal: dict[str, Any], request_id: str) -> dict[str, Any]:
     """Withdraw a notice: the centre stops work (`withdrawal.<centre>` on legalaid.requests)."""
     agency = current_agency()
     services().withdrawals.withdraw(agency, request_id, withdrawal["reason"], withdrawal.get("note"))
+    return status_body(status_of(services().requests, request_id, agency))
+
+
+@blp.post("/<request_id>/proof-of-service")
+@blp.arguments(ProofOfServiceSchema, example={"served_at": "2026-11-27T15:00:00+08:00"})
+@blp.response(200, StatusSchema, description="Recorded (or recorded before); the history shows `served`")
+@blp.doc(**linked_responses(200))
+@blp.alt_response(404, description="No request with this id was sent by the caller")
+@blp.alt_response(409, description="The application is not decided yet, or was withdrawn")
+def prove_service(proof: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """送达回证: the forwarder handed the centre's written decision to the applicant (LAL 43 ¶1, 39)."""
+    agency = current_agency()
+    services().proofs_of_service.record(agency, request_id, proof["served_at"])
     return status_body(status_of(services().requests, request_id, agency))
 
 

@@ -43,7 +43,7 @@ CHECKS = [
     negative_data_rejection,
     ignored_auth,
 ]
-OPERATIONS = 14  # nine agency resources, the status, the withdrawal and the centre's three answers
+OPERATIONS = 15  # nine agency resources, the status, the withdrawal, the proof of service, three answers
 
 # Bounded so the whole module stays within about two minutes on a shared two-core machine.
 STATELESS = settings(

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
@@ -122,6 +123,22 @@ class InMemoryStore:
 
     def canonical_body(self, request_id: str) -> str | None:
         return self.canonical.get(request_id)
+
+    def audit_trail(self, request_id: str) -> list[dict[str, object]]:
+        """As the store's, for the changes after intake: oldest first."""
+        return [
+            {"at": change.at, "actor": change.actor, "event": change.event, "to_state": change.to_state.value}
+            for change in self.changes
+            if change.request_id == request_id
+        ]
+
+    def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
+        """As the store's: the newest answer of each kind (a replacement as the appointment)."""
+        latest: dict[str, dict[str, Any]] = {}
+        for change in self.changes:
+            if change.request_id == request_id and change.answer is not None:
+                latest["decision" if change.answer.kind == "decision" else "appointment"] = change.answer.body
+        return latest
 
     def answer_request(self, message_id: str) -> str | None:
         found = self.answers.get(message_id)

@@ -448,10 +448,15 @@ def test_a_refusal_is_chosen_from_the_laws_reasons_and_read_back_in_chinese(app:
         f"/console/requests/{request_id}/decision",
         {
             "outcome": "refused",
-            "decided_at": "2026-11-26T10:00",
+            "decided_at": "2026-11-25T09:30",
             "reason_code": "hardship_not_met",
             "reason": "家庭人均月收入高于当地低保标准二倍",
         },
+    )
+    served = app.test_client().post(
+        f"/api/v1/requests/{request_id}/proof-of-service",
+        json={"served_at": "2026-11-25T09:31:00+08:00"},
+        headers={"Authorization": f"Bearer {services.keys[POLICE]}"},  # type: ignore[attr-defined]
     )
 
     assert refused.status_code == 302
@@ -460,6 +465,8 @@ def test_a_refusal_is_chosen_from_the_laws_reasons_and_read_back_in_chinese(app:
     assert "不予法律援助：不符合经济困难标准" in after
     timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
     assert "不予（不符合经济困难标准）" in timeline and "hardship_not_met" not in timeline
+    assert served.status_code == 200, served.get_json()
+    assert "决定书已送达申请人" in timeline and "办案机关回执：2026-11-25 09:31送达" in timeline
 
 
 def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:

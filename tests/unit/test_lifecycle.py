@@ -25,8 +25,13 @@ ALLOWED = {
     (Event.WITHDRAWN, S.GRANTED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.ASSIGNED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.INFORMED): S.WITHDRAWN,
+    # LAL 43 ¶1: the written decision's service is recorded once there is a decision; the state stays.
+    (Event.SERVED, S.GRANTED): S.GRANTED,
+    (Event.SERVED, S.DECLINED): S.DECLINED,
+    (Event.SERVED, S.ASSIGNED): S.ASSIGNED,
+    (Event.SERVED, S.INFORMED): S.INFORMED,
 }
-APPLICATION_ONLY = {Event.GRANTED, Event.DECLINED}
+APPLICATION_ONLY = {Event.GRANTED, Event.DECLINED, Event.SERVED}
 # The states each event may start from, as the refusal names them (sorted).
 FROM = {
     Event.QUEUED: "received",
@@ -36,6 +41,7 @@ FROM = {
     Event.REPLACED: "assigned, informed",
     Event.INFORMED: "assigned",
     Event.WITHDRAWN: "assigned, granted, informed, queued, received",
+    Event.SERVED: "assigned, declined, granted, informed",
 }
 
 

@@ -132,6 +132,7 @@ EVENTS = {
     "replaced": "已更换律师",
     "informed": "已告知办案机关",
     "withdrawn": "办案机关撤回",
+    "served": "决定书已送达申请人",
     "deadline_at_risk": "期限即将届满预警",
     "deadline_missed": "期限已届满未完成",
     "legal_hold_set": "设置依法留存（原始报文暂不清除）",

@@ -54,6 +54,8 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
         notes.append("给予" if detail["outcome"] == "granted" else refused)
     if "reason" in detail:
         notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
+    if "served_at" in detail:
+        notes.append(f"办案机关回执：{_china_minute(str(detail['served_at']))}送达")
     if "hold_reason" in detail:
         notes.append(f"理由：{detail['hold_reason']}")
     if "retention_days" in detail:
@@ -67,7 +69,7 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
         title=L.label(L.EVENTS, entry.event),
         actor=L.actor_label(entry.actor, agency_names),
         note="；".join(notes),
-        tone=tone.get(entry.event, "ok" if entry.event in ("assigned", "informed", "granted") else "info"),
+        tone=tone.get(entry.event, "ok" if entry.event in ("assigned", "informed", "granted", "served") else "info"),
     )
 
 

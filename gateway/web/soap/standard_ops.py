@@ -1,4 +1,4 @@
-"""Operations every agency's service has: GetStatus and Withdraw, over the same use cases as REST."""
+"""Operations every agency's service has: GetStatus, Withdraw and ProveService, over the same use cases as REST."""
 
 from lxml import etree
 
@@ -8,7 +8,7 @@ from gateway.web.soap.call import SoapCall
 from gateway.web.soap.xsd import OperationContract
 from gateway.web.status import status_body
 from schemas.receipt import StatusSchema
-from schemas.soap import StatusQuerySchema, WithdrawCallSchema
+from schemas.soap import ProofOfServiceCallSchema, StatusQuerySchema, WithdrawCallSchema
 
 
 def get_status(call: SoapCall) -> etree._Element:
@@ -25,6 +25,14 @@ def withdraw(call: SoapCall) -> etree._Element:
     return call.respond(status_body(status_of(services().requests, order["request_id"], call.agency)))
 
 
+def prove_service(call: SoapCall) -> etree._Element:
+    """送达回证: the caller handed the centre's written decision to the applicant."""
+    proof = call.load()
+    with call.element_paths({}):
+        services().proofs_of_service.record(call.agency, proof["request_id"], proof["served_at"])
+    return call.respond(status_body(status_of(services().requests, proof["request_id"], call.agency)))
+
+
 GET_STATUS = OperationContract(
     "GetStatus", StatusQuerySchema, StatusSchema, "The state, deadline and history of a request this agency sent."
 )
@@ -34,4 +42,11 @@ WITHDRAW = OperationContract(
     StatusSchema,
     "Withdraw a request this agency sent (e.g. the person retained a lawyer); the centre stops work.",
 )
-STANDARD_OPERATIONS = ((GET_STATUS, get_status), (WITHDRAW, withdraw))
+PROVE_SERVICE = OperationContract(
+    "ProveService",
+    ProofOfServiceCallSchema,
+    StatusSchema,
+    "送达回证: record that the applicant received the centre's written decision on an application this agency "
+    "forwarded (LAL 43, 39).",
+)
+STANDARD_OPERATIONS = ((GET_STATUS, get_status), (WITHDRAW, withdraw), (PROVE_SERVICE, prove_service))

@@ -1,0 +1,104 @@
+"""Proof of service (送达回证): the forwarder records that the applicant has the centre's written decision.
+
+LAL 43 ¶1: a refusal is told to the applicant in writing, with reasons; a detained applicant is reached through
+the organ that forwarded the application (LAL 39), so its acknowledgment is recorded on the request.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from gateway.domain.enums import DecisionOutcome, RefusalReason, RequestState
+from gateway.domain.model import Decision
+from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
+from gateway.proof_of_service import ProofsOfService
+from tests.unit.test_intake import COURT, POLICE
+from tests.unit.test_state_changes import CENTRE, MARKET_NORTH, NOW, World, _application
+
+REFUSAL = Decision(DecisionOutcome.REFUSED, NOW, RefusalReason.HARDSHIP_NOT_MET, "家庭人均收入高于标准")
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _proofs(world: World) -> ProofsOfService:
+    return ProofsOfService(world.store, world.transitions, world.clock)
+
+
+@pytest.mark.parametrize("outcome", [DecisionOutcome.REFUSED, DecisionOutcome.GRANTED])
+def test_service_is_recorded_on_the_decided_application_and_moves_nothing(
+    world: World, outcome: DecisionOutcome
+) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, Decision(outcome, NOW, RefusalReason.OTHER, "理由"))
+    decided = world.store.get(request_id)
+    assert decided is not None
+    world.clock.current = NOW + timedelta(days=1)
+
+    served = _proofs(world).record(POLICE, request_id, NOW + timedelta(hours=20))
+
+    change = world.store.changes[-1]
+    assert served.state is decided.state
+    assert (change.event, change.from_state, change.to_state) == ("served", decided.state, decided.state)
+    assert (change.actor, change.detail) == (POLICE.code, {"served_at": "2026-11-26T05:30:00+08:00"})
+    assert [message.routing_key for message in change.messages] == ["request.served"]  # the centre hears it
+    assert change.deliveries == ()  # the agency is the one telling: nothing goes back to it
+    assert served.due_at == decided.due_at  # a granted application's clock to assign keeps running
+
+
+def test_a_repeat_answers_the_same_and_records_nothing_more(world: World) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+    first = _proofs(world).record(POLICE, request_id, NOW)
+
+    again = _proofs(world).record(POLICE, request_id, NOW + timedelta(minutes=5))
+
+    assert again == first
+    assert [change.event for change in world.store.changes] == ["declined", "served"]
+
+
+def test_before_a_decision_there_is_nothing_to_serve(world: World) -> None:
+    request_id = _application(world)
+
+    with pytest.raises(IllegalTransition, match="not decided yet"):
+        _proofs(world).record(POLICE, request_id, NOW)
+
+    assert world.store.changes == []
+
+
+@pytest.mark.parametrize(
+    ("served_at", "error"),
+    [(NOW - timedelta(hours=1), "before the decision was made"), (NOW + timedelta(hours=1), "in the future")],
+)
+def test_an_impossible_date_is_refused_and_changes_nothing(world: World, served_at: object, error: str) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+
+    with pytest.raises(InvalidInput) as refused:
+        _proofs(world).record(POLICE, request_id, served_at)  # type: ignore[arg-type]
+
+    assert refused.value.errors == {"served_at": [error]}
+    assert [change.event for change in world.store.changes] == ["declined"]
+
+
+def test_only_the_forwarding_agency_records_it_and_others_see_no_request(world: World) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+
+    with pytest.raises(RequestNotFound):
+        _proofs(world).record(COURT, request_id, NOW)
+
+    assert world.store.get(request_id).state is RequestState.DECLINED  # type: ignore[union-attr]
+    assert [change.event for change in world.store.changes] == ["declined"]
+
+
+def test_a_notice_has_no_decision_to_serve(world: World) -> None:
+    request_id = world.notice()
+    world.answers.appoint(CENTRE, request_id, world.appointment())
+
+    with pytest.raises(IllegalTransition, match="only an application is decided"):
+        _proofs(world).record(COURT, request_id, NOW)
+
+    assert [change.event for change in world.store.changes] == ["assigned"]
