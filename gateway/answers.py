@@ -1,4 +1,4 @@
-"""The centre's side: appointments, decisions and replacements, on the requests routed to that centre."""
+"""The centre's side: appointments, decisions, replacements and terminations, on the requests routed to it."""
 
 import json
 from datetime import datetime
@@ -6,14 +6,14 @@ from typing import Protocol
 
 from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Stage
 from gateway.domain.lifecycle import Event
-from gateway.domain.model import Agency, Appointment, Decision
+from gateway.domain.model import Agency, Appointment, Decision, Termination
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
 from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
-from schemas.answers import dump_appointment, dump_decision
+from schemas.answers import dump_appointment, dump_decision, dump_termination
 
 
 class AnswerStore(Protocol):
@@ -85,6 +85,27 @@ class CentreAnswers:
             deadline=deadline,
         )
         return self._apply(request_id, Event.GRANTED if granted else Event.DECLINED, change, message_id)
+
+    def terminate(
+        self,
+        centre: Agency,
+        request_id: str,
+        termination: Termination,
+        message_id: str | None = None,
+        actor: str | None = None,
+    ) -> StoredRequest:
+        """End the aid on a ground of LAL 48; the agency is told, as of an appointment, and must act where the
+        law makes a defender mandatory (LAL 25: it notifies again, or the person has their own lawyer)."""
+        stored = self._routed_to(centre, request_id)
+        if self._already_applied(request_id, message_id):
+            return stored  # a repeat of an answer already applied changes nothing
+        _not_before_receipt(stored, "terminated_at", termination.terminated_at)
+        change = Change(
+            actor=actor or centre.code,
+            detail={"ground": termination.ground.value},  # the reason's text may name people: not in the audit log
+            answer=NewAnswer("termination", dump_termination(termination), message_id),
+        )
+        return self._apply(request_id, Event.TERMINATED, change, message_id)
 
     def _apply(self, request_id: str, event: Event, change: Change, key: str | None) -> StoredRequest:
         """The transition; a concurrent repeat under the same key that won the race answers the same."""

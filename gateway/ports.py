@@ -138,9 +138,18 @@ class AgencyDirectory(Protocol):
 class NewAnswer:
     """The centre's answer stored with the state change it causes."""
 
-    kind: str  # appointment, replacement, decision
+    kind: str  # appointment, replacement, decision, termination
     body: dict[str, Any]
     message_id: str | None = None  # when it came from legalaid.appointments
+
+    @property
+    def slot(self) -> str:
+        """Where the answer is shown and sent: a replacement is the appointment now in force."""
+        return ANSWER_SLOT.get(self.kind, self.kind)
+
+
+# A stored answer's kind -> the name it is shown and sent under (status, callbacks): the latest of each.
+ANSWER_SLOT = {"appointment": "appointment", "replacement": "appointment"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from schemas.fields import china_iso
 
 NOTICE_SCHEMA = "legalaid.notice/1"
 # Events the sending agency is told about, through its callback (LAL 36: "assign and inform").
-NOTIFIED_EVENTS = frozenset({Event.ASSIGNED, Event.REPLACED, Event.GRANTED, Event.DECLINED})
+NOTIFIED_EVENTS = frozenset({Event.ASSIGNED, Event.REPLACED, Event.GRANTED, Event.DECLINED, Event.TERMINATED})
 
 
 class TransitionStore(Protocol):
@@ -93,5 +93,5 @@ class Transitions:
             "at": china_iso(at),
         }
         if change.answer is not None:
-            body["decision" if change.answer.kind == "decision" else "appointment"] = change.answer.body
+            body[change.answer.slot] = change.answer.body
         return (NewDelivery(stored.agency_code, key, event.value, body),)

@@ -4,18 +4,19 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
 
 ANSWER_SCHEMA = "legalaid.answer/1"
 _BODIES: dict[str, type[Schema]] = {
     "appointment": AppointmentSchema,
     "replacement": ReplacementSchema,
     "decision": DecisionSchema,
+    "termination": TerminationSchema,
 }
 
 
 class AnswerMessageSchema(Schema):
-    """The envelope; `body` is an appointment, a replacement or a decision as the REST API takes them.
+    """The envelope; `body` is an appointment, a replacement, a decision or a termination as the REST API takes them.
 
     The AMQP `message_id` identifies the answer: a redelivery or a resend is applied once.
     """

@@ -4,8 +4,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, pre_load, validate, validates_schema
 
-from gateway.domain.enums import DecisionOutcome, RefusalReason, ReplacementReason
-from gateway.domain.model import Appointment, Decision, Lawyer
+from gateway.domain.enums import DecisionOutcome, RefusalReason, ReplacementReason, TerminationGround
+from gateway.domain.model import Appointment, Decision, Lawyer, Termination
 from schemas.fields import PHONE_PATTERN, aware_datetime, text
 
 LICENCE_PATTERN = r"^\d{17}$"  # 执业证号: 17 digits (shared/domain.md §4); only the shape is checked
@@ -101,6 +101,29 @@ class DecisionRecordSchema(DecisionSchema):
         return {**data, "reason_code": RefusalReason.OTHER.value, "reason": f"{code}：{reason}" if reason else code}
 
 
+class TerminationSchema(_AbsentNotNull):
+    """终止法律援助决定书: the centre ends the aid on one of the grounds of LAL 48, with its reasons."""
+
+    ground = fields.Enum(
+        TerminationGround,
+        by_value=True,
+        required=True,
+        metadata={"description": "the ground of LAL 48 ¶1 (1)–(8) on which the aid ends"},
+    )
+    terminated_at = aware_datetime(required=True)
+    reason = text(2000, required=True, metadata={"description": "the facts behind the ground, in writing"})
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Termination:
+        return Termination(**data)
+
+
+def dump_termination(termination: Termination) -> dict[str, Any]:
+    """A termination as JSON."""
+    dumped: dict[str, Any] = TerminationSchema().dump(termination)
+    return dumped
+
+
 def dump_appointment(appointment: Appointment) -> dict[str, Any]:
     """An appointment (or a replacement) as JSON."""
     dumped: dict[str, Any] = AppointmentRecordSchema().dump(appointment)
@@ -113,10 +136,13 @@ def dump_decision(decision: Decision) -> dict[str, Any]:
     return dumped
 
 
-def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision:
-    """A stored answer ("appointment" or "decision") back as its object."""
+def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Termination:
+    """A stored answer ("appointment", "decision" or "termination") back as its object."""
     if kind == "decision":
         decision: Decision = DecisionRecordSchema().load(body)
         return decision
+    if kind == "termination":
+        termination: Termination = TerminationSchema().load(body)
+        return termination
     appointment: Appointment = AppointmentRecordSchema().load(body)
     return appointment

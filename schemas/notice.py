@@ -2,19 +2,19 @@
 
 from marshmallow import Schema, fields
 
-from schemas.answers import AppointmentRecordSchema, DecisionSchema
+from schemas.answers import AppointmentRecordSchema, DecisionSchema, TerminationSchema
 from schemas.fields import ChinaDateTime
 
 
 class AgencyReplySchema(Schema):
-    """法律援助公函 back to the agency: the lawyer appointed, or the decision on an application.
+    """法律援助公函 back to the agency: the lawyer appointed, the decision on an application, or the end of the aid.
 
     The same `idempotency_key` comes with every retry of one notice: a receiver that has seen it
     has nothing more to do.
     """
 
     idempotency_key = fields.String(required=True)
-    event = fields.String(required=True, metadata={"description": "assigned, replaced, granted, declined"})
+    event = fields.String(required=True, metadata={"description": "assigned, replaced, granted, declined, terminated"})
     request_id = fields.String(required=True, metadata={"description": "the gateway id from the receipt"})
     kind = fields.String(required=True)
     reference = fields.String(required=True, metadata={"description": "the agency's own document number"})
@@ -23,6 +23,7 @@ class AgencyReplySchema(Schema):
     at = ChinaDateTime(required=True)
     appointment = fields.Nested(AppointmentRecordSchema)
     decision = fields.Nested(DecisionSchema)
+    termination = fields.Nested(TerminationSchema)
 
 
 class AcknowledgementSchema(Schema):

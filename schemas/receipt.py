@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from gateway.domain.enums import Kind, RequestState
-from schemas.answers import AppointmentRecordSchema, DecisionSchema
+from schemas.answers import AppointmentRecordSchema, DecisionSchema, TerminationSchema
 from schemas.canonical import RelatedSchema
 from schemas.fields import ChinaDateTime
 
@@ -81,4 +81,8 @@ class StatusSchema(Schema):
             "calendar_unconfirmed (the deadline's year has no State Council holiday notice loaded yet) …",
             "xml_item": "Flag",
         },
+    )
+    # Declared last: a SOAP client built from an older WSDL still reads every status without a termination.
+    termination = fields.Nested(
+        TerminationSchema, metadata={"description": "the centre ended the aid on a ground of LAL 48"}
     )

@@ -135,6 +135,7 @@ class RequestState(StrEnum):
     ASSIGNED = "assigned"  # the centre appointed a lawyer (or named a duty lawyer)
     INFORMED = "informed"  # the agency received the appointment (LAL 36 "assign and inform")
     WITHDRAWN = "withdrawn"  # the sending agency withdrew it; the centre stops work
+    TERMINATED = "terminated"  # the centre ended the aid on a ground of LAL 48; the agency is told
 
 
 class WithdrawalReason(StrEnum):
@@ -162,6 +163,19 @@ class RefusalReason(StrEnum):
     LAWYER_RETAINED = "lawyer_retained"  # a defender is already retained (LAL 24: aid is for those without)
     MATERIALS_NOT_SUPPLIED = "materials_not_supplied"  # missing materials never supplied (LAL 43 ¶2)
     OTHER = "other"  # explained in the decision's reason
+
+
+class TerminationGround(StrEnum):
+    """The grounds on which the centre must end legal aid (终止法律援助, LAL 48 ¶1 (1)–(8))."""
+
+    DECEIT = "deceit"  # (1) aid obtained by deceit or other improper means
+    FACTS_CONCEALED = "facts_concealed"  # (2) important facts concealed or false evidence given
+    UNLAWFUL_USE = "unlawful_use"  # (3) aid used for unlawful activities
+    MEANS_CHANGED = "means_changed"  # (4) the person's means changed: no longer eligible
+    CASE_ENDED = "case_ended"  # (5) the proceedings ended or the case was dropped
+    LAWYER_RETAINED = "lawyer_retained"  # (6) the person retained a lawyer or other representative
+    PERSON_REQUESTED = "person_requested"  # (7) the person asked, with good reason, to end the aid
+    OTHER_LAWFUL_GROUND = "other_lawful_ground"  # (8) another ground laws and regulations give
 
 
 class ReplacementReason(StrEnum):

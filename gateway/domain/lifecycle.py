@@ -18,6 +18,7 @@ class Event(StrEnum):
     REPLACED = "replaced"
     INFORMED = "informed"
     WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
     SERVED = "served"  # the forwarder handed the written decision to the applicant (送达)
 
 
@@ -45,6 +46,8 @@ RULES: dict[Event, Rule] = {
     Event.INFORMED: Rule(frozenset({S.ASSIGNED}), S.INFORMED),
     # LAL 48: a person who retains his own lawyer ends the aid, at any point before it is over.
     Event.WITHDRAWN: Rule(_OPEN | {S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
+    # LAL 48: the centre ends aid under way (granted, or a lawyer assigned) on one of the law's grounds.
+    Event.TERMINATED: Rule(frozenset({S.GRANTED, S.ASSIGNED, S.INFORMED}), S.TERMINATED),
     # LAL 43 ¶1: the decision reaches the applicant in writing, through the organ that forwarded the application
     # (LAL 39); its acknowledgment is recorded once the application is decided, and moves nothing.
     Event.SERVED: Rule(frozenset({S.GRANTED, S.DECLINED, S.ASSIGNED, S.INFORMED}), None, _APPLICATION),

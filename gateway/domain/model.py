@@ -21,6 +21,7 @@ from gateway.domain.enums import (
     ReplacementReason,
     RequestState,
     Stage,
+    TerminationGround,
     WithdrawalReason,
 )
 
@@ -273,3 +274,12 @@ class Decision:
     decided_at: datetime
     reason_code: RefusalReason | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Termination:
+    """The centre's decision to end legal aid (终止法律援助决定书, LAL 48), on one of the law's grounds."""
+
+    ground: TerminationGround
+    terminated_at: datetime
+    reason: str

@@ -158,6 +158,8 @@ class AnswersConsumer:
         try:
             if message["type"] == "decision":
                 self._answers.decide(centre, message["request_id"], message["body"], key)
+            elif message["type"] == "termination":
+                self._answers.terminate(centre, message["request_id"], message["body"], key)
             else:
                 self._answers.appoint(centre, message["request_id"], message["body"], key)
         except AnswerAlreadyApplied:

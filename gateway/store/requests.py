@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import IdType, Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
-from gateway.ports import AnswerAlreadyApplied, OutboxMessage, RawPayload, ReferenceTaken, StateChange, StoredRequest
+from gateway.ports import (
+    ANSWER_SLOT,
+    AnswerAlreadyApplied,
+    OutboxMessage,
+    RawPayload,
+    ReferenceTaken,
+    StateChange,
+    StoredRequest,
+)
 from gateway.privacy import id_tail_index, keyed_digest, name_index
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
@@ -237,7 +245,7 @@ class SqlRequestStore:
         return {licence: other for other, licence in latest.items()}
 
     def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
-        """The newest stored answer of each kind (appointment or replacement, decision)."""
+        """The newest stored answer of each kind (appointment or replacement, decision, termination)."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 sa.select(answers.c.kind, answers.c.body)
@@ -246,7 +254,7 @@ class SqlRequestStore:
             ).all()
         latest: dict[str, dict[str, Any]] = {}
         for kind, body in rows:
-            latest["decision" if kind == "decision" else "appointment"] = body
+            latest[ANSWER_SLOT.get(kind, kind)] = body
         return latest
 
     def _write_change(self, conn: sa.Connection, change: StateChange) -> None:

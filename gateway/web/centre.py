@@ -1,18 +1,18 @@
-"""The legal aid centre's side of the API: appointments, decisions, replacements."""
+"""The legal aid centre's side of the API: appointments, decisions, replacements, terminations."""
 
 from collections.abc import Callable
 from typing import Any
 
 from flask import request
 
-from gateway.domain.model import Agency, Appointment, Decision
+from gateway.domain.model import Agency, Appointment, Decision, Termination
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from gateway.web.status import status_body
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
 from schemas.receipt import StatusSchema
 
 blp = Blueprint(
@@ -85,6 +85,25 @@ def decide(decision: Decision, request_id: str) -> dict[str, Any]:
 def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:
     """A new lawyer replaces the appointed one (更换法律援助人员: refused by the person, conflict …)."""
     return _answered(request_id, lambda centre, key: services().answers.appoint(centre, request_id, appointment, key))
+
+
+@blp.post("/<request_id>/termination")
+@blp.doc(**_IDEMPOTENCY)
+@blp.arguments(
+    TerminationSchema,
+    example={
+        "ground": "lawyer_retained",
+        "terminated_at": "2026-12-01T10:00:00+08:00",
+        "reason": "受援人已自行委托辩护律师",
+    },
+)
+@blp.response(200, StatusSchema, description="Terminated; the agency will be told through its callback")
+@blp.doc(**linked_responses(200))
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="Only aid under way (granted, or a lawyer assigned) can be terminated")
+def terminate(termination: Termination, request_id: str) -> dict[str, Any]:
+    """End the aid on a ground of LAL 48 (终止法律援助); the agency is told, as of an appointment."""
+    return _answered(request_id, lambda centre, key: services().answers.terminate(centre, request_id, termination, key))
 
 
 def _answered(request_id: str, act: Callable[[Agency, str | None], object]) -> dict[str, Any]:

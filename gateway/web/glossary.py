@@ -69,6 +69,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "发现法定情形时间",
         f"when the organ found the ground (LAL 36: notify within 3 days; later: flag late_notice); {_MOMENT}",
     ),
+    "ground": ("终止情形", "the ground of LAL 48 ¶1 (1)–(8) on which the aid ends"),
     "grounds": ("通知辩护情形", "the legal grounds for notifying defence; at least one, none twice"),
     "hearing": ("开庭", "when and where the hearing is"),
     "history": ("办理经过", "every state change, oldest first"),
@@ -117,6 +118,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "replacement_reason": ("更换原因", "why the lawyer was replaced"),
     "request_number": ("请求编号", "the bureau's document number; the idempotency key"),
     "role": ("职务", "the person's role in the case"),
+    "terminated_at": ("终止时间", f"when the centre ended the aid; {_MOMENT}"),
+    "termination": (
+        "终止法律援助",
+        "the centre ended the aid on a ground of LAL 48; the agency must act where a defender is mandatory",
+    ),
     "scheduled_at": ("安排时间", f"when it is scheduled; {_MOMENT}"),
     "served_at": ("送达时间", f"when the applicant received the written decision, not before it was made; {_MOMENT}"),
     "sex": ("性别", "must agree with a resident ID number (GB 11643)"),
@@ -210,6 +216,7 @@ OWN_SENSE: dict[str, tuple[str, str]] = {
     "HistoryEntry.state": ("状态", "the request's state after the event"),
     "AttachmentRef.title": ("附件名称", "the document's title"),
     "Application.reason": ("申请理由", "why the detainee applies"),
+    "Termination.reason": ("事实和理由", "the facts behind the ground, told in writing (LAL 48)"),
     "Decision.reason": ("决定理由", "required with a refusal: the reasons, told to the applicant in writing (LAL 43)"),
     "Withdrawal.reason": ("撤回原因", "why the agency withdraws the request"),
     "WithdrawalMessage.reason": ("撤回原因", "why the agency withdrew the request"),
@@ -241,6 +248,7 @@ _ENUMS: dict[str, dict[str, str]] = {
     "stage": L.STAGES,
     "trial_stage": L.STAGES,
     "grounds": L.GROUNDS,
+    "ground": L.TERMINATION_GROUNDS,
     "id_type": L.ID_TYPES,
     "Identity.type": L.ID_TYPES,
     "disabilities": L.DISABILITIES,
@@ -274,7 +282,12 @@ _ENUMS: dict[str, dict[str, str]] = {
     "basis": L.APPLICATION_BASES,
     "channel": L.CHANNELS,
     "WithdrawalMessage.reason": L.WITHDRAWAL_REASONS,
-    "AnswerMessage.type": {"appointment": "指派律师", "replacement": "更换律师", "decision": "审查决定"},
+    "AnswerMessage.type": {
+        "appointment": "指派律师",
+        "replacement": "更换律师",
+        "decision": "审查决定",
+        "termination": "终止法律援助",
+    },
     "event": {
         "request.granted": "给予法律援助",
         "request.declined": "不予法律援助",
@@ -283,6 +296,7 @@ _ENUMS: dict[str, dict[str, str]] = {
         "request.informed": "已告知办案机关",
         "request.withdrawn": "已撤回",
         "request.served": "决定书已送达申请人",
+        "request.terminated": "终止法律援助",
         "deadline.at_risk": "期限临近",
         "deadline.missed": "期限已过",
         "audit.checkpoint": "审计检查点",
@@ -313,6 +327,7 @@ _BY_ENUM_TYPE: dict[str, dict[str, str]] = {
     "DecisionOutcome": _ENUMS["outcome"],
     "ReplacementReason": L.REPLACEMENT_REASONS,
     "RefusalReason": L.REFUSAL_REASONS,
+    "TerminationGround": L.TERMINATION_GROUNDS,
 }
 
 

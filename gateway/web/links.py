@@ -12,6 +12,7 @@ _OPERATIONS = (
     ("Appoint", "/appointment", "post", "the centre appoints a lawyer"),
     ("Decide", "/decision", "post", "the centre decides an application"),
     ("Replace", "/replacement", "post", "the centre replaces the lawyer"),
+    ("Terminate", "/termination", "post", "the centre ends the aid (LAL 48)"),
 )
 
 

@@ -43,7 +43,7 @@ CHECKS = [
     negative_data_rejection,
     ignored_auth,
 ]
-OPERATIONS = 15  # nine agency resources, the status, the withdrawal, the proof of service, three answers
+OPERATIONS = 16  # nine agency resources; status, withdrawal, proof of service; four answers of the centre
 
 # Bounded so the whole module stays within about two minutes on a shared two-core machine.
 STATELESS = settings(

@@ -137,7 +137,7 @@ class InMemoryStore:
         latest: dict[str, dict[str, Any]] = {}
         for change in self.changes:
             if change.request_id == request_id and change.answer is not None:
-                latest["decision" if change.answer.kind == "decision" else "appointment"] = change.answer.body
+                latest[change.answer.slot] = change.answer.body
         return latest
 
     def answer_request(self, message_id: str) -> str | None:

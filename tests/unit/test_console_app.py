@@ -469,6 +469,36 @@ def test_a_refusal_is_chosen_from_the_laws_reasons_and_read_back_in_chinese(app:
     assert "决定书已送达申请人" in timeline and "办案机关回执：2026-11-25 09:31送达" in timeline
 
 
+def test_aid_under_way_is_terminated_on_a_ground_of_the_law_from_the_console(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    user = _signed_in(app, "clerk")
+    before = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    user.submit(f"/console/requests/{request_id}/appointment", LAWYER)
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    start = page.index('id="termination-ground"')
+    grounds = page[start : page.index("</select>", start)]
+
+    refused = user.submit(
+        f"/console/requests/{request_id}/termination", {"ground": "case_ended", "terminated_at": "2026-11-26T11:00"}
+    )
+    done = user.submit(
+        f"/console/requests/{request_id}/termination",
+        {"ground": "lawyer_retained", "terminated_at": "2026-11-26T11:00", "reason": "被告人家属已委托辩护律师"},
+    )
+
+    assert "终止法律援助" not in before  # nothing to end before a lawyer is assigned
+    assert grounds.count("<option") == 9  # 请选择 and the eight grounds of LAL 48
+    assert "自行委托律师或者其他代理人" in grounds and "案件终止审理或者已经被撤销" in grounds
+    assert refused.status_code == 422  # the facts behind the ground are written down
+    assert done.status_code == 302
+    assert services.requests.get(request_id).state.value == "terminated"  # type: ignore[union-attr]
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert "已终止法律援助：自行委托律师或者其他代理人（被告人家属已委托辩护律师）" in after
+    timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
+    assert "终止法律援助" in timeline and "lawyer_retained" not in timeline
+    assert [entry.actor for entry in services.console.audit_entries(request_id)][-1] == "staff:clerk"
+
+
 def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:
     first = _court_notice(app, services)
     second = _court_notice(

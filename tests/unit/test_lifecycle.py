@@ -25,6 +25,10 @@ ALLOWED = {
     (Event.WITHDRAWN, S.GRANTED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.ASSIGNED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.INFORMED): S.WITHDRAWN,
+    # LAL 48: aid under way ends on one of the law's grounds.
+    (Event.TERMINATED, S.GRANTED): S.TERMINATED,
+    (Event.TERMINATED, S.ASSIGNED): S.TERMINATED,
+    (Event.TERMINATED, S.INFORMED): S.TERMINATED,
     # LAL 43 ¶1: the written decision's service is recorded once there is a decision; the state stays.
     (Event.SERVED, S.GRANTED): S.GRANTED,
     (Event.SERVED, S.DECLINED): S.DECLINED,
@@ -41,6 +45,7 @@ FROM = {
     Event.REPLACED: "assigned, informed",
     Event.INFORMED: "assigned",
     Event.WITHDRAWN: "assigned, granted, informed, queued, received",
+    Event.TERMINATED: "assigned, granted, informed",
     Event.SERVED: "assigned, declined, granted, informed",
 }
 

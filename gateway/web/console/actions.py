@@ -1,4 +1,4 @@
-"""Staff answer a request: appoint a lawyer, decide an application, replace a lawyer.
+"""Staff answer a request: appoint a lawyer, decide an application, replace a lawyer, end the aid.
 
 The forms go through the API's own schemas and use cases, so they refuse what the API refuses with the
 same messages, and the agency is told through the same delivery path.
@@ -21,16 +21,18 @@ from gateway.web.console.form_messages import FORM_REFUSED, in_chinese, refusal_
 from gateway.web.console.request_page import FORM_KEY, FormState, render_case, visible_case
 from gateway.web.context import services
 from gateway.web.problems import flatten_messages
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
 
 LAWYER_FIELDS = ("name", "law_firm", "licence_number", "phone", "years_of_practice")
 APPOINTMENT_FIELDS = ("appointed_at", "duty_place", "duty_time", "note")
 DECISION_FIELDS = ("outcome", "decided_at", "reason_code", "reason")
-DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at"})
+TERMINATION_FIELDS = ("ground", "terminated_at", "reason")
+DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at", "terminated_at"})
 DONE = {
     "appointment": "已指派律师，将通知办案机关。",
     "replacement": "已更换律师，将通知办案机关。",
     "decision": "已记录决定，将通知办案机关。",
+    "termination": "已终止法律援助，将通知办案机关。",
 }
 
 Outcome = tuple[str, int] | BaseResponse
@@ -60,12 +62,24 @@ def decide(request_id: str) -> Outcome:
     return _answer(request_id, "decision", DecisionSchema(), _present(document), _decide)
 
 
+@blp.post("/requests/<request_id>/termination")
+@requires(StaffMember.reads_cases)
+def terminate(request_id: str) -> Outcome:
+    """End the aid on a ground of LAL 48."""
+    document = {name: _form_value(name) for name in TERMINATION_FIELDS}
+    return _answer(request_id, "termination", TerminationSchema(), _present(document), _terminate)
+
+
 def _appoint(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
     return services().answers.appoint(centre, request_id, answer, key, actor=actor)
 
 
 def _decide(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
     return services().answers.decide(centre, request_id, answer, key, actor=actor)
+
+
+def _terminate(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
+    return services().answers.terminate(centre, request_id, answer, key, actor=actor)
 
 
 def _answer(

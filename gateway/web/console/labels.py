@@ -16,6 +16,7 @@ STATES = {
     "assigned": "已指派",
     "informed": "已告知办案机关",
     "withdrawn": "已撤回",
+    "terminated": "已终止援助",
 }
 
 OPEN_STATES = tuple(sorted(state.value for state in CLOCK_RUNNING))  # the centre's clock runs
@@ -86,6 +87,17 @@ REPLACEMENT_REASONS = {
     "other": "其他原因",
 }
 
+TERMINATION_GROUNDS = {  # LAL 48 ¶1 (1)–(8)
+    "deceit": "以欺骗或者其他不正当手段获得法律援助",
+    "facts_concealed": "故意隐瞒与案件有关的重要事实或者提供虚假证据",
+    "unlawful_use": "利用法律援助从事违法活动",
+    "means_changed": "经济状况发生变化，不再符合法律援助条件",
+    "case_ended": "案件终止审理或者已经被撤销",
+    "lawyer_retained": "自行委托律师或者其他代理人",
+    "person_requested": "受援人有正当理由要求终止法律援助",
+    "other_lawful_ground": "法律法规规定的其他情形",
+}
+
 REFUSAL_REASONS = {
     "outside_scope": "不属于法律援助范围",
     "hardship_not_met": "不符合经济困难标准",
@@ -133,6 +145,7 @@ EVENTS = {
     "informed": "已告知办案机关",
     "withdrawn": "办案机关撤回",
     "served": "决定书已送达申请人",
+    "terminated": "终止法律援助",
     "deadline_at_risk": "期限即将届满预警",
     "deadline_missed": "期限已届满未完成",
     "legal_hold_set": "设置依法留存（原始报文暂不清除）",

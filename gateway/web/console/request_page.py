@@ -25,7 +25,12 @@ from gateway.web.soap.hardened import PARSER
 FORM_KEY = re.compile(r"[0-9a-f]{32}")  # a uuid4 in hex: one per rendered form, its idempotency key
 
 # The forms a request may show, by the lifecycle event each one causes.
-ACTIONS = {"appointment": Event.ASSIGNED, "decision": Event.GRANTED, "replacement": Event.REPLACED}
+ACTIONS = {
+    "appointment": Event.ASSIGNED,
+    "decision": Event.GRANTED,
+    "replacement": Event.REPLACED,
+    "termination": Event.TERMINATED,
+}
 
 
 @dataclass

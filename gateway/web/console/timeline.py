@@ -54,6 +54,8 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
         notes.append("给予" if detail["outcome"] == "granted" else refused)
     if "reason" in detail:
         notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
+    if "ground" in detail:
+        notes.append(L.label(L.TERMINATION_GROUNDS, str(detail["ground"])))
     if "served_at" in detail:
         notes.append(f"办案机关回执：{_china_minute(str(detail['served_at']))}送达")
     if "hold_reason" in detail:
@@ -62,7 +64,13 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
         notes.append(f"保存期限 {detail['retention_days']} 天")
     if "due_at" in detail:
         notes.append(f"期限 {_china_minute(str(detail['due_at']))}（{citation(str(detail.get('basis', '')))}）")
-    tone = {"withdrawn": "warn", "declined": "warn", "deadline_at_risk": "warn", "deadline_missed": "bad"}
+    tone = {
+        "withdrawn": "warn",
+        "declined": "warn",
+        "terminated": "warn",
+        "deadline_at_risk": "warn",
+        "deadline_missed": "bad",
+    }
     return Moment(
         at=entry.at,
         event=entry.event,
