@@ -1,6 +1,7 @@
 """SOAP callbacks: the agency's own callback WSDL, called with zeep and a WS-Security UsernameToken."""
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -23,6 +24,7 @@ from gateway.web.soap.dialect import pascal_case
 from gateway.web.soap.xsd import OperationContract, item_name
 
 FAILED = "failed"
+log = logging.getLogger(__name__)
 
 
 def zeep_arguments(schema: Schema, document: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,8 +60,9 @@ class SoapNotifier:
             client = self._client(callback)
             headers = {REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {}
             operation = getattr(client.service, contract.name)
+            arguments = _known_to(client, contract.name, zeep_arguments(contract.request_schema, delivery.body))
             with client.settings(extra_http_headers=headers):
-                answer = operation(**zeep_arguments(contract.request_schema, delivery.body))
+                answer = operation(**arguments)
         except Fault as exc:  # the agency's faultstring is its own text: only a code-shaped code is kept
             code = exc.detail.findtext(".//{*}Code") if exc.detail is not None else None
             shown = _code(code) or _code(str(exc.code)) or "unknown"
@@ -94,6 +97,19 @@ class SoapNotifier:
                 wsse=UsernameToken(callback.username or "", callback.secret, use_digest=True),  # type: ignore[no-untyped-call]
             )
         return self._clients[key]
+
+
+def _known_to(client: Client, operation: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the agency's WSDL declares: one kept from an older contract lacks the elements added
+    since (a `Termination`, say); it still hears the event, and reads the rest with GetStatus."""
+    try:
+        declared = {name for name, _ in client.service._binding.get(operation).input.body.type.elements}
+    except (AttributeError, ValueError):  # not a document/literal wrapped operation: zeep will say what is wrong
+        return arguments
+    dropped = sorted(set(arguments) - declared)
+    if dropped:
+        log.warning("callback WSDL of %s lacks %s: sent without them", client.wsdl.location, ", ".join(dropped))
+    return {name: value for name, value in arguments.items() if name in declared}
 
 
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9:._-]{0,63}")

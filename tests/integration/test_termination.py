@@ -1,6 +1,7 @@
 """Termination (LAL 48) from the API and the queue, told to the agency through its SOAP callback."""
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -8,6 +9,7 @@ from typing import Any
 
 import pika
 import pytest
+import requests
 
 from adapters.soap_services import callback_contracts
 from gateway.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
@@ -45,6 +47,18 @@ def _assigned_notice(gateway: LiveGateway, number: str) -> tuple[str, str]:
     return receipt["id"], receipt["centre_code"]
 
 
+def _deliverer(gateway: LiveGateway) -> Deliverer:
+    services = gateway.services
+    return Deliverer(
+        services.deliveries,
+        services.agencies,
+        services.transitions,
+        callback_contracts(),
+        services.clock,
+        RetryPolicy(first=timedelta(0)),
+    )
+
+
 def _termination(ground: str = "lawyer_retained") -> dict[str, Any]:
     return {"ground": ground, "terminated_at": china_now(), "reason": "被告人已自行委托辩护律师"}
 
@@ -55,15 +69,7 @@ def test_the_court_hears_of_the_termination_through_its_soap_callback(
     callback = Callback(kind="soap", url=agency.wsdl_url("court"), secret=PASSWORD, username=USERNAME)
     gateway.services.agencies.set_callback(COURT, callback)
     request_id, centre = _assigned_notice(gateway, "（2026）鲁0202刑初900号")
-    services = gateway.services
-    deliverer = Deliverer(
-        services.deliveries,
-        services.agencies,
-        services.transitions,
-        callback_contracts(),
-        services.clock,
-        RetryPolicy(first=timedelta(0)),
-    )
+    deliverer = _deliverer(gateway)
     deliverer.run_once()  # the appointment: the court is informed
 
     terminated = gateway.post(f"/api/v1/requests/{request_id}/termination", centre, _termination())
@@ -81,6 +87,24 @@ def test_the_court_hears_of_the_termination_through_its_soap_callback(
     status = gateway.get(f"/api/v1/requests/{request_id}", COURT).json()
     assert (status["state"], status["termination"]["ground"]) == ("terminated", "lawyer_retained")
     assert [entry["event"] for entry in status["history"]] == ["received", "assigned", "informed", "terminated"]
+
+
+def test_an_agency_on_a_callback_contract_from_before_termination_still_hears_the_event(
+    gateway: LiveGateway, agency: AgencySimulator
+) -> None:
+    current = requests.get(agency.wsdl_url("court"), timeout=5).content
+    older = re.sub(rb'<xs:element name="Termination".*?</xs:element>', b"", current, flags=re.S)
+    assert b'<xs:element name="Termination"' not in older and b'<xs:element name="Termination"' in current
+    callback = Callback(kind="soap", url=agency.wsdl_url("court"), secret=PASSWORD, username=USERNAME, wsdl=older)
+    gateway.services.agencies.set_callback(COURT, callback)
+    request_id, centre = _assigned_notice(gateway, "（2026）鲁0202刑初902号")
+    gateway.post(f"/api/v1/requests/{request_id}/termination", centre, _termination())
+
+    _deliverer(gateway).run_once()
+
+    told = [notice["element"] for notice in agency.received.values()]
+    assert [element.findtext("{*}Event") for element in told] == ["assigned", "terminated"]
+    assert told[1].find("{*}Termination") is None  # its contract has no room for it: GetStatus has it
 
 
 def test_the_assignment_system_terminates_over_the_queue(gateway: LiveGateway, amqp_url: str) -> None:
