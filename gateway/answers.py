@@ -14,6 +14,7 @@ from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
 from schemas.answers import dump_appointment, dump_decision, dump_termination
+from schemas.fields import china_iso
 
 
 class AnswerStore(Protocol):
@@ -80,7 +81,12 @@ class CentreAnswers:
             deadline = (due, "assign_lawyer", "LAL 43")
         change = Change(
             actor=actor or centre.code,
-            detail={"outcome": decision.outcome.value, "reason_code": decision.reason_code},
+            # The LAL 43 deadline the decision answers: a grant replaces it, and the reports still judge it.
+            detail={
+                "outcome": decision.outcome.value,
+                "reason_code": decision.reason_code,
+                "decision_due_at": china_iso(stored.due_at),
+            },
             answer=NewAnswer("decision", dump_decision(decision), message_id),
             deadline=deadline,
         )

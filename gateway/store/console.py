@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.data_keys import DataKeyRing
+from gateway.domain.enums import Kind
 from gateway.ports import StoredRequest
 from gateway.privacy import id_tail_index, name_index
 from gateway.store.deliveries import PARKED, PENDING, Delivery, delivery_from_row
@@ -50,7 +51,9 @@ class ReportRow:
     received_at: datetime
     due_at: datetime
     assigned_at: datetime | None  # the first appointment, if any
-    closed_at: datetime | None = None  # when it was withdrawn or declined, if it was
+    closed_at: datetime | None = None  # when it was withdrawn, declined or terminated, if it was
+    decided_at: datetime | None = None  # an application: when it was granted or refused
+    decision_due_at: datetime | None = None  # an application: its LAL 43 deadline to decide, where known
 
 
 @dataclass(frozen=True)
@@ -183,13 +186,26 @@ class SqlConsoleQueries:
             requests.c.received_at,
             requests.c.due_at,
             _first_event(("assigned",)).label("assigned_at"),
-            _first_event(("withdrawn", "declined")).label("closed_at"),
+            _first_event(("withdrawn", "declined", "terminated")).label("closed_at"),
+            _first_event(("granted", "declined")).label("decided_at"),
+            _grant_detail().label("grant_detail"),
         ).where(requests.c.received_at >= start, requests.c.received_at < end)
         if centre_code is not None:
             query = query.where(requests.c.centre_code == centre_code)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(query.order_by(requests.c.received_at)).all()
         return [_report_row(row._mapping) for row in rows]
+
+
+def _grant_detail() -> sa.ScalarSelect[Any]:
+    """The audit detail of the request's grant: it names the LAL 43 deadline the grant replaced."""
+    return (
+        sa.select(audit_log.c.detail)
+        .where(audit_log.c.request_id == requests.c.id, audit_log.c.event == "granted")
+        .order_by(audit_log.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _first_event(events: tuple[str, ...]) -> sa.ScalarSelect[datetime]:
@@ -210,7 +226,23 @@ def _report_row(row: sa.RowMapping) -> ReportRow:
         due_at=row["due_at"],
         assigned_at=_aware(row["assigned_at"]),
         closed_at=_aware(row["closed_at"]),
+        decided_at=_aware(row["decided_at"]),
+        decision_due_at=_decision_due_at(row),
     )
+
+
+def _decision_due_at(row: sa.RowMapping) -> datetime | None:
+    """An application's LAL 43 deadline: the one it still has until granted, then the one the grant recorded
+    (None for a grant recorded before grants kept it)."""
+    if row["kind"] != Kind.APPLICATION_TRANSFER.value:
+        return None
+    detail = row["grant_detail"]
+    if detail is None:
+        return row["due_at"]  # type: ignore[no-any-return]
+    if isinstance(detail, str):  # SQLite may hand a subquery's JSON back as text
+        detail = json.loads(detail)
+    recorded = detail.get("decision_due_at")
+    return datetime.fromisoformat(recorded) if recorded else None
 
 
 def _aware(value: datetime | str | None) -> datetime | None:

@@ -564,7 +564,11 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
     page = chief.get("/console/reports").get_data(as_text=True)
     exported = chief.get("/console/reports.csv")
 
-    assert "合计：收到 3 件，按期指派 1 件，逾期 0 件，撤回 0 件，不予援助 0 件，在办 2 件。" in page and "<svg" in page
+    totals = (
+        "合计：收到 3 件，按期指派 1 件，逾期 0 件（其中审查决定逾期 0 件），"
+        "撤回 0 件，不予援助 0 件，终止援助 0 件，在办 2 件。"
+    )
+    assert totals in page and "<svg" in page
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert list(rows[0]) == [
         "日期",
@@ -576,7 +580,9 @@ def test_the_report_counts_by_agency_kind_and_day_and_exports_csv(app: Flask, se
         "逾期",
         "撤回",
         "不予援助",
+        "终止援助",
         "在办",
+        "其中审查决定逾期",
     ]
     court = next(row for row in rows if row["机关代码"] == COURT)
     assert (court["类型"], court["收到"], court["按期指派"], court["逾期"], court["在办"]) == (

@@ -68,3 +68,66 @@ def test_a_request_counts_on_the_day_it_was_received_in_china() -> None:
         (date(2026, 11, 20), 2),
         (date(2026, 11, 21), 1),
     ]
+
+
+# An application received on Friday 20 Nov: LAL 43 gives the centre 7 days to decide (to the 27th), then 3 days
+# from the decision to assign a lawyer. The figures below are set by hand from those two periods.
+DECIDE_BY = datetime(2026, 11, 27, 15, 59, 59, tzinfo=UTC)  # 23:59:59 on the 27th in China
+
+
+def _application(
+    state: str, decided_at: datetime | None, assigned_at: datetime | None = None, **changes: object
+) -> ReportRow:
+    # After a grant the row's due_at is the deadline to assign: 3 days from the decision.
+    due_at = decided_at + timedelta(days=3) if state != "declined" and decided_at is not None else DECIDE_BY
+    values: dict[str, object] = {
+        "kind": "application_transfer",
+        "due_at": due_at,
+        "decided_at": decided_at,
+        "decision_due_at": DECIDE_BY,
+    }
+    values.update(changes)
+    return _row(state, assigned_at, **values)
+
+
+def test_an_application_decided_late_is_late_though_its_lawyer_came_within_three_days() -> None:
+    now = datetime(2026, 12, 10, tzinfo=UTC)
+    rows = [
+        # decided on day 10, assigned on day 11: the decision deadline was missed (the gap the report had).
+        _application("assigned", RECEIVED + timedelta(days=10), RECEIVED + timedelta(days=11)),
+        # decided on day 5, assigned on day 6: in time at both deadlines.
+        _application("informed", RECEIVED + timedelta(days=5), RECEIVED + timedelta(days=6)),
+        # decided on day 5, assigned on day 9: the 3 days after the grant were missed, the decision was not.
+        _application("assigned", RECEIVED + timedelta(days=5), RECEIVED + timedelta(days=9)),
+        # refused on day 9: late at the decision.
+        _application("declined", RECEIVED + timedelta(days=9), closed_at=RECEIVED + timedelta(days=9)),
+        # never decided, and the 7 days are past.
+        _application("queued", None),
+        # withdrawn on day 2, before any decision: not late.
+        _application("withdrawn", None, closed_at=RECEIVED + timedelta(days=2)),
+    ]
+
+    [line] = count_requests(rows, now)
+
+    assert line.tally == Tally(received=6, assigned_in_time=1, late=4, withdrawn=1, decision_late=3)
+
+
+def test_a_grant_recorded_before_grants_kept_their_deadline_is_judged_by_the_assignment_alone() -> None:
+    unknown = _application(
+        "assigned", RECEIVED + timedelta(days=10), RECEIVED + timedelta(days=11), decision_due_at=None
+    )
+
+    [line] = count_requests([unknown], datetime(2026, 12, 10, tzinfo=UTC))
+
+    assert line.tally == Tally(received=1, assigned_in_time=1)
+
+
+def test_aid_terminated_before_a_lawyer_counts_as_terminated_and_after_one_by_the_assignment() -> None:
+    rows = [
+        _row("terminated", closed_at=DUE - timedelta(hours=5)),  # LAL 48, before a lawyer was assigned
+        _row("terminated", DUE - timedelta(days=1), closed_at=DUE + timedelta(days=2)),  # after a lawyer was
+    ]
+
+    [line] = count_requests(rows, NOW)
+
+    assert line.tally == Tally(received=2, assigned_in_time=1, terminated=1)

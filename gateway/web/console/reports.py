@@ -26,7 +26,9 @@ OUTCOME_WORDS = {
     "late": "逾期",
     "withdrawn": "撤回",
     "declined": "不予援助",
+    "terminated": "终止援助",
     "pending": "在办",
+    "decision_late": "其中审查决定逾期",
 }
 CSV_COLUMNS = ("日期", "机关代码", "机关名称", "类型", *(OUTCOME_WORDS[outcome] for outcome in OUTCOMES))
 
