@@ -6,7 +6,7 @@ from gateway.domain.enums import WithdrawalReason
 from schemas.fields import text
 from schemas.proof_of_service import ProofOfServiceSchema
 from schemas.receipt import ReceiptSchema
-from schemas.withdrawal import WithdrawalSchema
+from schemas.withdrawal import RefusesRelease, WithdrawalSchema
 
 
 class SoapReceiptSchema(ReceiptSchema):
@@ -21,7 +21,7 @@ class StatusQuerySchema(Schema):
     request_id = text(36, required=True)
 
 
-class WithdrawCallSchema(Schema):
+class WithdrawCallSchema(RefusesRelease):
     """Which request to withdraw, and why."""
 
     request_id = text(36, required=True)

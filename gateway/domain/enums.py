@@ -139,11 +139,14 @@ class RequestState(StrEnum):
 
 
 class WithdrawalReason(StrEnum):
-    """Why an agency withdraws its notice or request."""
+    """Why an agency withdraws its notice or request: the grounds of LAL 48 an agency can know, or its error.
 
-    RETAINED_LAWYER = "retained_lawyer"  # the person or a relative retained a lawyer (LAL 48)
-    RELEASED = "released"  # the person is no longer held and the mandatory ground lapsed
-    CASE_ENDED = "case_ended"  # the case was dropped, not prosecuted, or ended
+    Release is none of them: a released minor, or a person facing life imprisonment, must still have a defender
+    (LAL 25), and a duty lawyer serves people at liberty too.
+    """
+
+    RETAINED_LAWYER = "retained_lawyer"  # the person or a relative retained a lawyer (LAL 48 (6))
+    CASE_ENDED = "case_ended"  # the case was dropped, not prosecuted, or ended (LAL 48 (5))
     SENT_IN_ERROR = "sent_in_error"
     OTHER = "other"  # explained in the withdrawal's note
 

@@ -60,7 +60,7 @@ def test_a_withdrawal_reaches_the_assignment_queue_after_its_request(gateway: Li
         gateway.base, "police", sample_envelope("police", "TransferApplication", SOAP11, code, gateway.keys[code])
     )
     request_id = etree.fromstring(accepted.content).findtext(".//{*}Id")
-    withdrawn = gateway.post(f"/api/v1/requests/{request_id}/withdrawal", code, {"reason": "released"})
+    withdrawn = gateway.post(f"/api/v1/requests/{request_id}/withdrawal", code, {"reason": "case_ended"})
 
     with running_relay(gateway.services, amqp_url):
         wait_for(lambda: gateway.services.outbox.pending_count() == 0, what="outbox drained")
@@ -73,7 +73,7 @@ def test_a_withdrawal_reaches_the_assignment_queue_after_its_request(gateway: Li
     assert properties.message_id == f"{request_id}.withdrawal"
     assert (notice["request_id"], notice["reason"], notice["schema"]) == (
         request_id,
-        "released",
+        "case_ended",
         "legalaid.withdrawal/1",
     )
     assert gateway.get(f"/api/v1/requests/{request_id}", code).json()["state"] == "withdrawn"
@@ -86,7 +86,7 @@ def test_another_agency_cannot_withdraw_a_request(gateway: LiveGateway) -> None:
     )
     request_id = etree.fromstring(accepted.content).findtext(".//{*}Id")
 
-    refused = gateway.post(f"/api/v1/requests/{request_id}/withdrawal", "court-370202", {"reason": "released"})
+    refused = gateway.post(f"/api/v1/requests/{request_id}/withdrawal", "court-370202", {"reason": "case_ended"})
 
     assert refused.status_code == 404
     assert gateway.get(f"/api/v1/requests/{request_id}", code).json()["state"] == "received"

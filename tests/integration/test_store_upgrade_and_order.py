@@ -61,7 +61,7 @@ def _accept_court_notice(services: Services) -> str:
 def test_a_withdrawal_never_overtakes_its_refused_request(database_url: str) -> None:
     services = build_services(Settings(database_url=database_url))
     request_id = _accept_court_notice(services)
-    services.withdrawals.withdraw(DEMO_AGENCIES[0].agency, request_id, WithdrawalReason.RELEASED, None)
+    services.withdrawals.withdraw(DEMO_AGENCIES[0].agency, request_id, WithdrawalReason.CASE_ENDED, None)
     published: list[str] = []
 
     def refuse_requests(message: OutboxMessage) -> None:
@@ -81,7 +81,7 @@ def test_a_withdrawal_never_overtakes_its_refused_request(database_url: str) -> 
 def test_the_relay_does_not_undo_a_withdrawal(database_url: str) -> None:
     services = build_services(Settings(database_url=database_url))
     request_id = _accept_court_notice(services)
-    services.withdrawals.withdraw(DEMO_AGENCIES[0].agency, request_id, WithdrawalReason.RELEASED, None)
+    services.withdrawals.withdraw(DEMO_AGENCIES[0].agency, request_id, WithdrawalReason.CASE_ENDED, None)
     published: list[str] = []
 
     def publish(message: OutboxMessage) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from marshmallow import ValidationError
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
@@ -33,6 +34,8 @@ from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
 from gateway.transitions import Change, Transitions
 from gateway.withdrawal import Withdrawals
+from schemas.soap import WithdrawCallSchema
+from schemas.withdrawal import WithdrawalSchema
 from tests.unit.fakes import FixedClock, InMemoryStore
 from tests.unit.test_intake import COURT, EXAMPLES, POLICE
 
@@ -104,6 +107,20 @@ def test_a_withdrawal_for_another_reason_needs_a_note_and_changes_nothing(world:
         world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.OTHER, note)
 
     assert world.store.changes == []
+
+
+def test_release_is_no_reason_to_withdraw_and_the_refusal_says_what_to_send() -> None:
+    # LAL 48 lists the grounds that end aid; release is none of them: a released minor, or a person who may be
+    # sentenced to life imprisonment, must still have a defender (LAL 25).
+    with pytest.raises(ValidationError) as rest:
+        WithdrawalSchema().load({"reason": "released"})
+    with pytest.raises(ValidationError) as soap:
+        WithdrawCallSchema().load({"request_id": "r-1", "reason": "released"})
+
+    for refused in (rest, soap):
+        [message] = refused.value.messages["reason"]  # type: ignore[call-overload, index]
+        assert "LAL 48" in message and "case_ended" in message
+    assert {reason.value for reason in WithdrawalReason} == {"retained_lawyer", "case_ended", "sent_in_error", "other"}
 
 
 def test_another_agencys_request_cannot_be_withdrawn_and_looks_absent(world: World) -> None:

@@ -108,7 +108,7 @@ REFUSAL_REASONS = {
 
 WITHDRAWAL_REASONS = {
     "retained_lawyer": "已自行委托律师",
-    "released": "已释放",
+    "released": "已释放（旧记录，现已不再作为撤回原因）",
     "case_ended": "案件已终结",
     "sent_in_error": "误发",
     "other": "其他原因",
