@@ -19,6 +19,7 @@ from gateway.proof_of_service import ProofsOfService
 from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
+from gateway.rules.hardship import load_standards
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.sequencer import AuditSequencer
@@ -90,6 +91,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         calendar=calendar,
         routing=routing,
         policy=DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
+        standards=load_standards(settings.subsistence_standards_file),
     )
     return Services(
         settings=settings,

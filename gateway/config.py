@@ -45,6 +45,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     routing_file: Path | None = None
     calendar_file: Path | None = None
+    subsistence_standards_file: Path | None = None
     duty_lawyer_working_days: int = 2
     relay_batch_size: int = 200
     credential_key: str = _DEV_CREDENTIAL_KEY

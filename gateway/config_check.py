@@ -24,6 +24,7 @@ from gateway.data_keys import DataKeyRing
 from gateway.messaging.probe import broker_identity
 from gateway.rules.calendar import load_calendar, unconfirmed_soon
 from gateway.rules.deadlines import CHINA_TZ
+from gateway.rules.hardship import load_standards
 from gateway.rules.routing import load_routing_table
 from gateway.store.engine import make_engine
 from gateway.store.migrate import current_revision, head_revision
@@ -75,6 +76,11 @@ def _files(settings: Settings) -> Iterator[Finding]:
     yield _attempt("LAGW_ROUTING_FILE", lambda: f"{len(load_routing_table(routing).centres)} centre(s)")
     yield _attempt("LAGW_CALENDAR_FILE", lambda: f"{len(load_calendar(calendar).extra_rest_days)} local rest day(s)")
     yield from _calendar_years(calendar)
+    standards = settings.subsistence_standards_file
+    yield _attempt(
+        "LAGW_SUBSISTENCE_STANDARDS_FILE",
+        lambda: f"minimum living standards for {len(load_standards(standards).by_district)} district(s)",
+    )
     for name in ("tls_certfile", "tls_keyfile", "tls_client_ca"):
         path: Path | None = getattr(settings, name)
         if path is not None and not path.is_file():

@@ -28,6 +28,7 @@ from gateway.rules.deadlines import (
 )
 from gateway.rules.duty import check_duty_purpose
 from gateway.rules.grounds import check_grounds
+from gateway.rules.hardship import SubsistenceStandards, hardship_flags, load_standards
 from gateway.rules.identity import normalize_person
 from gateway.rules.linking import SAME_NOTICE, relate
 from gateway.rules.routing import RoutingTable, route_request
@@ -65,8 +66,10 @@ class Intake:
         routing: RoutingTable,
         policy: DeadlinePolicy,
         new_id: Callable[[], str] = new_request_id,
+        standards: SubsistenceStandards | None = None,
     ) -> None:
         self._store = store
+        self._standards = standards if standards is not None else load_standards()
         self._clock = clock
         self._calendar = calendar
         self._routing = routing
@@ -188,6 +191,9 @@ class Intake:
         application = submission.application
         if application is not None and transfer_is_late(application.applied_at, received_at):
             flags = (*flags, "late_transfer")  # LAL 39: forwarded more than 24 hours after the application
+        routing = route_request(submission.kind, agency, self._routing, submission.case.handling_organ_seat)
+        # Shandong regulation art. 8, LAL 41, 42: the decider's pre-check, as flags only.
+        flags = (*flags, *hardship_flags(application, self._routing.seat_of(routing.centre_code), self._standards))
         if not self._calendar.is_confirmed(deadline.due_at.astimezone(CHINA_TZ).year):
             flags = (*flags, "calendar_unconfirmed")  # CPL 105 needs the State Council's notice for that year
         found_at = submission.case.ground_found_at
@@ -215,7 +221,7 @@ class Intake:
             application=application,
             attachments=submission.attachments,
             deadline=deadline,
-            routing=route_request(submission.kind, agency, self._routing, submission.case.handling_organ_seat),
+            routing=routing,
             flags=flags,
             notes=submission.notes,
         )

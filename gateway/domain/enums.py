@@ -108,13 +108,19 @@ class ApplicationBasis(StrEnum):
 
 
 class HardshipExemption(StrEnum):
-    """Categories exempt from the economic-hardship check (LAL 42)."""
+    """Categories exempt from the economic-hardship check (LAL 42, and the province's list)."""
 
-    NO_INCOME_MINOR_ELDERLY_DISABLED = "no_income_minor_elderly_disabled"
-    SOCIAL_ASSISTANCE = "social_assistance"
-    SPECIAL_HARDSHIP_SUPPORT = "special_hardship_support"
-    MIGRANT_WORKER_WAGES = "migrant_worker_wages"
-    OTHER_REGULATION = "other_regulation"
+    NO_INCOME_MINOR_ELDERLY_DISABLED = "no_income_minor_elderly_disabled"  # LAL 42 (1)
+    SOCIAL_ASSISTANCE = "social_assistance"  # LAL 42 (2): e.g. 低保 recipients
+    SPECIAL_HARDSHIP_SUPPORT = "special_hardship_support"  # LAL 42 (2): 特困供养
+    JUDICIAL_ASSISTANCE = "judicial_assistance"  # LAL 42 (2): 司法救助对象
+    ENTITLED_GROUP = "entitled_group"  # LAL 42 (2): 优抚对象
+    MIGRANT_WORKER_WAGES = "migrant_worker_wages"  # LAL 42 (3)
+    # The province's list (LAL 42 (4)): level 1–2 disabled, or over 65, in disputes over support, pensions,
+    # personal or medical injury; soldiers on major missions, military cadets and their families.
+    DISABLED_OR_ELDERLY_IN_SUPPORT_DISPUTE = "disabled_or_elderly_in_support_dispute"
+    MILITARY_MISSION = "military_mission"
+    OTHER_REGULATION = "other_regulation"  # LAL 42 (4): another law, regulation or rule
 
 
 class Procedure(StrEnum):

@@ -41,6 +41,17 @@ class RoutingTable:
             raise NoRoute(f"no legal aid centre is configured for a {level.value} agency in {district}")
         return self.centres[code]
 
+    def seat_of(self, centre_code: str) -> str | None:
+        """The GB/T 2260 code of where a centre sits: a district centre's district, a city centre's city
+        (`<prefix>00`); None for a centre the table does not place."""
+        for district, code in self.district_centres.items():
+            if code == centre_code:
+                return district
+        for prefix, code in self.city_centres.items():
+            if code == centre_code:
+                return f"{prefix}00"
+        return None
+
 
 def route_request(kind: Kind, agency: Agency, table: RoutingTable, seat: OrganSeat | None = None) -> Routing:
     """The centre and the topic routing key `<kind>.<centre_code>`.

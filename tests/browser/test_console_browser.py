@@ -36,6 +36,7 @@ def gateway(tmp_path: Path, amqp_url: str, agency: AgencySimulator) -> Iterator[
         add_staff(live.services, "clerk", Role.CENTRE_STAFF, CENTRE, personal_data=True)
         add_staff(live.services, "trainee", Role.CENTRE_STAFF, CENTRE)
         add_staff(live.services, "chief", Role.SUPERVISOR)
+        add_staff(live.services, "north", Role.CENTRE_STAFF, OTHER_CENTRE, personal_data=True)
         with running_relay(live.services, amqp_url):
             yield live
 
@@ -120,6 +121,33 @@ def test_staff_see_only_their_centre_masked_without_the_permission_and_forms_nee
         page.get_by_role("button", name="确认指派并通知办案机关").click()
         expect(page.get_by_role("alert")).to_contain_text("安全令牌")
         assert gateway.services.requests.latest_answers(own) == {}
+
+
+def test_the_decider_reads_the_application_and_its_flags_and_refuses_for_a_reason_of_the_law(
+    browser: Browser, gateway: LiveGateway
+) -> None:
+    # The police sample: applied for economic hardship, 1200 yuan a month for 3, pledge signed; no minimum
+    # living standard is on file, so the pre-check leaves the hardship to the clerk (a flag, not a refusal).
+    transfer = gateway.post(
+        "/api/v1/police/application-transfers", POLICE, example("police", "application-transfers.json")
+    ).json()
+
+    with signed_in(browser, gateway.base, "north") as page:
+        page.goto(f"{gateway.base}/console/requests/{transfer['id']}")
+        application = page.locator("#application")
+        expect(application.get_by_role("heading", name="法律援助申请")).to_be_visible()
+        for label, value in (("申请理由", "经济困难"), ("家庭人口", "3"), ("个人申报承诺", "已签署")):
+            expect(application.locator(f"dt:text-is('{label}') + dd")).to_contain_text(value)
+        expect(page.locator("#case-flags")).to_contain_text("经济困难无法预审")
+        decision = page.locator('form[action$="/decision"]')
+        decision.locator("#decision-outcome").select_option(label="不予法律援助")
+        decision.get_by_label("不予援助理由").select_option(label="不符合经济困难标准")
+        decision.locator("#decision-reason").fill("家庭人均月收入高于当地低保标准二倍")
+        decision.get_by_role("button", name="记录决定并通知办案机关").click()
+
+        expect(page.locator("#case-state")).to_have_text("不予援助")
+        expect(page.locator("#timeline")).to_contain_text("不予（不符合经济困难标准）")
+    assert gateway.services.requests.latest_answers(transfer["id"])["decision"]["reason_code"] == "hardship_not_met"
 
 
 def test_a_supervisor_re_drives_a_parked_notice_and_reads_the_report(

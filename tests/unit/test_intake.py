@@ -129,7 +129,7 @@ def test_a_transfer_forwarded_after_24_hours_is_flagged_late(intake: Intake, sto
     submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
 
     intake.accept(POLICE, AgencyType.POLICE, Channel.REST, submission, RAW)
-    assert validate_message(store.outbox[0].body)["flags"] == ["late_transfer"]
+    assert "late_transfer" in validate_message(store.outbox[0].body)["flags"]
 
 
 def test_the_log_line_masks_the_person(intake: Intake, caplog: pytest.LogCaptureFixture) -> None:
@@ -338,7 +338,7 @@ def test_a_court_or_procuratorate_forwards_an_application_to_the_centre_where_it
     assert stored["case"]["stage"] == stage
     assert stored["application"]["applicant_relation"] == relation
     assert stored["application"]["pledge_signed"] is True
-    assert stored["flags"] == []  # applied the day before, forwarded within 24 hours
+    assert "late_transfer" not in stored["flags"]  # applied the day before, forwarded within 24 hours
 
 
 def test_an_application_made_after_it_was_forwarded_is_refused(store: InMemoryStore) -> None:

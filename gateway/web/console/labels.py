@@ -167,6 +167,12 @@ EXEMPTIONS = {
     "social_assistance": "社会救助对象（如低保、特困人员）",
     "special_hardship_support": "特困供养人员",
     "migrant_worker_wages": "农民工请求支付劳动报酬",
+    "judicial_assistance": "司法救助对象",
+    "entitled_group": "优抚对象",
+    "disabled_or_elderly_in_support_dispute": (
+        "一至二级残疾人、六十五岁以上老年人请求赡养、扶养、抚养、养老金、人身损害或医疗损害赔偿"
+    ),
+    "military_mission": "执行重大任务的军人、军校学员及其家属",
     "other_regulation": "法律法规规定的其他情形",
 }
 
@@ -179,6 +185,11 @@ FLAGS = {
     "minor_age_unverified": "未成年人情形无出生日期可核",
     "probable_duplicate": "疑似重复通知",
     "calendar_unconfirmed": "期限所在年份的节假日安排尚未公布，期限按周末和法定节日估算，请留意",
+    "hardship_met": "申报的家庭人均收入不高于上年度低保标准的二倍（山东省法律援助条例第八条）",
+    "hardship_not_met": "申报的家庭人均收入高于上年度低保标准的二倍，请核查（山东省法律援助条例第八条）",
+    "hardship_unclear": "经济困难无法预审：收入、家庭人口或本地低保标准缺失，请人工核查",
+    "hardship_exempt": "属免予核查经济困难状况的人员（《法律援助法》第四十二条）",
+    "pledge_missing": "既无免审情形，也未签署个人诚信承诺（《法律援助法》第四十一条）",
 }
 # How another request relates to this one (gateway/rules/linking.py).
 RELATIONS = {
