@@ -2,18 +2,18 @@
 
 import json
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Stage
+from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, ObjectionOutcome, RequestState, Stage
 from gateway.domain.lifecycle import Event
-from gateway.domain.model import Agency, Appointment, Decision, Termination
+from gateway.domain.model import Agency, Appointment, Decision, ObjectionDecision, Termination
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
 from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
-from schemas.answers import dump_appointment, dump_decision, dump_termination
+from schemas.answers import dump_appointment, dump_decision, dump_objection, dump_termination
 from schemas.fields import china_iso
 
 
@@ -27,6 +27,10 @@ class AnswerStore(Protocol):
     def answer_request(self, message_id: str) -> str | None: ...
 
     def co_defendants_lawyers(self, request_id: str) -> dict[str, str]: ...
+
+    def audit_trail(self, request_id: str) -> list[dict[str, object]]: ...
+
+    def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]: ...
 
 
 class CentreAnswers:
@@ -112,6 +116,55 @@ class CentreAnswers:
             answer=NewAnswer("termination", dump_termination(termination), message_id),
         )
         return self._apply(request_id, Event.TERMINATED, change, message_id)
+
+    def record_objection(
+        self,
+        centre: Agency,
+        request_id: str,
+        objection: ObjectionDecision,
+        message_id: str | None = None,
+        actor: str | None = None,
+    ) -> StoredRequest:
+        """The justice bureau's decision on an objection to a refusal or termination (LAL 49); the agency is told.
+
+        Corrected, the request is open again: a refused application is reviewed anew within LAL 43's 7 days, and
+        ended aid is given again, a lawyer assigned within 3 days, both counted from the bureau's decision (LAL 49
+        sets no period; the centre's own periods are applied afresh).
+        """
+        stored = self._routed_to(centre, request_id)
+        if self._already_applied(request_id, message_id):
+            return stored  # a repeat of an answer already applied changes nothing
+        self._check_objection(stored, objection)
+        deadline = None
+        if objection.outcome is ObjectionOutcome.CORRECTED:
+            review = stored.state is RequestState.DECLINED
+            days, obligation = (7, "decide_application") if review else (3, "assign_lawyer")
+            due = count_days(objection.decided_at, days, detained=self._detained(stored), calendar=self._calendar)
+            deadline = (due, obligation, "LAL 49")
+        corrected = objection.outcome is ObjectionOutcome.CORRECTED
+        change = Change(
+            actor=actor or centre.code,
+            detail={"outcome": objection.outcome.value, "lodged_at": china_iso(objection.lodged_at)},
+            answer=NewAnswer("objection", dump_objection(objection), message_id),
+            deadline=deadline,
+        )
+        event = Event.OBJECTION_CORRECTED if corrected else Event.OBJECTION_UPHELD
+        return self._apply(request_id, event, change, message_id)
+
+    def _check_objection(self, stored: StoredRequest, objection: ObjectionDecision) -> None:
+        """Once per decision objected to, lodged after it was made."""
+        trail = [str(entry["event"]) for entry in self._store.audit_trail(stored.id)]
+        closing = max((i for i, event in enumerate(trail) if event in ("declined", "terminated")), default=-1)
+        if "objection_upheld" in trail[closing + 1 :]:
+            raise IllegalTransition("the bureau has already upheld this decision (LAL 49: review or a lawsuit next)")
+        answers = self._store.latest_answers(stored.id)
+        made = answers.get("termination", {}).get("terminated_at") if stored.state is RequestState.TERMINATED else None
+        made = made or answers.get("decision", {}).get("decided_at")
+        if made and objection.lodged_at < datetime.fromisoformat(made) - CLOCK_SKEW:
+            raise InvalidInput(
+                "the objection is dated before the decision it objects to; see errors",
+                errors={"lodged_at": ["before the decision objected to"]},
+            )
 
     def _apply(self, request_id: str, event: Event, change: Change, key: str | None) -> StoredRequest:
         """The transition; a concurrent repeat under the same key that won the race answers the same."""

@@ -14,7 +14,17 @@ from schemas.fields import china_iso
 
 NOTICE_SCHEMA = "legalaid.notice/1"
 # Events the sending agency is told about, through its callback (LAL 36: "assign and inform").
-NOTIFIED_EVENTS = frozenset({Event.ASSIGNED, Event.REPLACED, Event.GRANTED, Event.DECLINED, Event.TERMINATED})
+NOTIFIED_EVENTS = frozenset(
+    {
+        Event.ASSIGNED,
+        Event.REPLACED,
+        Event.GRANTED,
+        Event.DECLINED,
+        Event.TERMINATED,
+        Event.OBJECTION_UPHELD,
+        Event.OBJECTION_CORRECTED,
+    }
+)
 
 
 class TransitionStore(Protocol):

@@ -4,7 +4,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
+from schemas.answers import (
+    AppointmentSchema,
+    DecisionSchema,
+    ObjectionDecisionSchema,
+    ReplacementSchema,
+    TerminationSchema,
+)
 
 ANSWER_SCHEMA = "legalaid.answer/1"
 _BODIES: dict[str, type[Schema]] = {
@@ -12,11 +18,13 @@ _BODIES: dict[str, type[Schema]] = {
     "replacement": ReplacementSchema,
     "decision": DecisionSchema,
     "termination": TerminationSchema,
+    "objection": ObjectionDecisionSchema,
 }
 
 
 class AnswerMessageSchema(Schema):
-    """The envelope; `body` is an appointment, a replacement, a decision or a termination as the REST API takes them.
+    """The envelope; `body` is an appointment, a replacement, a decision, a termination or an objection decision,
+    as the REST API takes them.
 
     The AMQP `message_id` identifies the answer: a redelivery or a resend is applied once.
     """

@@ -4,8 +4,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, pre_load, validate, validates_schema
 
-from gateway.domain.enums import DecisionOutcome, RefusalReason, ReplacementReason, TerminationGround
-from gateway.domain.model import Appointment, Decision, Lawyer, Termination
+from gateway.domain.enums import (
+    DecisionOutcome,
+    ObjectionOutcome,
+    RefusalReason,
+    ReplacementReason,
+    TerminationGround,
+)
+from gateway.domain.model import Appointment, Decision, Lawyer, ObjectionDecision, Termination
 from schemas.fields import PHONE_PATTERN, aware_datetime, text
 
 LICENCE_PATTERN = r"^\d{17}$"  # 执业证号: 17 digits (shared/domain.md §4); only the shape is checked
@@ -118,6 +124,31 @@ class TerminationSchema(_AbsentNotNull):
         return Termination(**data)
 
 
+class ObjectionDecisionSchema(_AbsentNotNull):
+    """The justice bureau's decision on an objection (LAL 49), recorded by the centre it orders."""
+
+    lodged_at = aware_datetime(required=True, metadata={"description": "when the person objected to the bureau"})
+    decided_at = aware_datetime(required=True, metadata={"description": "when the bureau decided (LAL 49: in 5 days)"})
+    outcome = fields.Enum(ObjectionOutcome, by_value=True, required=True)
+    document_number = text(100, required=True, metadata={"description": "the bureau's document number (文号)"})
+    note = text(2000)
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("lodged_at") and data.get("decided_at") and data["decided_at"] < data["lodged_at"]:
+            raise ValidationError("the bureau decides after the objection is lodged", "decided_at")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> ObjectionDecision:
+        return ObjectionDecision(**data)
+
+
+def dump_objection(objection: ObjectionDecision) -> dict[str, Any]:
+    """An objection decision as JSON."""
+    dumped: dict[str, Any] = ObjectionDecisionSchema().dump(objection)
+    return dumped
+
+
 def dump_termination(termination: Termination) -> dict[str, Any]:
     """A termination as JSON."""
     dumped: dict[str, Any] = TerminationSchema().dump(termination)
@@ -136,7 +167,7 @@ def dump_decision(decision: Decision) -> dict[str, Any]:
     return dumped
 
 
-def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Termination:
+def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Termination | ObjectionDecision:
     """A stored answer ("appointment", "decision" or "termination") back as its object."""
     if kind == "decision":
         decision: Decision = DecisionRecordSchema().load(body)
@@ -144,5 +175,8 @@ def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Ter
     if kind == "termination":
         termination: Termination = TerminationSchema().load(body)
         return termination
+    if kind == "objection":
+        objection: ObjectionDecision = ObjectionDecisionSchema().load(body)
+        return objection
     appointment: Appointment = AppointmentRecordSchema().load(body)
     return appointment

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from schemas.answers import AppointmentRecordSchema, DecisionSchema, TerminationSchema
+from schemas.answers import AppointmentRecordSchema, DecisionSchema, ObjectionDecisionSchema, TerminationSchema
 from schemas.fields import ChinaDateTime
 
 
@@ -14,7 +14,12 @@ class AgencyReplySchema(Schema):
     """
 
     idempotency_key = fields.String(required=True)
-    event = fields.String(required=True, metadata={"description": "assigned, replaced, granted, declined, terminated"})
+    event = fields.String(
+        required=True,
+        metadata={
+            "description": "assigned, replaced, granted, declined, terminated, objection_upheld or objection_corrected"
+        },
+    )
     request_id = fields.String(required=True, metadata={"description": "the gateway id from the receipt"})
     kind = fields.String(required=True)
     reference = fields.String(required=True, metadata={"description": "the agency's own document number"})
@@ -24,6 +29,7 @@ class AgencyReplySchema(Schema):
     appointment = fields.Nested(AppointmentRecordSchema)
     decision = fields.Nested(DecisionSchema)
     termination = fields.Nested(TerminationSchema)
+    objection = fields.Nested(ObjectionDecisionSchema)
 
 
 class AcknowledgementSchema(Schema):

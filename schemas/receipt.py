@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from gateway.domain.enums import Kind, RequestState
-from schemas.answers import AppointmentRecordSchema, DecisionSchema, TerminationSchema
+from schemas.answers import AppointmentRecordSchema, DecisionSchema, ObjectionDecisionSchema, TerminationSchema
 from schemas.canonical import RelatedSchema
 from schemas.fields import ChinaDateTime
 
@@ -85,4 +85,7 @@ class StatusSchema(Schema):
     # Declared last: a SOAP client built from an older WSDL still reads every status without a termination.
     termination = fields.Nested(
         TerminationSchema, metadata={"description": "the centre ended the aid on a ground of LAL 48"}
+    )
+    objection = fields.Nested(
+        ObjectionDecisionSchema, metadata={"description": "the justice bureau's decision on an objection (LAL 49)"}
     )

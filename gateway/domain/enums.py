@@ -187,6 +187,13 @@ class TerminationGround(StrEnum):
     OTHER_LAWFUL_GROUND = "other_lawful_ground"  # (8) another ground laws and regulations give
 
 
+class ObjectionOutcome(StrEnum):
+    """The justice bureau's decision on an objection to a refusal or a termination (LAL 49 ¶2)."""
+
+    UPHELD = "upheld"  # 维持: the centre's decision stands
+    CORRECTED = "corrected"  # 责令改正: the centre must decide again, or give the aid again
+
+
 class ReplacementReason(StrEnum):
     """Why a new lawyer replaces the appointed one (更换法律援助人员)."""
 

@@ -19,7 +19,9 @@ class Event(StrEnum):
     INFORMED = "informed"
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
-    SERVED = "served"  # the forwarder handed the written decision to the applicant (送达)
+    SERVED = "served"
+    OBJECTION_UPHELD = "objection_upheld"
+    OBJECTION_CORRECTED = "objection_corrected"  # the forwarder handed the written decision to the applicant (送达)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Rule:
 
 _OPEN = frozenset({S.RECEIVED, S.QUEUED})
 _APPLICATION = frozenset({Kind.APPLICATION_TRANSFER})
+_OBJECTED = frozenset({S.DECLINED, S.TERMINATED})  # the decisions LAL 49 lets a person object to
 
 RULES: dict[Event, Rule] = {
     Event.QUEUED: Rule(frozenset({S.RECEIVED}), S.QUEUED),
@@ -48,6 +51,10 @@ RULES: dict[Event, Rule] = {
     Event.WITHDRAWN: Rule(_OPEN | {S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
     # LAL 48: the centre ends aid under way (granted, or a lawyer assigned) on one of the law's grounds.
     Event.TERMINATED: Rule(frozenset({S.GRANTED, S.ASSIGNED, S.INFORMED}), S.TERMINATED),
+    # LAL 49: a refused applicant or a terminated person objects to the justice bureau, which upholds the
+    # centre's decision (the state stays) or orders it corrected (the request is open again).
+    Event.OBJECTION_UPHELD: Rule(_OBJECTED, None),
+    Event.OBJECTION_CORRECTED: Rule(_OBJECTED, S.QUEUED),
     # LAL 43 ¶1: the decision reaches the applicant in writing, through the organ that forwarded the application
     # (LAL 39); its acknowledgment is recorded once the application is decided, and moves nothing.
     Event.SERVED: Rule(frozenset({S.GRANTED, S.DECLINED, S.ASSIGNED, S.INFORMED}), None, _APPLICATION),
@@ -73,4 +80,6 @@ def next_state(kind: Kind, state: RequestState, event: Event) -> RequestState:
     if state not in rule.sources:
         allowed = ", ".join(sorted(s.value for s in rule.sources))
         raise TransitionRefused(f"a request that is {state.value} cannot be {event.value} (only from: {allowed})")
+    if event is Event.OBJECTION_CORRECTED and kind is Kind.APPLICATION_TRANSFER and state is S.TERMINATED:
+        return S.GRANTED  # the grant stands: the aid is given again, a lawyer assigned (LAL 49)
     return rule.target or state

@@ -16,6 +16,7 @@ from gateway.domain.enums import (
     IdType,
     Kind,
     Level,
+    ObjectionOutcome,
     Procedure,
     RefusalReason,
     ReplacementReason,
@@ -274,6 +275,17 @@ class Decision:
     decided_at: datetime
     reason_code: RefusalReason | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionDecision:
+    """The justice bureau's decision on a person's objection to a refusal or termination (LAL 49)."""
+
+    lodged_at: datetime  # when the person objected
+    decided_at: datetime  # when the bureau decided
+    outcome: ObjectionOutcome
+    document_number: str  # the bureau's 文号
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.answers import CentreAnswers
 from gateway.domain.enums import AgencyType
+from gateway.domain.model import Agency
 from gateway.errors import GatewayError
 from gateway.messaging.publisher import CONNECTION_ERRORS, connection_parameters
 from gateway.messaging.relay import Backoff
@@ -156,12 +157,7 @@ class AnswersConsumer:
             raise Poison("its centre_code names no registered legal aid centre")
         key = f"amqp:{centre.code}:{message_id}"  # scoped: no other centre or channel can take this key
         try:
-            if message["type"] == "decision":
-                self._answers.decide(centre, message["request_id"], message["body"], key)
-            elif message["type"] == "termination":
-                self._answers.terminate(centre, message["request_id"], message["body"], key)
-            else:
-                self._answers.appoint(centre, message["request_id"], message["body"], key)
+            self._apply_answer(centre, message, key)
         except AnswerAlreadyApplied:
             return
         except GatewayError as exc:
@@ -170,3 +166,15 @@ class AnswersConsumer:
             # The code, and for a refused body its fields: the detail may quote the message's request_id.
             fields = f" ({', '.join(sorted(exc.errors))})" if exc.errors else ""
             raise Poison(f"{exc.code}{fields}") from exc
+
+    def _apply_answer(self, centre: Agency, message: dict[str, Any], key: str) -> None:
+        """The use case for the message's type."""
+        request_id, body = message["request_id"], message["body"]
+        if message["type"] == "decision":
+            self._answers.decide(centre, request_id, body, key)
+        elif message["type"] == "termination":
+            self._answers.terminate(centre, request_id, body, key)
+        elif message["type"] == "objection":
+            self._answers.record_objection(centre, request_id, body, key)
+        else:
+            self._answers.appoint(centre, request_id, body, key)

@@ -1,18 +1,24 @@
-"""The legal aid centre's side of the API: appointments, decisions, replacements, terminations."""
+"""The legal aid centre's side of the API: appointments, decisions, replacements, terminations, objections."""
 
 from collections.abc import Callable
 from typing import Any
 
 from flask import request
 
-from gateway.domain.model import Agency, Appointment, Decision, Termination
+from gateway.domain.model import Agency, Appointment, Decision, ObjectionDecision, Termination
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from gateway.web.status import status_body
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
+from schemas.answers import (
+    AppointmentSchema,
+    DecisionSchema,
+    ObjectionDecisionSchema,
+    ReplacementSchema,
+    TerminationSchema,
+)
 from schemas.receipt import StatusSchema
 
 blp = Blueprint(
@@ -104,6 +110,28 @@ def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:
 def terminate(termination: Termination, request_id: str) -> dict[str, Any]:
     """End the aid on a ground of LAL 48 (终止法律援助); the agency is told, as of an appointment."""
     return _answered(request_id, lambda centre, key: services().answers.terminate(centre, request_id, termination, key))
+
+
+@blp.post("/<request_id>/objection-decision")
+@blp.doc(**_IDEMPOTENCY)
+@blp.arguments(
+    ObjectionDecisionSchema,
+    example={
+        "lodged_at": "2026-12-01T09:00:00+08:00",
+        "decided_at": "2026-12-04T16:00:00+08:00",
+        "outcome": "corrected",
+        "document_number": "青司法异〔2026〕12号",
+    },
+)
+@blp.response(200, StatusSchema, description="Recorded; corrected, the request is open again; the agency is told")
+@blp.doc(**linked_responses(200))
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="Only a refusal or a termination is objected to, once")
+def record_objection(objection: ObjectionDecision, request_id: str) -> dict[str, Any]:
+    """The justice bureau's decision on an objection (LAL 49): upheld, or corrected with a new clock."""
+    return _answered(
+        request_id, lambda centre, key: services().answers.record_objection(centre, request_id, objection, key)
+    )
 
 
 def _answered(request_id: str, act: Callable[[Agency, str | None], object]) -> dict[str, Any]:

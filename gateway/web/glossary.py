@@ -123,6 +123,8 @@ TERMS: dict[str, tuple[str, str]] = {
         "终止法律援助",
         "the centre ended the aid on a ground of LAL 48; the agency must act where a defender is mandatory",
     ),
+    "lodged_at": ("提出异议时间", f"when the person objected to the justice bureau (LAL 49); {_MOMENT}"),
+    "objection": ("异议审查", "the justice bureau's decision on an objection to a refusal or termination (LAL 49)"),
     "scheduled_at": ("安排时间", f"when it is scheduled; {_MOMENT}"),
     "served_at": ("送达时间", f"when the applicant received the written decision, not before it was made; {_MOMENT}"),
     "sex": ("性别", "must agree with a resident ID number (GB 11643)"),
@@ -217,6 +219,10 @@ OWN_SENSE: dict[str, tuple[str, str]] = {
     "AttachmentRef.title": ("附件名称", "the document's title"),
     "Application.reason": ("申请理由", "why the detainee applies"),
     "Termination.reason": ("事实和理由", "the facts behind the ground, told in writing (LAL 48)"),
+    "ObjectionDecision.document_number": ("决定文号", "the justice bureau's document number (文号)"),
+    "ObjectionDecision.outcome": ("审查结果", "upheld (维持) or corrected (责令改正), LAL 49"),
+    "ObjectionDecision.decided_at": ("审查决定时间", f"when the bureau decided (LAL 49: within 5 days); {_MOMENT}"),
+    "ObjectionDecision.note": ("说明", f"free text for the record; {_TEXT}"),
     "Decision.reason": ("决定理由", "required with a refusal: the reasons, told to the applicant in writing (LAL 43)"),
     "Withdrawal.reason": ("撤回原因", "why the agency withdraws the request"),
     "WithdrawalMessage.reason": ("撤回原因", "why the agency withdrew the request"),
@@ -249,6 +255,7 @@ _ENUMS: dict[str, dict[str, str]] = {
     "trial_stage": L.STAGES,
     "grounds": L.GROUNDS,
     "ground": L.TERMINATION_GROUNDS,
+    "ObjectionDecision.outcome": L.OBJECTION_OUTCOMES,
     "id_type": L.ID_TYPES,
     "Identity.type": L.ID_TYPES,
     "disabilities": L.DISABILITIES,
@@ -287,6 +294,7 @@ _ENUMS: dict[str, dict[str, str]] = {
         "replacement": "更换律师",
         "decision": "审查决定",
         "termination": "终止法律援助",
+        "objection": "异议审查决定",
     },
     "event": {
         "request.granted": "给予法律援助",
@@ -297,6 +305,8 @@ _ENUMS: dict[str, dict[str, str]] = {
         "request.withdrawn": "已撤回",
         "request.served": "决定书已送达申请人",
         "request.terminated": "终止法律援助",
+        "request.objection_upheld": "异议审查：维持原决定",
+        "request.objection_corrected": "异议审查：责令改正",
         "deadline.at_risk": "期限临近",
         "deadline.missed": "期限已过",
         "audit.checkpoint": "审计检查点",
@@ -328,6 +338,7 @@ _BY_ENUM_TYPE: dict[str, dict[str, str]] = {
     "ReplacementReason": L.REPLACEMENT_REASONS,
     "RefusalReason": L.REFUSAL_REASONS,
     "TerminationGround": L.TERMINATION_GROUNDS,
+    "ObjectionOutcome": L.OBJECTION_OUTCOMES,
 }
 
 

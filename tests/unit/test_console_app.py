@@ -499,6 +499,35 @@ def test_aid_under_way_is_terminated_on_a_ground_of_the_law_from_the_console(app
     assert [entry.actor for entry in services.console.audit_entries(request_id)][-1] == "staff:clerk"
 
 
+def test_the_bureaus_decision_on_an_objection_is_recorded_and_reopens_the_application(
+    app: Flask, services: Services
+) -> None:
+    request_id = _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "north")
+    user.get(f"/console/requests/{request_id}")
+    refusal = {"outcome": "refused", "decided_at": "2026-11-25T09:30", "reason_code": "outside_scope", "reason": "x"}
+    user.submit(f"/console/requests/{request_id}/decision", refusal)
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    recorded = user.submit(
+        f"/console/requests/{request_id}/objection",
+        {
+            "lodged_at": "2026-11-26T09:00",
+            "decided_at": "2026-11-27T15:00",
+            "outcome": "corrected",
+            "document_number": "青司法异〔2026〕12号",
+        },
+    )
+
+    assert "记录异议审查决定" in page and "责令改正" in page  # LAL 49: offered once the application is refused
+    assert recorded.status_code == 302
+    assert services.requests.get(request_id).state.value == "queued"  # type: ignore[union-attr]
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert "异议审查：责令改正（青司法异〔2026〕12号）" in after and "审查决定" in after  # to decide anew
+    timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
+    assert "异议审查：责令改正，重新办理" in timeline and "2026-11-26 09:00提出异议" in timeline
+
+
 def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:
     first = _court_notice(app, services)
     second = _court_notice(

@@ -29,6 +29,11 @@ ALLOWED = {
     (Event.TERMINATED, S.GRANTED): S.TERMINATED,
     (Event.TERMINATED, S.ASSIGNED): S.TERMINATED,
     (Event.TERMINATED, S.INFORMED): S.TERMINATED,
+    # LAL 49: the justice bureau upholds a refusal or termination (the state stays) or orders it corrected.
+    (Event.OBJECTION_UPHELD, S.DECLINED): S.DECLINED,
+    (Event.OBJECTION_UPHELD, S.TERMINATED): S.TERMINATED,
+    (Event.OBJECTION_CORRECTED, S.DECLINED): S.QUEUED,
+    (Event.OBJECTION_CORRECTED, S.TERMINATED): S.QUEUED,
     # LAL 43 ¶1: the written decision's service is recorded once there is a decision; the state stays.
     (Event.SERVED, S.GRANTED): S.GRANTED,
     (Event.SERVED, S.DECLINED): S.DECLINED,
@@ -47,6 +52,8 @@ FROM = {
     Event.WITHDRAWN: "assigned, granted, informed, queued, received",
     Event.TERMINATED: "assigned, granted, informed",
     Event.SERVED: "assigned, declined, granted, informed",
+    Event.OBJECTION_UPHELD: "declined, terminated",
+    Event.OBJECTION_CORRECTED: "declined, terminated",
 }
 
 
@@ -60,6 +67,8 @@ def _expected(kind: Kind, event: Event, state: RequestState) -> RequestState | N
         return None  # LAL 43: decide first
     if event is Event.ASSIGNED and kind is not Kind.APPLICATION_TRANSFER and state is S.GRANTED:
         return None  # only an application is ever granted
+    if event is Event.OBJECTION_CORRECTED and kind is Kind.APPLICATION_TRANSFER and state is S.TERMINATED:
+        return S.GRANTED  # the grant stands: aid given again means a lawyer assigned again
     return target
 
 

@@ -293,8 +293,9 @@ MARKET_NORTH = Agency(
 )
 
 
-def _application(world: World) -> str:
+def _application(world: World, number: str = "") -> str:
     body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    body["transfer_number"] += number
     submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
     receipt = world.intake.accept(POLICE, AgencyType.POLICE, Channel.REST, submission, RawPayload("x", b"{}"))
     assert receipt.centre_code == MARKET_NORTH.code

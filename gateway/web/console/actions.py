@@ -21,18 +21,26 @@ from gateway.web.console.form_messages import FORM_REFUSED, in_chinese, refusal_
 from gateway.web.console.request_page import FORM_KEY, FormState, render_case, visible_case
 from gateway.web.context import services
 from gateway.web.problems import flatten_messages
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema, TerminationSchema
+from schemas.answers import (
+    AppointmentSchema,
+    DecisionSchema,
+    ObjectionDecisionSchema,
+    ReplacementSchema,
+    TerminationSchema,
+)
 
 LAWYER_FIELDS = ("name", "law_firm", "licence_number", "phone", "years_of_practice")
 APPOINTMENT_FIELDS = ("appointed_at", "duty_place", "duty_time", "note")
 DECISION_FIELDS = ("outcome", "decided_at", "reason_code", "reason")
 TERMINATION_FIELDS = ("ground", "terminated_at", "reason")
-DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at", "terminated_at"})
+OBJECTION_FIELDS = ("lodged_at", "decided_at", "outcome", "document_number", "note")
+DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at", "terminated_at", "lodged_at"})
 DONE = {
     "appointment": "已指派律师，将通知办案机关。",
     "replacement": "已更换律师，将通知办案机关。",
     "decision": "已记录决定，将通知办案机关。",
     "termination": "已终止法律援助，将通知办案机关。",
+    "objection": "已记录异议审查决定，将通知办案机关。",
 }
 
 Outcome = tuple[str, int] | BaseResponse
@@ -68,6 +76,18 @@ def terminate(request_id: str) -> Outcome:
     """End the aid on a ground of LAL 48."""
     document = {name: _form_value(name) for name in TERMINATION_FIELDS}
     return _answer(request_id, "termination", TerminationSchema(), _present(document), _terminate)
+
+
+@blp.post("/requests/<request_id>/objection")
+@requires(StaffMember.reads_cases)
+def record_objection(request_id: str) -> Outcome:
+    """Record the justice bureau's decision on an objection (LAL 49)."""
+    document = {name: _form_value(name) for name in OBJECTION_FIELDS}
+    return _answer(request_id, "objection", ObjectionDecisionSchema(), _present(document), _record_objection)
+
+
+def _record_objection(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
+    return services().answers.record_objection(centre, request_id, answer, key, actor=actor)
 
 
 def _appoint(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:

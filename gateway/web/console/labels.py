@@ -98,6 +98,8 @@ TERMINATION_GROUNDS = {  # LAL 48 ¶1 (1)–(8)
     "other_lawful_ground": "法律法规规定的其他情形",
 }
 
+OBJECTION_OUTCOMES = {"upheld": "维持原决定", "corrected": "责令改正"}  # LAL 49 ¶2
+
 REFUSAL_REASONS = {
     "outside_scope": "不属于法律援助范围",
     "hardship_not_met": "不符合经济困难标准",
@@ -129,6 +131,10 @@ LEGAL_BASES = {
     "LAL 43": (
         "《法律援助法》第四十三条：自收到申请之日起七日内审查并作出决定；决定给予的，自作出决定之日起三日内指派。"
     ),
+    "LAL 49": (
+        "《法律援助法》第四十九条：司法行政部门责令法律援助机构改正的，自该决定之日起"
+        "重新审查（七日，第四十三条）或恢复提供法律援助、三日内指派。"
+    ),
     "LAL 30, 37; duty-lawyer rules 2020": (
         "《法律援助法》第三十条、第三十七条及《法律援助值班律师工作办法》："
         "为没有辩护人的犯罪嫌疑人、被告人安排值班律师提供法律帮助。"
@@ -146,6 +152,8 @@ EVENTS = {
     "withdrawn": "办案机关撤回",
     "served": "决定书已送达申请人",
     "terminated": "终止法律援助",
+    "objection_upheld": "异议审查：维持原决定",
+    "objection_corrected": "异议审查：责令改正，重新办理",
     "deadline_at_risk": "期限即将届满预警",
     "deadline_missed": "期限已届满未完成",
     "legal_hold_set": "设置依法留存（原始报文暂不清除）",

@@ -30,6 +30,7 @@ ACTIONS = {
     "decision": Event.GRANTED,
     "replacement": Event.REPLACED,
     "termination": Event.TERMINATED,
+    "objection": Event.OBJECTION_UPHELD,
 }
 
 

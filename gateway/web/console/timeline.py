@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from gateway.store.console import AuditEntry
 from gateway.store.deliveries import PARKED, Attempt, Delivery
@@ -50,8 +51,7 @@ def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
     if "licence_number" in detail:
         notes.append(f"律师执业证号 {detail['licence_number']}")
     if "outcome" in detail:
-        refused = f"不予（{L.label(L.REFUSAL_REASONS, detail.get('reason_code'))}）"
-        notes.append("给予" if detail["outcome"] == "granted" else refused)
+        notes.append(_outcome(detail))
     if "reason" in detail:
         notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
     if "ground" in detail:
@@ -93,6 +93,16 @@ def _from_attempt(delivery: Delivery, attempt: Attempt, agency_names: dict[str, 
 
 def _event_note(delivery: Delivery) -> str:
     return f"回执事项：{L.label(L.EVENTS, delivery.event)}"
+
+
+def _outcome(detail: dict[str, Any]) -> str:
+    """A decision's outcome, or the justice bureau's on an objection, in Chinese."""
+    if "lodged_at" in detail:
+        lodged = _china_minute(str(detail["lodged_at"]))
+        return f"{lodged}提出异议，{L.label(L.OBJECTION_OUTCOMES, str(detail['outcome']))}"
+    if detail["outcome"] == "granted":
+        return "给予"
+    return f"不予（{L.label(L.REFUSAL_REASONS, detail.get('reason_code'))}）"
 
 
 def _china_minute(text: str) -> str:
