@@ -43,7 +43,13 @@ from gateway.ports import OutboxMessage
 from gateway.store.deadlines import AT_RISK, MISSED
 from gateway.web.glossary import describe
 from schemas.answer_message import AnswerMessageSchema
-from schemas.answers import AppointmentSchema, DecisionSchema, ReplacementSchema
+from schemas.answers import (
+    AppointmentSchema,
+    DecisionSchema,
+    ObjectionDecisionSchema,
+    ReplacementSchema,
+    TerminationSchema,
+)
 from schemas.canonical import CanonicalRequestSchema
 from schemas.fields import ChinaDateTime
 
@@ -60,6 +66,8 @@ ANSWER_BODIES: dict[str, type[Schema]] = {
     "appointment": AppointmentSchema,
     "decision": DecisionSchema,
     "replacement": ReplacementSchema,
+    "termination": TerminationSchema,
+    "objection": ObjectionDecisionSchema,
 }
 # The example request: the court's sample notice, received on a Monday at 09:30 China time.
 EXAMPLE_NOTICE = "court/defense-notices.json"

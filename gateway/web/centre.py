@@ -112,7 +112,7 @@ def terminate(termination: Termination, request_id: str) -> dict[str, Any]:
     return _answered(request_id, lambda centre, key: services().answers.terminate(centre, request_id, termination, key))
 
 
-@blp.post("/<request_id>/objection-decision")
+@blp.post("/<request_id>/objection")
 @blp.doc(**_IDEMPOTENCY)
 @blp.arguments(
     ObjectionDecisionSchema,

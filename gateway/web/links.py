@@ -13,7 +13,7 @@ _OPERATIONS = (
     ("Decide", "/decision", "post", "the centre decides an application"),
     ("Replace", "/replacement", "post", "the centre replaces the lawyer"),
     ("Terminate", "/termination", "post", "the centre ends the aid (LAL 48)"),
-    ("RecordObjection", "/objection-decision", "post", "the centre records the bureau's decision (LAL 49)"),
+    ("RecordObjection", "/objection", "post", "the centre records the bureau's decision (LAL 49)"),
 )
 
 

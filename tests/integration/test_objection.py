@@ -40,11 +40,9 @@ def test_an_order_to_correct_reopens_the_refused_application_and_the_forwarder_h
         "document_number": "青司法异〔2026〕12号",
     }
 
-    before_it = gateway.post(
-        path + "/objection-decision", centre, objection | {"lodged_at": "2026-01-01T09:00:00+08:00"}
-    )
-    by_the_agency = gateway.post(path + "/objection-decision", POLICE, objection)
-    corrected = gateway.post(path + "/objection-decision", centre, objection)
+    before_it = gateway.post(path + "/objection", centre, objection | {"lodged_at": "2026-01-01T09:00:00+08:00"})
+    by_the_agency = gateway.post(path + "/objection", POLICE, objection)
+    corrected = gateway.post(path + "/objection", centre, objection)
     services = gateway.services
     Deliverer(
         services.deliveries,
