@@ -6,14 +6,20 @@ from typing import Any, Protocol
 
 from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, ObjectionOutcome, RequestState, Stage
 from gateway.domain.lifecycle import Event
-from gateway.domain.model import Agency, Appointment, Decision, ObjectionDecision, Termination
+from gateway.domain.model import Agency, Appointment, Decision, MaterialsRequest, ObjectionDecision, Termination
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
 from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
 from gateway.transitions import Change, Transitions
-from schemas.answers import dump_appointment, dump_decision, dump_objection, dump_termination
+from schemas.answers import (
+    dump_appointment,
+    dump_decision,
+    dump_materials_request,
+    dump_objection,
+    dump_termination,
+)
 from schemas.fields import china_iso
 
 
@@ -116,6 +122,33 @@ class CentreAnswers:
             answer=NewAnswer("termination", dump_termination(termination), message_id),
         )
         return self._apply(request_id, Event.TERMINATED, change, message_id)
+
+    def request_materials(
+        self,
+        centre: Agency,
+        request_id: str,
+        request: MaterialsRequest,
+        message_id: str | None = None,
+        actor: str | None = None,
+    ) -> StoredRequest:
+        """Tell the applicant, once, what the application lacks (LAL 43 ¶2), through the forwarding agency.
+
+        The review waits: until `supply_by` the request's deadline is the applicant's, and the time to supply is
+        not counted in the 7 days (gateway/materials.py restarts what is left of them).
+        """
+        stored = self._routed_to(centre, request_id)
+        if self._already_applied(request_id, message_id):
+            return stored  # a repeat of an answer already applied changes nothing
+        _not_before_receipt(stored, "requested_at", request.requested_at)
+        if any(entry["event"] == Event.MATERIALS_REQUESTED.value for entry in self._store.audit_trail(request_id)):
+            raise IllegalTransition("missing materials are asked for once (LAL 43 ¶2: 一次性告知)")
+        change = Change(
+            actor=actor or centre.code,
+            detail={"items": len(request.items), "supply_by": china_iso(request.supply_by)},
+            answer=NewAnswer("materials_request", dump_materials_request(request), message_id),
+            deadline=(request.supply_by, "supply_materials", "LAL 43"),
+        )
+        return self._apply(request_id, Event.MATERIALS_REQUESTED, change, message_id)
 
     def record_objection(
         self,

@@ -35,6 +35,7 @@ from gateway.outbox import (
     AUDIT_CHECKPOINT,
     EVENT_SCHEMA,
     EVENTS_EXCHANGE,
+    MATERIALS_SCHEMA,
     REQUEST_ID_HEADER,
     REQUESTS_EXCHANGE,
     WITHDRAWAL_SCHEMA,
@@ -46,6 +47,7 @@ from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import (
     AppointmentSchema,
     DecisionSchema,
+    MaterialsRequestSchema,
     ObjectionDecisionSchema,
     ReplacementSchema,
     TerminationSchema,
@@ -68,6 +70,7 @@ ANSWER_BODIES: dict[str, type[Schema]] = {
     "replacement": ReplacementSchema,
     "termination": TerminationSchema,
     "objection": ObjectionDecisionSchema,
+    "materials_request": MaterialsRequestSchema,
 }
 # The example request: the court's sample notice, received on a Monday at 09:30 China time.
 EXAMPLE_NOTICE = "court/defense-notices.json"
@@ -86,6 +89,27 @@ class WithdrawalMessageSchema(Schema):
     reason = fields.Enum(WithdrawalReason, by_value=True, required=True)
     note = fields.String(required=True, allow_none=True, metadata={"description": "required for reason `other`"})
     withdrawn_at = ChinaDateTime(required=True, format="iso")
+
+
+class DocumentSchema(Schema):
+    """A document held by the agency, by URL and SHA-256 digest: documents never ride on the bus."""
+
+    title = fields.String(required=True)
+    uri = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    media_type = fields.String(required=True, allow_none=True)
+
+
+class MaterialsMessageSchema(Schema):
+    """`legalaid.materials/1`: the missing materials the centre asked for once (LAL 43 ¶2); the review resumes."""
+
+    schema = fields.String(required=True, validate=validate.Equal(MATERIALS_SCHEMA))
+    request_id = fields.String(required=True, metadata={"description": "the gateway id of the application"})
+    kind = fields.Enum(Kind, by_value=True, required=True)
+    agency_code = fields.String(required=True)
+    reference = fields.String(required=True, metadata={"description": "the agency's own reference"})
+    supplied_at = ChinaDateTime(required=True, format="iso")
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
 
 
 class RequestEventSchema(Schema):
@@ -160,6 +184,16 @@ GATEWAY_MESSAGES = (
         kinds=["withdrawal"],
         correlated_by="request_id",
         message_id="`<request id>.withdrawal`: a request is withdrawn once",
+        traced=False,
+    ),
+    GatewayMessage(
+        name="materials",
+        summary="The applicant supplied the missing materials",
+        payload=MaterialsMessageSchema,
+        schema_id=MATERIALS_SCHEMA,
+        kinds=["materials"],
+        correlated_by="request_id",
+        message_id="`<request id>.materials`: asked for once, supplied once",
         traced=False,
     ),
     GatewayMessage(
@@ -312,6 +346,13 @@ def _channels() -> dict[str, Any]:
             "messages": _refs("withdrawal"),
             "bindings": _exchange(REQUESTS_EXCHANGE),
         },
+        "materials": {
+            "address": "materials.{centre_code}",
+            "description": "Missing materials an application's forwarder supplied, on the same exchange (LAL 43 ¶2).",
+            "parameters": {"centre_code": CENTRE},
+            "messages": _refs("materials"),
+            "bindings": _exchange(REQUESTS_EXCHANGE),
+        },
         "requestEvents": {
             "address": "request.{event}",
             "description": "A request's lifecycle; the exchange may have no subscriber.",
@@ -335,10 +376,11 @@ def _channels() -> dict[str, Any]:
         "assignment": {
             "address": ASSIGNMENT_QUEUE,
             "description": (
-                f"Every request kind and withdrawal for every centre. A message delivered {DELIVERY_LIMIT} times "
+                f"Every request kind, withdrawal and supply of materials for every centre. A message delivered "
+                f"{DELIVERY_LIMIT} times "
                 f"without an acknowledgement is dead-lettered to {DEAD_LETTER_EXCHANGE}."
             ),
-            "messages": _refs("request", "withdrawal"),
+            "messages": _refs("request", "withdrawal", "materials"),
             "bindings": _queue(ASSIGNMENT_QUEUE),
             "x-amqp-queue-arguments": QUORUM_DEAD_LETTERED,
             "x-amqp-bindings": [{"exchange": REQUESTS_EXCHANGE, "routingKey": key} for key in assignment_bindings()],
@@ -391,6 +433,9 @@ def _operations() -> dict[str, Any]:
         "publishWithdrawal": _operation(
             "send", "gateway", "withdrawals", ["withdrawal"], "Publish a withdrawal", mandatory=True, **sent
         ),
+        "publishMaterials": _operation(
+            "send", "gateway", "materials", ["materials"], "Publish supplied materials", mandatory=True, **sent
+        ),
         "publishRequestEvent": _operation(
             "send", "gateway", "requestEvents", ["requestEvent"], "Publish a state change", mandatory=False, **sent
         ),
@@ -410,8 +455,8 @@ def _operations() -> dict[str, Any]:
             "receive",
             "centre",
             "assignment",
-            ["request", "withdrawal"],
-            "Take requests and withdrawals; ack once recorded",
+            ["request", "withdrawal", "materials"],
+            "Take requests, withdrawals and supplied materials; ack once recorded",
             ack=True,
         ),
         "sendAnswer": _operation(

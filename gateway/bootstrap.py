@@ -13,6 +13,7 @@ from gateway.config import Settings
 from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
+from gateway.materials import Materials
 from gateway.messaging.probe import broker_login
 from gateway.ports import Clock
 from gateway.proof_of_service import ProofsOfService
@@ -56,6 +57,7 @@ class Services:
     nonces: SqlNonceRegistry
     withdrawals: Withdrawals
     proofs_of_service: ProofsOfService
+    materials: Materials
     transitions: Transitions
     answers: CentreAnswers
     calendar: WorkCalendar
@@ -93,6 +95,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         policy=DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
         standards=load_standards(settings.subsistence_standards_file),
     )
+    materials = Materials(requests, transitions, clock, calendar)
     return Services(
         settings=settings,
         engine=engine,
@@ -104,6 +107,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
         clock=clock,
         withdrawals=Withdrawals(requests, transitions, clock),
+        materials=materials,
         proofs_of_service=ProofsOfService(requests, transitions, clock),
         transitions=transitions,
         answers=CentreAnswers(requests, transitions, calendar),
@@ -114,6 +118,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             clock,
             timedelta(hours=settings.deadline_lead_hours),
             SqlLeases(engine, clock.now),
+            sweeps=(materials.expire,),
         ),
         staff=staff,
         staff_auth=StaffAuth(staff, clock),

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ class WatchResult:
 
     at_risk: int
     missed: int
+    deemed_withdrawn: int = 0  # applications whose missing materials did not come in time (LAL 43 ¶2)
 
 
 class DeadlineWatcher:
@@ -30,19 +32,28 @@ class DeadlineWatcher:
     stops renewing it; and each warning is a compare-and-set in the store, so even two passes publish it once.
     """
 
-    def __init__(self, store: SqlDeadlines, clock: Clock, lead: timedelta, leases: SqlLeases | None = None) -> None:
+    def __init__(
+        self,
+        store: SqlDeadlines,
+        clock: Clock,
+        lead: timedelta,
+        leases: SqlLeases | None = None,
+        sweeps: tuple[Callable[[], int], ...] = (),
+    ) -> None:
         self._store = store
+        self._sweeps = sweeps  # other clocks of the law a pass applies, e.g. a deemed withdrawal
         self._clock = clock
         self._lead = lead
         self._lease = Lease(leases, LEASE)
         self.holder = self._lease.holder
 
     def run_once(self) -> WatchResult:
-        """One pass: missed deadlines first, then those at risk."""
+        """One pass: missed deadlines first, then those at risk, then the sweeps."""
         now = self._clock.now()
         missed = sum(self._warn(request, MISSED) for request in self._store.unwarned(MISSED, now))
         at_risk = sum(self._warn(request, AT_RISK) for request in self._store.unwarned(AT_RISK, now + self._lead))
-        return WatchResult(at_risk=at_risk, missed=missed)
+        swept = sum(sweep() for sweep in self._sweeps)
+        return WatchResult(at_risk=at_risk, missed=missed, deemed_withdrawn=swept)
 
     def run(self, stop: threading.Event, interval: float = 60.0) -> None:
         """Until `stop` is set, a pass every `interval` seconds while this watcher holds the lease."""
@@ -51,8 +62,13 @@ class DeadlineWatcher:
                 try:
                     if self.holds_lease(interval):
                         result = self.run_once()
-                        if result.at_risk or result.missed:
-                            log.info("deadline warnings: %d at risk, %d missed", result.at_risk, result.missed)
+                        if result.at_risk or result.missed or result.deemed_withdrawn:
+                            log.info(
+                                "deadline warnings: %d at risk, %d missed; %d deemed withdrawn",
+                                result.at_risk,
+                                result.missed,
+                                result.deemed_withdrawn,
+                            )
                 except Exception:  # the store went away: keep watching
                     log.exception("deadline pass failed; retrying")
                 stop.wait(interval)

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest, Withdrawal
+from gateway.domain.model import SCHEMA_VERSION, Attachment, LegalAidRequest, Withdrawal
 from gateway.ports import OutboxMessage, StoredRequest
 from schemas.canonical import encode_request
 from schemas.fields import china_iso
@@ -32,6 +32,33 @@ def request_message(
 
 
 WITHDRAWAL_SCHEMA = "legalaid.withdrawal/1"
+MATERIALS_SCHEMA = "legalaid.materials/1"
+
+
+def materials_message(stored: StoredRequest, supplied_at: datetime, documents: tuple[Attachment, ...]) -> OutboxMessage:
+    """The outbox row that brings the centre what it asked for (LAL 43 ¶2): `materials.<centre>`."""
+    body = {
+        "schema": MATERIALS_SCHEMA,
+        "request_id": stored.id,
+        "kind": stored.kind.value,
+        "agency_code": stored.agency_code,
+        "reference": stored.reference,
+        "supplied_at": china_iso(supplied_at),
+        "documents": [
+            {"title": doc.title, "uri": doc.uri, "sha256": doc.sha256, "media_type": doc.media_type}
+            for doc in documents
+        ],
+    }
+    return OutboxMessage(
+        # The centre asks once (LAL 43 ¶2), so once supplied: a stable id lets the centre deduplicate.
+        message_id=f"{stored.id}.materials",
+        exchange=REQUESTS_EXCHANGE,
+        routing_key=f"materials.{stored.centre_code}",
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        headers={"schema": MATERIALS_SCHEMA, "kind": "materials", "centre": stored.centre_code},
+        correlation_id=stored.id,
+        request_id=stored.id,
+    )
 
 
 def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:

@@ -23,6 +23,8 @@ NOTIFIED_EVENTS = frozenset(
         Event.TERMINATED,
         Event.OBJECTION_UPHELD,
         Event.OBJECTION_CORRECTED,
+        Event.MATERIALS_REQUESTED,
+        Event.DEEMED_WITHDRAWN,
     }
 )
 

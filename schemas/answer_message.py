@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from schemas.answers import (
     AppointmentSchema,
     DecisionSchema,
+    MaterialsRequestSchema,
     ObjectionDecisionSchema,
     ReplacementSchema,
     TerminationSchema,
@@ -19,6 +20,7 @@ _BODIES: dict[str, type[Schema]] = {
     "decision": DecisionSchema,
     "termination": TerminationSchema,
     "objection": ObjectionDecisionSchema,
+    "materials_request": MaterialsRequestSchema,
 }
 
 

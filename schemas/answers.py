@@ -11,7 +11,7 @@ from gateway.domain.enums import (
     ReplacementReason,
     TerminationGround,
 )
-from gateway.domain.model import Appointment, Decision, Lawyer, ObjectionDecision, Termination
+from gateway.domain.model import Appointment, Decision, Lawyer, MaterialsRequest, ObjectionDecision, Termination
 from schemas.fields import PHONE_PATTERN, aware_datetime, text
 
 LICENCE_PATTERN = r"^\d{17}$"  # 执业证号: 17 digits (shared/domain.md §4); only the shape is checked
@@ -124,6 +124,38 @@ class TerminationSchema(_AbsentNotNull):
         return Termination(**data)
 
 
+class MaterialsRequestSchema(_AbsentNotNull):
+    """补充材料通知: the centre tells the applicant, once, what the application lacks (LAL 43 ¶2)."""
+
+    requested_at = aware_datetime(required=True)
+    items = fields.List(
+        text(200),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "each document or explanation needed, in the words the applicant will read"},
+    )
+    supply_by = aware_datetime(
+        required=True,
+        metadata={"description": "the date the centre sets; not supplied by then, the application is deemed withdrawn"},
+    )
+    note = text(2000)
+
+    @validates_schema
+    def _after_the_request(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("requested_at") and data.get("supply_by") and data["supply_by"] <= data["requested_at"]:
+            raise ValidationError("the applicant needs time: supply_by after requested_at", "supply_by")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> MaterialsRequest:
+        return MaterialsRequest(**{**data, "items": tuple(data["items"])})
+
+
+def dump_materials_request(request: MaterialsRequest) -> dict[str, Any]:
+    """A materials request as JSON."""
+    dumped: dict[str, Any] = MaterialsRequestSchema().dump(request)
+    return dumped
+
+
 class ObjectionDecisionSchema(_AbsentNotNull):
     """The justice bureau's decision on an objection (LAL 49), recorded by the centre it orders."""
 
@@ -167,7 +199,9 @@ def dump_decision(decision: Decision) -> dict[str, Any]:
     return dumped
 
 
-def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Termination | ObjectionDecision:
+def load_answer(
+    kind: str, body: dict[str, Any]
+) -> Appointment | Decision | Termination | ObjectionDecision | MaterialsRequest:
     """A stored answer ("appointment", "decision" or "termination") back as its object."""
     if kind == "decision":
         decision: Decision = DecisionRecordSchema().load(body)
@@ -178,5 +212,8 @@ def load_answer(kind: str, body: dict[str, Any]) -> Appointment | Decision | Ter
     if kind == "objection":
         objection: ObjectionDecision = ObjectionDecisionSchema().load(body)
         return objection
+    if kind == "materials_request":
+        materials: MaterialsRequest = MaterialsRequestSchema().load(body)
+        return materials
     appointment: Appointment = AppointmentRecordSchema().load(body)
     return appointment

@@ -2,7 +2,13 @@
 
 from marshmallow import Schema, fields
 
-from schemas.answers import AppointmentRecordSchema, DecisionSchema, ObjectionDecisionSchema, TerminationSchema
+from schemas.answers import (
+    AppointmentRecordSchema,
+    DecisionSchema,
+    MaterialsRequestSchema,
+    ObjectionDecisionSchema,
+    TerminationSchema,
+)
 from schemas.fields import ChinaDateTime
 
 
@@ -17,7 +23,8 @@ class AgencyReplySchema(Schema):
     event = fields.String(
         required=True,
         metadata={
-            "description": "assigned, replaced, granted, declined, terminated, objection_upheld or objection_corrected"
+            "description": "assigned, replaced, granted, declined, terminated, objection_upheld, "
+            "objection_corrected, materials_requested or deemed_withdrawn"
         },
     )
     request_id = fields.String(required=True, metadata={"description": "the gateway id from the receipt"})
@@ -30,6 +37,7 @@ class AgencyReplySchema(Schema):
     decision = fields.Nested(DecisionSchema)
     termination = fields.Nested(TerminationSchema)
     objection = fields.Nested(ObjectionDecisionSchema)
+    materials_request = fields.Nested(MaterialsRequestSchema)
 
 
 class AcknowledgementSchema(Schema):

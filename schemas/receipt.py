@@ -3,7 +3,13 @@
 from marshmallow import Schema, fields
 
 from gateway.domain.enums import Kind, RequestState
-from schemas.answers import AppointmentRecordSchema, DecisionSchema, ObjectionDecisionSchema, TerminationSchema
+from schemas.answers import (
+    AppointmentRecordSchema,
+    DecisionSchema,
+    MaterialsRequestSchema,
+    ObjectionDecisionSchema,
+    TerminationSchema,
+)
 from schemas.canonical import RelatedSchema
 from schemas.fields import ChinaDateTime
 
@@ -88,4 +94,7 @@ class StatusSchema(Schema):
     )
     objection = fields.Nested(
         ObjectionDecisionSchema, metadata={"description": "the justice bureau's decision on an objection (LAL 49)"}
+    )
+    materials_request = fields.Nested(
+        MaterialsRequestSchema, metadata={"description": "what the centre asked the applicant to supply (LAL 43)"}
     )

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from gateway.domain.enums import WithdrawalReason
 from schemas.fields import text
+from schemas.materials import MaterialsSupplySchema
 from schemas.proof_of_service import ProofOfServiceSchema
 from schemas.receipt import ReceiptSchema
 from schemas.withdrawal import RefusesRelease, WithdrawalSchema
@@ -34,6 +35,12 @@ class ProofOfServiceCallSchema(Schema):
 
     request_id = text(36, required=True)
     served_at = ProofOfServiceSchema().fields["served_at"]
+
+
+class SupplyMaterialsCallSchema(MaterialsSupplySchema):
+    """Which request's missing materials, when, and the documents."""
+
+    request_id = text(36, required=True)
 
 
 class FaultErrorSchema(Schema):

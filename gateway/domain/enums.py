@@ -138,6 +138,7 @@ class RequestState(StrEnum):
     QUEUED = "queued"  # confirmed by the broker into the assignment exchange
     GRANTED = "granted"  # an application was granted; a lawyer is still to be assigned (LAL 43)
     DECLINED = "declined"  # an application was refused, with reasons (LAL 43)
+    AWAITING_MATERIALS = "awaiting_materials"  # the applicant was told once what to supply (LAL 43 ¶2)
     ASSIGNED = "assigned"  # the centre appointed a lawyer (or named a duty lawyer)
     INFORMED = "informed"  # the agency received the appointment (LAL 36 "assign and inform")
     WITHDRAWN = "withdrawn"  # the sending agency withdrew it; the centre stops work

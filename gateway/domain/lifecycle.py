@@ -20,6 +20,9 @@ class Event(StrEnum):
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
     SERVED = "served"
+    MATERIALS_REQUESTED = "materials_requested"
+    MATERIALS_SUPPLIED = "materials_supplied"
+    DEEMED_WITHDRAWN = "deemed_withdrawn"
     OBJECTION_UPHELD = "objection_upheld"
     OBJECTION_CORRECTED = "objection_corrected"  # the forwarder handed the written decision to the applicant (送达)
 
@@ -55,6 +58,11 @@ RULES: dict[Event, Rule] = {
     # centre's decision (the state stays) or orders it corrected (the request is open again).
     Event.OBJECTION_UPHELD: Rule(_OBJECTED, None),
     Event.OBJECTION_CORRECTED: Rule(_OBJECTED, S.QUEUED),
+    # LAL 43 ¶2: the centre tells the applicant once what is missing; supplied, the review goes on; not
+    # supplied by the date the centre set, the application is deemed withdrawn.
+    Event.MATERIALS_REQUESTED: Rule(_OPEN, S.AWAITING_MATERIALS, _APPLICATION),
+    Event.MATERIALS_SUPPLIED: Rule(frozenset({S.AWAITING_MATERIALS}), S.QUEUED, _APPLICATION),
+    Event.DEEMED_WITHDRAWN: Rule(frozenset({S.AWAITING_MATERIALS}), S.WITHDRAWN, _APPLICATION),
     # LAL 43 ¶1: the decision reaches the applicant in writing, through the organ that forwarded the application
     # (LAL 39); its acknowledgment is recorded once the application is decided, and moves nothing.
     Event.SERVED: Rule(frozenset({S.GRANTED, S.DECLINED, S.ASSIGNED, S.INFORMED}), None, _APPLICATION),

@@ -278,6 +278,16 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class MaterialsRequest:
+    """The centre's one-time request for what an application lacks (补充材料通知, LAL 43 ¶2)."""
+
+    requested_at: datetime
+    items: tuple[str, ...]  # each document or explanation needed, as the applicant is to read it
+    supply_by: datetime  # the date the centre set; not supplied by then, the application is deemed withdrawn
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ObjectionDecision:
     """The justice bureau's decision on a person's objection to a refusal or termination (LAL 49)."""
 

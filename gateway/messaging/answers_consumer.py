@@ -176,5 +176,7 @@ class AnswersConsumer:
             self._answers.terminate(centre, request_id, body, key)
         elif message["type"] == "objection":
             self._answers.record_objection(centre, request_id, body, key)
+        elif message["type"] == "materials_request":
+            self._answers.request_materials(centre, request_id, body, key)
         else:
             self._answers.appoint(centre, request_id, body, key)

@@ -17,7 +17,7 @@ QUEUES = (ASSIGNMENT_QUEUE, APPOINTMENTS_QUEUE, DEAD_LETTER_QUEUE)
 
 def assignment_bindings() -> list[str]:
     """Routing-key patterns that reach the assignment queue: every request kind and withdrawals, every centre."""
-    return [*(f"{kind.value}.*" for kind in Kind), "withdrawal.*"]
+    return [*(f"{kind.value}.*" for kind in Kind), "withdrawal.*", "materials.*"]
 
 
 def declare_topology(channel: BlockingChannel) -> None:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -111,6 +112,16 @@ class SqlRequestStore:
             return
         with self._engine.begin() if write else self._engine.connect().execution_options(**READ_ONLY) as conn:
             yield conn
+
+    def awaiting_materials_past(self, now: datetime) -> list[str]:
+        """Applications still awaiting materials after the date the centre set (LAL 43 ¶2), oldest first."""
+        query = (
+            sa.select(requests.c.id)
+            .where(requests.c.state == RequestState.AWAITING_MATERIALS.value, requests.c.due_at < now)
+            .order_by(requests.c.due_at)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return list(conn.scalars(query))
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import request
 
-from gateway.domain.model import Agency, Appointment, Decision, ObjectionDecision, Termination
+from gateway.domain.model import Agency, Appointment, Decision, MaterialsRequest, ObjectionDecision, Termination
 from gateway.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
@@ -15,6 +15,7 @@ from gateway.web.status import status_body
 from schemas.answers import (
     AppointmentSchema,
     DecisionSchema,
+    MaterialsRequestSchema,
     ObjectionDecisionSchema,
     ReplacementSchema,
     TerminationSchema,
@@ -110,6 +111,27 @@ def replace(appointment: Appointment, request_id: str) -> dict[str, Any]:
 def terminate(termination: Termination, request_id: str) -> dict[str, Any]:
     """End the aid on a ground of LAL 48 (终止法律援助); the agency is told, as of an appointment."""
     return _answered(request_id, lambda centre, key: services().answers.terminate(centre, request_id, termination, key))
+
+
+@blp.post("/<request_id>/materials-request")
+@blp.doc(**_IDEMPOTENCY)
+@blp.arguments(
+    MaterialsRequestSchema,
+    example={
+        "requested_at": "2026-11-26T10:00:00+08:00",
+        "items": ["家庭成员收入证明", "对申报收入的书面说明"],
+        "supply_by": "2026-12-03T17:00:00+08:00",
+    },
+)
+@blp.response(200, StatusSchema, description="Asked; the forwarding agency will be told through its callback")
+@blp.doc(**linked_responses(200))
+@blp.alt_response(404, description="No request with this id was routed to the caller")
+@blp.alt_response(409, description="Only an open application, and only once")
+def request_materials(materials: MaterialsRequest, request_id: str) -> dict[str, Any]:
+    """补充材料通知 (LAL 43 ¶2): tell the applicant once what is missing; the review waits for it."""
+    return _answered(
+        request_id, lambda centre, key: services().answers.request_materials(centre, request_id, materials, key)
+    )
 
 
 @blp.post("/<request_id>/objection")

@@ -14,6 +14,8 @@ _OPERATIONS = (
     ("Replace", "/replacement", "post", "the centre replaces the lawyer"),
     ("Terminate", "/termination", "post", "the centre ends the aid (LAL 48)"),
     ("RecordObjection", "/objection", "post", "the centre records the bureau's decision (LAL 49)"),
+    ("RequestMaterials", "/materials-request", "post", "the centre asks once for missing materials (LAL 43)"),
+    ("SupplyMaterials", "/materials", "post", "the sender supplies the missing materials"),
 )
 
 

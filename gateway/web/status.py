@@ -11,6 +11,7 @@ from gateway.web.json_body import Blueprint
 from gateway.web.links import linked_responses
 from schemas.answers import load_answer
 from schemas.canonical import RelatedSchema
+from schemas.materials import MaterialsSupplySchema
 from schemas.proof_of_service import ProofOfServiceSchema
 from schemas.receipt import StatusSchema
 from schemas.withdrawal import WithdrawalSchema
@@ -53,6 +54,31 @@ def prove_service(proof: dict[str, Any], request_id: str) -> dict[str, Any]:
     """送达回证: the forwarder handed the centre's written decision to the applicant (LAL 43 ¶1, 39)."""
     agency = current_agency()
     services().proofs_of_service.record(agency, request_id, proof["served_at"])
+    return status_body(status_of(services().requests, request_id, agency))
+
+
+@blp.post("/<request_id>/materials")
+@blp.arguments(
+    MaterialsSupplySchema,
+    example={
+        "supplied_at": "2026-11-30T15:00:00+08:00",
+        "documents": [
+            {
+                "title": "家庭成员收入证明",
+                "url": "https://dossier.example.gov.cn/d/7f3a",
+                "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            }
+        ],
+    },
+)
+@blp.response(200, StatusSchema, description="Supplied (or supplied before); the centre's review resumes")
+@blp.doc(**linked_responses(200))
+@blp.alt_response(404, description="No request with this id was sent by the caller")
+@blp.alt_response(409, description="The request awaits no materials")
+def supply_materials(supply: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """The missing materials the centre asked for (LAL 43 ¶2), by reference and digest; sent to the centre."""
+    agency = current_agency()
+    services().materials.supply(agency, request_id, supply["supplied_at"], supply["documents"])
     return status_body(status_of(services().requests, request_id, agency))
 
 

@@ -43,7 +43,7 @@ CHECKS = [
     negative_data_rejection,
     ignored_auth,
 ]
-OPERATIONS = 17  # nine agency resources; status, withdrawal, proof of service; five answers of the centre
+OPERATIONS = 19  # nine agency resources; status, withdrawal, proof of service, materials; six answers of the centre
 
 # Bounded so the whole module stays within about two minutes on a shared two-core machine.
 STATELESS = settings(

@@ -21,7 +21,7 @@ SENDERS = {
     "/api/v1/police/": "police-370203",
 }
 CENTRE_OF = {"court-370202": "lac370202", "proc-370200": "lac370200", "police-370203": "lac370203"}
-CENTRE_OPERATIONS = ("/appointment", "/decision", "/replacement", "/termination", "/objection")
+CENTRE_OPERATIONS = ("/appointment", "/decision", "/replacement", "/termination", "/objection", "/materials-request")
 
 
 def store_digest(gateway: LiveGateway) -> dict[str, str]:

@@ -132,6 +132,14 @@ class InMemoryStore:
             if change.request_id == request_id
         ]
 
+    def awaiting_materials_past(self, now: datetime) -> list[str]:
+        """As the store's: applications awaiting materials after the centre's date."""
+        return [
+            stored.id
+            for stored in self.stored.values()
+            if stored.state is RequestState.AWAITING_MATERIALS and stored.due_at < now
+        ]
+
     def latest_answers(self, request_id: str) -> dict[str, dict[str, Any]]:
         """As the store's: the newest answer of each kind (a replacement as the appointment)."""
         latest: dict[str, dict[str, Any]] = {}

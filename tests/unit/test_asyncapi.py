@@ -22,12 +22,13 @@ from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, EXCHANGES, QUEUES, declare_topology
 from schemas.answer_message import AnswerMessageSchema
 from schemas.canonical import validate_message
+from tests.support.gateway import example as sample
 from tests.support.store import StoreWithNotices
 from tests.unit.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "run scripts/write-asyncapi and commit docs/asyncapi.json"
-GATEWAY_SENDS = {"request", "withdrawal", "requestEvent", "deadlineEvent", "auditCheckpoint"}
+GATEWAY_SENDS = {"request", "withdrawal", "materials", "requestEvent", "deadlineEvent", "auditCheckpoint"}
 ANSWER_PATH = "/api/v1/requests/{request_id}/"
 
 
@@ -138,6 +139,7 @@ def bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bus]:
         )
         consumer.apply(f"{assigned}.appointment", json.dumps(answer, ensure_ascii=False).encode("utf-8"))
         store.withdraw(withdrawn)
+        _materials_asked_and_supplied(store)
         stored = store.services.requests.get(late)
         assert stored is not None
         for at in (stored.due_at - timedelta(hours=1), stored.due_at + timedelta(minutes=1)):
@@ -147,6 +149,30 @@ def bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bus]:
         yield Bus(store, _relay_everything(store), answer, assigned)
     finally:
         store.services.engine.dispose()
+
+
+def _materials_asked_and_supplied(store: StoreWithNotices) -> None:
+    """A police application whose centre asks for missing materials, which the police then supply."""
+    police = {"Authorization": f"Bearer {store.keys['police-370203']}"}
+    body = sample("police", "application-transfers.json")
+    body["application"]["applied_at"] = "2026-11-23T09:00:00+08:00"  # the day the store's clock stands on
+    posted = store.client.post("/api/v1/police/application-transfers", json=body, headers=police).get_json()
+    consumer = AnswersConsumer(
+        "amqp://127.0.0.1/", store.services.answers, store.services.agencies, store.services.requests
+    )
+    asked = _answer(
+        store,
+        posted["id"],
+        "materials_request",
+        {"requested_at": "2026-11-23T09:30:00+08:00", "items": ["收入证明"], "supply_by": "2026-11-30T17:00:00+08:00"},
+    )
+    consumer.apply(f"{posted['id']}.materials", json.dumps(asked, ensure_ascii=False).encode("utf-8"))
+    supply = {
+        "supplied_at": "2026-11-23T09:31:00+08:00",
+        "documents": [{"title": "收入证明", "url": "https://dossier.example/d/1", "sha256": "0" * 64}],
+    }
+    supplied = store.client.post(f"/api/v1/requests/{posted['id']}/materials", json=supply, headers=police)
+    assert supplied.status_code == 200, supplied.get_json()
 
 
 def _relay_everything(store: StoreWithNotices) -> list[Published]:
@@ -167,7 +193,7 @@ def _relay_everything(store: StoreWithNotices) -> list[Published]:
 def _answer_examples(store: StoreWithNotices) -> dict[str, dict[str, Any]]:
     """The body of each answer as the REST API's OpenAPI document gives it as example."""
     paths = store.client.get("/api/v1/openapi.json").get_json()["paths"]
-    post = {answer: paths[ANSWER_PATH + answer]["post"] for answer in ANSWER_BODIES}
+    post = {answer: paths[ANSWER_PATH + answer.replace("_", "-")]["post"] for answer in ANSWER_BODIES}
     return {answer: op["requestBody"]["content"]["application/json"]["example"] for answer, op in post.items()}
 
 
@@ -327,7 +353,7 @@ def test_the_assignment_queue_gets_the_messages_its_channel_lists(document: dict
         and published.exchange == document["channels"]["requests"]["bindings"]["amqp"]["exchange"]["name"]
     }
 
-    assert queued == set(document["channels"]["assignment"]["messages"]) == {"request", "withdrawal"}
+    assert queued == set(document["channels"]["assignment"]["messages"]) == {"request", "withdrawal", "materials"}
     assert document["channels"]["assignment"]["address"] == ASSIGNMENT_QUEUE
 
 

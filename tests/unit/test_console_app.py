@@ -528,6 +528,38 @@ def test_the_bureaus_decision_on_an_objection_is_recorded_and_reopens_the_applic
     assert "异议审查：责令改正，重新办理" in timeline and "2026-11-26 09:00提出异议" in timeline
 
 
+def test_missing_materials_are_asked_for_once_from_the_console(app: Flask, services: Services) -> None:
+    request_id = _notice(app, services, POLICE, "police", "application-transfers")
+    user = _signed_in(app, "north")
+    page = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+
+    asked = user.submit(
+        f"/console/requests/{request_id}/materials-request",
+        {
+            "items": "家庭成员收入证明\n\n对申报收入的书面说明\n",
+            "requested_at": "2026-11-25T09:31",
+            "supply_by": "2026-12-02T17:00",
+        },
+    )
+
+    assert "一次性告知补充材料" in page  # LAL 43 ¶2, offered while the application is open
+    assert asked.status_code == 302
+    stored = services.requests.get(request_id)
+    assert stored is not None and stored.state.value == "awaiting_materials"
+    assert services.requests.latest_answers(request_id)["materials_request"]["items"] == [
+        "家庭成员收入证明",
+        "对申报收入的书面说明",
+    ]
+    after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    assert (
+        "待补充材料" in after
+        and "已告知补充材料（2026-12-02 17:00 前）：家庭成员收入证明；对申报收入的书面说明" in after
+    )
+    assert 'id="h-materials"' not in after  # asked for once
+    timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
+    assert "一次性告知补充材料" in timeline and "补充期限 2026-12-02 17:00" in timeline
+
+
 def test_the_inbox_puts_the_least_time_left_first_and_filters_and_searches(app: Flask, services: Services) -> None:
     first = _court_notice(app, services)
     second = _court_notice(

@@ -34,13 +34,26 @@ ALLOWED = {
     (Event.OBJECTION_UPHELD, S.TERMINATED): S.TERMINATED,
     (Event.OBJECTION_CORRECTED, S.DECLINED): S.QUEUED,
     (Event.OBJECTION_CORRECTED, S.TERMINATED): S.QUEUED,
+    # LAL 43 ¶2: asked once for missing materials, the application waits; supplied, it is reviewed on; not
+    # supplied by the centre's date, it is deemed withdrawn.
+    (Event.MATERIALS_REQUESTED, S.RECEIVED): S.AWAITING_MATERIALS,
+    (Event.MATERIALS_REQUESTED, S.QUEUED): S.AWAITING_MATERIALS,
+    (Event.MATERIALS_SUPPLIED, S.AWAITING_MATERIALS): S.QUEUED,
+    (Event.DEEMED_WITHDRAWN, S.AWAITING_MATERIALS): S.WITHDRAWN,
     # LAL 43 ¶1: the written decision's service is recorded once there is a decision; the state stays.
     (Event.SERVED, S.GRANTED): S.GRANTED,
     (Event.SERVED, S.DECLINED): S.DECLINED,
     (Event.SERVED, S.ASSIGNED): S.ASSIGNED,
     (Event.SERVED, S.INFORMED): S.INFORMED,
 }
-APPLICATION_ONLY = {Event.GRANTED, Event.DECLINED, Event.SERVED}
+APPLICATION_ONLY = {
+    Event.GRANTED,
+    Event.DECLINED,
+    Event.SERVED,
+    Event.MATERIALS_REQUESTED,
+    Event.MATERIALS_SUPPLIED,
+    Event.DEEMED_WITHDRAWN,
+}
 # The states each event may start from, as the refusal names them (sorted).
 FROM = {
     Event.QUEUED: "received",
@@ -52,6 +65,9 @@ FROM = {
     Event.WITHDRAWN: "assigned, granted, informed, queued, received",
     Event.TERMINATED: "assigned, granted, informed",
     Event.SERVED: "assigned, declined, granted, informed",
+    Event.MATERIALS_REQUESTED: "queued, received",
+    Event.MATERIALS_SUPPLIED: "awaiting_materials",
+    Event.DEEMED_WITHDRAWN: "awaiting_materials",
     Event.OBJECTION_UPHELD: "declined, terminated",
     Event.OBJECTION_CORRECTED: "declined, terminated",
 }

@@ -24,6 +24,7 @@ from gateway.web.problems import flatten_messages
 from schemas.answers import (
     AppointmentSchema,
     DecisionSchema,
+    MaterialsRequestSchema,
     ObjectionDecisionSchema,
     ReplacementSchema,
     TerminationSchema,
@@ -34,13 +35,16 @@ APPOINTMENT_FIELDS = ("appointed_at", "duty_place", "duty_time", "note")
 DECISION_FIELDS = ("outcome", "decided_at", "reason_code", "reason")
 TERMINATION_FIELDS = ("ground", "terminated_at", "reason")
 OBJECTION_FIELDS = ("lodged_at", "decided_at", "outcome", "document_number", "note")
-DATETIME_FIELDS = frozenset({"appointed_at", "duty_time", "decided_at", "terminated_at", "lodged_at"})
+DATETIME_FIELDS = frozenset(
+    {"appointed_at", "duty_time", "decided_at", "terminated_at", "lodged_at", "requested_at", "supply_by"}
+)
 DONE = {
     "appointment": "已指派律师，将通知办案机关。",
     "replacement": "已更换律师，将通知办案机关。",
     "decision": "已记录决定，将通知办案机关。",
     "termination": "已终止法律援助，将通知办案机关。",
     "objection": "已记录异议审查决定，将通知办案机关。",
+    "materials_request": "已一次性告知需补充的材料，将通知办案机关转告申请人。",
 }
 
 Outcome = tuple[str, int] | BaseResponse
@@ -84,6 +88,21 @@ def record_objection(request_id: str) -> Outcome:
     """Record the justice bureau's decision on an objection (LAL 49)."""
     document = {name: _form_value(name) for name in OBJECTION_FIELDS}
     return _answer(request_id, "objection", ObjectionDecisionSchema(), _present(document), _record_objection)
+
+
+@blp.post("/requests/<request_id>/materials-request")
+@requires(StaffMember.reads_cases)
+def request_materials(request_id: str) -> Outcome:
+    """Tell the applicant once what is missing (LAL 43 ¶2); one item per line."""
+    document = _present({name: _form_value(name) for name in ("requested_at", "supply_by", "note")})
+    items = [line.strip() for line in request.form.get("items", "").splitlines() if line.strip()]
+    if items:
+        document["items"] = items
+    return _answer(request_id, "materials_request", MaterialsRequestSchema(), document, _request_materials)
+
+
+def _request_materials(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:
+    return services().answers.request_materials(centre, request_id, answer, key, actor=actor)
 
 
 def _record_objection(centre: Agency, request_id: str, answer: Any, key: str, actor: str) -> object:

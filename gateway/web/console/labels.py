@@ -13,6 +13,7 @@ STATES = {
     "queued": "待指派",
     "granted": "已决定给予",
     "declined": "不予援助",
+    "awaiting_materials": "待补充材料",
     "assigned": "已指派",
     "informed": "已告知办案机关",
     "withdrawn": "已撤回",
@@ -121,6 +122,7 @@ OBLIGATIONS = {
     "decide_application": "审查申请并作出决定",
     "assign_lawyer": "指派法律援助人员",
     "name_duty_lawyer": "安排值班律师",
+    "supply_materials": "等待申请人补充材料（逾期视为撤回申请）",
 }
 
 # The statutes behind the deadlines (Legal Aid Law of the PRC, 2021).
@@ -152,6 +154,9 @@ EVENTS = {
     "withdrawn": "办案机关撤回",
     "served": "决定书已送达申请人",
     "terminated": "终止法律援助",
+    "materials_requested": "一次性告知补充材料",
+    "materials_supplied": "申请人已补充材料",
+    "deemed_withdrawn": "未按期补充材料，视为撤回申请",
     "objection_upheld": "异议审查：维持原决定",
     "objection_corrected": "异议审查：责令改正，重新办理",
     "deadline_at_risk": "期限即将届满预警",

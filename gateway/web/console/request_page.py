@@ -31,6 +31,7 @@ ACTIONS = {
     "replacement": Event.REPLACED,
     "termination": Event.TERMINATED,
     "objection": Event.OBJECTION_UPHELD,
+    "materials_request": Event.MATERIALS_REQUESTED,
 }
 
 
@@ -75,6 +76,7 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
     notices = [
         (delivery, found.deliveries.attempts(delivery.id)) for delivery in found.deliveries.find(request_id=stored.id)
     ]
+    trail = found.console.audit_entries(stored.id)
     page = render_template(
         "console/request.html",
         card=case_card(row, member, names),
@@ -84,10 +86,15 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         canonical=row.canonical,
         original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
         legal_hold=found.retention.hold(stored.id),
-        timeline=build_timeline(found.console.audit_entries(stored.id), notices, names),
+        timeline=build_timeline(trail, notices, names),
         answers=found.requests.latest_answers(stored.id),
         related=related_cards(row.canonical.get("related", []), member, names),
-        actions=open_actions(stored.kind, stored.state),
+        actions=[
+            action
+            for action in open_actions(stored.kind, stored.state)
+            # LAL 43 ¶2: missing materials are asked for once.
+            if action != "materials_request" or all(entry.event != "materials_requested" for entry in trail)
+        ],
         form=form,
         form_key=_form_key(form),
         now=found.clock.now(),

@@ -1,5 +1,6 @@
 """A request's story for the console: its audit log and every attempt to tell the agency, in time order."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,27 +44,27 @@ def build_timeline(
     return sorted(moments, key=lambda moment: moment.at)
 
 
+# What each detail of an audit record says on the timeline, in this order.
+_NOTES: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
+    ("licence_number", lambda d: f"律师执业证号 {d['licence_number']}"),
+    ("outcome", lambda d: _outcome(d)),
+    ("reason", lambda d: L.label(L.WITHDRAWAL_REASONS, str(d["reason"]))),
+    ("ground", lambda d: L.label(L.TERMINATION_GROUNDS, str(d["ground"]))),
+    ("supply_by", lambda d: f"补充期限 {_china_minute(str(d['supply_by']))}"),
+    ("documents", lambda d: f"补充材料 {d['documents']} 份"),
+    ("served_at", lambda d: f"办案机关回执：{_china_minute(str(d['served_at']))}送达"),
+    ("hold_reason", lambda d: f"理由：{d['hold_reason']}"),
+    ("retention_days", lambda d: f"保存期限 {d['retention_days']} 天"),
+    ("due_at", lambda d: f"期限 {_china_minute(str(d['due_at']))}（{citation(str(d.get('basis', '')))}）"),
+)
+
+
 def _from_audit(entry: AuditEntry, agency_names: dict[str, str]) -> Moment:
     detail = entry.detail or {}
     notes = []
     if entry.event == "received":
         notes.append(f"经{L.label(L.CHANNELS, detail.get('channel'))}接收，文号 {detail.get('reference', '—')}")
-    if "licence_number" in detail:
-        notes.append(f"律师执业证号 {detail['licence_number']}")
-    if "outcome" in detail:
-        notes.append(_outcome(detail))
-    if "reason" in detail:
-        notes.append(L.label(L.WITHDRAWAL_REASONS, str(detail["reason"])))
-    if "ground" in detail:
-        notes.append(L.label(L.TERMINATION_GROUNDS, str(detail["ground"])))
-    if "served_at" in detail:
-        notes.append(f"办案机关回执：{_china_minute(str(detail['served_at']))}送达")
-    if "hold_reason" in detail:
-        notes.append(f"理由：{detail['hold_reason']}")
-    if "retention_days" in detail:
-        notes.append(f"保存期限 {detail['retention_days']} 天")
-    if "due_at" in detail:
-        notes.append(f"期限 {_china_minute(str(detail['due_at']))}（{citation(str(detail.get('basis', '')))}）")
+    notes += [note(detail) for key, note in _NOTES if key in detail]
     tone = {
         "withdrawn": "warn",
         "declined": "warn",

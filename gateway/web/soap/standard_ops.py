@@ -1,4 +1,5 @@
-"""Operations every agency's service has: GetStatus, Withdraw and ProveService, over the same use cases as REST."""
+"""Operations every agency's service has (status, withdrawal, proof of service, missing materials), over the
+same use cases as REST."""
 
 from lxml import etree
 
@@ -8,7 +9,7 @@ from gateway.web.soap.call import SoapCall
 from gateway.web.soap.xsd import OperationContract
 from gateway.web.status import status_body
 from schemas.receipt import StatusSchema
-from schemas.soap import ProofOfServiceCallSchema, StatusQuerySchema, WithdrawCallSchema
+from schemas.soap import ProofOfServiceCallSchema, StatusQuerySchema, SupplyMaterialsCallSchema, WithdrawCallSchema
 
 
 def get_status(call: SoapCall) -> etree._Element:
@@ -33,6 +34,14 @@ def prove_service(call: SoapCall) -> etree._Element:
     return call.respond(status_body(status_of(services().requests, proof["request_id"], call.agency)))
 
 
+def supply_materials(call: SoapCall) -> etree._Element:
+    """The missing materials the centre asked for, by reference and digest."""
+    supply = call.load()
+    with call.element_paths({}):
+        services().materials.supply(call.agency, supply["request_id"], supply["supplied_at"], supply["documents"])
+    return call.respond(status_body(status_of(services().requests, supply["request_id"], call.agency)))
+
+
 GET_STATUS = OperationContract(
     "GetStatus", StatusQuerySchema, StatusSchema, "The state, deadline and history of a request this agency sent."
 )
@@ -49,4 +58,15 @@ PROVE_SERVICE = OperationContract(
     "送达回证: record that the applicant received the centre's written decision on an application this agency "
     "forwarded (LAL 43, 39).",
 )
-STANDARD_OPERATIONS = ((GET_STATUS, get_status), (WITHDRAW, withdraw), (PROVE_SERVICE, prove_service))
+SUPPLY_MATERIALS = OperationContract(
+    "SupplyMaterials",
+    SupplyMaterialsCallSchema,
+    StatusSchema,
+    "The missing materials the centre asked for once (LAL 43 ¶2), by reference and SHA-256 digest; the review resumes.",
+)
+STANDARD_OPERATIONS = (
+    (GET_STATUS, get_status),
+    (WITHDRAW, withdraw),
+    (PROVE_SERVICE, prove_service),
+    (SUPPLY_MATERIALS, supply_materials),
+)
