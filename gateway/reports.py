@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from gateway.rules.deadlines import CHINA_TZ as CHINA  # the day a request was received is the day in China
-from gateway.store.console import ReportRow
+from gateway.store.console import APPLICANT_SUPPLIES, ReportRow
 
 CLOSED_UNASSIGNED = frozenset({"withdrawn", "declined", "terminated"})
 
@@ -67,6 +67,8 @@ def decision_late(row: ReportRow, now: datetime) -> bool:
 
 def outcome_of(row: ReportRow, now: datetime) -> str:
     """The one outcome a request counts under: judged by when each deadline passed, not by what came after."""
+    if row.obligation == APPLICANT_SUPPLIES:  # the applicant's date, not the centre's (LAL 43 ¶2)
+        return row.state if row.state in CLOSED_UNASSIGNED else "pending"
     if decision_late(row, now):
         return "late"
     if row.assigned_at is not None:

@@ -54,6 +54,7 @@ class ReportRow:
     closed_at: datetime | None = None  # when it was withdrawn, declined or terminated, if it was
     decided_at: datetime | None = None  # an application: when it was granted or refused
     decision_due_at: datetime | None = None  # an application: its LAL 43 deadline to decide, where known
+    obligation: str | None = None  # whose deadline `due_at` is: the centre's, or the applicant's for materials
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,8 @@ class SqlConsoleQueries:
             requests.c.received_at,
             requests.c.due_at,
             _first_event(("assigned",)).label("assigned_at"),
-            _first_event(("withdrawn", "declined", "terminated")).label("closed_at"),
+            requests.c.deadline_obligation.label("obligation"),
+            _first_event(("withdrawn", "deemed_withdrawn", "declined", "terminated")).label("closed_at"),
             _first_event(("granted", "declined")).label("decided_at"),
             _grant_detail().label("grant_detail"),
         ).where(requests.c.received_at >= start, requests.c.received_at < end)
@@ -228,14 +230,18 @@ def _report_row(row: sa.RowMapping) -> ReportRow:
         closed_at=_aware(row["closed_at"]),
         decided_at=_aware(row["decided_at"]),
         decision_due_at=_decision_due_at(row),
+        obligation=row["obligation"],
     )
+
+
+APPLICANT_SUPPLIES = "supply_materials"  # the deadline is the applicant's, not the centre's
 
 
 def _decision_due_at(row: sa.RowMapping) -> datetime | None:
     """An application's LAL 43 deadline: the one it still has until granted, then the one the grant recorded
     (None for a grant recorded before grants kept it)."""
-    if row["kind"] != Kind.APPLICATION_TRANSFER.value:
-        return None
+    if row["kind"] != Kind.APPLICATION_TRANSFER.value or row["obligation"] == APPLICANT_SUPPLIES:
+        return None  # while the applicant gathers materials the review clock stands still (LAL 43 ¶2)
     detail = row["grant_detail"]
     if detail is None:
         return row["due_at"]  # type: ignore[no-any-return]

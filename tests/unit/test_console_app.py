@@ -556,6 +556,7 @@ def test_missing_materials_are_asked_for_once_from_the_console(app: Flask, servi
         and "已告知补充材料（2026-12-02 17:00 前）：家庭成员收入证明；对申报收入的书面说明" in after
     )
     assert 'id="h-materials"' not in after  # asked for once
+    assert request_id in user.get("/console/").get_data(as_text=True)  # still the clerk's open work
     timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
     assert "一次性告知补充材料" in timeline and "补充期限 2026-12-02 17:00" in timeline
 

@@ -131,3 +131,23 @@ def test_aid_terminated_before_a_lawyer_counts_as_terminated_and_after_one_by_th
     [line] = count_requests(rows, NOW)
 
     assert line.tally == Tally(received=2, assigned_in_time=1, terminated=1)
+
+
+def test_an_application_left_without_its_materials_is_withdrawn_not_late() -> None:
+    # LAL 43 ¶2: while the applicant gathers materials the deadline is the applicant's date; not met, the
+    # application is deemed withdrawn: no deadline of the centre's was missed.
+    supply_by = RECEIVED + timedelta(days=6)
+    rows = [
+        _row(
+            "withdrawn",
+            kind="application_transfer",
+            due_at=supply_by,
+            obligation="supply_materials",
+            closed_at=supply_by + timedelta(minutes=1),
+        ),
+        _row("awaiting_materials", kind="application_transfer", due_at=supply_by, obligation="supply_materials"),
+    ]
+
+    [line] = count_requests(rows, supply_by + timedelta(seconds=30))
+
+    assert line.tally == Tally(received=2, withdrawn=1, pending=1)

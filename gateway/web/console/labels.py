@@ -20,7 +20,8 @@ STATES = {
     "terminated": "已终止援助",
 }
 
-OPEN_STATES = tuple(sorted(state.value for state in CLOCK_RUNNING))  # the centre's clock runs
+# The centre's clock runs, or the applicant's for missing materials (LAL 43 ¶2): the clerk's open work.
+OPEN_STATES = tuple(sorted({state.value for state in CLOCK_RUNNING} | {"awaiting_materials"}))
 
 STAGES = {
     "investigation": "侦查",
