@@ -49,16 +49,8 @@ def materials_message(stored: StoredRequest, supplied_at: datetime, documents: t
             for doc in documents
         ],
     }
-    return OutboxMessage(
-        # The centre asks once (LAL 43 ¶2), so once supplied: a stable id lets the centre deduplicate.
-        message_id=f"{stored.id}.materials",
-        exchange=REQUESTS_EXCHANGE,
-        routing_key=f"materials.{stored.centre_code}",
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-        headers={"schema": MATERIALS_SCHEMA, "kind": "materials", "centre": stored.centre_code},
-        correlation_id=stored.id,
-        request_id=stored.id,
-    )
+    # The centre asks once (LAL 43 ¶2), so materials come once.
+    return _after_the_request("materials", stored.id, stored.centre_code, body)
 
 
 def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:
@@ -73,15 +65,20 @@ def withdrawal_message(withdrawal: Withdrawal) -> OutboxMessage:
         "note": withdrawal.note,
         "withdrawn_at": china_iso(withdrawal.at),
     }
+    return _after_the_request("withdrawal", withdrawal.request_id, withdrawal.centre_code, body)
+
+
+def _after_the_request(kind: str, request_id: str, centre_code: str, body: dict[str, Any]) -> OutboxMessage:
+    """`<kind>.<centre>` on the requests exchange, about one request and once per request: the stable
+    `<request id>.<kind>` lets the centre deduplicate a re-publish; the relay sends it after the request."""
     return OutboxMessage(
-        # One withdrawal per request: a stable id lets the centre deduplicate a re-publish.
-        message_id=f"{withdrawal.request_id}.withdrawal",
+        message_id=f"{request_id}.{kind}",
         exchange=REQUESTS_EXCHANGE,
-        routing_key=f"withdrawal.{withdrawal.centre_code}",
+        routing_key=f"{kind}.{centre_code}",
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-        headers={"schema": WITHDRAWAL_SCHEMA, "kind": "withdrawal", "centre": withdrawal.centre_code},
-        correlation_id=withdrawal.request_id,
-        request_id=withdrawal.request_id,
+        headers={"schema": body["schema"], "kind": kind, "centre": centre_code},
+        correlation_id=request_id,
+        request_id=request_id,
     )
 
 
