@@ -8,7 +8,7 @@ from gateway.domain.enums import AgencyType, DecisionOutcome, Ground, Kind, Obje
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, MaterialsRequest, ObjectionDecision, Termination
 from gateway.errors import IllegalTransition, InvalidInput, KindNotAllowed, RequestNotFound
-from gateway.ports import AnswerAlreadyApplied, NewAnswer, StoredRequest
+from gateway.ports import AnswerAlreadyApplied, Clock, NewAnswer, StoredRequest
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import CLOCK_SKEW, count_days
 from gateway.rules.grounds import SENIOR_YEARS, needs_senior_lawyer
@@ -42,10 +42,11 @@ class AnswerStore(Protocol):
 class CentreAnswers:
     """Applies a centre's answer through the lifecycle; the agency is then told through its callback."""
 
-    def __init__(self, store: AnswerStore, transitions: Transitions, calendar: WorkCalendar) -> None:
+    def __init__(self, store: AnswerStore, transitions: Transitions, calendar: WorkCalendar, clock: Clock) -> None:
         self._store = store
         self._transitions = transitions
         self._calendar = calendar
+        self._clock = clock
 
     def appoint(
         self,
@@ -142,6 +143,17 @@ class CentreAnswers:
         _not_before_receipt(stored, "requested_at", request.requested_at)
         if any(entry["event"] == Event.MATERIALS_REQUESTED.value for entry in self._store.audit_trail(request_id)):
             raise IllegalTransition("missing materials are asked for once (LAL 43 ¶2: 一次性告知)")
+        now = self._clock.now()
+        if request.requested_at > stored.due_at or now > stored.due_at:
+            # The review clock stops while materials are gathered; it cannot be stopped once it has run out.
+            raise IllegalTransition("the 7 days to decide have passed (LAL 43): decide on what the application has")
+        errors = {}
+        if request.requested_at > now + CLOCK_SKEW:
+            errors["requested_at"] = ["in the future"]
+        if request.supply_by <= now:
+            errors["supply_by"] = ["already passed: the applicant needs time to supply"]
+        if errors:
+            raise InvalidInput("the materials request's dates cannot be; see errors", errors=errors)
         change = Change(
             actor=actor or centre.code,
             detail={"items": len(request.items), "supply_by": china_iso(request.supply_by)},
@@ -167,6 +179,10 @@ class CentreAnswers:
         stored = self._routed_to(centre, request_id)
         if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
+        if objection.decided_at > self._clock.now() + CLOCK_SKEW:
+            raise InvalidInput(
+                "the bureau's decision is dated in the future; see errors", errors={"decided_at": ["in the future"]}
+            )
         self._check_objection(stored, objection)
         deadline = None
         if objection.outcome is ObjectionOutcome.CORRECTED:

@@ -55,6 +55,11 @@ class Materials:
             raise IllegalTransition(f"a request that is {stored.state.value} awaits no materials (LAL 43 ¶2)")
         requested = self._store.latest_answers(request_id)["materials_request"]
         self._check_date(supplied_at, datetime.fromisoformat(requested["requested_at"]))
+        if supplied_at > stored.due_at + CLOCK_SKEW:  # while awaiting, due_at is the centre's date
+            raise InvalidInput(
+                "supplied after the centre's date: the application is deemed withdrawn (LAL 43 ¶2); see errors",
+                errors={"supplied_at": ["after the date the centre set"]},
+            )
         change = Change(
             actor=agency.code,
             detail={"documents": len(documents), "supplied_at": china_iso(supplied_at)},

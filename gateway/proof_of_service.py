@@ -32,8 +32,10 @@ class ProofsOfService:
             raise IllegalTransition(
                 f"a {stored.kind.value} request has no decision: only an application is decided (LAL 43)"
             )
-        if any(entry["event"] == Event.SERVED.value for entry in self._store.audit_trail(request_id)):
-            return stored
+        trail = [str(entry["event"]) for entry in self._store.audit_trail(request_id)]
+        decided = max((i for i, event in enumerate(trail) if event in ("granted", "declined")), default=-1)
+        if Event.SERVED.value in trail[decided + 1 :]:
+            return stored  # this decision's service is recorded; a decision made anew is served anew
         decision = self._store.latest_answers(request_id).get("decision")
         if decision is None:
             raise IllegalTransition("the application is not decided yet: there is no decision to serve (LAL 43)")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from gateway.domain.enums import RequestState
 from gateway.domain.model import Agency
 from gateway.errors import RequestNotFound
 from gateway.ports import StoredRequest
@@ -50,6 +51,14 @@ class RequestStatus:
     flags: tuple[str, ...] = ()  # what is unusual but lawful, e.g. calendar_unconfirmed (as on the canonical message)
 
 
+def answers_in_force(stored: StoredRequest, answers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The latest answers, without a termination the justice bureau ordered corrected (LAL 49): it stands only
+    while the request is terminated."""
+    if stored.state is RequestState.TERMINATED:
+        return answers
+    return {kind: body for kind, body in answers.items() if kind != "termination"}
+
+
 def find_own_request(store: StatusStore, request_id: str, agency: Agency) -> StoredRequest:
     """The request if `agency` sent it; otherwise RequestNotFound, as if it did not exist."""
     stored = store.get(request_id)
@@ -81,7 +90,7 @@ def status_of(store: HistoryStore, request_id: str, agency: Agency) -> RequestSt
     return RequestStatus(
         request=stored,
         history=history,
-        answers=store.latest_answers(request_id),
+        answers=answers_in_force(stored, store.latest_answers(request_id)),
         related=list(canonical.get("related", [])) if centre else [],
         flags=flags,
     )

@@ -19,12 +19,12 @@ class Event(StrEnum):
     INFORMED = "informed"
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
-    SERVED = "served"
+    SERVED = "served"  # the forwarder handed the written decision to the applicant (送达)
     MATERIALS_REQUESTED = "materials_requested"
     MATERIALS_SUPPLIED = "materials_supplied"
     DEEMED_WITHDRAWN = "deemed_withdrawn"
     OBJECTION_UPHELD = "objection_upheld"
-    OBJECTION_CORRECTED = "objection_corrected"  # the forwarder handed the written decision to the applicant (送达)
+    OBJECTION_CORRECTED = "objection_corrected"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ RULES: dict[Event, Rule] = {
     Event.REPLACED: Rule(frozenset({S.ASSIGNED, S.INFORMED}), S.ASSIGNED),
     Event.INFORMED: Rule(frozenset({S.ASSIGNED}), S.INFORMED),
     # LAL 48: a person who retains his own lawyer ends the aid, at any point before it is over.
-    Event.WITHDRAWN: Rule(_OPEN | {S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
+    Event.WITHDRAWN: Rule(_OPEN | {S.AWAITING_MATERIALS, S.GRANTED, S.ASSIGNED, S.INFORMED}, S.WITHDRAWN),
     # LAL 48: the centre ends aid under way (granted, or a lawyer assigned) on one of the law's grounds.
     Event.TERMINATED: Rule(frozenset({S.GRANTED, S.ASSIGNED, S.INFORMED}), S.TERMINATED),
     # LAL 49: a refused applicant or a terminated person objects to the justice bureau, which upholds the

@@ -82,7 +82,7 @@ def _standard(number: int, entry: dict[str, object]) -> Standard:
         monthly = Decimal(0)
     if not isinstance(amount, str) or not monthly.is_finite() or monthly <= 0:
         raise ValueError(f"standard {number}: monthly_per_person must be a positive amount in yuan, as text")
-    if not isinstance(since, date):
+    if type(since) is not date:  # a TOML date-time is a datetime, and a datetime is a date: refused
         raise ValueError(f"standard {number}: effective_from must be a date (YYYY-MM-DD)")
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"standard {number}: source must name the document that set the standard")

@@ -512,8 +512,8 @@ def test_the_bureaus_decision_on_an_objection_is_recorded_and_reopens_the_applic
     recorded = user.submit(
         f"/console/requests/{request_id}/objection",
         {
-            "lodged_at": "2026-11-26T09:00",
-            "decided_at": "2026-11-27T15:00",
+            "lodged_at": "2026-11-25T09:31",
+            "decided_at": "2026-11-25T09:32",
             "outcome": "corrected",
             "document_number": "青司法异〔2026〕12号",
         },
@@ -525,7 +525,7 @@ def test_the_bureaus_decision_on_an_objection_is_recorded_and_reopens_the_applic
     after = user.get(f"/console/requests/{request_id}").get_data(as_text=True)
     assert "异议审查：责令改正（青司法异〔2026〕12号）" in after and "审查决定" in after  # to decide anew
     timeline = after[after.index('id="timeline"') : after.index('id="h-related"')]
-    assert "异议审查：责令改正，重新办理" in timeline and "2026-11-26 09:00提出异议" in timeline
+    assert "异议审查：责令改正，重新办理" in timeline and "2026-11-25 09:31提出异议" in timeline
 
 
 def test_missing_materials_are_asked_for_once_from_the_console(app: Flask, services: Services) -> None:

@@ -85,6 +85,10 @@ def test_the_shipped_file_has_the_format_and_no_figures_without_a_source() -> No
         ('district = "370203"\nmonthly_per_person = 1000\neffective_from = 2025-01-01\nsource = "x"', "as text"),
         ('district = "370203"\nmonthly_per_person = "-5"\neffective_from = 2025-01-01\nsource = "x"', "positive"),
         ('district = "370203"\nmonthly_per_person = "1.00"\neffective_from = "2025"\nsource = "x"', "a date"),
+        (
+            'district = "370203"\nmonthly_per_person = "1.00"\neffective_from = 2025-01-01T00:00:00\nsource = "x"',
+            "a date",
+        ),
         ('district = "370203"\nmonthly_per_person = "1.00"\neffective_from = 2025-01-01\nsource = " "', "document"),
     ],
 )

@@ -25,6 +25,7 @@ ALLOWED = {
     (Event.WITHDRAWN, S.GRANTED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.ASSIGNED): S.WITHDRAWN,
     (Event.WITHDRAWN, S.INFORMED): S.WITHDRAWN,
+    (Event.WITHDRAWN, S.AWAITING_MATERIALS): S.WITHDRAWN,  # e.g. a lawyer retained while gathering materials
     # LAL 48: aid under way ends on one of the law's grounds.
     (Event.TERMINATED, S.GRANTED): S.TERMINATED,
     (Event.TERMINATED, S.ASSIGNED): S.TERMINATED,
@@ -62,7 +63,7 @@ FROM = {
     Event.ASSIGNED: "granted, queued, received",
     Event.REPLACED: "assigned, informed",
     Event.INFORMED: "assigned",
-    Event.WITHDRAWN: "assigned, granted, informed, queued, received",
+    Event.WITHDRAWN: "assigned, awaiting_materials, granted, informed, queued, received",
     Event.TERMINATED: "assigned, granted, informed",
     Event.SERVED: "assigned, declined, granted, informed",
     Event.MATERIALS_REQUESTED: "queued, received",

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from gateway.domain.enums import RequestState
+from gateway.domain.enums import RequestState, WithdrawalReason
 from gateway.domain.model import Attachment, MaterialsRequest
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
 from gateway.materials import Materials
@@ -32,12 +32,14 @@ def _materials(world: World) -> Materials:
 
 def _asked(world: World) -> str:
     request_id = _application(world)
+    world.clock.current = ASKED
     world.answers.request_materials(MARKET_NORTH, request_id, REQUEST)
     return request_id
 
 
 def test_the_centre_asks_once_and_the_forwarder_is_told_what_is_missing(world: World) -> None:
     request_id = _application(world)
+    world.clock.current = ASKED
 
     waiting = world.answers.request_materials(MARKET_NORTH, request_id, REQUEST)
     with pytest.raises(IllegalTransition, match="once"):
@@ -99,7 +101,9 @@ def test_a_supply_dated_before_the_request_or_by_another_agency_is_refused(world
 
 def test_nothing_by_the_centres_date_and_the_application_is_deemed_withdrawn(world: World) -> None:
     late = _asked(world)
+    world.clock.current = NOW
     on_time = _application(world, number="-2")
+    world.clock.current = ASKED
     world.answers.request_materials(MARKET_NORTH, on_time, REQUEST)
     world.clock.current = SUPPLY_BY - timedelta(hours=1)
     _materials(world).supply(POLICE, on_time, SUPPLY_BY - timedelta(hours=2), (DOCUMENT,))
@@ -116,3 +120,39 @@ def test_nothing_by_the_centres_date_and_the_application_is_deemed_withdrawn(wor
     assert [(d.agency_code, d.event) for d in change.deliveries] == [(POLICE.code, "deemed_withdrawn")]
     with pytest.raises(IllegalTransition):
         _materials(world).supply(POLICE, late, SUPPLY_BY, (DOCUMENT,))  # too late: nothing to resume
+
+
+def test_the_centre_cannot_stop_a_review_clock_that_has_run_out_or_set_a_date_already_passed(world: World) -> None:
+    request_id = _application(world)  # received 25 November: 7 days to 2 December
+    other = _application(world, number="-3")
+    world.clock.current = ASKED
+    past_date = MaterialsRequest(ASKED, ("收入证明",), ASKED - timedelta(hours=1))
+    with pytest.raises(InvalidInput) as refused:
+        world.answers.request_materials(MARKET_NORTH, other, past_date)
+
+    world.clock.current = datetime(2026, 12, 3, 9, 0, tzinfo=CHINA_TZ)
+    too_late = MaterialsRequest(world.clock.current, ("收入证明",), world.clock.current + timedelta(days=3))
+    with pytest.raises(IllegalTransition, match="7 days to decide have passed"):
+        world.answers.request_materials(MARKET_NORTH, request_id, too_late)
+
+    assert list(refused.value.errors) == ["supply_by"]
+    assert world.store.changes == []
+
+
+def test_materials_supplied_after_the_centres_date_are_refused_even_before_the_sweep(world: World) -> None:
+    request_id = _asked(world)
+    world.clock.current = SUPPLY_BY + timedelta(days=1)
+
+    with pytest.raises(InvalidInput) as refused:
+        _materials(world).supply(POLICE, request_id, SUPPLY_BY + timedelta(hours=2), (DOCUMENT,))
+
+    assert refused.value.errors == {"supplied_at": ["after the date the centre set"]}
+    assert world.store.get(request_id).state is RequestState.AWAITING_MATERIALS  # type: ignore[union-attr]
+
+
+def test_an_application_awaiting_materials_can_still_be_withdrawn(world: World) -> None:
+    request_id = _asked(world)
+
+    withdrawn = world.withdrawals.withdraw(POLICE, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    assert withdrawn.state is RequestState.WITHDRAWN  # LAL 48 (6): a lawyer retained meanwhile

@@ -7,6 +7,7 @@ import pytest
 from gateway.domain.enums import DecisionOutcome, ObjectionOutcome, RefusalReason, RequestState, TerminationGround
 from gateway.domain.model import Decision, ObjectionDecision, Termination
 from gateway.errors import IllegalTransition, InvalidInput
+from gateway.request_status import status_of
 from gateway.rules.deadlines import CHINA_TZ
 from tests.unit.test_intake import POLICE
 from tests.unit.test_state_changes import CENTRE, MARKET_NORTH, NOW, World, _application
@@ -35,6 +36,7 @@ def world() -> World:
 def _refused(world: World) -> str:
     request_id = _application(world)
     world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+    world.clock.current = DECIDED + timedelta(hours=1)  # when the centre records the bureau's decision
     return request_id
 
 
@@ -75,6 +77,7 @@ def test_corrected_a_termination_gives_the_aid_again_and_a_lawyer_within_three_d
     world.answers.terminate(CENTRE, notice, Termination(TerminationGround.MEANS_CHANGED, NOW, "收入增加"))
     application = _application(world)
     world.answers.decide(MARKET_NORTH, application, Decision(DecisionOutcome.GRANTED, NOW))
+    world.clock.current = DECIDED + timedelta(hours=1)
     world.answers.terminate(MARKET_NORTH, application, Termination(TerminationGround.MEANS_CHANGED, NOW, "收入增加"))
 
     notice_again = world.answers.record_objection(CENTRE, notice, _objection(ObjectionOutcome.CORRECTED))
@@ -112,5 +115,26 @@ def test_an_objection_before_the_decision_or_to_open_aid_is_refused(world: World
     with pytest.raises(IllegalTransition, match="only from: declined, terminated"):
         world.answers.record_objection(MARKET_NORTH, waiting, _objection(ObjectionOutcome.UPHELD))
 
+    with pytest.raises(InvalidInput) as future:
+        world.answers.record_objection(
+            MARKET_NORTH, request_id, _objection(ObjectionOutcome.CORRECTED, decided_at=DECIDED + timedelta(days=300))
+        )
+
     assert early.value.errors == {"lodged_at": ["before the decision objected to"]}
+    assert future.value.errors == {"decided_at": ["in the future"]}  # a typo would push the new clock far out
     assert [change.event for change in world.store.changes] == ["declined"]
+
+
+def test_a_corrected_termination_no_longer_shows_in_the_status(world: World) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, Decision(DecisionOutcome.GRANTED, NOW))
+    world.answers.terminate(MARKET_NORTH, request_id, Termination(TerminationGround.MEANS_CHANGED, NOW, "收入增加"))
+    ended = status_of(world.store, request_id, POLICE).answers
+    world.clock.current = DECIDED + timedelta(hours=1)
+
+    world.answers.record_objection(MARKET_NORTH, request_id, _objection(ObjectionOutcome.CORRECTED))
+
+    status = status_of(world.store, request_id, POLICE)
+    assert "termination" in ended
+    assert status.request.state is RequestState.GRANTED
+    assert "termination" not in status.answers and status.answers["objection"]["outcome"] == "corrected"

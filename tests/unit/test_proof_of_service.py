@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.domain.enums import DecisionOutcome, RefusalReason, RequestState
-from gateway.domain.model import Decision
+from gateway.domain.enums import DecisionOutcome, ObjectionOutcome, RefusalReason, RequestState
+from gateway.domain.model import Decision, ObjectionDecision
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
 from gateway.proof_of_service import ProofsOfService
 from tests.unit.test_intake import COURT, POLICE
@@ -102,3 +102,17 @@ def test_a_notice_has_no_decision_to_serve(world: World) -> None:
         _proofs(world).record(COURT, request_id, NOW)
 
     assert [change.event for change in world.store.changes] == ["assigned"]
+
+
+def test_a_decision_made_anew_after_an_objection_is_served_anew(world: World) -> None:
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+    _proofs(world).record(POLICE, request_id, NOW)
+    world.clock.current = NOW + timedelta(days=3)
+    corrected = ObjectionDecision(NOW + timedelta(days=1), NOW + timedelta(days=2), ObjectionOutcome.CORRECTED, "文号")
+    world.answers.record_objection(MARKET_NORTH, request_id, corrected)
+    world.answers.decide(MARKET_NORTH, request_id, Decision(DecisionOutcome.GRANTED, world.clock.current))
+
+    _proofs(world).record(POLICE, request_id, world.clock.current)
+
+    assert [change.event for change in world.store.changes].count("served") == 2

@@ -53,7 +53,7 @@ class World:
         self.clock = FixedClock(NOW)
         self.transitions = Transitions(self.store, self.clock, lambda code: informs)
         self.withdrawals = Withdrawals(self.store, self.transitions, self.clock)
-        self.answers = CentreAnswers(self.store, self.transitions, load_calendar())
+        self.answers = CentreAnswers(self.store, self.transitions, load_calendar(), self.clock)
         self.intake = Intake(self.store, self.clock, load_calendar(), load_routing_table(), DeadlinePolicy())
 
     def notice(self, **changes: object) -> str:

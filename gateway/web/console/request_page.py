@@ -13,8 +13,9 @@ from gateway.domain.enums import Kind, RequestState
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.domain.staff import StaffMember
 from gateway.ports import RawPayload
+from gateway.request_status import answers_in_force
 from gateway.rules.deadlines import CHINA_TZ as CHINA
-from gateway.store.console import CaseRow
+from gateway.store.console import AuditEntry, CaseRow
 from gateway.web.console import labels as L
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import application_facts, case_card, case_facts, person_facts
@@ -55,6 +56,18 @@ def visible_case(request_id: str) -> CaseRow:
     return row
 
 
+# Answers given once (LAL 43 ¶2: materials asked for once; LAL 49: one objection decided per decision).
+_ONCE = {"materials_request": ("materials_requested",), "objection": ("objection_upheld",)}
+
+
+def _done_once(action: str, trail: list[AuditEntry]) -> bool:
+    """Whether a once-only answer was given since the decision it answers (a refusal or a termination)."""
+    events = [entry.event for entry in trail]
+    closing = max((i for i, event in enumerate(events) if event in ("declined", "terminated")), default=-1)
+    since = events if action == "materials_request" else events[closing + 1 :]
+    return any(event in _ONCE.get(action, ()) for event in since)
+
+
 def open_actions(kind: Kind, state: RequestState) -> list[str]:
     """The answers the lifecycle allows the centre now."""
     allowed = []
@@ -87,14 +100,9 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
         legal_hold=found.retention.hold(stored.id),
         timeline=build_timeline(trail, notices, names),
-        answers=found.requests.latest_answers(stored.id),
+        answers=answers_in_force(stored, found.requests.latest_answers(stored.id)),
         related=related_cards(row.canonical.get("related", []), member, names),
-        actions=[
-            action
-            for action in open_actions(stored.kind, stored.state)
-            # LAL 43 ¶2: missing materials are asked for once.
-            if action != "materials_request" or all(entry.event != "materials_requested" for entry in trail)
-        ],
+        actions=[action for action in open_actions(stored.kind, stored.state) if not _done_once(action, trail)],
         form=form,
         form_key=_form_key(form),
         now=found.clock.now(),
