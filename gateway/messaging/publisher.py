@@ -57,8 +57,11 @@ class ConfirmedPublisher:
         self._channel: BlockingChannel | None = None
         self.blocked_because: str | None = None  # the broker's resource alarm, while it blocks us
         self._published = 0  # the channel's last delivery tag
-        self._awaiting: dict[int, str] = {}  # delivery tag -> message id, published and not yet confirmed
-        self._said: dict[str, str | None] = {}  # message id -> None when confirmed, else why it was refused
+        self._passes = 0  # the last pass handed to `send`
+        self._awaiting: dict[int, tuple[int, str]] = {}  # delivery tag -> (pass, message id), not yet confirmed
+        self._unconfirmed: dict[int, int] = {}  # pass -> how many of its messages await their confirm
+        self._said: dict[int, dict[str, str | None]] = {}  # pass -> message id -> None if confirmed, else why not
+        self._broken: dict[int, BaseException] = {}  # pass -> the error that cut its sending short
         self._returned: dict[str, str] = {}  # message id -> why the broker returned it (unroutable)
 
     @property
@@ -113,24 +116,48 @@ class ConfirmedPublisher:
         A message the broker nacks or returns (no queue bound) is refused; if the link fails or confirms stop
         coming, the error is kept in the result and the messages not yet confirmed are neither.
         """
-        said = Confirmations()
-        self._said.clear()
-        self._returned.clear()
-        self._awaiting.clear()
+        return self.confirmations(self.send(messages))
+
+    def send(self, messages: list[OutboxMessage]) -> int:
+        """Publish a pass's messages without waiting for their confirms; the pass's number, for `confirmations`.
+
+        Several passes may be outstanding: a relay claims and sends its next pass while the broker writes this one.
+        """
+        self._passes += 1
+        ticket = self._passes
+        self._said[ticket] = {}
+        self._unconfirmed[ticket] = 0
         try:
             for message in messages:
-                self._send(message)
-            self._await_confirms()
+                self._send(message, ticket)
+            if self._connection is not None:
+                self._connection.process_data_events(time_limit=0)  # the frames go to the socket now
+        except BaseException as exc:  # the broker went away: the pass's confirmations say so
+            self._broken[ticket] = exc
+        return ticket
+
+    def confirmations(self, ticket: int) -> Confirmations:
+        """Wait for the confirms of the pass `send` numbered `ticket`: what the broker confirmed and refused, and
+        the error, if the link failed or confirms stopped coming, that left the rest unconfirmed."""
+        said = Confirmations()
+        try:
+            broken = self._broken.pop(ticket, None)
+            if broken is not None:
+                raise broken
+            self._await_confirms(ticket)
         except BaseException as exc:  # the broker went away: keep what it confirmed
             said.interrupted = exc
-        for message_id, refusal in self._said.items():
+        for message_id, refusal in self._said.pop(ticket, {}).items():
             if refusal is None:
                 said.confirmed.append(message_id)
             else:
                 said.refused[message_id] = refusal
+        self._unconfirmed.pop(ticket, None)
+        for tag in [tag for tag, (of, _) in self._awaiting.items() if of == ticket]:
+            del self._awaiting[tag]  # unconfirmed for good: its row stays pending
         return said
 
-    def _send(self, message: OutboxMessage) -> None:
+    def _send(self, message: OutboxMessage, ticket: int) -> None:
         if self._channel is None:
             raise pika.exceptions.AMQPConnectionError("publisher is not connected")
         properties = pika.BasicProperties(
@@ -143,7 +170,8 @@ class ConfirmedPublisher:
             app_id="legal-aid-gateway",
         )
         self._published += 1
-        self._awaiting[self._published] = message.message_id
+        self._awaiting[self._published] = (ticket, message.message_id)
+        self._unconfirmed[ticket] += 1
         # On the asynchronous channel the frames are only queued (BlockingChannel.basic_publish would also
         # poll the socket, once per message); the wait for the pass's confirms sends them all.
         self._channel._impl.basic_publish(
@@ -155,14 +183,15 @@ class ConfirmedPublisher:
             mandatory=message.exchange != EVENTS_EXCHANGE,
         )
 
-    def _await_confirms(self) -> None:
+    def _await_confirms(self, ticket: int) -> None:
         assert self._connection is not None
         deadline = time.monotonic() + self._confirm_timeout
-        while self._awaiting:
+        while self._unconfirmed.get(ticket):
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ConfirmsOverdue(f"{len(self._awaiting)} message(s) unconfirmed after {self._confirm_timeout}s")
-            # Returns as soon as the last confirm is in: _on_confirm then queues a callback, which ends the wait.
+                unconfirmed = self._unconfirmed[ticket]
+                raise ConfirmsOverdue(f"{unconfirmed} message(s) unconfirmed after {self._confirm_timeout}s")
+            # Returns as soon as the pass's last confirm is in: _on_confirm then queues a callback, which ends it.
             self._connection.process_data_events(time_limit=left)
 
     def _on_confirm(self, frame: Any) -> None:
@@ -170,17 +199,21 @@ class ConfirmedPublisher:
         tags = (
             [tag for tag in self._awaiting if tag <= method.delivery_tag] if method.multiple else [method.delivery_tag]
         )
+        completed = False
         for tag in tags:
-            message_id = self._awaiting.pop(tag, None)
-            if message_id is None:
+            awaited = self._awaiting.pop(tag, None)
+            if awaited is None:
                 continue
+            ticket, message_id = awaited
             if isinstance(method, pika.spec.Basic.Nack):
-                self._said[message_id] = "the broker refused the message (nack)"
+                self._said[ticket][message_id] = "the broker refused the message (nack)"
             else:  # a returned message is acked after its return
-                self._said[message_id] = self._returned.pop(message_id, None)
-        if not self._awaiting and self._connection is not None:
+                self._said[ticket][message_id] = self._returned.pop(message_id, None)
+            self._unconfirmed[ticket] -= 1
+            completed = completed or not self._unconfirmed[ticket]
+        if completed and self._connection is not None:
             # process_data_events(time_limit) waits out its time unless the connection has an event to hand
-            # over; a callback is one, so the pass goes on the moment its last confirm arrives.
+            # over; a callback is one, so the wait goes on the moment a pass's last confirm arrives.
             self._connection.add_callback_threadsafe(_all_confirmed)
 
     def _on_returned(self, _channel: object, method: Any, properties: pika.BasicProperties, _body: bytes) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy.exc
 
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher
-from gateway.store.outbox import SqlOutbox
+from gateway.store.outbox import Claim, SqlOutbox
 from gateway.store.outbox_bell import Doorbell, PollingBell
 
 log = logging.getLogger(__name__)
@@ -98,18 +98,50 @@ class Relay:
             publisher.close()
 
     def _pump(self, publisher: ConfirmedPublisher, stop: threading.Event) -> None:
+        """Passes, two in flight: the next is claimed and sent while the broker writes the last one.
+
+        The store's work (claiming, marking) and the broker's (writing, confirming) overlap instead of taking
+        turns. Order holds: a pass claims none of the rows in flight, and no row whose request has an earlier
+        one unsent, in flight or not, so a request's later message waits for its earlier one's confirm.
+        """
         self._doorbell.listen()  # before the first pass: what is committed during it rings the bell
-        while not stop.is_set():
-            if publisher.blocked:
-                # A resource alarm: claim nothing (a batch would wait on confirms that cannot come);
-                # keep the connection serviced so the unblock arrives, and stay stoppable.
-                publisher.sleep(self._idle_interval)
-                continue
-            result = self._outbox.relay_pass(self._batch_size, publisher.publish_all)
-            if result.sent:
-                self._failures = 0
-            if result.refused:
-                log.error("broker refused %d message(s); they will be retried later", result.refused)
-            if result.claimed < self._batch_size:
-                self._doorbell.wait(self._idle_interval)
-                publisher.sleep(0)  # heartbeats and broker callbacks, between passes
+        in_flight: tuple[Claim, int] | None = None
+        try:
+            while not stop.is_set():
+                if publisher.blocked:
+                    # A resource alarm: claim nothing (a batch would wait on confirms that cannot come);
+                    # keep the connection serviced so the unblock arrives, and stay stoppable.
+                    if in_flight is not None:
+                        self._settle(publisher, *in_flight)
+                        in_flight = None
+                    publisher.sleep(self._idle_interval)
+                    continue
+                claim = self._outbox.claim(self._batch_size, besides=in_flight[0].ids if in_flight else ())
+                sending = (claim, publisher.send(claim.messages)) if claim.rows else None
+                settled, in_flight = in_flight, sending
+                if settled is not None:
+                    self._settle(publisher, *settled)  # may make due a later message of one of its requests
+                elif in_flight is None:
+                    self._doorbell.wait(self._idle_interval)
+                    publisher.sleep(0)  # heartbeats and broker callbacks, between passes
+        finally:
+            if in_flight is not None:  # the link or the store failed, or a stop: keep what was confirmed
+                self._settle_quietly(publisher, *in_flight)
+
+    def _settle(self, publisher: ConfirmedPublisher, claim: Claim, ticket: int) -> None:
+        """Wait for a pass's confirms and record them; the link's failure propagates once they are recorded."""
+        said = publisher.confirmations(ticket)
+        result = claim.record(said)
+        if result.sent:
+            self._failures = 0
+        if result.refused:
+            log.error("broker refused %d message(s); they will be retried later", result.refused)
+        if said.interrupted is not None:
+            raise said.interrupted
+
+    def _settle_quietly(self, publisher: ConfirmedPublisher, claim: Claim, ticket: int) -> None:
+        try:
+            claim.record(publisher.confirmations(ticket))
+        except Exception:  # the store is gone too: the rows stay pending and go out again (same message id)
+            claim.release()
+            log.warning("relay could not record a pass in flight; its messages will be sent again")

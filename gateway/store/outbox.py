@@ -1,7 +1,6 @@
 """The outbox: rows written with their body sealed; the relay claims unsent rows, marks them sent once confirmed."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -71,6 +70,7 @@ class SqlOutbox:
         self._now = now
         self._retry_after = retry_after
         self._locking = engine.dialect.name == "postgresql"
+        self._due = self._due_query()  # built once
 
     def process_batch(self, limit: int, publish: Callable[[OutboxMessage], None]) -> BatchResult:
         """Publish up to `limit` pending rows one by one through `publish` (PublishRefused for a refusal)."""
@@ -83,15 +83,44 @@ class SqlOutbox:
         its messages may be confirmed together in any order. Rows are marked sent only once confirmed; if the
         broker went away mid-pass, the confirmed rows are marked, the error propagates, the rest stay pending.
         """
-        with self._claimed(limit) as (conn, rows):
-            said = publish_all([self._message(row) for row in rows]) if rows else Confirmations()
-            by_message = {row.message_id: row for row in rows}
-            sent = [(by_message[mid].id, by_message[mid].request_id) for mid in said.confirmed]
-            refused = [(by_message[mid].id, reason) for mid, reason in said.refused.items()]
-            self._record(conn, sent, refused)
+        claim = self.claim(limit)
+        try:
+            said = publish_all(claim.messages) if claim.messages else Confirmations()
+        except BaseException:
+            claim.release()
+            raise
+        result = claim.record(said)
         if said.interrupted is not None:
             raise said.interrupted
-        return BatchResult(claimed=len(rows), sent=len(sent), refused=len(refused))
+        return result
+
+    def claim(self, limit: int, besides: Collection[int] = ()) -> "Claim":
+        """Up to `limit` rows due now, none of them in `besides` (rows of a pass still awaiting its confirms).
+
+        A request's messages go out in order: a row is due only when it is its request's first unsent one, so a
+        withdrawal never overtakes its request, even when another pass holds the request's row or the broker
+        refused it and it waits to be retried. On PostgreSQL the rows stay locked (another relay skips them)
+        until the claim is recorded or released.
+        """
+        query = self._due.limit(limit)
+        if besides:
+            query = query.where(outbox.c.id.not_in(list(besides)))
+        if not self._locking:
+            # SQLite has one relay; read without holding the write lock while publishing.
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
+                rows = list(conn.execute(query, {"now": self._now()}).all())
+            return Claim(self, None, rows)
+        conn = self._engine.connect()
+        try:
+            conn.begin()
+            rows = list(conn.execute(query.with_for_update(skip_locked=True), {"now": self._now()}).all())
+            if rows:
+                return Claim(self, conn, rows)
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()  # nothing held
+        return Claim(self, None, rows)
 
     def pending_count(self) -> int:
         """Rows not yet confirmed by the broker."""
@@ -100,11 +129,8 @@ class SqlOutbox:
                 conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0
             )
 
-    @contextmanager
-    def _claimed(self, limit: int) -> Iterator[tuple[sa.Connection | None, list[sa.Row[tuple[object, ...]]]]]:
-        now = self._now()
-        # A request's messages go out in order: a withdrawal never overtakes its request, even when
-        # another relay holds the request's row or the broker refused it and it waits to be retried.
+    @staticmethod
+    def _due_query() -> sa.Select[tuple[object, ...]]:
         # A scalar subquery rather than NOT EXISTS: PostgreSQL runs it per candidate through the unsent-request
         # index, where an anti-join planned on a young table's statistics scanned that index whole for each row.
         earlier = outbox.alias("earlier")
@@ -115,34 +141,36 @@ class SqlOutbox:
             .limit(1)
             .scalar_subquery()
         )
-        query = (
+        now = sa.bindparam("now", type_=outbox.c.created_at.type)
+        return (
             sa.select(outbox)
             .where(outbox.c.sent_at.is_(None))
             .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
             .where(sa.or_(outbox.c.request_id.is_(None), outbox.c.id == first_unsent))
             .order_by(outbox.c.id)
-            .limit(limit)
         )
-        if self._locking:
-            # Rows stay locked until the marks commit; another relay skips them.
-            with self._engine.begin() as conn:
-                yield conn, list(conn.execute(query.with_for_update(skip_locked=True)).all())
-        else:
-            # SQLite has one relay; read without holding the write lock while publishing.
-            with self._engine.connect().execution_options(**READ_ONLY) as conn:
-                rows = list(conn.execute(query).all())
-            yield None, rows
+
+    def _finish(
+        self, conn: sa.Connection | None, rows: list[sa.Row[tuple[object, ...]]], said: Confirmations
+    ) -> BatchResult:
+        """Mark what the broker confirmed or refused; on PostgreSQL in the claim's transaction, which ends."""
+        by_message = {row.message_id: row for row in rows}
+        sent = [(by_message[mid].id, by_message[mid].request_id) for mid in said.confirmed if mid in by_message]
+        refused = [(by_message[mid].id, reason) for mid, reason in said.refused.items() if mid in by_message]
+        self._record(conn, sent, refused)
+        return BatchResult(claimed=len(rows), sent=len(sent), refused=len(refused))
 
     def _record(
         self, conn: sa.Connection | None, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
     ) -> None:
-        if not sent and not refused:
-            return
         if conn is None:
-            with self._engine.begin() as own:
-                self._write_marks(own, sent, refused)
-        else:
+            if sent or refused:
+                with self._engine.begin() as own:
+                    self._write_marks(own, sent, refused)
+            return
+        if sent or refused:
             self._write_marks(conn, sent, refused)
+        conn.commit()  # the marks, and the end of the claim's locks
 
     def _write_marks(
         self, conn: sa.Connection, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
@@ -208,3 +236,30 @@ class SqlOutbox:
             correlation_id=m["correlation_id"],
             request_id=m["request_id"],
         )
+
+
+class Claim:
+    """The rows of one relay pass, as messages to publish; on PostgreSQL locked until recorded or released."""
+
+    def __init__(self, outbox: SqlOutbox, conn: sa.Connection | None, rows: list[sa.Row[tuple[object, ...]]]) -> None:
+        self._outbox = outbox
+        self.conn = conn
+        self.rows = rows
+        self.ids = [row.id for row in rows]
+        self.messages = [outbox._message(row) for row in rows]
+
+    def record(self, said: Confirmations) -> BatchResult:
+        """Mark the rows the broker confirmed as sent (and their requests queued), the refused ones for a retry."""
+        try:
+            return self._outbox._finish(self.conn, self.rows, said)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Let the rows go unmarked (they are claimed again later); never raises."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.close()  # rolls back
+            except sa.exc.SQLAlchemyError:
+                pass

@@ -60,6 +60,21 @@ def test_a_pass_is_confirmed_together_and_an_unroutable_message_is_refused(
     assert queued == [m.message_id for m in routed]  # in the order published, each once
 
 
+def test_two_passes_in_flight_are_confirmed_each_on_its_own(publisher: ConfirmedPublisher, amqp_url: str) -> None:
+    first = [_message(n) for n in range(200)]
+    second = [_message(n) for n in range(200, 400)] + [_message(400, routing_key="no_such_kind.nowhere")]
+
+    tickets = publisher.send(first), publisher.send(second)
+    said_second = publisher.confirmations(tickets[1])  # asked for out of order: each pass gets its own
+    said_first = publisher.confirmations(tickets[0])
+
+    assert sorted(said_first.confirmed) == sorted(m.message_id for m in first)
+    assert sorted(said_second.confirmed) == sorted(m.message_id for m in second[:200])
+    assert list(said_second.refused) == [second[200].message_id] and not said_first.refused
+    queued = [properties.message_id for _, properties, _ in drain_queue(amqp_url, ASSIGNMENT_QUEUE)]
+    assert queued == [m.message_id for m in [*first, *second[:200]]]
+
+
 def test_a_link_cut_mid_pass_keeps_what_was_confirmed_and_reports_the_cut(amqp_url: str) -> None:
     link = TcpProxy(("127.0.0.1", 5672))
     publisher = ConfirmedPublisher(url_via(amqp_url, link.port), confirm_timeout=5)

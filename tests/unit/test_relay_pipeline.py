@@ -1,0 +1,136 @@
+"""The relay keeps two passes in flight (the next claimed and sent while the broker confirms the last) without
+ever sending a request's later message before its earlier one is confirmed, and keeps what was confirmed of a
+pass in flight when the link is cut."""
+
+import base64
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from gateway.data_keys import DataKeyRing
+from gateway.messaging.publisher import ConfirmedPublisher
+from gateway.messaging.relay import Backoff, Relay
+from gateway.outbox import REQUESTS_EXCHANGE
+from gateway.ports import Confirmations, OutboxMessage
+from gateway.store.engine import make_engine
+from gateway.store.migrate import prepare_store
+from gateway.store.outbox import SqlOutbox, add_to_outbox
+
+KEYS = DataKeyRing.parse("k1:" + base64.b64encode(bytes(32)).decode())
+
+
+class Cut(ConnectionError):
+    """The link to the broker went away."""
+
+
+class PassRecorder:
+    """A broker that confirms a pass when asked for its confirmations; it records what was in flight, and
+    can cut the link while a chosen pass's confirms are awaited (after confirming `confirmed_before_cut` of it)."""
+
+    def __init__(self, cut_at_pass: int | None = None, confirmed_before_cut: int = 0) -> None:
+        self.passes: dict[int, list[str]] = {}
+        self.events: list[tuple[str, int]] = []  # ("sent" | "confirmed", pass)
+        self.most_in_flight = 0
+        self._in_flight: set[int] = set()
+        self._cut_at, self._before_cut = cut_at_pass, confirmed_before_cut
+        self.blocked = False
+
+    def connect(self) -> None:
+        """Nothing to open."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def sleep(self, seconds: float) -> None:
+        """Nothing to service."""
+
+    def send(self, messages: list[OutboxMessage]) -> int:
+        ticket = len(self.passes) + 1
+        self.passes[ticket] = [message.message_id for message in messages]
+        self._in_flight.add(ticket)
+        self.most_in_flight = max(self.most_in_flight, len(self._in_flight))
+        self.events.append(("sent", ticket))
+        return ticket
+
+    def confirmations(self, ticket: int) -> Confirmations:
+        self._in_flight.discard(ticket)
+        self.events.append(("confirmed", ticket))
+        if ticket == self._cut_at:
+            self._cut_at = None
+            return Confirmations(confirmed=self.passes[ticket][: self._before_cut], interrupted=Cut("link cut"))
+        return Confirmations(confirmed=list(self.passes[ticket]))
+
+
+def _outbox(tmp_path: Path, messages: list[tuple[str, str | None]]) -> SqlOutbox:
+    engine = make_engine(f"sqlite:///{tmp_path}/outbox.sqlite3")
+    prepare_store(engine, True)
+    rows = [
+        OutboxMessage(message_id, REQUESTS_EXCHANGE, "notify_defense.lac370202", b"{}", {}, request_id=request_id)
+        for message_id, request_id in messages
+    ]
+    with engine.begin() as conn:
+        add_to_outbox(conn, rows, datetime.now(UTC), KEYS)
+    return SqlOutbox(engine, KEYS)
+
+
+def _run_until_sent(outbox: SqlOutbox, broker: Any, batch_size: int) -> None:
+    stop = threading.Event()
+    relay = Relay(
+        outbox,
+        lambda: cast(ConfirmedPublisher, broker),
+        batch_size=batch_size,
+        idle_interval=0.01,
+        backoff=Backoff(initial=0.01, maximum=0.02),
+    )
+    worker = threading.Thread(target=relay.run, args=(stop,))
+    worker.start()
+    try:
+        deadline = threading.Event()
+        for _ in range(500):
+            if outbox.pending_count() == 0:
+                break
+            deadline.wait(0.01)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert outbox.pending_count() == 0
+
+
+def _pass_of(broker: PassRecorder, message_id: str) -> list[int]:
+    return [ticket for ticket, ids in broker.passes.items() if message_id in ids]
+
+
+def test_two_passes_are_in_flight_and_each_message_is_sent_once(tmp_path: Path) -> None:
+    outbox = _outbox(tmp_path, [(f"m{n}", f"r{n}") for n in range(10)])
+    broker = PassRecorder()
+
+    _run_until_sent(outbox, broker, batch_size=3)
+
+    sent = [message_id for ids in broker.passes.values() for message_id in ids]
+    assert sorted(sent) == sorted(f"m{n}" for n in range(10))  # once each
+    assert broker.most_in_flight == 2  # the next pass went out before the last was confirmed
+
+
+def test_a_requests_later_message_waits_for_the_earlier_ones_confirm(tmp_path: Path) -> None:
+    # r1's withdrawal (m1b) is in the table right behind its notice (m1a): ready, but it must wait.
+    outbox = _outbox(tmp_path, [("m1a", "r1"), ("m2", "r2"), ("m1b", "r1"), ("m3", "r3"), ("m4", "r4")])
+    broker = PassRecorder()
+
+    _run_until_sent(outbox, broker, batch_size=2)
+
+    [earlier], [later] = _pass_of(broker, "m1a"), _pass_of(broker, "m1b")
+    assert broker.events.index(("sent", later)) > broker.events.index(("confirmed", earlier))
+
+
+def test_a_cut_link_keeps_what_was_confirmed_and_sends_only_the_rest_again(tmp_path: Path) -> None:
+    outbox = _outbox(tmp_path, [(f"m{n}", f"r{n}") for n in range(6)])
+    broker = PassRecorder(cut_at_pass=1, confirmed_before_cut=1)  # pass 2 is in flight when pass 1's link is cut
+
+    _run_until_sent(outbox, broker, batch_size=2)
+
+    sent = [message_id for ids in broker.passes.values() for message_id in ids]
+    first = broker.passes[1]
+    assert sent.count(first[0]) == 1  # confirmed before the cut: marked, never sent again
+    assert sent.count(first[1]) == 2  # unconfirmed: sent again under the same message id
+    assert all(sent.count(message_id) == 1 for message_id in broker.passes[2])  # the pass in flight was kept
