@@ -13,7 +13,8 @@ from werkzeug.serving import make_server
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the app on a free loopback port; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Looks for the shutdown request every 50 ms (the default half second was most of a test's teardown).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
