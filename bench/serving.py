@@ -25,10 +25,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pika
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +54,8 @@ from gateway.messaging.publisher import ConfirmedPublisher  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
 from gateway.outbox import REQUESTS_EXCHANGE  # noqa: E402
 from gateway.ports import OutboxMessage  # noqa: E402
+from gateway.store.engine import make_engine  # noqa: E402
+from gateway.store.tables import requests  # noqa: E402
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
 from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
 
@@ -157,7 +159,7 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
             soap_cpu = soap_cpu / soap.answered_ok * 1000
             print(f"{'SOAP 1.1 digest token, ' + store:<42} {_figures(soap)}   CPU {soap_cpu:.2f} ms/notice")
         _wait_outbox_empty(env)
-        paced, p50, p99 = _queue_latency(url, key, amqp_url, load.rate / 2, store)
+        paced, p50, p99 = _queue_latency(url, key, amqp_url, load.rate / 2, store, env)
         print(f"{'202 → queue at half that rate':<42} {paced:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
         print(f"{'memory per worker (RSS)':<42} " + ", ".join(f"{mb:.0f} MB" for mb in rss))
         return GatewayRun(
@@ -224,10 +226,16 @@ def _bare_publisher(amqp_url: str, body: bytes, count: int) -> float:
         _purge(amqp_url)
 
 
-def _queue_latency(url: str, key: str, amqp_url: str, rate: float, store: str) -> tuple[float, float, float]:
-    """Send at `rate` for a while; the achieved rate and the p50/p99 from receipt to the assignment queue."""
+def _queue_latency(
+    url: str, key: str, amqp_url: str, rate: float, store: str, env: dict[str, str]
+) -> tuple[float, float, float]:
+    """Send at `rate` for a while; the achieved rate and the p50/p99 from receipt to the assignment queue.
+
+    Receipt is the request's `received_at` as the store keeps it (to the microsecond; the message carries it to
+    the second only), arrival the consumer's clock when the message comes in (message id = request id).
+    """
     _purge(amqp_url)
-    arrived: list[float] = []
+    arrived: dict[str, float] = {}
     stop = threading.Event()
     ready = threading.Event()
 
@@ -235,10 +243,9 @@ def _queue_latency(url: str, key: str, amqp_url: str, rate: float, store: str) -
         connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
         channel = connection.channel()
         ready.set()
-        for method, _properties, body in channel.consume(ASSIGNMENT_QUEUE, auto_ack=True, inactivity_timeout=0.1):
+        for method, properties, _body in channel.consume(ASSIGNMENT_QUEUE, auto_ack=True, inactivity_timeout=0.1):
             if method is not None:
-                received = datetime.fromisoformat(json.loads(body)["source"]["received_at"]).timestamp()
-                arrived.append((time.time() - received) * 1000)
+                arrived[properties.message_id] = time.time()
             if stop.is_set():
                 break
         connection.close()
@@ -255,10 +262,24 @@ def _queue_latency(url: str, key: str, amqp_url: str, rate: float, store: str) -
         time.sleep(0.05)
     stop.set()
     thread.join(5)
-    ms = sorted(arrived)
+    received = _received_at(env, list(arrived))
+    ms = sorted((arrived[rid] - received[rid]) * 1000 for rid in arrived if rid in received)
     if not ms:
         raise RuntimeError("no message reached the assignment queue")
     return load.rate, statistics.median(ms), ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+
+
+def _received_at(env: dict[str, str], request_ids: list[str]) -> dict[str, float]:
+    """When the gateway received each request, from the store (POSIX seconds)."""
+    engine = make_engine(Settings.from_env(env).database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(requests.c.id, requests.c.received_at).where(requests.c.id.in_(request_ids))
+            ).all()
+    finally:
+        engine.dispose()
+    return {row.id: row.received_at.timestamp() for row in rows}
 
 
 # --- servers ---------------------------------------------------------------------------------------------------
