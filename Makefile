@@ -31,13 +31,13 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-# Everything on SQLite stores, then the live-gateway suites again with a PostgreSQL database per test.
+# Everything on SQLite stores, then the suites that exercise the store again with a PostgreSQL database per test.
 test: lint broker store browser
 	$(VENV)/bin/pytest
-	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest tests/integration tests/browser
+	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m both_stores tests/integration tests/browser
 
 test-postgres: install broker store browser
-	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest tests/integration tests/browser
+	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m both_stores tests/integration tests/browser
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit

@@ -20,7 +20,7 @@ from tests.support.console import add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, running_relay, wait_for
 from tests.support.moments import china_now
 
-pytestmark = [pytest.mark.browser, pytest.mark.integration]
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.both_stores]
 
 COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
 COURT_ID_NUMBER = "370202201003150310"

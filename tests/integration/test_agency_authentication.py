@@ -27,7 +27,7 @@ from tests.support.postgres import fresh_database
 from tests.support.processes import LagwProcesses
 from tests.support.soap import fault_of, sample_envelope, soap_client, zeep_arguments
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 FOLDER, FILE_NAME, PATH, COURT = EXAMPLE_POSTS[0]
 PROC = "proc-370200"

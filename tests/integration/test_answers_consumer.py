@@ -29,7 +29,7 @@ from tests.support.log_guard import output_file
 from tests.support.moments import china_now
 from tests.support.personal_data import register
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 CENTRE = "lac370202"
 LAWYER = {

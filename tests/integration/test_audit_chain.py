@@ -30,7 +30,7 @@ from tests.support.gateway import LiveGateway, example, running_gateway, running
 from tests.support.postgres import fresh_database
 from tests.support.store import COURT, COURT_NOTICES, StoreWithNotices, database_url, store_with_notices
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

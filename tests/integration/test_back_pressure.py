@@ -14,7 +14,7 @@ from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_g
 from tests.support.postgres import fresh_database
 from tests.support.soap import fault_of, post_envelope, sample_envelope
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 STORE_TIMEOUT = 1.0
 

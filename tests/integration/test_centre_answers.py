@@ -12,7 +12,7 @@ from tests.support.gateway import LiveGateway, example, running_relay, wait_for
 from tests.support.moments import china_now
 from tests.support.soap import soap_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 COURT, POLICE, PROC = "court-370202", "police-370203", "proc-370200"
 LAWYER = {

@@ -19,7 +19,7 @@ from tests.integration.test_deadlines import MovableClock
 from tests.support.store import database_url as make_database_url
 from tests.support.store import store_with_notices
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

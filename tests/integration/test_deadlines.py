@@ -16,7 +16,7 @@ from gateway.ports import Callback
 from gateway.store.tables import outbox
 from tests.support.gateway import LiveGateway, example, running_gateway
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 CHINA = ZoneInfo("Asia/Shanghai")
 COURT = "court-370202"

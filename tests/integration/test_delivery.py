@@ -15,7 +15,7 @@ from gateway.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 COURT, POLICE = "court-370202", "police-370203"
 LAWYER = {

@@ -13,7 +13,7 @@ from tests.support.broker import drain_queue, queue_depth, url_via
 from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_relay, wait_for
 from tests.support.proxy import TcpProxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 
 def _post_all_examples(gateway: LiveGateway) -> dict[str, dict[str, Any]]:

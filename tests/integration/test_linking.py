@@ -9,7 +9,7 @@ from gateway.domain.enums import AgencyType
 from schemas.canonical import validate_message
 from tests.support.gateway import LiveGateway, example, running_gateway
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 # The police example's detainee, as the procuratorate and the courts would name him later.
 PERSON = {"name": "陈志强", "id_number": "370203198808080710", "birth_date": "1988-08-08", "gender": "male"}

@@ -13,7 +13,7 @@ from tests.support.gateway import LiveGateway, example, running_relay, wait_for
 from tests.support.moments import china_now
 from tests.support.soap import soap_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 POLICE = "police-370203"
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"

@@ -28,7 +28,7 @@ from tests.support.processes import LagwProcesses
 from tests.support.soap import post_envelope, sample_envelope
 from tests.unit.fakes import FixedClock
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 COURT, PROC = "court-370202", "proc-370200"
 COURT_NOTICES = "/api/v1/court/defense-notices"

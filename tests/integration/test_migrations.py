@@ -20,7 +20,7 @@ from gateway.store.migrate import StoreNotMigrated, current_revision, head_revis
 from gateway.store.tables import metadata
 from tests.support.store import database_url as make_database_url
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 PREVIOUS = "0001"
 

@@ -12,7 +12,7 @@ from gateway.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 POLICE = "police-370203"
 REFUSAL = {"outcome": "refused", "reason_code": "outside_scope", "reason": "不属于法律援助范围"}

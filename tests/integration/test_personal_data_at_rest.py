@@ -27,7 +27,7 @@ from tests.support.gateway import EXAMPLE_POSTS, created_ids, example, running_g
 from tests.support.personal_data import LeakMatcher, people_in_examples
 from tests.support.postgres import fresh_database
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 OLD, NEW = f"old:{new_data_key()}", f"new:{new_data_key()}"
 SEALED_TABLES = ("requests", "inbound_payloads", "outbox")

@@ -12,7 +12,7 @@ from tests.support.gateway import LiveGateway, example, running_relay, wait_for
 from tests.support.moments import china_now
 from tests.support.soap import soap_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 POLICE = "police-370203"
 REFUSAL = {"outcome": "refused", "reason_code": "hardship_not_met", "reason": "家庭人均月收入高于当地低保标准二倍"}

@@ -20,7 +20,7 @@ from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from tests.support.broker import drain_queue
 from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 BLOCKED_TIMEOUT = 2.0
 

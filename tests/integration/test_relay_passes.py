@@ -19,7 +19,7 @@ from tests.support.gateway import LiveGateway, example, running_gateway, running
 from tests.support.postgres import fresh_database
 from tests.support.proxy import TcpProxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 COURT = "court-370202"
 NOTICES = "/api/v1/court/defense-notices"

@@ -7,7 +7,7 @@ import pytest
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 POLICE = "police-370203"
 LAWYER = {

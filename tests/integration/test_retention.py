@@ -15,7 +15,7 @@ from gateway.store.tables import audit_log, inbound_payloads, legal_holds
 from tests.support.store import StoreWithNotices, store_with_notices
 from tests.unit.fakes import FixedClock
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 DAYS = 1095
 NOW = datetime.now(UTC).replace(microsecond=0)  # the CLI's commands run on the system clock

@@ -17,7 +17,7 @@ from tests.support.broker import drain_queue
 from tests.support.gateway import LiveGateway, running_gateway, running_relay, wait_for
 from tests.support.soap import EXAMPLES, soap_client, zeep_arguments
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 AGENCY_OF_SERVICE = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
 

@@ -19,7 +19,7 @@ from gateway.store.tables import metadata
 from tests.support.gateway import example
 from tests.support.postgres import fresh_database
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

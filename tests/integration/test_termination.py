@@ -22,7 +22,7 @@ from tests.support.broker import queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
 from tests.support.moments import china_now
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 COURT = "court-370202"
 LAWYER = {
