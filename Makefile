@@ -31,10 +31,16 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
+# Suites marked slow (the fault suite under load, fuzzing, several instances, the demo) run when LAGW_SLOW_TESTS
+# is set, as CI sets it; without it `make test` leaves them out and says so.
+ALL_BUT_SLOW := $(if $(LAGW_SLOW_TESTS),,-m "not slow")
+NOT_SLOW := $(if $(LAGW_SLOW_TESTS),, and not slow)
+
 # Everything on SQLite stores, then the suites that exercise the store again with a PostgreSQL database per test.
 test: lint broker store browser
-	$(VENV)/bin/pytest
-	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m both_stores tests/integration tests/browser
+	@test -n "$(LAGW_SLOW_TESTS)" || echo "Leaving out the suites marked slow; LAGW_SLOW_TESTS=1 make test runs them too."
+	$(VENV)/bin/pytest $(ALL_BUT_SLOW)
+	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m "both_stores$(NOT_SLOW)" tests/integration tests/browser
 
 test-postgres: install broker store browser
 	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m both_stores tests/integration tests/browser

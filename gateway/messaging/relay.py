@@ -122,7 +122,7 @@ class Relay:
                 if settled is not None:
                     self._settle(publisher, *settled)  # may make due a later message of one of its requests
                 elif in_flight is None:
-                    self._doorbell.wait(self._idle_interval)
+                    self._doorbell.wait(self._idle_interval, stop)
                     publisher.sleep(0)  # heartbeats and broker callbacks, between passes
         finally:
             if in_flight is not None:  # the link or the store failed, or a stop: keep what was confirmed

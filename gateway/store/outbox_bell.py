@@ -1,6 +1,7 @@
 """How a relay hears of new outbox rows: PostgreSQL's LISTEN/NOTIFY, or a short poll on SQLite."""
 
 import logging
+import threading
 import time
 from typing import Protocol
 
@@ -11,6 +12,7 @@ from gateway.store.outbox import OUTBOX_CHANNEL
 
 log = logging.getLogger(__name__)
 SQLITE_POLL_SECONDS = 0.02  # SQLite has no notifications: a relay looks this often
+STOP_CHECK_SECONDS = 0.25  # a relay waiting for the bell sees a stop this soon
 
 
 class Doorbell(Protocol):
@@ -19,8 +21,8 @@ class Doorbell(Protocol):
     def listen(self) -> None:
         """Start hearing the bell; rows added from now on ring it, also while the relay is busy."""
 
-    def wait(self, seconds: float) -> None:
-        """Return when rung, or after `seconds`."""
+    def wait(self, seconds: float, stop: threading.Event | None = None) -> None:
+        """Return when rung, after `seconds`, or soon after `stop` is set."""
 
     def close(self) -> None:
         """Release what the bell holds."""
@@ -35,7 +37,7 @@ class PollingBell:
     def listen(self) -> None:
         """Nothing to hear."""
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float, stop: threading.Event | None = None) -> None:
         """Sleep the poll interval, or `seconds` if shorter."""
         time.sleep(min(self._interval, seconds))
 
@@ -56,16 +58,19 @@ class ListeningBell:
         """LISTEN now (before the relay's first pass), so no row committed meanwhile goes unheard."""
         self._listening()
 
-    def wait(self, seconds: float) -> None:
-        """Return at the first notification, or after `seconds`; at once if it was not listening (a pass may
-        have missed rows committed meanwhile)."""
+    def wait(self, seconds: float, stop: threading.Event | None = None) -> None:
+        """Return at the first notification, after `seconds`, or soon after `stop` is set; at once if it was not
+        listening (a pass may have missed rows committed meanwhile)."""
         if self._connection is None:
             if not self._listening():
                 time.sleep(min(seconds, 1.0))  # the store is away: poll until it is back
             return  # rows committed while it was not listening went unheard: look now
+        deadline = time.monotonic() + seconds
         try:
-            for _ in self._connection.notifies(timeout=seconds, stop_after=1):
-                pass
+            # In slices, so a relay told to stop is not kept waiting out a long idle interval.
+            while (left := deadline - time.monotonic()) > 0 and not (stop is not None and stop.is_set()):
+                for _ in self._connection.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1):
+                    return
         except psycopg.Error as exc:
             log.warning("the relay's store notifications failed (%s); listening again", type(exc).__name__)
             self.close()

@@ -21,7 +21,7 @@ from tests.support.broker import fresh_vhost
 from tests.support.gateway import example
 from tests.support.processes import LagwProcesses
 
-pytestmark = [pytest.mark.faults, pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.faults, pytest.mark.integration]  # quick: part of every make test
 
 HALF_SENT = 32  # twice the application threads of the server under test
 CLIENT_TIMEOUT = 2  # `lagw serve --client-timeout`: seconds of silence before a connection is closed
