@@ -25,6 +25,7 @@ from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.sequencer import AuditSequencer
 from gateway.staff_auth import StaffAuth
+from gateway.store.access_log import SqlAccessLog
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.audit_sequencer import SqlAuditSequencer
 from gateway.store.certificates import SqlAgencyCertificates
@@ -71,6 +72,7 @@ class Services:
     data_keys: DataKeyRing
     retention: Retention
     audit: AuditSequencer
+    access_log: SqlAccessLog  # who saw whose personal data
     broker_check: Callable[[], dict[str, Any]]  # the readiness probe's login to the broker
 
 
@@ -131,5 +133,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             timedelta(seconds=settings.audit_checkpoint_seconds),
             SqlLeases(engine, clock.now),
         ),
+        access_log=SqlAccessLog(engine),
         broker_check=lambda: broker_login(settings.amqp_url),
     )

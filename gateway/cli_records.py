@@ -10,6 +10,7 @@ from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.store.audit_sequencer import ChainHeadMismatch
 from gateway.store.audit_verify import Checkpoint, verify_chain
+from schemas.fields import CHINA_TIME
 
 
 def _operator() -> str:
@@ -74,6 +75,24 @@ def audit_link() -> None:
     click.echo(f"linked {outcome.linked} record(s)")
     if outcome.checkpoint is not None:
         click.echo(f"checkpoint {outcome.checkpoint.count}:{outcome.checkpoint.head_hash} published")
+
+
+@audit.command("access")
+@click.option("--request", "request_id", default=None, help="Whose data: every view of this request's personal data.")
+@click.option("--account", default=None, help="Who looked: every view by this staff account (its user name).")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True, help="Newest views shown.")
+def audit_access(request_id: str | None, account: str | None, limit: int) -> None:
+    """Who saw whose personal data in clear: one line per view, newest first (time in China, account, request, what)."""
+    if (request_id is None) == (account is None):
+        raise click.UsageError("name either --request or --account")
+    log = build_services(Settings.from_env()).access_log
+    views = log.of_request(request_id, limit) if request_id else log.of_account(f"staff:{account}", limit)
+    if not views:
+        click.echo("no views recorded")
+        return
+    for view in views:
+        at = view.at.astimezone(CHINA_TIME).isoformat(timespec="seconds")
+        click.echo(f"{at}  {view.actor.removeprefix('staff:')}  {view.request_id}  {','.join(view.shown)}")
 
 
 @click.group()

@@ -22,6 +22,10 @@ GENESIS = "0" * 64  # the prev_hash of the first chained record
 HEAD_ID = 1  # the one row of audit_chain
 
 
+# A view of personal data in clear (gateway/store/access_log.py): on the chain, never on a request's timeline.
+PERSONAL_DATA_VIEWED = "personal_data_viewed"
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     """One audit record as written: who did what to which request, and when."""

@@ -11,6 +11,7 @@ from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import Kind
 from gateway.ports import StoredRequest
 from gateway.privacy import id_tail_index, name_index
+from gateway.store.audit import PERSONAL_DATA_VIEWED
 from gateway.store.deliveries import PARKED, PENDING, Delivery, delivery_from_row
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
@@ -129,7 +130,11 @@ class SqlConsoleQueries:
     def audit_entries(self, request_id: str) -> list[AuditEntry]:
         """The request's audit log, oldest first, with who and why."""
         columns = [audit_log.c[name] for name in ("at", "actor", "event", "from_state", "to_state", "detail")]
-        query = sa.select(*columns).where(audit_log.c.request_id == request_id).order_by(audit_log.c.id)
+        query = (
+            sa.select(*columns)
+            .where(audit_log.c.request_id == request_id, audit_log.c.event != PERSONAL_DATA_VIEWED)
+            .order_by(audit_log.c.id)
+        )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return [AuditEntry(*row) for row in conn.execute(query).all()]
 

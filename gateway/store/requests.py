@@ -21,7 +21,7 @@ from gateway.ports import (
     StoredRequest,
 )
 from gateway.privacy import id_tail_index, keyed_digest, name_index
-from gateway.store.audit import AuditRecord, append_audit
+from gateway.store.audit import PERSONAL_DATA_VIEWED, AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import add_to_outbox
 from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
@@ -325,7 +325,7 @@ class SqlRequestStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.event, audit_log.c.to_state)
-                .where(audit_log.c.request_id == request_id)
+                .where(audit_log.c.request_id == request_id, audit_log.c.event != PERSONAL_DATA_VIEWED)
                 .order_by(audit_log.c.id)
             ).all()
         return [dict(row._mapping) for row in rows]

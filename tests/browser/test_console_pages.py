@@ -140,6 +140,8 @@ def test_every_page_reads_in_chinese_and_holds_at_1366_and_768_px(
             wrong += check(page, base + "/", artifacts, "inbox-supervisor")
             wrong += check(page, base + "/reports", artifacts, "reports")
             wrong += check(page, base + "/deliveries", artifacts, "deliveries-supervisor")
+            wrong += check(page, f"{base}/requests/{court['id']}", artifacts, "request-supervisor")
+            wrong += check(page, base + "/access?account=clerk", artifacts, "access-record")
         with signed_in(browser, gateway.base, "admin", width) as page:
             wrong += check(page, base + "/admin", artifacts, "admin")
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from flask import render_template, request
 
 from gateway.domain.staff import StaffMember
+from gateway.store.access_log import SEARCH
 from gateway.store.console import CaseRow, InboxFilter
 from gateway.web.console import labels as L
+from gateway.web.console.access import record_view
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import CaseCard, case_card
 from gateway.web.context import services
@@ -82,7 +84,10 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
         case_number=search,
         person=search if member.personal_data else None,
     )
-    return services().console.cases(wanted, limit=PAGE_SIZE)
+    found = services().console.cases(wanted, limit=PAGE_SIZE)
+    if wanted.person is not None:  # names and ID numbers in clear, found by them: a view to record
+        record_view([row.request.id for row in found], [SEARCH])
+    return found
 
 
 def cards_for(member: StaffMember, query: InboxQuery) -> list[CaseCard]:

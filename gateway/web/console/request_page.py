@@ -15,8 +15,11 @@ from gateway.domain.staff import StaffMember
 from gateway.ports import RawPayload
 from gateway.request_status import answers_in_force
 from gateway.rules.deadlines import CHINA_TZ as CHINA
+from gateway.store.access_log import ORIGINAL, PARTICULARS
 from gateway.store.console import AuditEntry, CaseRow
 from gateway.web.console import labels as L
+from gateway.web.console.access import lines as access_lines
+from gateway.web.console.access import record_view
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import application_facts, case_card, case_facts, person_facts
 from gateway.web.console.timeline import build_timeline
@@ -90,6 +93,8 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         (delivery, found.deliveries.attempts(delivery.id)) for delivery in found.deliveries.find(request_id=stored.id)
     ]
     trail = found.console.audit_entries(stored.id)
+    original = original_message(found.requests.raw_payload(stored.id), member, found.retention.days)
+    record_view([stored.id], [PARTICULARS] + ([ORIGINAL] if original.text is not None else []))
     page = render_template(
         "console/request.html",
         card=case_card(row, member, names),
@@ -97,7 +102,8 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         case=case_facts(row.canonical),
         application=application_facts(row.canonical),
         canonical=row.canonical,
-        original=original_message(found.requests.raw_payload(stored.id), member, found.retention.days),
+        original=original,
+        access=access_lines(found.access_log.of_request(stored.id)) if member.sees_reports() else None,
         legal_hold=found.retention.hold(stored.id),
         timeline=build_timeline(trail, notices, names),
         answers=answers_in_force(stored, found.requests.latest_answers(stored.id)),
