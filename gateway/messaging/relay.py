@@ -112,8 +112,8 @@ class Relay:
                     # A resource alarm: claim nothing (a batch would wait on confirms that cannot come);
                     # keep the connection serviced so the unblock arrives, and stay stoppable.
                     if in_flight is not None:
-                        self._settle(publisher, *in_flight)
-                        in_flight = None
+                        blocked_pass, in_flight = in_flight, None
+                        self._settle(publisher, *blocked_pass)
                     publisher.sleep(self._idle_interval)
                     continue
                 claim = self._outbox.claim(self._batch_size, besides=in_flight[0].ids if in_flight else ())

@@ -62,6 +62,12 @@ class SqlAccessLog:
         """Whose personal data the account saw, newest first."""
         return self._read(audit_log.c.actor == actor, limit)
 
+    def viewers(self) -> list[str]:
+        """Every actor with a recorded view, also those whose permission has since been withdrawn."""
+        query = sa.select(audit_log.c.actor).where(audit_log.c.event == PERSONAL_DATA_VIEWED).distinct()
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return sorted(conn.scalars(query))
+
     def _read(self, where: sa.ColumnElement[bool], limit: int) -> list[Access]:
         query = (
             sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.request_id, audit_log.c.detail)

@@ -178,6 +178,7 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64)),
     sa.Column("queued_at", UtcDateTime),  # when it was written (wall clock), for the unlinked backlog's age
     sa.Index("ix_audit_request", "request_id", "id"),
+    sa.Index("ix_audit_event_actor", "event", "actor", "id"),  # the views of personal data, per account
     sa.Index("ux_audit_seq", "seq", unique=True),
 )
 sa.Index(  # the sequencer's queue: records not yet linked, in the order written

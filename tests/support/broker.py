@@ -1,6 +1,7 @@
 """Real-RabbitMQ helpers for tests: a throw-away vhost per test, and reading queues."""
 
 import atexit
+import contextlib
 import json
 import shutil
 import subprocess
@@ -97,7 +98,7 @@ class VhostPool:
             try:
                 _ctl("eval", _erlang_each(names, _ADD))
                 return names
-            except subprocess.CalledProcessError:
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
                 self._batched = False  # made one by one from now on
                 self._delete(names)
         for name in names:
@@ -106,14 +107,14 @@ class VhostPool:
         return names
 
     def _delete(self, names: list[str]) -> None:
-        try:
-            if self._batched:
+        # A vhost left behind is named lagw-test-*, and holds nothing of value.
+        if self._batched:
+            with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
                 _ctl("eval", _erlang_each(names, _DELETE))
-                return
-            for name in names:
+            return
+        for name in names:
+            with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
                 _ctl("delete_vhost", name)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass  # a vhost left behind is named lagw-test-*, and holds nothing of value
 
 
 _ADD = (

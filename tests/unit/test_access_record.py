@@ -3,6 +3,8 @@
 of names and ID numbers in clear is on the audit chain, supervisors read it per request and per account, and
 `lagw audit access` prints it; it never appears on a request's timeline or in its status."""
 
+import re
+
 from click.testing import CliRunner
 from flask import Flask
 
@@ -108,3 +110,26 @@ def test_lagw_audit_access_prints_who_saw_a_request_and_what_an_account_saw(
     assert by_account.output == by_request.output
     assert by_nobody.output.strip() == "no views recorded"
     assert neither.exit_code != 0 and "--request or --account" in neither.output
+
+
+def test_the_inbox_refreshing_a_search_records_nothing_more(app: Flask, services: Services) -> None:
+    request_id = _court_notice(app, services)
+    clerk = _signed_in(app, "clerk")
+
+    clerk.get(NAME_SEARCH)
+    for _ in range(3):  # the page asks for its rows again every few seconds, with the same search
+        clerk.get("/console/inbox/rows?q=王小明")
+
+    assert _views(services, request_id) == [("staff:clerk", ("search",))]
+
+
+def test_an_account_without_the_permission_now_is_still_offered_if_it_was_recorded(
+    app: Flask, services: Services
+) -> None:
+    request_id = _court_notice(app, services)
+    services.access_log.record("staff:trainee", [request_id], ["particulars"], services.clock.now())  # before
+
+    page = _signed_in(app, "chief").get("/console/access").get_data(as_text=True)
+
+    options = re.findall(r'<option value="([^"]+)"', page)
+    assert options == ["clerk", "north", "trainee"]  # trainee lost (or never had) the permission: still there

@@ -47,5 +47,13 @@ def access() -> str:
     """An account's views of personal data, newest first (the account is asked for by name)."""
     account = request.args.get("account", "").strip()[:64]
     views = lines(services().access_log.of_account(STAFF_PREFIX + account)) if account else []
-    accounts = [found.member for found in services().staff.all() if found.member.personal_data]
-    return render_template("console/access.html", account=account, views=views, accounts=accounts)
+    return render_template("console/access.html", account=account, views=views, accounts=_accounts())
+
+
+def _accounts() -> list[tuple[str, str]]:
+    """(user name, display name) of every account that may see personal data or has been recorded seeing it:
+    one whose permission was withdrawn is the one whose past views matter most."""
+    members = {found.member.username: found.member for found in services().staff.all()}
+    viewed = {actor.removeprefix(STAFF_PREFIX) for actor in services().access_log.viewers()}
+    names = sorted(viewed | {name for name, member in members.items() if member.personal_data})
+    return [(name, members[name].display_name if name in members else name) for name in names]

@@ -84,10 +84,7 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
         case_number=search,
         person=search if member.personal_data else None,
     )
-    found = services().console.cases(wanted, limit=PAGE_SIZE)
-    if wanted.person is not None:  # names and ID numbers in clear, found by them: a view to record
-        record_view([row.request.id for row in found], [SEARCH])
-    return found
+    return services().console.cases(wanted, limit=PAGE_SIZE)
 
 
 def cards_for(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
@@ -103,6 +100,9 @@ def inbox() -> str:
     member = current_member()
     query = InboxQuery.from_args()
     cards = cards_for(member, query)
+    if query.search and member.personal_data:
+        # What a search found, in clear, is a view to record; the page's refreshes of the same list are not.
+        record_view([card.id for card in cards], [SEARCH])
     senders = services().console.sender_names()
     centres = services().console.centre_names() if member.centres_in_view() is None else {}
     return render_template(
