@@ -2,15 +2,14 @@
 dialect, mapping and intake, on a store that only keeps the outbox message), and its withdrawal."""
 
 import json
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gateway.asyncapi import EXAMPLE_ID, EXAMPLE_NOTICE, EXAMPLE_RECEIVED_AT
 from gateway.domain.enums import AgencyType, Channel, Kind, Stage, WithdrawalReason
-from gateway.domain.model import LegalAidRequest, Person, PersonMatch, Withdrawal
+from gateway.domain.model import Person, PersonMatch, Withdrawal
 from gateway.outbox import withdrawal_message
-from gateway.ports import OutboxMessage, RawPayload, StoredRequest
+from gateway.ports import Accepted, OutboxMessage, RawPayload, StateChange, StoredRequest
 
 
 @dataclass
@@ -22,13 +21,19 @@ class _FixedClock:
 
 
 class _CapturingStore:
-    """The intake's store for one new request: nothing stored before, the outbox message kept."""
+    """The intake's store for one new request: nothing stored before, the accepted events kept."""
 
     def __init__(self) -> None:
-        self.added: list[tuple[LegalAidRequest, OutboxMessage]] = []
+        self.added: list[Accepted] = []
 
-    def transaction(self) -> AbstractContextManager[None]:
-        return nullcontext()
+    def unit(self) -> "_CapturingStore":
+        return self
+
+    def __enter__(self) -> "_CapturingStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         return None
@@ -36,11 +41,15 @@ class _CapturingStore:
     def get(self, request_id: str) -> StoredRequest | None:
         return None
 
-    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
-        self.added.append((request, message))
-
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         return []
+
+    def record(self, event: Accepted | StateChange) -> None:
+        if isinstance(event, Accepted):
+            self.added.append(event)
+
+    def commit(self) -> None:
+        return None
 
 
 def example_messages() -> dict[str, OutboxMessage]:
@@ -64,7 +73,8 @@ def example_messages() -> dict[str, OutboxMessage]:
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(notice))
     raw = RawPayload("application/json", json.dumps(notice, ensure_ascii=False).encode("utf-8"))
     intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw)
-    [(request, message)] = store.added
+    [accepted] = store.added
+    request, message = accepted.request, accepted.message
     withdrawal = Withdrawal(
         request_id=request.id,
         kind=request.kind,

@@ -14,7 +14,7 @@ from gateway.domain.model import Agency, Deadline, LegalAidRequest, Related, Sou
 from gateway.domain.text import hidden_characters
 from gateway.errors import GatewayError, InvalidInput, ReferenceConflict
 from gateway.outbox import request_message
-from gateway.ports import Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest
+from gateway.ports import Accepted, Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest, UnitOfWork
 from gateway.privacy import mask_id_number, mask_name
 from gateway.rules.authorization import Decision, authorize
 from gateway.rules.calendar import WorkCalendar
@@ -108,21 +108,25 @@ class Intake:
         )
 
         try:
-            # One transaction, one connection: the resend check, the persons' other requests, the writes.
-            with self._store.transaction():
+            # One unit of work: the resend check and the persons' other requests read in it, the writes at commit.
+            with self._store.unit() as uow:
                 # A resend is answered from the store before any date-dependent rule can judge it differently.
-                existing = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
+                existing = uow.find_by_reference(agency.code, submission.reference, submission.kind)
                 if existing is not None:
-                    return self._resend(agency.code, members, existing, digest)
-                requests = _linked([self._decide(agency, channel, decision, member, received_at) for member in members])
+                    return self._resend(uow, agency.code, members, existing, digest)
+                requests = _linked(
+                    [self._decide(uow, agency, channel, decision, member, received_at) for member in members]
+                )
                 for request in requests:
-                    self._store.add(request, digest, raw, request_message(request, request_id=raw.request_id))
+                    uow.record(Accepted(request, digest, raw, request_message(request, request_id=raw.request_id)))
+                uow.commit()
         except ReferenceTaken:
             # A concurrent resend won the race; answer as for any resend.
-            stored = self._store.find_by_reference(agency.code, submission.reference, submission.kind)
-            if stored is None:
-                raise
-            return self._resend(agency.code, members, stored, digest)
+            with self._store.unit() as uow:
+                stored = uow.find_by_reference(agency.code, submission.reference, submission.kind)
+                if stored is None:
+                    raise
+                return self._resend(uow, agency.code, members, stored, digest)
         for request in requests:
             log.info(
                 "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
@@ -150,6 +154,7 @@ class Intake:
 
     def _decide(
         self,
+        uow: UnitOfWork,
         agency: Agency,
         channel: Channel,
         decision: Decision,
@@ -165,18 +170,20 @@ class Intake:
             submission.kind,
             submission.case.stage,
             agency.code,
-            self._store.same_person(person, agency.code, submission.case.stage),
+            uow.same_person(person, agency.code, submission.case.stage),
         )
         request = self._build_request(agency, channel, submission, (*decision.flags, *flags, *link_flags), received_at)
         # The canonical case names the district decided on: the declared one, or the agency's own.
         return replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
 
-    def _resend(self, agency_code: str, members: list[Submission], first: StoredRequest, digest: str) -> Receipt:
+    def _resend(
+        self, uow: UnitOfWork, agency_code: str, members: list[Submission], first: StoredRequest, digest: str
+    ) -> Receipt:
         """The stored receipts of a resend, the companions' with them; any difference is a conflict."""
         receipt = _resend_receipt(first, digest)
         companions = []
         for member in members[1:]:
-            stored = self._store.find_by_reference(agency_code, member.reference, member.kind)
+            stored = uow.find_by_reference(agency_code, member.reference, member.kind)
             if stored is None:
                 raise ReferenceConflict(first.agency_code, first.reference, first.id)
             companions.append(_resend_receipt(stored, digest))

@@ -1,7 +1,6 @@
 """Interfaces between the use cases and the infrastructure; fakes in tests satisfy the same."""
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -87,7 +86,7 @@ class StoredRequest:
 
 
 class ReferenceTaken(Exception):
-    """The (agency, reference, kind) key is already stored; raised by RequestStore.add."""
+    """The (agency, reference, kind) key is already stored; raised by UnitOfWork.commit."""
 
 
 class PublishRefused(Exception):
@@ -102,12 +101,31 @@ class Clock(Protocol):
         ...
 
 
-class RequestStore(Protocol):
-    """Durable store of requests, raw payloads, the outbox and the audit log."""
+@dataclass(frozen=True)
+class Accepted:
+    """What happened at intake: a request accepted, the message it came in, its digest, its message to the bus."""
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """One transaction for every call inside the block: all of it is stored, or none of it."""
-        ...
+    request: LegalAidRequest
+    digest: str
+    raw: RawPayload
+    message: OutboxMessage
+
+
+class StateMoved(Exception):
+    """The request left the state a change was decided from (another writer moved it); nothing was written."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: what a use case reads inside it, and what it records, written as rows at `commit`.
+
+    The use case decides and records events (`Accepted`, `StateChange`); the unit of work turns them into the
+    rows they imply (request, raw payload, outbox messages, answer, deliveries, audit records) and writes them
+    all or none. Leaving the block without `commit` writes nothing.
+    """
+
+    def __enter__(self) -> "UnitOfWork": ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
@@ -117,12 +135,25 @@ class RequestStore(Protocol):
         """A request by gateway id."""
         ...
 
-    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
-        """Store request, raw payload, outbox row and audit record in one transaction."""
-        ...
-
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         """This person's requests (by ID number, or name and birth date) that may relate to a new one."""
+        ...
+
+    def record(self, event: "Accepted | StateChange") -> None:
+        """Something that happened; its rows are written at commit, in the order recorded."""
+        ...
+
+    def commit(self) -> None:
+        """Write the recorded events' rows in one transaction. Nothing is written if it raises ReferenceTaken
+        (an accepted request's key is taken), StateMoved or AnswerAlreadyApplied."""
+        ...
+
+
+class RequestStore(Protocol):
+    """Where a writing use case starts its unit of work."""
+
+    def unit(self) -> UnitOfWork:
+        """A new unit of work (enter it to begin the transaction)."""
         ...
 
 

@@ -2,14 +2,23 @@
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.errors import IllegalTransition
 from gateway.outbox import event_message
-from gateway.ports import Clock, NewAnswer, NewDelivery, OutboxMessage, StateChange, StoredRequest
+from gateway.ports import (
+    Clock,
+    NewAnswer,
+    NewDelivery,
+    OutboxMessage,
+    RequestStore,
+    StateChange,
+    StateMoved,
+    StoredRequest,
+)
 from schemas.fields import china_iso
 
 NOTICE_SCHEMA = "legalaid.notice/1"
@@ -29,14 +38,6 @@ NOTIFIED_EVENTS = frozenset(
 )
 
 
-class TransitionStore(Protocol):
-    """What a transition needs of the store."""
-
-    def get(self, request_id: str) -> StoredRequest | None: ...
-
-    def apply(self, change: StateChange) -> bool: ...
-
-
 @dataclass(frozen=True)
 class Change:
     """What the caller adds to a transition: who, why, the answer, a new deadline, more messages."""
@@ -51,39 +52,42 @@ class Change:
 class Transitions:
     """Applies an event to a request: refused with IllegalTransition unless the lifecycle allows it."""
 
-    def __init__(self, store: TransitionStore, clock: Clock, has_callback: Callable[[str], bool]) -> None:
+    def __init__(self, store: RequestStore, clock: Clock, has_callback: Callable[[str], bool]) -> None:
         self._store = store
         self._clock = clock
         self._has_callback = has_callback
 
     def apply(self, request_id: str, event: Event, change: Change) -> StoredRequest:
-        """Move the request; a concurrent writer makes it re-read and decide again."""
+        """Move the request in one unit of work; a concurrent writer makes it re-read and decide again."""
         for _attempt in range(3):
-            stored = self._store.get(request_id)
-            if stored is None:
-                raise IllegalTransition(f"request {request_id} does not exist")
-            try:
-                target = next_state(stored.kind, stored.state, event)
-            except TransitionRefused as exc:
-                raise IllegalTransition(str(exc)) from exc
-            at = self._clock.now()
-            state_change = StateChange(
-                request_id=stored.id,
-                from_state=stored.state,
-                to_state=target,
-                event=event.value,
-                actor=change.actor,
-                at=at,
-                detail=change.detail,
-                messages=(self._event(stored, event, at), *change.messages),
-                answer=change.answer,
-                deliveries=self._notices(stored, event, at, change),
-                deadline=change.deadline,
-            )
-            if self._store.apply(state_change):
-                updated = self._store.get(request_id)
-                assert updated is not None  # a request is never deleted
-                return updated
+            with self._store.unit() as uow:
+                stored = uow.get(request_id)
+                if stored is None:
+                    raise IllegalTransition(f"request {request_id} does not exist")
+                try:
+                    target = next_state(stored.kind, stored.state, event)
+                except TransitionRefused as exc:
+                    raise IllegalTransition(str(exc)) from exc
+                at = self._clock.now()
+                state_change = StateChange(
+                    request_id=stored.id,
+                    from_state=stored.state,
+                    to_state=target,
+                    event=event.value,
+                    actor=change.actor,
+                    at=at,
+                    detail=change.detail,
+                    messages=(self._event(stored, event, at), *change.messages),
+                    answer=change.answer,
+                    deliveries=self._notices(stored, event, at, change),
+                    deadline=change.deadline,
+                )
+                uow.record(state_change)
+                try:
+                    uow.commit()
+                except StateMoved:
+                    continue
+                return _moved(stored, state_change)
         raise IllegalTransition(f"request {request_id} kept changing state; try again")
 
     def _event(self, stored: StoredRequest, event: Event, at: datetime) -> OutboxMessage:
@@ -107,3 +111,12 @@ class Transitions:
         if change.answer is not None:
             body[change.answer.slot] = change.answer.body
         return (NewDelivery(stored.agency_code, key, event.value, body),)
+
+
+def _moved(stored: StoredRequest, change: StateChange) -> StoredRequest:
+    """The request as the change left it."""
+    moved = replace(stored, state=change.to_state, updated_at=change.at)
+    if change.deadline is None:
+        return moved
+    due_at, obligation, basis = change.deadline
+    return replace(moved, due_at=due_at, deadline_obligation=obligation, deadline_basis=basis)

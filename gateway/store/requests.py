@@ -1,7 +1,6 @@
-"""Requests, raw payloads, outbox rows and audit records, written in one transaction."""
+"""The requests as stored: the reads of the use cases and the console's request pages; writes go through the
+unit of work (`gateway/store/unit_of_work.py`)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -13,19 +12,15 @@ from gateway.domain.enums import IdType, Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
 from gateway.ports import (
     ANSWER_SLOT,
-    AnswerAlreadyApplied,
-    OutboxMessage,
     RawPayload,
-    ReferenceTaken,
-    StateChange,
     StoredRequest,
 )
 from gateway.privacy import id_tail_index, keyed_digest, name_index
-from gateway.store.audit import PERSONAL_DATA_VIEWED, AuditRecord, append_audit
+from gateway.store.audit import PERSONAL_DATA_VIEWED
 from gateway.store.engine import READ_ONLY
-from gateway.store.outbox import add_to_outbox
-from gateway.store.sealed import canonical_context, open_canonical, open_payload, payload_context
-from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, requests
+from gateway.store.sealed import canonical_context, open_canonical, open_payload
+from gateway.store.tables import answers, audit_log, inbound_payloads, requests
+from gateway.store.unit_of_work import SqlUnitOfWork
 
 _NOT_SUMMARY = (
     "canonical",
@@ -41,14 +36,13 @@ _NOT_SUMMARY = (
 SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
 _RELATED_LIMIT = 50
 
-# The intake's statements, built once: values are bound at each call.
+# The reads a unit of work makes, built once: values are bound at each call.
 _BY_REFERENCE = sa.select(*SUMMARY_COLUMNS).where(
     requests.c.agency_code == sa.bindparam("agency_code"),
     requests.c.reference == sa.bindparam("reference"),
     requests.c.kind == sa.bindparam("kind"),
 )
-_INSERT_REQUEST = requests.insert()
-_INSERT_PAYLOAD = inbound_payloads.insert()
+_BY_ID = sa.select(*SUMMARY_COLUMNS).where(requests.c.id == sa.bindparam("id"))
 
 
 def _same_person_query(by_id: bool, by_name: bool) -> sa.Select[Any]:
@@ -86,32 +80,14 @@ class SqlRequestStore:
         # The connection of the transaction `transaction()` opened in this thread, if any.
         self._bound: ContextVar[sa.Connection | None] = ContextVar(f"bound-{id(self)}", default=None)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One connection and one write transaction for every call made inside the block, committed at its end.
+    @property
+    def data_keys(self) -> DataKeyRing:
+        """The keys that seal what the store keeps of a person."""
+        return self._data_keys
 
-        A use case that reads and then writes takes one connection from the pool, not one per call. An error
-        rolls everything back; `ReferenceTaken` is raised after the rollback.
-        """
-        if self._bound.get() is not None:
-            yield  # already inside one: part of it
-            return
-        with self._engine.begin() as conn:
-            token = self._bound.set(conn)
-            try:
-                yield
-            finally:
-                self._bound.reset(token)
-
-    @contextmanager
-    def _connection(self, write: bool) -> Iterator[sa.Connection]:
-        """The bound transaction's connection inside `transaction()`; else a new one (a transaction to write)."""
-        bound = self._bound.get()
-        if bound is not None:
-            yield bound
-            return
-        with self._engine.begin() if write else self._engine.connect().execution_options(**READ_ONLY) as conn:
-            yield conn
+    def unit(self) -> SqlUnitOfWork:
+        """A new unit of work on this store (enter it to begin the transaction)."""
+        return SqlUnitOfWork(self._engine, self)
 
     def awaiting_materials_past(self, now: datetime) -> list[str]:
         """Applications still awaiting materials after the date the centre set (LAL 43 ¶2), oldest first."""
@@ -125,15 +101,27 @@ class SqlRequestStore:
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         """The request an agency stored under this reference and kind, if any."""
-        with self._connection(write=False) as conn:
-            row = conn.execute(
-                _BY_REFERENCE, {"agency_code": agency_code, "reference": reference, "kind": kind.value}
-            ).first()
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return self.by_reference(conn, agency_code, reference, kind)
+
+    @staticmethod
+    def by_reference(conn: sa.Connection, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        """`find_by_reference` on the given connection."""
+        row = conn.execute(
+            _BY_REFERENCE, {"agency_code": agency_code, "reference": reference, "kind": kind.value}
+        ).first()
+        return None if row is None else stored_request(row._mapping)
+
+    @staticmethod
+    def by_id(conn: sa.Connection, request_id: str) -> StoredRequest | None:
+        """`get` on the given connection."""
+        row = conn.execute(_BY_ID, {"id": request_id}).first()
         return None if row is None else stored_request(row._mapping)
 
     def get(self, request_id: str) -> StoredRequest | None:
         """A request by gateway id."""
-        return self._one(sa.select(*SUMMARY_COLUMNS).where(requests.c.id == request_id))
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return self.by_id(conn, request_id)
 
     def canonical_body(self, request_id: str) -> str | None:
         """The canonical JSON as it was put on the bus."""
@@ -141,69 +129,6 @@ class SqlRequestStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
         return None if row is None else open_canonical(self._data_keys, request_id, row.canonical, row.sealed_with)
-
-    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
-        """Store request, raw payload, outbox row and audit record in one transaction."""
-        at = request.source.received_at
-        try:
-            with self._connection(write=True) as conn:
-                row = self._request_row(request, digest, message.body) | {"http_request_id": raw.request_id}
-                conn.execute(_INSERT_REQUEST, row)
-                conn.execute(
-                    _INSERT_PAYLOAD,
-                    {
-                        "request_id": request.id,
-                        "channel": request.source.channel.value,
-                        "content_type": raw.content_type,
-                        "body": self._data_keys.seal(raw.body, payload_context(request.id)),
-                        "sealed_with": self._data_keys.current_id,
-                        "received_at": at,
-                    },
-                )
-                add_to_outbox(conn, [message], at, self._data_keys)
-                received = AuditRecord(
-                    request_id=request.id,
-                    at=at,
-                    actor=request.source.agency_code,
-                    event="received",
-                    to_state=request.state.value,
-                    detail={"channel": request.source.channel.value, "reference": request.source.reference},
-                )
-                append_audit(conn, [received])
-        except sa.exc.IntegrityError as exc:
-            # Looked up afresh: a transaction this call was part of can take no more statements.
-            with self._engine.connect().execution_options(**READ_ONLY) as conn:
-                source = request.source
-                taken = {"agency_code": source.agency_code, "reference": source.reference, "kind": request.kind.value}
-                if conn.execute(_BY_REFERENCE, taken).first() is not None:
-                    raise ReferenceTaken(request.source.reference) from exc
-            raise
-
-    def apply(self, change: StateChange) -> bool:
-        """Write a transition with its audit record, outbox rows, answer and deliveries, or nothing.
-
-        False, changing nothing, if the request is no longer in `change.from_state` (another writer
-        moved it). AnswerAlreadyApplied if the answer's message_id was stored before.
-        """
-        values: dict[str, object] = {"state": change.to_state.value, "updated_at": change.at}
-        if change.deadline is not None:
-            values.update(zip(("due_at", "deadline_obligation", "deadline_basis"), change.deadline, strict=True))
-            values.update(at_risk_published_at=None, missed_published_at=None)
-        try:
-            with self._engine.begin() as conn:
-                moved = conn.execute(
-                    requests.update()
-                    .where(requests.c.id == change.request_id, requests.c.state == change.from_state.value)
-                    .values(values)
-                ).rowcount
-                if moved != 1:
-                    return False
-                self._write_change(conn, change)
-        except sa.exc.IntegrityError as exc:
-            if change.answer is not None and change.answer.message_id and self.answer_applied(change.answer.message_id):
-                raise AnswerAlreadyApplied(change.answer.message_id) from exc
-            raise
-        return True
 
     def answer_applied(self, message_id: str) -> bool:
         """Whether an answer under this idempotency key was already stored."""
@@ -268,44 +193,6 @@ class SqlRequestStore:
             latest[ANSWER_SLOT.get(kind, kind)] = body
         return latest
 
-    def _write_change(self, conn: sa.Connection, change: StateChange) -> None:
-        add_to_outbox(conn, list(change.messages), change.at, self._data_keys)
-        if change.answer is not None:
-            conn.execute(
-                answers.insert().values(
-                    request_id=change.request_id,
-                    kind=change.answer.kind,
-                    body=change.answer.body,
-                    actor=change.actor,
-                    at=change.at,
-                    message_id=change.answer.message_id,
-                )
-            )
-        for delivery in change.deliveries:
-            conn.execute(
-                deliveries.insert().values(
-                    request_id=change.request_id,
-                    agency_code=delivery.agency_code,
-                    idempotency_key=delivery.idempotency_key,
-                    event=delivery.event,
-                    body=delivery.body,
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=change.at,
-                    created_at=change.at,
-                )
-            )
-        record = AuditRecord(
-            request_id=change.request_id,
-            at=change.at,
-            actor=change.actor,
-            event=change.event,
-            from_state=change.from_state.value,
-            to_state=change.to_state.value,
-            detail=change.detail,
-        )
-        append_audit(conn, [record])
-
     def raw_payload(self, request_id: str) -> RawPayload | None:
         """The inbound message exactly as received, or its purge date once the retention run emptied it."""
         columns = (inbound_payloads.c.content_type, inbound_payloads.c.body, inbound_payloads.c.purged_at)
@@ -331,7 +218,12 @@ class SqlRequestStore:
         return [dict(row._mapping) for row in rows]
 
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
-        """This person's requests that may relate to a new one from `agency_code` at `stage`, oldest first.
+        """This person's requests that may relate to a new one from `agency_code` at `stage`, oldest first."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return self.matches(conn, person, agency_code, stage)
+
+    def matches(self, conn: sa.Connection, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        """`same_person` on the given connection.
 
         The same agency's requests at the same stage never relate (a resend or a new notice of its own),
         so they are left out in the query, and at most the latest 50 are read.
@@ -341,8 +233,7 @@ class SqlRequestStore:
             return []
         query = _SAME_PERSON[(id_hash is not None, name_birth_hash is not None)]
         params = {"id_hash": id_hash, "name_birth_hash": name_birth_hash, "agency": agency_code}
-        with self._connection(write=False) as conn:
-            rows = list(reversed(conn.execute(query, params | {"stage": stage.value}).all()))
+        rows = list(reversed(conn.execute(query, params | {"stage": stage.value}).all()))
         return [
             PersonMatch(
                 row.id,
@@ -371,7 +262,10 @@ class SqlRequestStore:
             "id_tail_index": id_tail_index(self._id_hash_key, person.id_number) if person.id_number else None,
         }
 
-    def _request_row(self, request: LegalAidRequest, digest: str, canonical: bytes) -> dict[str, object]:
+    def request_row(
+        self, request: LegalAidRequest, digest: str, canonical: bytes, http_request_id: str | None
+    ) -> dict[str, object]:
+        """The requests insert values: the person only as keyed hashes, the canonical JSON sealed."""
         id_hash, name_birth_hash = self._person_keys(request.person)
         return {
             **self.search_keys(request.person),
@@ -394,12 +288,8 @@ class SqlRequestStore:
             "updated_at": request.source.received_at,
             "canonical": self._data_keys.seal_text(canonical.decode("utf-8"), canonical_context(request.id)),
             "sealed_with": self._data_keys.current_id,
+            "http_request_id": http_request_id,
         }
-
-    def _one(self, query: sa.Select[tuple[object, ...]]) -> StoredRequest | None:
-        with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(query).first()
-        return None if row is None else stored_request(row._mapping)
 
 
 def stored_request(row: sa.RowMapping) -> StoredRequest:

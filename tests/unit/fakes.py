@@ -1,15 +1,14 @@
 """Fakes behind the ports, for unit tests of the use cases."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from gateway.domain.enums import Kind, RequestState, Stage
-from gateway.domain.model import LegalAidRequest, Person, PersonMatch
+from gateway.domain.model import Person, PersonMatch
 from gateway.ports import (
+    Accepted,
     AnswerAlreadyApplied,
     NewAnswer,
     NewDelivery,
@@ -17,6 +16,7 @@ from gateway.ports import (
     RawPayload,
     ReferenceTaken,
     StateChange,
+    StateMoved,
     StoredRequest,
 )
 
@@ -42,6 +42,54 @@ class ShiftedClock:
         return self.start + (datetime.now(UTC) - self.started)
 
 
+class FakeUnitOfWork:
+    """The UnitOfWork port on an InMemoryStore: reads see the store, recorded events land at commit."""
+
+    def __init__(self, store: "InMemoryStore") -> None:
+        self._store = store
+        self.events: list[Accepted | StateChange] = []
+
+    def __enter__(self) -> "FakeUnitOfWork":
+        self.events = []
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.events = []  # not committed: dropped
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        return self._store.find_by_reference(agency_code, reference, kind)
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        return self._store.get(request_id)
+
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        return self._store.same_person(person, agency_code, stage)
+
+    def record(self, event: Accepted | StateChange) -> None:
+        self.events.append(event)
+
+    def commit(self) -> None:
+        """As the store's: every event's rows or none. A concurrent writer the test set up commits first."""
+        store = self._store
+        for event in self.events:
+            if isinstance(event, StateChange) and event.request_id in store.moved_by_another:
+                state = store.moved_by_another.pop(event.request_id)
+                store.stored[event.request_id] = replace(store.stored[event.request_id], state=state)
+        snapshot = store._snapshot()
+        try:
+            for event in self.events:
+                if isinstance(event, Accepted):
+                    store._accept(event)
+                else:
+                    store._apply(event)
+        except BaseException:
+            store._restore(snapshot)
+            raise
+        finally:
+            self.events = []
+        store.transactions += 1
+
+
 @dataclass
 class InMemoryStore:
     """The RequestStore port in memory."""
@@ -54,17 +102,13 @@ class InMemoryStore:
     changes: list[StateChange] = field(default_factory=list)  # every transition written, in order
     answers: dict[str, tuple[str, NewAnswer]] = field(default_factory=dict)  # message_id -> (request, answer)
     deliveries: list[NewDelivery] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)  # every request accepted, in order
+    # request id -> the state a concurrent writer moves it to just before the next commit that changes it
+    moved_by_another: dict[str, RequestState] = field(default_factory=dict)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All or nothing, as the store's: what the block added is dropped if it fails."""
-        before = (dict(self.stored), list(self.outbox), dict(self.raw))
-        try:
-            yield
-        except BaseException:
-            self.stored, self.outbox, self.raw = before
-            raise
-        self.transactions += 1
+    def unit(self) -> "FakeUnitOfWork":
+        """A unit of work on this store: its events change the store only at commit, all or nothing."""
+        return FakeUnitOfWork(self)
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
         return next(
@@ -78,7 +122,8 @@ class InMemoryStore:
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         return []
 
-    def add(self, request: LegalAidRequest, digest: str, raw: RawPayload, message: OutboxMessage) -> None:
+    def _accept(self, event: Accepted) -> None:
+        request, message = event.request, event.message
         if self.find_by_reference(request.source.agency_code, request.source.reference, request.kind):
             raise ReferenceTaken(request.source.reference)
         self.stored[request.id] = StoredRequest(
@@ -88,7 +133,7 @@ class InMemoryStore:
             reference=request.source.reference,
             case_number=request.case.number,
             state=request.state,
-            digest=digest,
+            digest=event.digest,
             received_at=request.source.received_at,
             due_at=request.deadline.due_at,
             deadline_obligation=request.deadline.obligation,
@@ -96,16 +141,18 @@ class InMemoryStore:
             centre_code=request.routing.centre_code,
             routing_key=request.routing.routing_key,
             updated_at=request.source.received_at,
+            http_request_id=event.raw.request_id,
         )
         self.outbox.append(message)
-        self.raw[request.id] = raw
+        self.raw[request.id] = event.raw
         self.canonical[request.id] = message.body.decode("utf-8")
+        self.accepted.append(event)
 
-    def apply(self, change: StateChange) -> bool:
-        """As the store's: a compare-and-set on the state, and everything the change carries, or nothing."""
+    def _apply(self, change: StateChange) -> None:
+        """As the store's: a compare-and-set on the state, and everything the change carries."""
         stored = self.stored.get(change.request_id)
         if stored is None or stored.state is not change.from_state:
-            return False
+            raise StateMoved(change.request_id)
         answer = change.answer
         if answer is not None and answer.message_id is not None and answer.message_id in self.answers:
             raise AnswerAlreadyApplied(answer.message_id)
@@ -119,7 +166,30 @@ class InMemoryStore:
         if answer is not None and answer.message_id is not None:
             self.answers[answer.message_id] = (change.request_id, answer)
         self.changes.append(change)
-        return True
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        return (
+            dict(self.stored),
+            list(self.outbox),
+            dict(self.raw),
+            dict(self.canonical),
+            list(self.changes),
+            dict(self.answers),
+            list(self.deliveries),
+            list(self.accepted),
+        )
+
+    def _restore(self, snapshot: tuple[Any, ...]) -> None:
+        (
+            self.stored,
+            self.outbox,
+            self.raw,
+            self.canonical,
+            self.changes,
+            self.answers,
+            self.deliveries,
+            self.accepted,
+        ) = snapshot
 
     def canonical_body(self, request_id: str) -> str | None:
         return self.canonical.get(request_id)

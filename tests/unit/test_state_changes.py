@@ -27,7 +27,7 @@ from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, Lawyer
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
 from gateway.intake import Intake
-from gateway.ports import RawPayload, StateChange
+from gateway.ports import RawPayload, StateChange, StateMoved
 from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
@@ -226,17 +226,7 @@ def test_a_transition_the_lifecycle_refuses_writes_nothing(world: World) -> None
 
 def test_a_concurrent_writer_makes_the_transition_read_and_decide_again(world: World) -> None:
     request_id = world.notice()
-    apply = world.store.apply
-    raced: list[bool] = []
-
-    def first_loses(change: StateChange) -> bool:
-        if not raced:  # another writer queued the request in between
-            raced.append(True)
-            world.store.stored[request_id] = replace(world.store.stored[request_id], state=RequestState.QUEUED)
-            return False
-        return apply(change)
-
-    world.store.apply = first_loses  # type: ignore[method-assign]
+    world.store.moved_by_another[request_id] = RequestState.QUEUED  # the relay queues it before the first commit
 
     assigned = world.transitions.apply(request_id, Event.ASSIGNED, Change(actor=CENTRE.code))
 
@@ -345,17 +335,18 @@ def test_a_request_that_keeps_changing_is_tried_three_times_then_refused(world: 
     request_id = world.notice()
     attempts: list[StateChange] = []
 
-    def always_loses(change: StateChange) -> bool:
+    def always_loses(change: StateChange) -> None:
         attempts.append(change)
-        return False
+        raise StateMoved(change.request_id)  # another writer moved it between the read and the commit
 
-    world.store.apply = always_loses  # type: ignore[method-assign]
+    world.store._apply = always_loses  # type: ignore[method-assign]
 
     with pytest.raises(IllegalTransition) as refused:
         world.transitions.apply(request_id, Event.ASSIGNED, Change(actor=CENTRE.code))
 
     assert str(refused.value) == f"request {request_id} kept changing state; try again"
     assert len(attempts) == 3
+    assert world.store.changes == [] and world.store.transactions == 1  # the intake's only
 
 
 def test_a_replaced_lawyer_is_told_to_the_agency_too(world: World) -> None:

@@ -1,0 +1,218 @@
+"""The unit of work on SQLAlchemy Core: one transaction, the use case's reads in it, its events written at commit.
+
+The use case records what happened (`Accepted`, `StateChange`); `commit` turns the events into the rows they
+imply and writes each table's rows in one statement: requests, raw payloads, the state compare-and-sets,
+outbox messages, answers, deliveries, audit records. Which rows an event implies is decided here, once, not in
+the SQL classes of the reads.
+"""
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from gateway.domain.enums import Kind, Stage
+from gateway.domain.model import Person, PersonMatch
+from gateway.ports import (
+    Accepted,
+    AnswerAlreadyApplied,
+    NewDelivery,
+    ReferenceTaken,
+    StateChange,
+    StateMoved,
+    StoredRequest,
+)
+from gateway.store.audit import AuditRecord, append_audit
+from gateway.store.engine import READ_ONLY
+from gateway.store.outbox import NOTIFY_RELAYS, outbox_row
+from gateway.store.sealed import payload_context
+from gateway.store.tables import answers, deliveries, inbound_payloads, outbox, requests
+
+if TYPE_CHECKING:
+    from gateway.store.requests import SqlRequestStore
+
+# Every write the events imply, built once: values are bound at each commit.
+_INSERT_REQUEST = requests.insert()
+_INSERT_PAYLOAD = inbound_payloads.insert()
+_INSERT_OUTBOX = outbox.insert()
+_INSERT_ANSWER = answers.insert()
+_INSERT_DELIVERY = deliveries.insert()
+
+
+class SqlUnitOfWork:
+    """The UnitOfWork port: enter to begin the transaction (SQLite: BEGIN IMMEDIATE), `commit` to write."""
+
+    def __init__(self, engine: sa.Engine, store: "SqlRequestStore") -> None:
+        self._engine = engine
+        self._store = store
+        self._conn: sa.Connection | None = None
+        self._events: list[Accepted | StateChange] = []
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        self._conn = self._engine.connect()
+        self._conn.begin()
+        self._events = []
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()  # left without commit: nothing is written
+        finally:
+            conn.close()
+
+    @property
+    def _connection(self) -> sa.Connection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._conn
+
+    def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
+        """The request an agency stored under this reference and kind, if any."""
+        return self._store.by_reference(self._connection, agency_code, reference, kind)
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        """A request by gateway id."""
+        return self._store.by_id(self._connection, request_id)
+
+    def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
+        """This person's requests that may relate to a new one from `agency_code` at `stage`, oldest first."""
+        return self._store.matches(self._connection, person, agency_code, stage)
+
+    def record(self, event: Accepted | StateChange) -> None:
+        """Something that happened; its rows are written at commit, in the order recorded."""
+        self._events.append(event)
+
+    def commit(self) -> None:
+        """Write the events' rows and commit; on ReferenceTaken, StateMoved or AnswerAlreadyApplied nothing is."""
+        conn = self._connection
+        events, self._events = self._events, []
+        try:
+            self._write(conn, events)
+            conn.commit()
+        except sa.exc.IntegrityError as exc:
+            conn.rollback()
+            self._explain(events, exc)
+            raise
+        except StateMoved:
+            conn.rollback()
+            raise
+
+    def _write(self, conn: sa.Connection, events: Sequence[Accepted | StateChange]) -> None:
+        accepted = [event for event in events if isinstance(event, Accepted)]
+        changes = [event for event in events if isinstance(event, StateChange)]
+        for change in changes:  # a compare-and-set each: another writer may have moved the request
+            if conn.execute(_state_update(change)).rowcount != 1:
+                raise StateMoved(change.request_id)
+        keys = self._store.data_keys
+        if accepted:
+            rows = [self._store.request_row(e.request, e.digest, e.message.body, e.raw.request_id) for e in accepted]
+            conn.execute(_INSERT_REQUEST, rows)
+            conn.execute(
+                _INSERT_PAYLOAD,
+                [
+                    {
+                        "request_id": e.request.id,
+                        "channel": e.request.source.channel.value,
+                        "content_type": e.raw.content_type,
+                        "body": keys.seal(e.raw.body, payload_context(e.request.id)),
+                        "sealed_with": keys.current_id,
+                        "received_at": e.request.source.received_at,
+                    }
+                    for e in accepted
+                ],
+            )
+        messages = [outbox_row(e.message, e.request.source.received_at, keys) for e in accepted]
+        messages += [outbox_row(message, c.at, keys) for c in changes for message in c.messages]
+        if messages:
+            conn.execute(_INSERT_OUTBOX, messages)
+            if conn.dialect.name == "postgresql":
+                conn.execute(NOTIFY_RELAYS)  # the relays' bell, heard at the commit
+        answer_rows = [_answer_row(c) for c in changes if c.answer is not None]
+        if answer_rows:
+            conn.execute(_INSERT_ANSWER, answer_rows)
+        delivery_rows = [_delivery_row(c, d) for c in changes for d in c.deliveries]
+        if delivery_rows:
+            conn.execute(_INSERT_DELIVERY, delivery_rows)
+        append_audit(conn, [_received(e) for e in accepted] + [_changed(c) for c in changes])
+
+    def _explain(self, events: Sequence[Accepted | StateChange], exc: sa.exc.IntegrityError) -> None:
+        """Raise the port's error an integrity error means, looked up afresh (the transaction is over)."""
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            for event in events:
+                if isinstance(event, Accepted):
+                    source = event.request.source
+                    if self._store.by_reference(conn, source.agency_code, source.reference, event.request.kind):
+                        raise ReferenceTaken(source.reference) from exc
+                elif event.answer is not None and event.answer.message_id:
+                    found = conn.scalar(
+                        sa.select(answers.c.request_id).where(answers.c.message_id == event.answer.message_id)
+                    )
+                    if found is not None:
+                        raise AnswerAlreadyApplied(event.answer.message_id) from exc
+
+
+def _state_update(change: StateChange) -> sa.Update:
+    values: dict[str, object] = {"state": change.to_state.value, "updated_at": change.at}
+    if change.deadline is not None:
+        values.update(zip(("due_at", "deadline_obligation", "deadline_basis"), change.deadline, strict=True))
+        values.update(at_risk_published_at=None, missed_published_at=None)  # the new deadline is warned anew
+    return (
+        requests.update()
+        .where(requests.c.id == change.request_id, requests.c.state == change.from_state.value)
+        .values(values)
+    )
+
+
+def _answer_row(change: StateChange) -> dict[str, Any]:
+    assert change.answer is not None
+    return {
+        "request_id": change.request_id,
+        "kind": change.answer.kind,
+        "body": change.answer.body,
+        "actor": change.actor,
+        "at": change.at,
+        "message_id": change.answer.message_id,
+    }
+
+
+def _delivery_row(change: StateChange, delivery: NewDelivery) -> dict[str, Any]:
+    return {
+        "request_id": change.request_id,
+        "agency_code": delivery.agency_code,
+        "idempotency_key": delivery.idempotency_key,
+        "event": delivery.event,
+        "body": delivery.body,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": change.at,
+        "created_at": change.at,
+    }
+
+
+def _received(event: Accepted) -> AuditRecord:
+    """An accepted request's audit record: the channel and the agency's reference, never the person."""
+    request = event.request
+    return AuditRecord(
+        request_id=request.id,
+        at=request.source.received_at,
+        actor=request.source.agency_code,
+        event="received",
+        to_state=request.state.value,
+        detail={"channel": request.source.channel.value, "reference": request.source.reference},
+    )
+
+
+def _changed(change: StateChange) -> AuditRecord:
+    return AuditRecord(
+        request_id=change.request_id,
+        at=change.at,
+        actor=change.actor,
+        event=change.event,
+        from_state=change.from_state.value,
+        to_state=change.to_state.value,
+        detail=change.detail,
+    )
