@@ -5,13 +5,13 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
 from gateway.domain.model import Agency, Deadline, LegalAidRequest, Related, Source, Submission
-from gateway.domain.text import hidden_characters
+from gateway.domain.text import field_names, hidden_characters
 from gateway.errors import GatewayError, InvalidInput, ReferenceConflict
 from gateway.outbox import request_message
 from gateway.ports import Accepted, Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest, UnitOfWork
@@ -299,7 +299,7 @@ def submission_digest(submission: Submission) -> str:
 def _as_data(value: Any) -> Any:
     """`dataclasses.asdict` without its deep copies: the same JSON, for a digest (every leaf is immutable)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _as_data(getattr(value, f.name)) for f in fields(value)}
+        return {name: _as_data(getattr(value, name)) for name in field_names(type(value))}
     if isinstance(value, (list, tuple)):
         return [_as_data(item) for item in value]
     if isinstance(value, dict):

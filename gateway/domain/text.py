@@ -7,21 +7,46 @@ that reads the same as another's but is not, text that runs backwards in a clerk
 Private-use characters stay allowed: some systems carry rare characters of Chinese names there.
 """
 
+import re
+import sys
 import unicodedata
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any
 
 LINE_BREAKS = frozenset("\t\n\r")
 
 
+def _hidden_ranges() -> str:
+    """A regular expression class of every Cc and Cf character of this Python's Unicode database but the breaks."""
+    hidden = [
+        code
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and chr(code) not in LINE_BREAKS
+    ]
+    ranges, start = [], hidden[0]
+    for previous, code in zip(hidden, [*hidden[1:], -1], strict=True):
+        if code != previous + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous != start else ""))
+            start = code
+    return "[" + "".join(ranges) + "]"
+
+
+@cache
+def _hidden() -> re.Pattern[str]:
+    return re.compile(_hidden_ranges())  # built once, at the first text checked
+
+
 def hidden_character(text: str) -> str | None:
     """The first control or format character in `text` as U+XXXX, or None; tab and line breaks pass."""
-    for char in text:
-        if char in LINE_BREAKS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cf"):
-            return f"U+{ord(char):04X}"
-    return None
+    found = _hidden().search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+@cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class."""
+    return tuple(field.name for field in fields(cls))
 
 
 def hidden_characters(value: Any, path: str = "") -> dict[str, list[str]]:
@@ -32,8 +57,8 @@ def hidden_characters(value: Any, path: str = "") -> dict[str, list[str]]:
         if char is not None:
             found[path] = [f"holds {char}, a control or invisible formatting character; send plain text"]
     elif is_dataclass(value) and not isinstance(value, type):
-        for field in fields(value):
-            found |= hidden_characters(getattr(value, field.name), f"{path}.{field.name}" if path else field.name)
+        for name in field_names(type(value)):
+            found |= hidden_characters(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found |= hidden_characters(item, f"{path}.{index}")

@@ -63,6 +63,23 @@ def append_audit(conn: sa.Connection, records: Sequence[AuditRecord]) -> None:
     conn.execute(audit_log.insert(), [{**_row(record), "queued_at": queued_at} for record in records])
 
 
+# What a writer gives of a record: the record's fields and the wall clock when written (not hashed).
+AUDIT_COLUMNS = ("request_id", "at", "actor", "event", "from_state", "to_state", "detail", "queued_at")
+
+
+def audit_insert(prefix: str) -> sa.Insert:
+    """One record's insert with its values bound as `<prefix><column>`, for a writer that joins it to others in
+    one statement; `audit_values` gives the values."""
+    return audit_log.insert().values(
+        {name: sa.bindparam(prefix + name, type_=audit_log.c[name].type) for name in AUDIT_COLUMNS}
+    )
+
+
+def audit_values(record: AuditRecord, prefix: str) -> dict[str, object]:
+    """The values of `audit_insert`'s statement for a record."""
+    return {prefix + name: value for name, value in (_row(record) | {"queued_at": datetime.now(UTC)}).items()}
+
+
 def has_chain_head(engine: sa.Engine) -> bool:
     """Whether the chain's head row is there (every store at a migration has it)."""
     with engine.connect() as conn:

@@ -29,6 +29,22 @@ class BatchResult:
     refused: int
 
 
+# The columns `outbox_row` gives.
+OUTBOX_COLUMNS = (
+    "message_id",
+    "request_id",
+    "exchange",
+    "routing_key",
+    "headers",
+    "content_type",
+    "correlation_id",
+    "body",
+    "sealed_with",
+    "created_at",
+    "attempts",
+)
+
+
 def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> dict[str, object]:
     """The outbox insert values for a message, its body sealed until the relay publishes it."""
     return {

@@ -1,0 +1,120 @@
+"""The unit of work on the real stores: a notice's rows in few statements, a failed commit writes nothing."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from adapters.court.mapping import defense_notice_to_submission
+from adapters.court.schemas import CourtDefenseNoticeSchema
+from gateway.bootstrap import Services, build_services
+from gateway.config import Settings
+from gateway.demo import DEMO_AGENCIES
+from gateway.domain.enums import AgencyType, Channel, RequestState
+from gateway.ports import AnswerAlreadyApplied, NewAnswer, RawPayload, StateChange, StateMoved
+from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
+from tests.support.gateway import example
+from tests.support.postgres import fresh_database
+
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
+TABLES = (requests, inbound_payloads, outbox, audit_log, answers, deliveries)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def services(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    if request.param == "sqlite":
+        built = build_services(Settings(database_url=f"sqlite:///{tmp_path}/store.sqlite3"))
+        built.agencies.add(DEMO_AGENCIES[0].agency)
+        yield built
+        built.engine.dispose()
+        return
+    with fresh_database() as url:
+        built = build_services(Settings(database_url=url))
+        built.agencies.add(DEMO_AGENCIES[0].agency)
+        yield built
+        built.engine.dispose()
+
+
+def _counts(services: Services) -> dict[str, int]:
+    with services.engine.connect() as conn:
+        return {t.name: int(conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0) for t in TABLES}
+
+
+def _accept(services: Services, number: str = "（2026）鲁0202刑初1号") -> str:
+    court = DEMO_AGENCIES[0].agency
+    body = example("court", "defense-notices.json") | {"notice_number": number}
+    submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
+    raw = RawPayload("application/json", b"{}")
+    return services.intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw).request_id
+
+
+def _statements(services: Services) -> list[str]:
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(services.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_notice_and_all_it_implies_take_few_statements(services: Services) -> None:
+    _accept(services, "（2026）鲁0202刑初1号")  # the first: statements built, the pool filled
+    before = _counts(services)
+    seen = _statements(services)
+
+    _accept(services, "（2026）鲁0202刑初2号")
+    statements = list(seen)
+
+    grew = {name: _counts(services)[name] - before[name] for name in before}
+    assert grew == {"requests": 1, "inbound_payloads": 1, "outbox": 1, "audit_log": 1, "answers": 0, "deliveries": 0}
+    if services.engine.dialect.name == "postgresql":
+        # the resend check, the person's other requests, the four rows in one statement, the relays' bell
+        assert statements == ["SELECT", "SELECT", "WITH", "NOTIFY"]
+    else:
+        assert statements == ["BEGIN", "SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "INSERT"]
+
+
+def _change(request_id: str, from_state: RequestState, message_id: str | None = None) -> StateChange:
+    answer = None if message_id is None else NewAnswer("decision", {"outcome": "granted"}, message_id)
+    return StateChange(request_id, from_state, RequestState.QUEUED, "queued", "test", datetime.now(UTC), answer=answer)
+
+
+def test_a_change_from_a_state_the_request_left_writes_nothing(services: Services) -> None:
+    request_id = _accept(services)
+    before = _counts(services)
+
+    with services.requests.unit() as uow, pytest.raises(StateMoved):
+        uow.record(_change(request_id, RequestState.ASSIGNED))  # it is received, not assigned
+        uow.commit()
+
+    assert _counts(services) == before
+    assert services.requests.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]
+
+
+def test_an_answer_stored_before_is_named_and_its_second_change_writes_nothing(services: Services) -> None:
+    first, second = _accept(services, "（2026）鲁0202刑初1号"), _accept(services, "（2026）鲁0202刑初2号")
+    with services.requests.unit() as uow:
+        uow.record(_change(first, RequestState.RECEIVED, message_id="answer-1"))
+        uow.commit()
+    before = _counts(services)
+
+    with services.requests.unit() as uow, pytest.raises(AnswerAlreadyApplied):
+        uow.record(_change(second, RequestState.RECEIVED, message_id="answer-1"))  # the same answer again
+        uow.commit()
+
+    assert _counts(services) == before
+    assert services.requests.get(second).state is RequestState.RECEIVED  # type: ignore[union-attr]
+
+
+def test_leaving_the_unit_without_commit_writes_nothing(services: Services) -> None:
+    request_id = _accept(services)
+    before = _counts(services)
+
+    with services.requests.unit() as uow:
+        uow.record(_change(request_id, RequestState.RECEIVED))
+
+    assert _counts(services) == before
