@@ -40,8 +40,7 @@ from gateway.outbox import (
     REQUESTS_EXCHANGE,
     WITHDRAWAL_SCHEMA,
 )
-from gateway.ports import OutboxMessage
-from gateway.store.deadlines import AT_RISK, MISSED
+from gateway.ports import AT_RISK, MISSED, OutboxMessage
 from gateway.web.glossary import describe
 from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import (

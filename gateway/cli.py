@@ -157,17 +157,18 @@ def deliver(once: bool) -> None:
     """Send the centre's answers back to the agencies (webhook or SOAP callback), with retries."""
     from adapters.soap_services import callback_contracts
     from gateway.delivery import Deliverer, RetryPolicy
+    from gateway.notify.callbacks import CallbackNotifier
 
     settings = Settings.from_env()
     services = build_services(settings)
+    notifier = CallbackNotifier(callback_contracts(), services.clock.now, settings.callback_timeout_seconds)
     worker = Deliverer(
         services.deliveries,
         services.agencies,
         services.transitions,
-        callback_contracts(),
+        notifier,
         services.clock,
         RetryPolicy.from_settings(settings),
-        settings.callback_timeout_seconds,
     )
     if once:
         click.echo(f"tried {worker.run_once()} notice(s)")

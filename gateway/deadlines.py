@@ -6,10 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from gateway.lease import Lease
 from gateway.outbox import event_message
-from gateway.ports import Clock, StoredRequest
-from gateway.store.deadlines import AT_RISK, MISSED, SqlDeadlines
-from gateway.store.leases import Lease, SqlLeases
+from gateway.ports import AT_RISK, MISSED, Clock, DeadlineStore, Leases, StoredRequest
 from schemas.fields import china_iso
 
 log = logging.getLogger(__name__)
@@ -34,10 +33,10 @@ class DeadlineWatcher:
 
     def __init__(
         self,
-        store: SqlDeadlines,
+        store: DeadlineStore,
         clock: Clock,
         lead: timedelta,
-        leases: SqlLeases | None = None,
+        leases: Leases | None = None,
         sweeps: tuple[Callable[[], int], ...] = (),
     ) -> None:
         self._store = store

@@ -3,24 +3,16 @@
 import logging
 import random
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gateway.config import Settings
-from gateway.domain.enums import AgencyType
 from gateway.domain.lifecycle import Event
 from gateway.errors import IllegalTransition
-from gateway.notify.soap import SoapNotifier
-from gateway.notify.webhook import WebhookNotifier
-from gateway.ports import Callback, Clock
-from gateway.store.agencies import SqlAgencyRegistry
-from gateway.store.deliveries import DELIVERED, Attempt, Delivery, SqlDeliveries
+from gateway.ports import DELIVERED, FAILED, Attempt, CallbackDirectory, Clock, Delivery, DeliveryQueue, Notifier
 from gateway.transitions import Change, Transitions
-from gateway.web.soap.xsd import OperationContract
 
 log = logging.getLogger(__name__)
-FAILED = "failed"
 ACTOR = "deliver"
 # Events whose delivery means the agency now knows its lawyer (LAL 36: "assign and inform").
 INFORMING_EVENTS = frozenset({Event.ASSIGNED.value, Event.REPLACED.value})
@@ -56,22 +48,19 @@ class Deliverer:
 
     def __init__(
         self,
-        deliveries: SqlDeliveries,
-        agencies: SqlAgencyRegistry,
+        deliveries: DeliveryQueue,
+        agencies: CallbackDirectory,
         transitions: Transitions,
-        callbacks: Mapping[AgencyType, OperationContract],
+        notifier: Notifier,
         clock: Clock,
         policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
     ) -> None:
         self._deliveries = deliveries
         self._agencies = agencies
         self._transitions = transitions
-        self._callbacks = callbacks
+        self._notifier = notifier
         self._clock = clock
         self._policy = policy or RetryPolicy()
-        self._webhook = WebhookNotifier(clock.now, timeout)
-        self._soap = SoapNotifier(clock.now, timeout)
 
     def run_once(self) -> int:
         """Send every notice that is due now; how many were tried."""
@@ -99,7 +88,7 @@ class Deliverer:
             agency = self._agencies.by_code(delivery.agency_code)
             if callback is None or agency is None:
                 return Attempt(self._clock.now(), FAILED, error="the agency has no callback any more")
-            attempt = self._attempt(callback, agency.type, delivery)
+            attempt = self._notifier.send(callback, agency.type, delivery)
         except Exception as exc:  # one notice that cannot be sent must not hold up the others
             log.exception("notice %s could not be sent", delivery.idempotency_key)
             return Attempt(self._clock.now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -113,14 +102,6 @@ class Deliverer:
         if attempt.outcome == DELIVERED and delivery.event in INFORMING_EVENTS:
             self._mark_informed(delivery)
         return attempt
-
-    def _attempt(self, callback: Callback, agency_type: AgencyType, delivery: Delivery) -> Attempt:
-        if callback.kind == "webhook":
-            return self._webhook.send(callback, delivery)
-        contract = self._callbacks.get(agency_type)
-        if callback.kind != "soap" or contract is None:
-            return Attempt(self._clock.now(), FAILED, error=f"no {callback.kind} callback for a {agency_type.value}")
-        return self._soap.send(callback, contract, delivery)
 
     def _mark_informed(self, delivery: Delivery) -> None:
         newest = self._deliveries.newest_informing(delivery.request_id, INFORMING_EVENTS)

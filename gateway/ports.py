@@ -1,11 +1,11 @@
 """Interfaces between the use cases and the infrastructure; fakes in tests satisfy the same."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from gateway.domain.enums import Kind, RequestState, Stage
+from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
 from gateway.domain.model import Agency, LegalAidRequest, Person, PersonMatch
 from gateway.domain.staff import StaffMember
 
@@ -244,3 +244,133 @@ class ConsoleSession:
     member: StaffMember
     created_at: datetime
     last_seen_at: datetime
+
+
+# --- the workers' ports: deadline warnings, deliveries back to the agencies, retention, leases ----------------
+
+AT_RISK, MISSED = "at_risk", "missed"  # the two warnings of a deadline, each published once per deadline
+DELIVERED, FAILED = "delivered", "failed"  # what one attempt to deliver a notice gave
+
+
+class DeadlineStore(Protocol):
+    """The open requests by due time, and each warning recorded once."""
+
+    def open_requests(self) -> list[StoredRequest]:
+        """Requests whose legal clock runs, by due time."""
+        ...
+
+    def unwarned(self, which: str, due_before: datetime) -> list[StoredRequest]:
+        """Requests due before the time and not yet warned of as `which` (AT_RISK or MISSED)."""
+        ...
+
+    def warn(self, request: StoredRequest, which: str, at: datetime, message: Callable[[], OutboxMessage]) -> bool:
+        """Record the warning and queue its message, unless another pass did: whether this one did."""
+        ...
+
+
+class Leases(Protocol):
+    """Named leases, so that one of several instances runs a worker."""
+
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take or renew the lease for `ttl`; False while another holder's is current."""
+        ...
+
+    def release(self, name: str, holder: str) -> None:
+        """Give the lease up at once."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One notice to one agency."""
+
+    id: int
+    request_id: str
+    agency_code: str
+    idempotency_key: str
+    event: str
+    body: dict[str, Any]
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    http_request_id: str | None = None  # the X-Request-Id of the agency's notice, sent back with the callback
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one try to deliver a notice gave."""
+
+    at: datetime
+    outcome: str  # delivered, failed
+    http_status: int | None = None
+    fault_code: str | None = None
+    error: str | None = None
+
+
+class DeliveryQueue(Protocol):
+    """The durable queue of notices back to the agencies."""
+
+    def process_next(self, send: Callable[[Delivery], Attempt], retry_at: Callable[[int], datetime | None]) -> bool:
+        """Send the next due notice and record the attempt (retry at `retry_at(attempts)`, or park on None);
+        False when none is due."""
+        ...
+
+    def newest_informing(self, request_id: str, events: frozenset[str]) -> int | None:
+        """The id of the request's newest notice of one of `events`."""
+        ...
+
+
+class CallbackDirectory(Protocol):
+    """Who the agencies are and how each hears back."""
+
+    def by_code(self, code: str) -> Agency | None: ...
+
+    def callback_of(self, code: str) -> Callback | None: ...
+
+
+class Notifier(Protocol):
+    """Sends one notice by the agency's callback: a signed webhook or its SOAP service."""
+
+    def send(self, callback: "Callback", agency_type: AgencyType, delivery: Delivery) -> Attempt: ...
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    """Why and since when a request's original message is kept past the retention period."""
+
+    request_id: str
+    reason: str
+    set_by: str
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class HoldOutcome:
+    """What setting or clearing a hold found: the request, and whether its original was already purged."""
+
+    found: bool
+    changed: bool = False
+    purged_at: datetime | None = None
+
+
+class RetentionStore(Protocol):
+    """Original messages past their time, legal holds, and the purge (each change recorded on the audit chain)."""
+
+    def due(self, received_before: datetime) -> list[str]:
+        """Requests received before the time whose original is still kept and not held."""
+        ...
+
+    def held_back(self, received_before: datetime) -> int:
+        """How many of those a legal hold keeps."""
+        ...
+
+    def purge(self, request_ids: Sequence[str], received_before: datetime, at: datetime, days: int) -> int:
+        """Empty the originals of these requests (still due: received before, not held); how many were."""
+        ...
+
+    def hold(self, request_id: str) -> LegalHold | None: ...
+
+    def set_hold(self, request_id: str, reason: str, actor: str, at: datetime) -> HoldOutcome: ...
+
+    def clear_hold(self, request_id: str, actor: str, at: datetime) -> HoldOutcome: ...

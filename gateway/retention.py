@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gateway.ports import Clock
-from gateway.store.retention import HoldOutcome, LegalHold, SqlRetention
+from gateway.ports import Clock, HoldOutcome, LegalHold, RetentionStore
 
 PURGE_BATCH = 500  # requests per transaction, so the audit chain's lock is held briefly
 
@@ -22,7 +21,7 @@ class RetentionResult:
 class Retention:
     """The retention policy on original messages, and the legal holds that suspend it for one request."""
 
-    def __init__(self, store: SqlRetention, clock: Clock, days: int) -> None:
+    def __init__(self, store: RetentionStore, clock: Clock, days: int) -> None:
         if days < 1:
             raise ValueError("the retention period must be at least one day")
         self._store = store

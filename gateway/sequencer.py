@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from gateway.lease import Lease
 from gateway.outbox import checkpoint_message
+from gateway.ports import Leases
 from gateway.store.audit_sequencer import ChainHead, ChainHeadMismatch, SqlAuditSequencer
-from gateway.store.leases import Lease, SqlLeases
 
 log = logging.getLogger(__name__)
 LEASE = "audit-sequencer"
@@ -38,7 +39,7 @@ class AuditSequencer:
         self,
         store: SqlAuditSequencer,
         checkpoint_every: timedelta,
-        leases: SqlLeases | None = None,
+        leases: Leases | None = None,
         batch: int = 500,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -18,12 +18,10 @@ from zeep.wsse.username import UsernameToken
 from gateway.logs import REQUEST_ID_HEADER
 from gateway.notify.targets import CallbackTargetRefused
 from gateway.notify.wsdl_pin import PinnedTransport, check_wsdl, fetch_wsdl
-from gateway.ports import Callback
-from gateway.store.deliveries import DELIVERED, Attempt, Delivery
+from gateway.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 from gateway.web.soap.dialect import pascal_case
 from gateway.web.soap.xsd import OperationContract, item_name
 
-FAILED = "failed"
 log = logging.getLogger(__name__)
 
 

@@ -9,13 +9,11 @@ from datetime import datetime
 import requests
 
 from gateway.logs import REQUEST_ID_HEADER
-from gateway.ports import Callback
-from gateway.store.deliveries import DELIVERED, Attempt, Delivery
+from gateway.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 
 SIGNATURE_HEADER = "X-LAGW-Signature"
 TIMESTAMP_HEADER = "X-LAGW-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-FAILED = "failed"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

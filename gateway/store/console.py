@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import Kind
-from gateway.ports import StoredRequest
+from gateway.ports import Delivery, StoredRequest
 from gateway.privacy import id_tail_index, name_index
 from gateway.store.audit import PERSONAL_DATA_VIEWED
-from gateway.store.deliveries import PARKED, PENDING, Delivery, delivery_from_row
+from gateway.store.deliveries import PARKED, PENDING, delivery_from_row
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.sealed import open_canonical

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import CLOCK_RUNNING
-from gateway.ports import OutboxMessage, StoredRequest
+from gateway.ports import AT_RISK, MISSED, OutboxMessage, StoredRequest
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import add_to_outbox
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.tables import agencies, requests
 
-AT_RISK, MISSED = "at_risk", "missed"
 INFORM_OBLIGATION = "assign_lawyer_and_inform_agency"  # LAL 36: assigned is not enough, the agency must know
 _FLAG = {AT_RISK: requests.c.at_risk_published_at, MISSED: requests.c.missed_published_at}
 

@@ -1,44 +1,16 @@
 """The durable queue of notices back to agencies: claimed when due, every attempt recorded."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.ports import DELIVERED, Attempt, Delivery
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import deliveries, delivery_attempts, requests
 
-PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One notice to one agency."""
-
-    id: int
-    request_id: str
-    agency_code: str
-    idempotency_key: str
-    event: str
-    body: dict[str, Any]
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    http_request_id: str | None = None  # the X-Request-Id of the agency's notice, sent back with the callback
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What one try to deliver a notice gave."""
-
-    at: datetime
-    outcome: str  # delivered, failed
-    http_status: int | None = None
-    fault_code: str | None = None
-    error: str | None = None
+PENDING, PARKED = "pending", "parked"
 
 
 class SqlDeliveries:

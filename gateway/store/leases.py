@@ -1,8 +1,5 @@
 """Leases in the store: one holder at a time for a job that several copies of a worker could each do."""
 
-import os
-import socket
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -42,23 +39,3 @@ class SqlLeases:
         """Give the lease up at once (a clean stop), so another copy need not wait for it to expire."""
         with self._engine.begin() as conn:
             conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))
-
-
-class Lease:
-    """One named lease as a worker of this process holds it; without a store of leases, always held."""
-
-    def __init__(self, leases: SqlLeases | None, name: str) -> None:
-        self._leases = leases
-        self.name = name
-        self.holder = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # fits leases.holder
-
-    def hold(self, interval: float) -> bool:
-        """Take or renew the lease for a little over two passes of `interval` seconds."""
-        if self._leases is None:
-            return True
-        return self._leases.acquire(self.name, self.holder, timedelta(seconds=2 * interval + 10))
-
-    def release(self) -> None:
-        """Give it up at once (a clean stop)."""
-        if self._leases is not None:
-            self._leases.release(self.name, self.holder)

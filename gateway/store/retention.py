@@ -1,35 +1,16 @@
 """The store's side of retention: original messages past their time, legal holds, and the purge itself."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from gateway.ports import HoldOutcome, LegalHold
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import inbound_payloads, legal_holds, requests
 
 RETENTION_ACTOR = "retention"
-
-
-@dataclass(frozen=True)
-class LegalHold:
-    """Why and since when a request's original message is kept past the retention period."""
-
-    request_id: str
-    reason: str
-    set_by: str
-    set_at: datetime
-
-
-@dataclass(frozen=True)
-class HoldOutcome:
-    """What setting or clearing a hold found: the request, and whether its original was already purged."""
-
-    found: bool
-    changed: bool = False
-    purged_at: datetime | None = None
 
 
 class SqlRetention:

@@ -11,6 +11,7 @@ from adapters.soap_services import callback_contracts
 from gateway.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.cli import main as cli
 from gateway.delivery import Deliverer, RetryPolicy
+from gateway.notify.callbacks import CallbackNotifier
 from gateway.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
@@ -41,7 +42,12 @@ def _deliverer(gateway: LiveGateway, **policy: Any) -> Deliverer:
     services = gateway.services
     retry = RetryPolicy(first=timedelta(0), **policy)
     return Deliverer(
-        services.deliveries, services.agencies, services.transitions, callback_contracts(), services.clock, retry
+        services.deliveries,
+        services.agencies,
+        services.transitions,
+        CallbackNotifier(callback_contracts(), services.clock.now),
+        services.clock,
+        retry,
     )
 
 
@@ -171,7 +177,7 @@ def test_a_notice_that_breaks_the_sender_is_recorded_and_does_not_block_the_next
     _soap_court(gateway, agency)
     request_id = _assigned_court_notice(gateway)
     deliverer = _deliverer(gateway, max_attempts=1)
-    monkeypatch.setattr(deliverer._soap, "send", lambda *args: 1 / 0)
+    monkeypatch.setattr(deliverer._notifier._soap, "send", lambda *args: 1 / 0)  # type: ignore[attr-defined]
 
     deliverer.run_once()
 

@@ -8,6 +8,7 @@ import pytest
 from adapters.soap_services import callback_contracts
 from gateway.agency_simulator import WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.delivery import Deliverer, RetryPolicy
+from gateway.notify.callbacks import CallbackNotifier
 from gateway.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
@@ -48,7 +49,7 @@ def test_an_order_to_correct_reopens_the_refused_application_and_the_forwarder_h
         services.deliveries,
         services.agencies,
         services.transitions,
-        callback_contracts(),
+        CallbackNotifier(callback_contracts(), services.clock.now),
         services.clock,
         RetryPolicy(first=timedelta(0)),
     ).run_once()

@@ -17,6 +17,7 @@ from gateway.delivery import Deliverer, RetryPolicy
 from gateway.messaging.answers_consumer import AnswersConsumer
 from gateway.messaging.relay import Backoff
 from gateway.messaging.topology import APPOINTMENTS_QUEUE, declare_topology
+from gateway.notify.callbacks import CallbackNotifier
 from gateway.ports import Callback
 from tests.support.broker import queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
@@ -53,7 +54,7 @@ def _deliverer(gateway: LiveGateway) -> Deliverer:
         services.deliveries,
         services.agencies,
         services.transitions,
-        callback_contracts(),
+        CallbackNotifier(callback_contracts(), services.clock.now),
         services.clock,
         RetryPolicy(first=timedelta(0)),
     )

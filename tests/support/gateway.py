@@ -19,6 +19,7 @@ from gateway.delivery import Deliverer, RetryPolicy
 from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
+from gateway.notify.callbacks import CallbackNotifier
 from gateway.ports import Clock
 from gateway.store.outbox_bell import doorbell_for
 from gateway.store.tables import audit_log, inbound_payloads, outbox
@@ -139,7 +140,12 @@ def running_deliverer(gateway: LiveGateway, policy: RetryPolicy | None = None) -
 
     services = gateway.services
     worker = Deliverer(
-        services.deliveries, services.agencies, services.transitions, callback_contracts(), services.clock, policy
+        services.deliveries,
+        services.agencies,
+        services.transitions,
+        CallbackNotifier(callback_contracts(), services.clock.now),
+        services.clock,
+        policy,
     )
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop, 0.1), daemon=True)

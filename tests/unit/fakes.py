@@ -1,15 +1,24 @@
 """Fakes behind the ports, for unit tests of the use cases."""
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.domain.enums import Kind, RequestState, Stage
-from gateway.domain.model import Person, PersonMatch
+from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
+from gateway.domain.model import Agency, Person, PersonMatch
 from gateway.ports import (
+    AT_RISK,
+    DELIVERED,
+    MISSED,
     Accepted,
     AnswerAlreadyApplied,
+    Attempt,
+    Callback,
+    Delivery,
+    HoldOutcome,
+    LegalHold,
     NewAnswer,
     NewDelivery,
     OutboxMessage,
@@ -239,3 +248,157 @@ class InMemoryStore:
                 continue
             latest[other.id] = change.answer.body["lawyer"]["licence_number"]
         return {licence: other_id for other_id, licence in latest.items()}
+
+
+@dataclass
+class FakeDeadlines:
+    """The DeadlineStore port over an InMemoryStore's requests: each warning once, as the store's compare-and-set."""
+
+    store: InMemoryStore
+    running: frozenset[RequestState] = frozenset({RequestState.RECEIVED, RequestState.QUEUED})
+    warned: dict[tuple[str, str, datetime], datetime] = field(default_factory=dict)  # (id, which, due_at) -> at
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+    def open_requests(self) -> list[StoredRequest]:
+        return sorted((s for s in self.store.stored.values() if s.state in self.running), key=lambda s: s.due_at)
+
+    def unwarned(self, which: str, due_before: datetime) -> list[StoredRequest]:
+        return [
+            s for s in self.open_requests() if s.due_at <= due_before and (s.id, which, s.due_at) not in self.warned
+        ]
+
+    def warn(self, request: StoredRequest, which: str, at: datetime, message: Callable[[], OutboxMessage]) -> bool:
+        if (request.id, which, request.due_at) in self.warned:
+            return False
+        self.warned[(request.id, which, request.due_at)] = at
+        if which == MISSED:  # a missed deadline needs no late warning any more
+            self.warned.setdefault((request.id, AT_RISK, request.due_at), at)
+        self.messages.append(message())
+        return True
+
+
+@dataclass
+class FakeLeases:
+    """Leases in memory: the holder set here holds them all."""
+
+    holder: str | None = None  # None: free for the taking
+    released: list[str] = field(default_factory=list)
+
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        if self.holder in (None, holder):
+            self.holder = holder
+            return True
+        return False
+
+    def release(self, name: str, holder: str) -> None:
+        if self.holder == holder:
+            self.holder = None
+            self.released.append(name)
+
+
+@dataclass
+class FakeDeliveries:
+    """The DeliveryQueue port: notices in a list, attempts recorded, a failure retried or parked as told."""
+
+    pending: list[Delivery] = field(default_factory=list)
+    attempts: list[tuple[Delivery, Attempt, datetime | None]] = field(default_factory=list)  # ..., retry at
+    parked: list[Delivery] = field(default_factory=list)
+    delivered: list[Delivery] = field(default_factory=list)
+
+    known: list[Delivery] = field(default_factory=list)  # every notice queued, sent or not
+
+    def add(self, delivery: Delivery) -> None:
+        self.pending.append(delivery)
+        self.known.append(delivery)
+
+    def process_next(self, send: Callable[[Delivery], Attempt], retry_at: Callable[[int], datetime | None]) -> bool:
+        if not self.pending:
+            return False
+        delivery = self.pending.pop(0)
+        attempt = send(delivery)
+        if attempt.outcome == DELIVERED:
+            self.attempts.append((delivery, attempt, None))
+            self.delivered.append(delivery)
+            return True
+        when = retry_at(delivery.attempts + 1)
+        self.attempts.append((delivery, attempt, when))
+        if when is None:
+            self.parked.append(delivery)
+        return True
+
+    def newest_informing(self, request_id: str, events: frozenset[str]) -> int | None:
+        ids = [d.id for d in self.known if d.request_id == request_id and d.event in events]
+        return max(ids, default=None)
+
+
+@dataclass
+class FakeDirectory:
+    """The CallbackDirectory port: agencies and their callbacks by code."""
+
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    callbacks: dict[str, Callback] = field(default_factory=dict)
+
+    def by_code(self, code: str) -> Agency | None:
+        return self.agencies.get(code)
+
+    def callback_of(self, code: str) -> Callback | None:
+        return self.callbacks.get(code)
+
+
+@dataclass
+class FakeNotifier:
+    """The Notifier port: answers with the outcomes queued (delivered when none), or raises what is queued."""
+
+    clock: Any
+    outcomes: list[str | BaseException] = field(default_factory=list)
+    sent: list[tuple[Callback, AgencyType, Delivery]] = field(default_factory=list)
+
+    def send(self, callback: Callback, agency_type: AgencyType, delivery: Delivery) -> Attempt:
+        self.sent.append((callback, agency_type, delivery))
+        outcome = self.outcomes.pop(0) if self.outcomes else DELIVERED
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return Attempt(self.clock.now(), outcome, http_status=200 if outcome == DELIVERED else 503)
+
+
+@dataclass
+class FakeRetention:
+    """The RetentionStore port: originals by request with their receipt time; purges and holds recorded."""
+
+    received: dict[str, datetime] = field(default_factory=dict)
+    holds: dict[str, LegalHold] = field(default_factory=dict)
+    purged: dict[str, datetime] = field(default_factory=dict)
+    purge_calls: list[list[str]] = field(default_factory=list)
+
+    def due(self, received_before: datetime) -> list[str]:
+        return [
+            rid
+            for rid, at in sorted(self.received.items(), key=lambda item: item[1])
+            if at < received_before and rid not in self.holds and rid not in self.purged
+        ]
+
+    def held_back(self, received_before: datetime) -> int:
+        return sum(1 for rid in self.holds if self.received.get(rid, received_before) < received_before)
+
+    def purge(self, request_ids: Sequence[str], received_before: datetime, at: datetime, days: int) -> int:
+        self.purge_calls.append(list(request_ids))
+        due = set(self.due(received_before))
+        for rid in request_ids:
+            if rid in due:
+                self.purged[rid] = at
+        return len(due & set(request_ids))
+
+    def hold(self, request_id: str) -> LegalHold | None:
+        return self.holds.get(request_id)
+
+    def set_hold(self, request_id: str, reason: str, actor: str, at: datetime) -> HoldOutcome:
+        if request_id not in self.received:
+            return HoldOutcome(found=False)
+        changed = request_id not in self.holds
+        self.holds[request_id] = LegalHold(request_id, reason, actor, at)
+        return HoldOutcome(found=True, changed=changed, purged_at=self.purged.get(request_id))
+
+    def clear_hold(self, request_id: str, actor: str, at: datetime) -> HoldOutcome:
+        if request_id not in self.received:
+            return HoldOutcome(found=False)
+        return HoldOutcome(found=True, changed=self.holds.pop(request_id, None) is not None)

@@ -700,7 +700,7 @@ def _person(name: str, id_number: str) -> dict[str, Any]:
 
 
 def _failed() -> Any:
-    from gateway.store.deliveries import Attempt
+    from gateway.ports import Attempt
 
     return Attempt(at=datetime.now(UTC), outcome="failed", http_status=500, error="unavailable")
 
@@ -734,7 +734,7 @@ def _webhook() -> Any:
 def test_a_failed_delivery_reads_in_chinese(
     http_status: int | None, fault_code: str | None, error: str, summary: str
 ) -> None:
-    from gateway.store.deliveries import Attempt
+    from gateway.ports import Attempt
     from gateway.web.console.formatting import failure_summary
 
     attempt = Attempt(datetime.now(UTC), "failed", http_status=http_status, fault_code=fault_code, error=error)

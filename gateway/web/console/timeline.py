@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gateway.ports import Attempt, Delivery
 from gateway.store.console import AuditEntry
-from gateway.store.deliveries import PARKED, Attempt, Delivery
+from gateway.store.deliveries import PARKED
 from gateway.web.console import labels as L
 from gateway.web.console.formatting import china_time, citation, failure_summary
 
