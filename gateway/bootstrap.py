@@ -3,24 +3,24 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from gateway.answers import CentreAnswers
+from gateway.answers import AnswerStore, CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
 from gateway.data_keys import DataKeyRing
 from gateway.deadlines import DeadlineWatcher
 from gateway.intake import Intake
-from gateway.materials import Materials
+from gateway.materials import Materials, MaterialsStore
 from gateway.messaging.probe import broker_login
-from gateway.ports import Clock
+from gateway.ports import Clock, RequestStore
 from gateway.proof_of_service import ProofsOfService
 from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
-from gateway.rules.hardship import load_standards
+from gateway.rules.hardship import SubsistenceStandards, load_standards
 from gateway.rules.routing import RoutingTable, load_routing_table
 from gateway.sealing import KeySealer
 from gateway.sequencer import AuditSequencer
@@ -42,6 +42,52 @@ from gateway.store.retention import SqlRetention
 from gateway.store.staff import SqlStaffAccounts
 from gateway.transitions import Transitions
 from gateway.withdrawal import Withdrawals
+
+
+class Requests(RequestStore, AnswerStore, MaterialsStore, Protocol):
+    """Everything the request use cases need of the store: its unit of work and its reads."""
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """The use cases of a request's life, wired on one store (the SQL one, or a fake in tests)."""
+
+    intake: Intake
+    transitions: Transitions
+    withdrawals: Withdrawals
+    materials: Materials
+    proofs_of_service: ProofsOfService
+    answers: CentreAnswers
+
+
+def use_cases(
+    store: Requests,
+    clock: Clock,
+    has_callback: Callable[[str], bool],
+    calendar: WorkCalendar | None = None,
+    routing: RoutingTable | None = None,
+    policy: DeadlinePolicy | None = None,
+    standards: SubsistenceStandards | None = None,
+) -> UseCases:
+    """The request use cases on `store`; the packaged calendar, routing table and policy unless given."""
+    calendar = calendar or load_calendar()
+    transitions = Transitions(store, clock, has_callback)
+    intake = Intake(
+        store=store,
+        clock=clock,
+        calendar=calendar,
+        routing=routing or load_routing_table(),
+        policy=policy or DeadlinePolicy(),
+        standards=standards,
+    )
+    return UseCases(
+        intake=intake,
+        transitions=transitions,
+        withdrawals=Withdrawals(store, transitions, clock),
+        materials=Materials(store, transitions, clock, calendar),
+        proofs_of_service=ProofsOfService(store, transitions, clock),
+        answers=CentreAnswers(store, transitions, calendar, clock),
+    )
 
 
 @dataclass
@@ -87,32 +133,31 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     requests = SqlRequestStore(engine, id_hash_key, data_keys)
     calendar = load_calendar(settings.calendar_file)
     agencies = SqlAgencyRegistry(engine, KeySealer(settings.credential_key), clock.now)
-    transitions = Transitions(requests, clock, agencies.has_callback)
     staff = SqlStaffAccounts(engine)
-    intake = Intake(
-        store=requests,
-        clock=clock,
-        calendar=calendar,
-        routing=routing,
-        policy=DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
-        standards=load_standards(settings.subsistence_standards_file),
+    cases = use_cases(
+        requests,
+        clock,
+        agencies.has_callback,
+        calendar,
+        routing,
+        DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
+        load_standards(settings.subsistence_standards_file),
     )
-    materials = Materials(requests, transitions, clock, calendar)
     return Services(
         settings=settings,
         engine=engine,
         agencies=agencies,
         requests=requests,
         outbox=SqlOutbox(engine, data_keys, clock.now),
-        intake=intake,
+        intake=cases.intake,
         routing=routing,
         nonces=SqlNonceRegistry(engine, timedelta(seconds=settings.token_window_seconds)),
         clock=clock,
-        withdrawals=Withdrawals(requests, transitions, clock),
-        materials=materials,
-        proofs_of_service=ProofsOfService(requests, transitions, clock),
-        transitions=transitions,
-        answers=CentreAnswers(requests, transitions, calendar, clock),
+        withdrawals=cases.withdrawals,
+        materials=cases.materials,
+        proofs_of_service=cases.proofs_of_service,
+        transitions=cases.transitions,
+        answers=cases.answers,
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
         deadlines=DeadlineWatcher(
@@ -120,7 +165,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             clock,
             timedelta(hours=settings.deadline_lead_hours),
             SqlLeases(engine, clock.now),
-            sweeps=(materials.expire,),
+            sweeps=(cases.materials.expire,),
         ),
         staff=staff,
         staff_auth=StaffAuth(staff, clock),

@@ -9,7 +9,6 @@ from gateway.domain.enums import RequestState, WithdrawalReason
 from gateway.domain.model import Attachment, MaterialsRequest
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
 from gateway.materials import Materials
-from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ
 from tests.unit.test_intake import COURT, POLICE
 from tests.unit.test_state_changes import MARKET_NORTH, NOW, World, _application
@@ -27,7 +26,7 @@ def world() -> World:
 
 
 def _materials(world: World) -> Materials:
-    return Materials(world.store, world.transitions, world.clock, load_calendar())
+    return world.materials
 
 
 def _asked(world: World) -> str:

@@ -24,7 +24,7 @@ def world() -> World:
 
 
 def _proofs(world: World) -> ProofsOfService:
-    return ProofsOfService(world.store, world.transitions, world.clock)
+    return world.proofs_of_service
 
 
 @pytest.mark.parametrize("outcome", [DecisionOutcome.REFUSED, DecisionOutcome.GRANTED])

@@ -12,7 +12,7 @@ from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.schemas import ApplicationTransferSchema
-from gateway.answers import CentreAnswers
+from gateway.bootstrap import use_cases
 from gateway.domain.enums import (
     AgencyType,
     Channel,
@@ -26,14 +26,10 @@ from gateway.domain.enums import (
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, Lawyer
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
-from gateway.intake import Intake
 from gateway.ports import RawPayload, StateChange, StateMoved
 from gateway.rules.authorization import kinds_for
-from gateway.rules.calendar import load_calendar
-from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
-from gateway.rules.routing import load_routing_table
-from gateway.transitions import Change, Transitions
-from gateway.withdrawal import Withdrawals
+from gateway.rules.deadlines import CHINA_TZ
+from gateway.transitions import Change
 from schemas.soap import WithdrawCallSchema
 from schemas.withdrawal import WithdrawalSchema
 from tests.unit.fakes import FixedClock, InMemoryStore
@@ -51,10 +47,13 @@ class World:
     def __init__(self, informs: bool = True) -> None:
         self.store = InMemoryStore()
         self.clock = FixedClock(NOW)
-        self.transitions = Transitions(self.store, self.clock, lambda code: informs)
-        self.withdrawals = Withdrawals(self.store, self.transitions, self.clock)
-        self.answers = CentreAnswers(self.store, self.transitions, load_calendar(), self.clock)
-        self.intake = Intake(self.store, self.clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+        cases = use_cases(self.store, self.clock, lambda code: informs)  # the composition root, on the fakes
+        self.transitions = cases.transitions
+        self.withdrawals = cases.withdrawals
+        self.answers = cases.answers
+        self.intake = cases.intake
+        self.materials = cases.materials
+        self.proofs_of_service = cases.proofs_of_service
 
     def notice(self, **changes: object) -> str:
         body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8")) | changes
