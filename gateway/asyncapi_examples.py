@@ -9,7 +9,7 @@ from gateway.asyncapi import EXAMPLE_ID, EXAMPLE_NOTICE, EXAMPLE_RECEIVED_AT
 from gateway.domain.enums import AgencyType, Channel, Kind, Stage, WithdrawalReason
 from gateway.domain.model import Person, PersonMatch, Withdrawal
 from gateway.outbox import withdrawal_message
-from gateway.ports import Accepted, OutboxMessage, RawPayload, StateChange, StoredRequest
+from gateway.ports import Accepted, OutboxMessage, RawPayload, Recorded, StoredRequest
 
 
 @dataclass
@@ -44,7 +44,7 @@ class _CapturingStore:
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         return []
 
-    def record(self, event: Accepted | StateChange) -> None:
+    def record(self, event: Recorded) -> None:
         if isinstance(event, Accepted):
             self.added.append(event)
 

@@ -161,7 +161,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         calendar=calendar,
         deliveries=SqlDeliveries(engine, clock.now),
         deadlines=DeadlineWatcher(
-            SqlDeadlines(engine, data_keys),
+            SqlDeadlines(engine),
+            requests,
             clock,
             timedelta(hours=settings.deadline_lead_hours),
             SqlLeases(engine, clock.now),

@@ -8,7 +8,17 @@ from datetime import timedelta
 
 from gateway.lease import Lease
 from gateway.outbox import event_message
-from gateway.ports import AT_RISK, MISSED, Clock, DeadlineStore, Leases, StoredRequest
+from gateway.ports import (
+    AT_RISK,
+    MISSED,
+    Clock,
+    DeadlineStore,
+    DeadlineWarned,
+    Leases,
+    RequestStore,
+    StateMoved,
+    StoredRequest,
+)
 from schemas.fields import china_iso
 
 log = logging.getLogger(__name__)
@@ -34,12 +44,14 @@ class DeadlineWatcher:
     def __init__(
         self,
         store: DeadlineStore,
+        units: RequestStore,
         clock: Clock,
         lead: timedelta,
         leases: Leases | None = None,
         sweeps: tuple[Callable[[], int], ...] = (),
     ) -> None:
         self._store = store
+        self._units = units
         self._sweeps = sweeps  # other clocks of the law a pass applies, e.g. a deemed withdrawal
         self._clock = clock
         self._lead = lead
@@ -93,6 +105,11 @@ class DeadlineWatcher:
             "basis": request.deadline_basis,
             "state": request.state.value,
         }
-        return self._store.warn(
-            request, which, now, lambda: event_message(message_id, f"deadline.{which}", request, now, extra)
-        )
+        message = event_message(message_id, f"deadline.{which}", request, now, extra)
+        with self._units.unit() as uow:
+            uow.record(DeadlineWarned(request, which, now, message))
+            try:
+                uow.commit()
+            except StateMoved:  # another watcher warned first, or the request was answered meanwhile
+                return False
+        return True

@@ -112,7 +112,8 @@ class Accepted:
 
 
 class StateMoved(Exception):
-    """The request left the state a change was decided from (another writer moved it); nothing was written."""
+    """The request is no longer as the event was decided from (another writer moved it, or warned of its deadline
+    first); nothing was written."""
 
 
 class UnitOfWork(Protocol):
@@ -139,7 +140,7 @@ class UnitOfWork(Protocol):
         """This person's requests (by ID number, or name and birth date) that may relate to a new one."""
         ...
 
-    def record(self, event: "Accepted | StateChange") -> None:
+    def record(self, event: "Recorded") -> None:
         """Something that happened; its rows are written at commit, in the order recorded."""
         ...
 
@@ -252,8 +253,18 @@ AT_RISK, MISSED = "at_risk", "missed"  # the two warnings of a deadline, each pu
 DELIVERED, FAILED = "delivered", "failed"  # what one attempt to deliver a notice gave
 
 
+@dataclass(frozen=True)
+class DeadlineWarned:
+    """A request's deadline is near (AT_RISK) or has passed (MISSED): recorded once per deadline, with its event."""
+
+    request: StoredRequest  # as the watcher read it: the warning is for this due time
+    which: str
+    at: datetime
+    message: OutboxMessage
+
+
 class DeadlineStore(Protocol):
-    """The open requests by due time, and each warning recorded once."""
+    """The open requests by due time, and which warnings each has had."""
 
     def open_requests(self) -> list[StoredRequest]:
         """Requests whose legal clock runs, by due time."""
@@ -261,10 +272,6 @@ class DeadlineStore(Protocol):
 
     def unwarned(self, which: str, due_before: datetime) -> list[StoredRequest]:
         """Requests due before the time and not yet warned of as `which` (AT_RISK or MISSED)."""
-        ...
-
-    def warn(self, request: StoredRequest, which: str, at: datetime, message: Callable[[], OutboxMessage]) -> bool:
-        """Record the warning and queue its message, unless another pass did: whether this one did."""
         ...
 
 
@@ -374,3 +381,7 @@ class RetentionStore(Protocol):
     def set_hold(self, request_id: str, reason: str, actor: str, at: datetime) -> HoldOutcome: ...
 
     def clear_hold(self, request_id: str, actor: str, at: datetime) -> HoldOutcome: ...
+
+
+# What a use case records in a unit of work.
+Recorded = Accepted | StateChange | DeadlineWarned

@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from gateway.domain.enums import Kind, Stage
+from gateway.domain.enums import Kind, RequestState, Stage
+from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.model import Person, PersonMatch
 from gateway.ports import (
+    AT_RISK,
+    MISSED,
     Accepted,
     AnswerAlreadyApplied,
+    DeadlineWarned,
     NewDelivery,
+    Recorded,
     ReferenceTaken,
     StateChange,
     StateMoved,
@@ -27,7 +32,7 @@ from gateway.store.audit import AuditRecord, append_audit, audit_insert, audit_v
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import NOTIFY_RELAYS, OUTBOX_COLUMNS, outbox_row
 from gateway.store.sealed import payload_context
-from gateway.store.tables import answers, deliveries, inbound_payloads, outbox, requests
+from gateway.store.tables import agencies, answers, deliveries, inbound_payloads, outbox, requests
 
 if TYPE_CHECKING:
     from gateway.store.requests import SqlRequestStore
@@ -48,7 +53,7 @@ class SqlUnitOfWork:
         self._engine = engine
         self._store = store
         self._conn: sa.Connection | None = None
-        self._events: list[Accepted | StateChange] = []
+        self._events: list[Recorded] = []
 
     def __enter__(self) -> "SqlUnitOfWork":
         self._conn = self._engine.connect()
@@ -84,7 +89,7 @@ class SqlUnitOfWork:
         """This person's requests that may relate to a new one from `agency_code` at `stage`, oldest first."""
         return self._store.matches(self._connection, person, agency_code, stage)
 
-    def record(self, event: Accepted | StateChange) -> None:
+    def record(self, event: Recorded) -> None:
         """Something that happened; its rows are written at commit, in the order recorded."""
         self._events.append(event)
 
@@ -103,37 +108,32 @@ class SqlUnitOfWork:
             conn.rollback()
             raise
 
-    def _write(self, conn: sa.Connection, events: Sequence[Accepted | StateChange]) -> None:
+    def _write(self, conn: sa.Connection, events: Sequence[Recorded]) -> None:
         accepted = [event for event in events if isinstance(event, Accepted)]
         changes = [event for event in events if isinstance(event, StateChange)]
-        for change in changes:  # a compare-and-set each: another writer may have moved the request
-            if conn.execute(_state_update(change)).rowcount != 1:
-                raise StateMoved(change.request_id)
+        warnings = [event for event in events if isinstance(event, DeadlineWarned)]
+        _compare_and_set(conn, changes, warnings)
         keys = self._store.data_keys
         rows = [self._store.request_row(e.request, e.digest, e.message.body, e.raw.request_id) for e in accepted]
         payloads = [self._payload_row(e) for e in accepted]
         messages = [outbox_row(e.message, e.request.source.received_at, keys) for e in accepted]
-        if len(accepted) == 1 and not changes and conn.dialect.name == "postgresql":
+        messages += [outbox_row(message, c.at, keys) for c in changes for message in c.messages]
+        messages += [outbox_row(w.message, w.at, keys) for w in warnings]
+        records = [_received(e) for e in accepted] + [_changed(c) for c in changes] + [_warned(w) for w in warnings]
+        postgresql = conn.dialect.name == "postgresql"
+        if postgresql and len(events) == 1 and accepted:
             # The common notice: its four rows in one statement, one round trip.
             values = _prefixed("r_", rows[0]) | _prefixed("p_", payloads[0]) | _prefixed("o_", messages[0])
-            conn.execute(_one_notice(tuple(rows[0])), values | audit_values(_received(accepted[0]), "a_"))
-            conn.execute(NOTIFY_RELAYS)
-            return
-        if accepted:
-            conn.execute(_INSERT_REQUEST, rows)
-            conn.execute(_INSERT_PAYLOAD, payloads)
-        messages += [outbox_row(message, c.at, keys) for c in changes for message in c.messages]
-        if messages:
-            conn.execute(_INSERT_OUTBOX, messages)
-            if conn.dialect.name == "postgresql":
-                conn.execute(NOTIFY_RELAYS)  # the relays' bell, heard at the commit
-        answer_rows = [_answer_row(c) for c in changes if c.answer is not None]
-        if answer_rows:
-            conn.execute(_INSERT_ANSWER, answer_rows)
-        delivery_rows = [_delivery_row(c, d) for c in changes for d in c.deliveries]
-        if delivery_rows:
-            conn.execute(_INSERT_DELIVERY, delivery_rows)
-        append_audit(conn, [_received(e) for e in accepted] + [_changed(c) for c in changes])
+            conn.execute(_one_notice(tuple(rows[0])), values | audit_values(records[0], "a_"))
+        else:
+            _insert(conn, _INSERT_REQUEST, rows)
+            _insert(conn, _INSERT_PAYLOAD, payloads)
+            _insert(conn, _INSERT_OUTBOX, messages)
+            _insert(conn, _INSERT_ANSWER, [_answer_row(c) for c in changes if c.answer is not None])
+            _insert(conn, _INSERT_DELIVERY, [_delivery_row(c, d) for c in changes for d in c.deliveries])
+            append_audit(conn, records)
+        if messages and postgresql:
+            conn.execute(NOTIFY_RELAYS)  # the relays' bell, heard at the commit
 
     def _payload_row(self, event: Accepted) -> dict[str, object]:
         keys, request = self._store.data_keys, event.request
@@ -146,7 +146,7 @@ class SqlUnitOfWork:
             "received_at": request.source.received_at,
         }
 
-    def _explain(self, events: Sequence[Accepted | StateChange], exc: sa.exc.IntegrityError) -> None:
+    def _explain(self, events: Sequence[Recorded], exc: sa.exc.IntegrityError) -> None:
         """Raise the port's error an integrity error means, looked up afresh (the transaction is over)."""
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             for event in events:
@@ -154,12 +154,73 @@ class SqlUnitOfWork:
                     source = event.request.source
                     if self._store.by_reference(conn, source.agency_code, source.reference, event.request.kind):
                         raise ReferenceTaken(source.reference) from exc
-                elif event.answer is not None and event.answer.message_id:
+                elif isinstance(event, StateChange) and event.answer is not None and event.answer.message_id:
                     found = conn.scalar(
                         sa.select(answers.c.request_id).where(answers.c.message_id == event.answer.message_id)
                     )
                     if found is not None:
                         raise AnswerAlreadyApplied(event.answer.message_id) from exc
+
+
+# LAL 36: assigned is not enough, the agency must know; the clock runs until it is told.
+INFORM_OBLIGATION = "assign_lawyer_and_inform_agency"
+# The column that records each warning of a deadline, set once per due time.
+WARNED = {AT_RISK: requests.c.at_risk_published_at, MISSED: requests.c.missed_published_at}
+
+
+def clock_running() -> sa.ColumnElement[bool]:
+    """Requests whose legal clock runs: open ones, and assigned ones whose agency is yet to be told."""
+    told_by_callback = sa.select(agencies.c.code).where(agencies.c.callback_kind.is_not(None))
+    return sa.or_(
+        requests.c.state.in_([state.value for state in CLOCK_RUNNING]),
+        sa.and_(
+            requests.c.state == RequestState.ASSIGNED.value,
+            requests.c.deadline_obligation == INFORM_OBLIGATION,
+            requests.c.agency_code.in_(told_by_callback),
+        ),
+    )
+
+
+def _warning_update(event: DeadlineWarned) -> sa.Update:
+    """Mark the warning once: only for the due time the watcher saw, and while the clock still runs."""
+    flags = {WARNED[event.which].key: event.at}
+    if event.which == MISSED:
+        flags[WARNED[AT_RISK].key] = event.at  # a missed deadline needs no late warning any more
+    request = event.request
+    return (
+        requests.update()
+        .where(requests.c.id == request.id, WARNED[event.which].is_(None), requests.c.due_at == request.due_at)
+        .where(clock_running())  # answered meanwhile: no warning
+        .values(**{key: sa.func.coalesce(requests.c[key], value) for key, value in flags.items()})
+    )
+
+
+def _warned(event: DeadlineWarned) -> AuditRecord:
+    request = event.request
+    return AuditRecord(
+        request_id=request.id,
+        at=event.at,
+        actor="deadlines",
+        event=f"deadline_{event.which}",
+        from_state=request.state.value,
+        to_state=request.state.value,
+        detail={"due_at": request.due_at.isoformat(), "basis": request.deadline_basis},
+    )
+
+
+def _compare_and_set(conn: sa.Connection, changes: list[StateChange], warnings: list[DeadlineWarned]) -> None:
+    """Each change and warning only on the request as it was read: StateMoved if another writer got there first."""
+    for change in changes:
+        if conn.execute(_state_update(change)).rowcount != 1:
+            raise StateMoved(change.request_id)
+    for warning in warnings:
+        if conn.execute(_warning_update(warning)).rowcount != 1:
+            raise StateMoved(warning.request.id)
+
+
+def _insert(conn: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(statement, rows)
 
 
 def _prefixed(prefix: str, row: dict[str, object]) -> dict[str, object]:

@@ -120,21 +120,27 @@ def test_a_request_answered_in_time_gets_no_warning(timed_gateway: LiveGateway, 
 def test_two_watchers_that_both_see_a_late_request_publish_one_warning(
     timed_gateway: LiveGateway, clock: MovableClock
 ) -> None:
-    from gateway.store.deadlines import MISSED, SqlDeadlines
+    from gateway.ports import MISSED, DeadlineWarned, StateMoved
+    from gateway.store.deadlines import SqlDeadlines
 
     gateway = timed_gateway
     request_id = _notice(gateway, "twice", detained=True)
     clock.at = datetime(2026, 10, 3, tzinfo=CHINA)
-    keys = gateway.services.data_keys
-    first, second = SqlDeadlines(gateway.services.engine, keys), SqlDeadlines(gateway.services.engine, keys)
-    [seen_by_first] = first.unwarned(MISSED, clock.at)
-    [seen_by_second] = second.unwarned(MISSED, clock.at)  # both saw it before either warned
-    message = lambda: event_message(f"{request_id}.m", "deadline.missed", seen_by_first, clock.at)  # noqa: E731
+    deadlines = SqlDeadlines(gateway.services.engine)
+    [seen_by_first] = deadlines.unwarned(MISSED, clock.at)
+    [seen_by_second] = deadlines.unwarned(MISSED, clock.at)  # both saw it before either warned
+    message = event_message(f"{request_id}.m", "deadline.missed", seen_by_first, clock.at)
 
-    published = [
-        first.warn(seen_by_first, MISSED, clock.at, message),
-        second.warn(seen_by_second, MISSED, clock.at, message),
-    ]
+    published = []
+    for seen in (seen_by_first, seen_by_second):
+        with gateway.services.requests.unit() as uow:
+            uow.record(DeadlineWarned(seen, MISSED, clock.at, message))
+            try:
+                uow.commit()
+            except StateMoved:
+                published.append(False)
+            else:
+                published.append(True)
 
     assert published == [True, False]
     assert _warnings(gateway) == Counter({(request_id, "deadline.missed"): 1})

@@ -16,6 +16,7 @@ from gateway.ports import (
     AnswerAlreadyApplied,
     Attempt,
     Callback,
+    DeadlineWarned,
     Delivery,
     HoldOutcome,
     LegalHold,
@@ -23,6 +24,7 @@ from gateway.ports import (
     NewDelivery,
     OutboxMessage,
     RawPayload,
+    Recorded,
     ReferenceTaken,
     StateChange,
     StateMoved,
@@ -56,7 +58,7 @@ class FakeUnitOfWork:
 
     def __init__(self, store: "InMemoryStore") -> None:
         self._store = store
-        self.events: list[Accepted | StateChange] = []
+        self.events: list[Recorded] = []
 
     def __enter__(self) -> "FakeUnitOfWork":
         self.events = []
@@ -74,7 +76,7 @@ class FakeUnitOfWork:
     def same_person(self, person: Person, agency_code: str, stage: Stage) -> list[PersonMatch]:
         return self._store.same_person(person, agency_code, stage)
 
-    def record(self, event: Accepted | StateChange) -> None:
+    def record(self, event: Recorded) -> None:
         self.events.append(event)
 
     def commit(self) -> None:
@@ -89,6 +91,8 @@ class FakeUnitOfWork:
             for event in self.events:
                 if isinstance(event, Accepted):
                     store._accept(event)
+                elif isinstance(event, DeadlineWarned):
+                    store._warn(event)
                 else:
                     store._apply(event)
         except BaseException:
@@ -112,6 +116,8 @@ class InMemoryStore:
     answers: dict[str, tuple[str, NewAnswer]] = field(default_factory=dict)  # message_id -> (request, answer)
     deliveries: list[NewDelivery] = field(default_factory=list)
     accepted: list[Accepted] = field(default_factory=list)  # every request accepted, in order
+    warned: dict[tuple[str, str, datetime], datetime] = field(default_factory=dict)  # (id, which, due_at) -> at
+    warnings: list[DeadlineWarned] = field(default_factory=list)
     # request id -> the state a concurrent writer moves it to just before the next commit that changes it
     moved_by_another: dict[str, RequestState] = field(default_factory=dict)
 
@@ -176,6 +182,19 @@ class InMemoryStore:
             self.answers[answer.message_id] = (change.request_id, answer)
         self.changes.append(change)
 
+    def _warn(self, event: DeadlineWarned) -> None:
+        """As the store's: once per due time, only on the due time the watcher saw; a missed one is not at risk."""
+        request = event.request
+        stored = self.stored.get(request.id)
+        key = (request.id, event.which, request.due_at)
+        if stored is None or stored.due_at != request.due_at or key in self.warned:
+            raise StateMoved(request.id)
+        self.warned[key] = event.at
+        if event.which == MISSED:
+            self.warned.setdefault((request.id, AT_RISK, request.due_at), event.at)
+        self.outbox.append(event.message)
+        self.warnings.append(event)
+
     def _snapshot(self) -> tuple[Any, ...]:
         return (
             dict(self.stored),
@@ -186,6 +205,8 @@ class InMemoryStore:
             dict(self.answers),
             list(self.deliveries),
             list(self.accepted),
+            dict(self.warned),
+            list(self.warnings),
         )
 
     def _restore(self, snapshot: tuple[Any, ...]) -> None:
@@ -198,6 +219,8 @@ class InMemoryStore:
             self.answers,
             self.deliveries,
             self.accepted,
+            self.warned,
+            self.warnings,
         ) = snapshot
 
     def canonical_body(self, request_id: str) -> str | None:
@@ -252,29 +275,17 @@ class InMemoryStore:
 
 @dataclass
 class FakeDeadlines:
-    """The DeadlineStore port over an InMemoryStore's requests: each warning once, as the store's compare-and-set."""
+    """The DeadlineStore port over an InMemoryStore: the requests whose clock runs, and their warnings."""
 
     store: InMemoryStore
     running: frozenset[RequestState] = frozenset({RequestState.RECEIVED, RequestState.QUEUED})
-    warned: dict[tuple[str, str, datetime], datetime] = field(default_factory=dict)  # (id, which, due_at) -> at
-    messages: list[OutboxMessage] = field(default_factory=list)
 
     def open_requests(self) -> list[StoredRequest]:
         return sorted((s for s in self.store.stored.values() if s.state in self.running), key=lambda s: s.due_at)
 
     def unwarned(self, which: str, due_before: datetime) -> list[StoredRequest]:
-        return [
-            s for s in self.open_requests() if s.due_at <= due_before and (s.id, which, s.due_at) not in self.warned
-        ]
-
-    def warn(self, request: StoredRequest, which: str, at: datetime, message: Callable[[], OutboxMessage]) -> bool:
-        if (request.id, which, request.due_at) in self.warned:
-            return False
-        self.warned[(request.id, which, request.due_at)] = at
-        if which == MISSED:  # a missed deadline needs no late warning any more
-            self.warned.setdefault((request.id, AT_RISK, request.due_at), at)
-        self.messages.append(message())
-        return True
+        warned = self.store.warned
+        return [s for s in self.open_requests() if s.due_at <= due_before and (s.id, which, s.due_at) not in warned]
 
 
 @dataclass

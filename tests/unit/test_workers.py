@@ -33,13 +33,14 @@ def test_a_deadline_past_is_warned_as_missed_once_and_never_as_at_risk_after(wor
     stored = world.store.get(request_id)
     assert stored is not None
     deadlines = FakeDeadlines(world.store)
-    watcher = DeadlineWatcher(deadlines, world.clock, LEAD)
+    watcher = DeadlineWatcher(deadlines, world.store, world.clock, LEAD)
     world.clock.current = stored.due_at + timedelta(minutes=1)  # LAL 36: the 3 days to assign have run
 
     first, second = watcher.run_once(), watcher.run_once()
 
     assert (first.missed, first.at_risk, second.missed, second.at_risk) == (1, 0, 0, 0)
-    [message] = deadlines.messages
+    [warning] = world.store.warnings
+    message = warning.message
     due = stored.due_at.strftime("%Y%m%dT%H%M%S")
     assert (message.routing_key, message.message_id) == ("deadline.missed", f"{request_id}.deadline.missed.{due}")
     body = json.loads(message.body)
@@ -47,12 +48,25 @@ def test_a_deadline_past_is_warned_as_missed_once_and_never_as_at_risk_after(wor
     assert body["due_at"] == stored.due_at.astimezone(NOW.tzinfo).isoformat()
 
 
+def test_a_warning_for_a_due_time_the_request_no_longer_has_is_not_written(world: World) -> None:
+    request_id = world.notice()
+    stored = world.store.get(request_id)
+    assert stored is not None
+    watcher = DeadlineWatcher(FakeDeadlines(world.store), world.store, world.clock, LEAD)
+    world.clock.current = stored.due_at + timedelta(minutes=1)
+    later = stored.due_at + timedelta(days=7)  # LAL 43: a grant gives a new deadline between the read and the write
+    world.store.stored[request_id] = replace(stored, due_at=later)
+
+    assert watcher._warn(stored, "missed") is False
+    assert world.store.warnings == [] and world.store.outbox[-1].routing_key != "deadline.missed"
+
+
 def test_a_deadline_within_the_lead_is_at_risk_and_one_beyond_it_is_not_yet(world: World) -> None:
     request_id = world.notice()
     stored = world.store.get(request_id)
     assert stored is not None
     deadlines = FakeDeadlines(world.store)
-    watcher = DeadlineWatcher(deadlines, world.clock, LEAD)
+    watcher = DeadlineWatcher(deadlines, world.store, world.clock, LEAD)
 
     world.clock.current = stored.due_at - LEAD - timedelta(minutes=1)
     early = watcher.run_once()
@@ -60,7 +74,7 @@ def test_a_deadline_within_the_lead_is_at_risk_and_one_beyond_it_is_not_yet(worl
     within = watcher.run_once()
 
     assert (early.at_risk, within.at_risk, within.missed) == (0, 1, 0)
-    assert [m.routing_key for m in deadlines.messages] == ["deadline.at_risk"]
+    assert [w.message.routing_key for w in world.store.warnings] == ["deadline.at_risk"]
 
 
 def test_a_request_whose_clock_stopped_is_not_warned(world: World) -> None:
@@ -71,12 +85,14 @@ def test_a_request_whose_clock_stopped_is_not_warned(world: World) -> None:
     deadlines = FakeDeadlines(world.store)  # assigned and informed: the clock of LAL 36 is met
     world.clock.current = stored.due_at + timedelta(days=1)
 
-    assert DeadlineWatcher(deadlines, world.clock, LEAD).run_once().missed == 0
+    assert DeadlineWatcher(deadlines, world.store, world.clock, LEAD).run_once().missed == 0
 
 
 def test_a_pass_applies_the_sweeps_and_counts_what_they_did(world: World) -> None:
     swept: list[bool] = []
-    watcher = DeadlineWatcher(FakeDeadlines(world.store), world.clock, LEAD, sweeps=(lambda: swept.append(True) or 2,))
+    watcher = DeadlineWatcher(
+        FakeDeadlines(world.store), world.store, world.clock, LEAD, sweeps=(lambda: swept.append(True) or 2,)
+    )
 
     assert watcher.run_once().deemed_withdrawn == 2
     assert swept == [True]
@@ -84,8 +100,8 @@ def test_a_pass_applies_the_sweeps_and_counts_what_they_did(world: World) -> Non
 
 def test_only_the_holder_of_the_lease_makes_passes_and_a_clean_stop_gives_it_up(world: World) -> None:
     leases = FakeLeases()
-    first = DeadlineWatcher(FakeDeadlines(world.store), world.clock, LEAD, leases)
-    second = DeadlineWatcher(FakeDeadlines(world.store), world.clock, LEAD, leases)
+    first = DeadlineWatcher(FakeDeadlines(world.store), world.store, world.clock, LEAD, leases)
+    second = DeadlineWatcher(FakeDeadlines(world.store), world.store, world.clock, LEAD, leases)
 
     assert (first.holds_lease(60), second.holds_lease(60)) == (True, False)
     Lease(leases, "deadlines").release()  # another holder's release changes nothing
