@@ -5,10 +5,10 @@ from typing import Any
 
 from marshmallow import fields
 
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType
 from gateway.domain.model import Application, Attachment
 from gateway.web.soap.service import SoapService
-from gateway.web.soap.xsd import OperationContract
 from schemas.notice import AcknowledgementSchema, AgencyReplySchema
 
 EXAMPLE_FIELDS = ("title", "url", "sha256", "media_type")

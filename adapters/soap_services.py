@@ -1,8 +1,8 @@
 """The agencies' SOAP services, for the app factory and the WSDL writer."""
 
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.service import SoapService
-from gateway.web.soap.xsd import OperationContract
 
 
 def soap_services() -> list[SoapService]:

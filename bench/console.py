@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))
 
 from flask.testing import FlaskClient  # noqa: E402
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES  # noqa: E402
 from gateway.app import create_app  # noqa: E402
 from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES  # noqa: E402
 from gateway.domain.staff import Role, StaffMember  # noqa: E402
 
 NOTICE = json.loads((ROOT / "examples/court/defense-notices.json").read_text(encoding="utf-8"))

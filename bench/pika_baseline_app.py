@@ -13,7 +13,7 @@ import pika
 from flask import Flask, request
 
 from gateway.messaging.topology import declare_topology
-from gateway.outbox import REQUESTS_EXCHANGE
+from gateway.service.messages import REQUESTS_EXCHANGE
 
 app = Flask(__name__)
 _local = threading.local()

@@ -36,13 +36,13 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES  # noqa: E402
 from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES  # noqa: E402
 from gateway.domain.resident_id import check_character  # noqa: E402
 from gateway.messaging.publisher import connection_parameters  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
-from gateway.outbox import REQUESTS_EXCHANGE  # noqa: E402
+from gateway.service.messages import REQUESTS_EXCHANGE  # noqa: E402
 
 NOTICES = int(os.environ.get("BENCH_PIPELINE_NOTICES", 3000))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
@@ -161,7 +161,7 @@ def process_env(db_url: str, amqp_url: str) -> dict[str, str]:
 
 def migrate_store(env: dict[str, str]) -> None:
     """`lagw db upgrade` on the fresh database."""
-    command = [sys.executable, "-m", "gateway.cli", "db", "upgrade"]
+    command = [sys.executable, "-m", "gateway.cli.main", "db", "upgrade"]
     subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
 
 
@@ -187,7 +187,7 @@ class Fleet:
         """Start `lagw <command>`; its PostgreSQL sessions carry `lagw-<name>` as application name."""
         with (self._log_dir / f"{name}.log").open("ab") as log:
             self._processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "gateway.cli", *command],
+                [sys.executable, "-m", "gateway.cli.main", *command],
                 env={**self.env, "PGAPPNAME": f"lagw-{name}"},
                 cwd=ROOT,
                 stdout=log,

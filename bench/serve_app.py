@@ -5,7 +5,7 @@ import importlib
 import sys
 from typing import Any
 
-from gateway.serve import GunicornApp, server_options
+from gateway.cli.serve import GunicornApp, server_options
 
 
 def _loader(target: str) -> Any:

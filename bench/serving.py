@@ -47,13 +47,13 @@ from bench.pipeline import (  # noqa: E402
     register_agencies,
     resident_id,
 )
+from devtools.demo import DEMO_AGENCIES  # noqa: E402
 from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
-from gateway.demo import DEMO_AGENCIES  # noqa: E402
 from gateway.messaging.publisher import ConfirmedPublisher  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
-from gateway.outbox import REQUESTS_EXCHANGE  # noqa: E402
-from gateway.ports import OutboxMessage  # noqa: E402
+from gateway.service.messages import REQUESTS_EXCHANGE  # noqa: E402
+from gateway.service.ports import OutboxMessage  # noqa: E402
 from gateway.store.engine import make_engine  # noqa: E402
 from gateway.store.tables import requests  # noqa: E402
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
@@ -72,7 +72,7 @@ GRANIAN = "granian"
 # Serving candidates for the bare endpoint: (label, worker class, connections per worker). gunicorn's gthread
 # with as many connections as threads is how the gateway was served before.
 CANDIDATES = [
-    ("gunicorn + waitress (lagw serve)", "gateway.buffered_worker.BufferedWorker", 1000),
+    ("gunicorn + waitress (lagw serve)", "gateway.cli.buffered_worker.BufferedWorker", 1000),
     ("gunicorn gthread, connections = threads", "gthread", 8),
     ("gunicorn gthread, 1000 connections", "gthread", 1000),
 ]

@@ -1,8 +1,8 @@
 """gunicorn settings for running the gateway under gunicorn directly:
 
-    gunicorn -c deploy/gunicorn.conf.py gateway.serve_entry:app
+    gunicorn -c deploy/gunicorn.conf.py gateway.cli.serve_entry:app
 
-`lagw serve` is the normal way and does the same: the settings are those of `gateway.serve.server_options`
+`lagw serve` is the normal way and does the same: the settings are those of `gateway.cli.serve.server_options`
 (the buffered worker for plain HTTP, gthread when gunicorn serves TLS itself), TLS from `LAGW_TLS_*`, and one
 metrics directory for all workers, as `lagw serve` sets them up. The address comes from `LAGW_BIND` (default
 127.0.0.1:8080). Each worker builds the app after the fork, from the `LAGW_*` environment; run
@@ -12,8 +12,8 @@ behind).
 
 import os
 
+from gateway.cli.serve import Tls, prepare_metrics_dir, server_options, worker_gone
 from gateway.config import Settings
-from gateway.serve import Tls, prepare_metrics_dir, server_options, worker_gone
 
 _settings = Settings.from_env()
 _tls = None

@@ -7,24 +7,26 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from gateway.answers import AnswerStore, CentreAnswers
 from gateway.clock import SystemClock
 from gateway.config import Settings
-from gateway.data_keys import DataKeyRing
-from gateway.deadlines import DeadlineWatcher
-from gateway.intake import Intake
-from gateway.materials import Materials, MaterialsStore
 from gateway.messaging.probe import broker_login
-from gateway.ports import Clock, RequestStore
-from gateway.proof_of_service import ProofsOfService
-from gateway.retention import Retention
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.hardship import SubsistenceStandards, load_standards
 from gateway.rules.routing import RoutingTable, load_routing_table
-from gateway.sealing import KeySealer
-from gateway.sequencer import AuditSequencer
-from gateway.staff_auth import StaffAuth
+from gateway.security.data_keys import DataKeyRing
+from gateway.security.sealing import KeySealer
+from gateway.service.answers import AnswerStore, CentreAnswers
+from gateway.service.deadlines import DeadlineWatcher
+from gateway.service.intake import Intake
+from gateway.service.materials import Materials, MaterialsStore
+from gateway.service.ports import Clock, RequestStore
+from gateway.service.proof_of_service import ProofsOfService
+from gateway.service.retention import Retention
+from gateway.service.sequencer import AuditSequencer
+from gateway.service.staff_auth import StaffAuth
+from gateway.service.transitions import Transitions
+from gateway.service.withdrawal import Withdrawals
 from gateway.store.access_log import SqlAccessLog
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.audit_sequencer import SqlAuditSequencer
@@ -40,8 +42,6 @@ from gateway.store.outbox import SqlOutbox
 from gateway.store.requests import SqlRequestStore
 from gateway.store.retention import SqlRetention
 from gateway.store.staff import SqlStaffAccounts
-from gateway.transitions import Transitions
-from gateway.withdrawal import Withdrawals
 
 
 class Requests(RequestStore, AnswerStore, MaterialsStore, Protocol):

@@ -20,7 +20,7 @@ TABLES = {
     "gateway/rules/authorization.py": ("_TRIAL", "_PROCURATORATE", "MATRIX"),
     "gateway/rules/grounds.py": ("_ONLY_FROM", "_SENSORY"),
     "gateway/rules/linking.py": ("STAGE_ORDER", "ENDED"),
-    "gateway/transitions.py": ("NOTIFIED_EVENTS",),
+    "gateway/service/transitions.py": ("NOTIFIED_EVENTS",),
 }
 CHARACTER_TABLES = {"_CHECK_CHARS"}
 ROUTING = "gateway/rules/data/routing.toml"

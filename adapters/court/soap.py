@@ -13,10 +13,10 @@ from adapters.court.schemas import (
     CourtDefenseNoticeSchema,
     CourtDutyLawyerRequestSchema,
 )
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
-from gateway.web.soap.xsd import OperationContract
 from schemas.soap import SoapReceiptSchema
 
 service = SoapService(

@@ -10,10 +10,10 @@ from adapters.police.mapping import (
     duty_request_to_submission,
 )
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDefenseNoticeSchema, PoliceDutyLawyerRequestSchema
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.service import SoapService
-from gateway.web.soap.xsd import OperationContract
 from schemas.soap import SoapReceiptSchema
 
 service = SoapService(

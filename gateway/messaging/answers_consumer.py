@@ -9,14 +9,14 @@ import pika
 from marshmallow import ValidationError
 from pika.adapters.blocking_connection import BlockingChannel
 
-from gateway.answers import CentreAnswers
 from gateway.domain.enums import AgencyType
 from gateway.domain.model import Agency
 from gateway.errors import GatewayError
 from gateway.messaging.publisher import CONNECTION_ERRORS, connection_parameters
 from gateway.messaging.relay import Backoff
 from gateway.messaging.topology import APPOINTMENTS_QUEUE, DEAD_LETTER_EXCHANGE, declare_topology
-from gateway.ports import AnswerAlreadyApplied
+from gateway.service.answers import CentreAnswers
+from gateway.service.ports import AnswerAlreadyApplied
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.requests import SqlRequestStore
 from schemas.answer_message import AnswerMessageSchema

@@ -9,8 +9,8 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.messaging.topology import declare_topology
-from gateway.outbox import EVENTS_EXCHANGE
-from gateway.ports import Confirmations, OutboxMessage, PublishRefused
+from gateway.service.messages import EVENTS_EXCHANGE
+from gateway.service.ports import Confirmations, OutboxMessage, PublishRefused
 
 log = logging.getLogger(__name__)
 PERSISTENT_DELIVERY_MODE = int(pika.DeliveryMode.Persistent.value)  # the broker keeps the message on disk

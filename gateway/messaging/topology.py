@@ -3,7 +3,7 @@
 from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.domain.enums import Kind
-from gateway.outbox import EVENTS_EXCHANGE, REQUESTS_EXCHANGE
+from gateway.service.messages import EVENTS_EXCHANGE, REQUESTS_EXCHANGE
 
 DEAD_LETTER_EXCHANGE = "legalaid.dlx"
 ASSIGNMENT_QUEUE = "legalaid.assignment"

@@ -3,11 +3,11 @@
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType
 from gateway.notify.soap import SoapNotifier
 from gateway.notify.webhook import WebhookNotifier
-from gateway.ports import FAILED, Attempt, Callback, Delivery
-from gateway.web.soap.xsd import OperationContract
+from gateway.service.ports import FAILED, Attempt, Callback, Delivery
 
 
 class CallbackNotifier:

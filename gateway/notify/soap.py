@@ -15,12 +15,12 @@ from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError
 from zeep.wsse.username import UsernameToken
 
+from gateway.contracts.dialect import pascal_case
+from gateway.contracts.xsd import OperationContract, item_name
 from gateway.logs import REQUEST_ID_HEADER
 from gateway.notify.targets import CallbackTargetRefused
 from gateway.notify.wsdl_pin import PinnedTransport, check_wsdl, fetch_wsdl
-from gateway.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
-from gateway.web.soap.dialect import pascal_case
-from gateway.web.soap.xsd import OperationContract, item_name
+from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 
 log = logging.getLogger(__name__)
 

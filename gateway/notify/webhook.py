@@ -9,7 +9,7 @@ from datetime import datetime
 import requests
 
 from gateway.logs import REQUEST_ID_HEADER
-from gateway.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
+from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 
 SIGNATURE_HEADER = "X-LAGW-Signature"
 TIMESTAMP_HEADER = "X-LAGW-Timestamp"

@@ -13,9 +13,9 @@ import requests
 from lxml import etree
 from zeep.transports import Transport
 
+from gateway.contracts.hardened import parse_untrusted
 from gateway.errors import GatewayError
 from gateway.notify.targets import CallbackTargetRefused
-from gateway.web.soap.hardened import parse_untrusted
 
 MAX_WSDL_BYTES = 1024 * 1024
 _LOADS = ("import", "include", "redefine")  # WSDL and XML Schema elements that pull in another document

@@ -13,8 +13,8 @@ from cachetools import TTLCache
 from gateway.domain.enums import AgencyType, Kind, Level
 from gateway.domain.model import Agency
 from gateway.errors import CredentialsUnreadable
-from gateway.ports import Callback
-from gateway.sealing import KeySealer, UnsealError
+from gateway.security.sealing import KeySealer, UnsealError
+from gateway.service.ports import Callback
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import agencies
 

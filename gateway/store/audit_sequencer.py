@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from gateway.data_keys import DataKeyRing
-from gateway.ports import OutboxMessage
+from gateway.security.data_keys import DataKeyRing
+from gateway.service.ports import ChainHead, ChainHeadMismatch, OutboxMessage
 from gateway.store.audit import GENESIS, HEAD_ID, record_hash, stored_record
 from gateway.store.outbox import add_to_outbox
 from gateway.store.tables import audit_chain, audit_log
@@ -24,20 +24,6 @@ _LINK = (
     .where(audit_log.c.id == sa.bindparam("record_id"))
     .values(seq=sa.bindparam("new_seq"), prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash"))
 )
-
-
-class ChainHeadMismatch(RuntimeError):
-    """The head row does not match the newest linked record: someone changed one of them. Nothing is linked."""
-
-
-@dataclass(frozen=True)
-class ChainHead:
-    """Where the chain stands: its length, its newest hash, and its last published checkpoint."""
-
-    count: int
-    head_hash: str | None
-    checkpoint_seq: int | None
-    checkpoint_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import Kind
-from gateway.ports import Delivery, StoredRequest
-from gateway.privacy import id_tail_index, name_index
+from gateway.security.data_keys import DataKeyRing
+from gateway.security.privacy import id_tail_index, name_index
+from gateway.service.ports import APPLICANT_SUPPLIES, Delivery, ReportRow, StoredRequest
 from gateway.store.audit import PERSONAL_DATA_VIEWED
 from gateway.store.deliveries import PARKED, PENDING, delivery_from_row
 from gateway.store.engine import READ_ONLY
@@ -40,22 +40,6 @@ class AuditEntry:
     from_state: str | None
     to_state: str | None
     detail: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """What a report counts of one request."""
-
-    agency_code: str
-    kind: str
-    state: str
-    received_at: datetime
-    due_at: datetime
-    assigned_at: datetime | None  # the first appointment, if any
-    closed_at: datetime | None = None  # when it was withdrawn, declined or terminated, if it was
-    decided_at: datetime | None = None  # an application: when it was granted or refused
-    decision_due_at: datetime | None = None  # an application: its LAL 43 deadline to decide, where known
-    obligation: str | None = None  # whose deadline `due_at` is: the centre's, or the applicant's for materials
 
 
 @dataclass(frozen=True)
@@ -237,9 +221,6 @@ def _report_row(row: sa.RowMapping) -> ReportRow:
         decision_due_at=_decision_due_at(row),
         obligation=row["obligation"],
     )
-
-
-APPLICANT_SUPPLIES = "supply_materials"  # the deadline is the applicant's, not the centre's
 
 
 def _decision_due_at(row: sa.RowMapping) -> datetime | None:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from gateway.ports import StoredRequest
+from gateway.service.ports import StoredRequest
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.tables import requests

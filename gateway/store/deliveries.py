@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.ports import DELIVERED, Attempt, Delivery
+from gateway.service.ports import DELIVERED, Attempt, Delivery
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import deliveries, delivery_attempts, requests
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import RequestState
-from gateway.ports import Confirmations, OutboxMessage, one_at_a_time
+from gateway.security.data_keys import DataKeyRing
+from gateway.service.ports import Confirmations, OutboxMessage, one_at_a_time
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context

@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.data_keys import DataKeyRing
-from gateway.privacy import id_tail_index, name_index
+from gateway.security.data_keys import DataKeyRing
+from gateway.security.privacy import id_tail_index, name_index
 from gateway.store.sealed import (
     canonical_context,
     open_canonical,

@@ -7,15 +7,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.data_keys import DataKeyRing
 from gateway.domain.enums import IdType, Kind, RequestState, Stage
 from gateway.domain.model import LegalAidRequest, Person, PersonMatch
-from gateway.ports import (
+from gateway.security.data_keys import DataKeyRing
+from gateway.security.privacy import id_tail_index, keyed_digest, name_index
+from gateway.service.ports import (
     ANSWER_SLOT,
     RawPayload,
     StoredRequest,
 )
-from gateway.privacy import id_tail_index, keyed_digest, name_index
 from gateway.store.audit import PERSONAL_DATA_VIEWED
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import canonical_context, open_canonical, open_payload

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from gateway.ports import HoldOutcome, LegalHold
+from gateway.service.ports import HoldOutcome, LegalHold
 from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import inbound_payloads, legal_holds, requests

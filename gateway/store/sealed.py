@@ -1,6 +1,6 @@
 """The store's sealed columns: what each value is bound to, and how an older store's clear rows still read."""
 
-from gateway.data_keys import DataKeyRing
+from gateway.security.data_keys import DataKeyRing
 
 
 def canonical_context(request_id: str) -> str:

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from gateway.domain.staff import Role, StaffMember
-from gateway.ports import ConsoleSession, StaffAccount
+from gateway.service.ports import ConsoleSession, StaffAccount
 from gateway.store.engine import READ_ONLY
 from gateway.store.tables import console_sessions, staff_accounts
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.model import Person, PersonMatch
-from gateway.ports import (
+from gateway.service.ports import (
     AT_RISK,
     MISSED,
     Accepted,

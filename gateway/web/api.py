@@ -3,9 +3,9 @@
 from flask import Flask, request
 from flask_smorest import Api
 
+from gateway.contracts.glossary import AcceptedStages, describe
 from gateway.errors import UnsupportedMediaType
 from gateway.web.auth import authenticate_agency
-from gateway.web.glossary import AcceptedStages, describe
 from gateway.web.openapi_problems import PROBLEM_COMPONENT, ProblemResponses
 from schemas.problem import ProblemSchema
 

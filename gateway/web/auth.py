@@ -1,7 +1,7 @@
 """Agency identity from credentials: who sent a message comes from them, never from the body.
 
 Three ways, strongest first: a registered client certificate (mutual TLS), a signed request
-(`LAGW-HMAC-SHA256`, see gateway.request_signing), or `Authorization: Bearer <key>`.
+(`LAGW-HMAC-SHA256`, see gateway.security.request_signing), or `Authorization: Bearer <key>`.
 """
 
 import ssl
@@ -14,7 +14,7 @@ from flask import g, request
 from gateway.config import proxy_networks
 from gateway.domain.model import Agency
 from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
-from gateway.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
+from gateway.security.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 
 from gateway.domain.model import Agency, Appointment, Decision, MaterialsRequest, ObjectionDecision, Termination
-from gateway.request_status import status_of
+from gateway.service.request_status import status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from gateway.web.json_body import Blueprint

@@ -8,8 +8,8 @@ from flask import g, request, url_for
 from gateway.domain.enums import AgencyType, Channel
 from gateway.domain.model import Submission
 from gateway.errors import GatewayError
-from gateway.intake import Receipt
-from gateway.ports import RawPayload
+from gateway.service.intake import Receipt
+from gateway.service.ports import RawPayload
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from gateway.web.request_ids import current_request_id

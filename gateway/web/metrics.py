@@ -43,7 +43,7 @@ HTTP_SECONDS = Histogram(
     "lagw_http_request_duration_seconds", "Every HTTP request's time to answer, by route", ["method", "route", "status"]
 )
 log = logging.getLogger(__name__)
-MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `lagw serve` (gateway.serve)
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `lagw serve` (gateway.cli.serve)
 
 
 def init_metrics(app: Flask, intake_blueprints: set[str]) -> None:

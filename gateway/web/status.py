@@ -4,7 +4,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from gateway.request_status import RequestStatus, status_of
+from gateway.service.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
 from gateway.web.json_body import Blueprint

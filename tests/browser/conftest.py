@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.agency_simulator import AgencySimulator, running_agency
+from devtools.agency_simulator import AgencySimulator, running_agency
 from tests.support.broker import fresh_vhost
 
 CHROMIUM = os.environ.get("LAGW_CHROMIUM", "/usr/bin/chromium")

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from gateway.agency_simulator import PASSWORD as CALLBACK_PASSWORD
-from gateway.agency_simulator import USERNAME as CALLBACK_USERNAME
-from gateway.agency_simulator import AgencySimulator
-from gateway.delivery import RetryPolicy
+from devtools.agency_simulator import PASSWORD as CALLBACK_PASSWORD
+from devtools.agency_simulator import USERNAME as CALLBACK_USERNAME
+from devtools.agency_simulator import AgencySimulator
 from gateway.domain.staff import Role
-from gateway.ports import Callback
+from gateway.service.delivery import RetryPolicy
+from gateway.service.ports import Callback
 from tests.support.browser import signed_in
 from tests.support.console import add_staff
 from tests.support.gateway import LiveGateway, example, running_deliverer, running_gateway, running_relay, wait_for

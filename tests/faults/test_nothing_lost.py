@@ -24,14 +24,14 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from gateway.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
+from devtools.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
+from devtools.demo_centre import LAWYER
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
-from gateway.demo_centre import LAWYER
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.ports import Callback
+from gateway.service.ports import Callback
 from gateway.store.tables import deliveries, outbox
 from tests.faults.load import AgencyClient, Outcome, notices
 from tests.support.broker import fresh_vhost, url_via

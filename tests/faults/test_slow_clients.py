@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES
 from tests.support.broker import fresh_vhost
 from tests.support.gateway import example
 from tests.support.processes import LagwProcesses

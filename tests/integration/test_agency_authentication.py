@@ -16,10 +16,10 @@ import pytest
 import requests
 
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
-from gateway.request_signing import authorization_header
+from gateway.security.request_signing import authorization_header
 from gateway.web.soap.envelope import SOAP11
 from tests.support.certificates import Issued, TestAuthority
 from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway
@@ -158,7 +158,7 @@ class TlsGateway:
 
     def lagw(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "gateway.cli", "agency", *args],
+            [sys.executable, "-m", "gateway.cli.main", "agency", *args],
             env=self.env,
             capture_output=True,
             text=True,

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
-from gateway.demo import DEMO_AGENCIES
+from devtools.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel
 from gateway.messaging.answers_consumer import AnswersConsumer
 from gateway.messaging.relay import Backoff
 from gateway.messaging.topology import APPOINTMENTS_QUEUE, DEAD_LETTER_QUEUE, declare_topology
-from gateway.ports import RawPayload
+from gateway.service.ports import RawPayload
 from gateway.store.tables import answers
 from tests.support.broker import drain_queue, queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
@@ -144,7 +144,7 @@ def _consumer_process(gateway: LiveGateway, amqp_url: str) -> subprocess.Popen[b
     }
     with output_file("lagw answers") as log:  # its log is checked for personal data at the end of the session
         return subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "answers"], env=env, stdout=subprocess.DEVNULL, stderr=log
+            [sys.executable, "-m", "gateway.cli.main", "answers"], env=env, stdout=subprocess.DEVNULL, stderr=log
         )
 
 

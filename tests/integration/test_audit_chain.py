@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from gateway.bootstrap import Services, build_services
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.config import Settings
-from gateway.sequencer import AuditSequencer
+from gateway.service.ports import ChainHeadMismatch
+from gateway.service.sequencer import AuditSequencer
 from gateway.store.audit import AuditRecord, append_audit, record_hash, stored_record
-from gateway.store.audit_sequencer import ChainHeadMismatch, SqlAuditSequencer
+from gateway.store.audit_sequencer import SqlAuditSequencer
 from gateway.store.audit_verify import DELETED, EDITED, HEAD, REORDERED, UNLINKED, Checkpoint, verify_chain
 from gateway.store.engine import make_engine
 from gateway.store.migrate import upgrade_store
@@ -262,7 +263,7 @@ def test_the_sequencer_checkpoints_the_chain_on_the_bus_and_in_its_log(
 
     again = store.services.audit.run_once()  # nothing new: no second checkpoint
     store.post_court_notice(4)
-    with caplog.at_level("INFO", logger="gateway.sequencer"):
+    with caplog.at_level("INFO", logger="gateway.service.sequencer"):
         grown = store.services.audit.run_once()  # grown, but within the interval: none yet
 
     assert [(row.routing_key, row.message_id) for row in checkpoints] == [("audit.checkpoint", "audit.checkpoint.6")]
@@ -278,7 +279,7 @@ def test_the_sequencer_checkpoints_the_chain_on_the_bus_and_in_its_log(
     }
     assert (again.linked, again.checkpoint, grown.linked, grown.checkpoint) == (0, None, 1, None)
     assert len(_checkpoint_rows(store)) == 1
-    assert [record for record in caplog.records if record.name == "gateway.sequencer"] == []
+    assert [record for record in caplog.records if record.name == "gateway.service.sequencer"] == []
 
 
 def test_a_due_checkpoint_is_logged_with_the_count_and_head(
@@ -287,13 +288,13 @@ def test_a_due_checkpoint_is_logged_with_the_count_and_head(
     store.execute("UPDATE audit_chain SET checkpoint_at = :long_ago", long_ago=datetime(2026, 1, 1, tzinfo=UTC))
     store.post_court_notice(4)
 
-    with caplog.at_level("INFO", logger="gateway.sequencer"):
+    with caplog.at_level("INFO", logger="gateway.service.sequencer"):
         published = store.services.audit.run_once().checkpoint
     head = verify_chain(store.services.engine).head_hash
 
     assert published is not None and (published.count, published.head_hash) == (7, head)
     assert [row.message_id for row in _checkpoint_rows(store)] == ["audit.checkpoint.6", "audit.checkpoint.7"]
-    logged = [record.getMessage() for record in caplog.records if record.name == "gateway.sequencer"]
+    logged = [record.getMessage() for record in caplog.records if record.name == "gateway.service.sequencer"]
     assert logged == [f"audit checkpoint 7:{head}"]
 
 

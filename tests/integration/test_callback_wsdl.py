@@ -8,9 +8,9 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from gateway.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
-from gateway.cli import main as cli
-from gateway.ports import Callback
+from devtools.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
+from gateway.cli.main import main as cli
+from gateway.service.ports import Callback
 from tests.integration.test_delivery import COURT, _assigned_court_notice, _deliverer
 from tests.support.gateway import LiveGateway
 

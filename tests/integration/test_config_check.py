@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.store.engine import make_engine
 from gateway.store.migrate import head_revision, upgrade_store
 from tests.support.postgres import fresh_database

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.deadlines import DeadlineWatcher
+from gateway.service.deadlines import DeadlineWatcher
 from gateway.store.tables import outbox
 from tests.integration.test_deadlines import MovableClock
 from tests.support.store import database_url as make_database_url

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from gateway.cli import main as cli
-from gateway.outbox import event_message
-from gateway.ports import Callback
+from gateway.cli.main import main as cli
+from gateway.service.messages import event_message
+from gateway.service.ports import Callback
 from gateway.store.tables import outbox
 from tests.support.gateway import LiveGateway, example, running_gateway
 
@@ -120,7 +120,7 @@ def test_a_request_answered_in_time_gets_no_warning(timed_gateway: LiveGateway, 
 def test_two_watchers_that_both_see_a_late_request_publish_one_warning(
     timed_gateway: LiveGateway, clock: MovableClock
 ) -> None:
-    from gateway.ports import MISSED, DeadlineWarned, StateMoved
+    from gateway.service.ports import MISSED, DeadlineWarned, StateMoved
     from gateway.store.deadlines import SqlDeadlines
 
     gateway = timed_gateway

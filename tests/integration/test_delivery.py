@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.soap_services import callback_contracts
-from gateway.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
-from gateway.cli import main as cli
-from gateway.delivery import Deliverer, RetryPolicy
+from devtools.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
+from gateway.cli.main import main as cli
 from gateway.notify.callbacks import CallbackNotifier
-from gateway.ports import Callback
+from gateway.service.delivery import Deliverer, RetryPolicy
+from gateway.service.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
 

@@ -18,7 +18,7 @@ def test_the_demo_runs_the_whole_loop(amqp_url: str) -> None:
     env = {**os.environ, "LAGW_AMQP_URL": amqp_url}
 
     run = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "demo"], env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "gateway.cli.main", "demo"], env=env, capture_output=True, text=True, timeout=180
     )
 
     assert check_output("lagw demo", run.stdout + run.stderr) == []
@@ -34,7 +34,7 @@ def test_the_demo_runs_the_whole_loop(amqp_url: str) -> None:
 def test_sigterm_stops_everything_the_demo_started_and_removes_its_folder(amqp_url: str) -> None:
     env = {**os.environ, "LAGW_AMQP_URL": amqp_url, "PYTHONUNBUFFERED": "1"}
     demo = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "demo", "--console"],
+        [sys.executable, "-m", "gateway.cli.main", "demo", "--console"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

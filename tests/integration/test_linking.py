@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from gateway.demo import DemoAgency, _agency
+from devtools.demo import DemoAgency, _agency
 from gateway.domain.enums import AgencyType
 from schemas.canonical import validate_message
 from tests.support.gateway import LiveGateway, example, running_gateway

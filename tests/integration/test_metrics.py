@@ -14,10 +14,10 @@ import requests
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import Agency
 from gateway.rules.authorization import kinds_for

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
 from gateway.bootstrap import build_services
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.config import Settings
 from gateway.store.engine import make_engine
 from gateway.store.migrate import StoreNotMigrated, current_revision, head_revision, upgrade_store

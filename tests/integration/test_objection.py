@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 
 from adapters.soap_services import callback_contracts
-from gateway.agency_simulator import WEBHOOK_SECRET, AgencySimulator, running_agency
-from gateway.delivery import Deliverer, RetryPolicy
+from devtools.agency_simulator import WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.notify.callbacks import CallbackNotifier
-from gateway.ports import Callback
+from gateway.service.delivery import Deliverer, RetryPolicy
+from gateway.service.ports import Callback
 from tests.support.gateway import LiveGateway, example
 from tests.support.moments import china_now
 

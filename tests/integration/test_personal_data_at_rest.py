@@ -11,13 +11,13 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.data_keys import UnreadableData, new_data_key
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.ports import OutboxMessage
+from gateway.security.data_keys import UnreadableData, new_data_key
+from gateway.service.ports import OutboxMessage
 from gateway.store.console import InboxFilter
 from gateway.store.rekey import CLEAR, DataRekeying
 from gateway.store.sealed import open_outbox_body

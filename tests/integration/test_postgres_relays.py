@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.ports import OutboxMessage
+from gateway.service.ports import OutboxMessage
 from tests.support.broker import drain_queue
 from tests.support.gateway import (
     EXAMPLE_POSTS,

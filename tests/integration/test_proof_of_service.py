@@ -7,7 +7,7 @@ from typing import Any
 import pika
 import pytest
 
-from gateway.outbox import EVENTS_EXCHANGE
+from gateway.service.messages import EVENTS_EXCHANGE
 from tests.support.gateway import LiveGateway, example, running_relay, wait_for
 from tests.support.moments import china_now
 from tests.support.soap import soap_client

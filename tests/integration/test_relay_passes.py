@@ -13,7 +13,7 @@ import pytest
 
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, REQUESTS_EXCHANGE
-from gateway.ports import OutboxMessage
+from gateway.service.ports import OutboxMessage
 from tests.support.broker import drain_queue, url_via
 from tests.support.gateway import LiveGateway, example, running_gateway, running_relay, wait_for
 from tests.support.postgres import fresh_database

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from gateway.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
+from devtools.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.outbox import REQUEST_ID_HEADER
-from gateway.ports import Callback
+from gateway.service.messages import REQUEST_ID_HEADER
+from gateway.service.ports import Callback
 from gateway.store.tables import outbox
 from tests.integration.test_delivery import _deliverer, appointment
 from tests.support.broker import drain_queue

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.store.audit_verify import verify_chain
 from gateway.store.tables import audit_log, inbound_payloads, legal_holds
 from tests.support.store import StoreWithNotices, store_with_notices

@@ -14,12 +14,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from gateway.agency_simulator import WEBHOOK_SECRET, running_agency
+from devtools.agency_simulator import WEBHOOK_SECRET, running_agency
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.ports import Callback
+from gateway.service.ports import Callback
 from tests.integration.test_delivery import appointment
 from tests.support.broker import fresh_vhost
 from tests.support.gateway import example, wait_for

@@ -10,9 +10,9 @@ from lxml import etree
 from zeep.exceptions import Fault
 
 from adapters.soap_services import soap_services
+from gateway.contracts.xsd import OperationContract
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.web.soap.envelope import SOAP11, SOAP12
-from gateway.web.soap.xsd import OperationContract
 from tests.support.broker import drain_queue
 from tests.support.gateway import LiveGateway, running_gateway, running_relay, wait_for
 from tests.support.soap import EXAMPLES, soap_client, zeep_arguments

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel, WithdrawalReason
-from gateway.outbox import REQUESTS_EXCHANGE
-from gateway.ports import OutboxMessage, PublishRefused, RawPayload
+from gateway.service.messages import REQUESTS_EXCHANGE
+from gateway.service.ports import OutboxMessage, PublishRefused, RawPayload
 from gateway.store.engine import make_engine
 from gateway.store.tables import metadata
 from tests.support.gateway import example

@@ -12,13 +12,13 @@ import pytest
 import requests
 
 from adapters.soap_services import callback_contracts
-from gateway.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
-from gateway.delivery import Deliverer, RetryPolicy
+from devtools.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
 from gateway.messaging.answers_consumer import AnswersConsumer
 from gateway.messaging.relay import Backoff
 from gateway.messaging.topology import APPOINTMENTS_QUEUE, declare_topology
 from gateway.notify.callbacks import CallbackNotifier
-from gateway.ports import Callback
+from gateway.service.delivery import Deliverer, RetryPolicy
+from gateway.service.ports import Callback
 from tests.support.broker import queue_depth
 from tests.support.gateway import LiveGateway, example, wait_for
 from tests.support.moments import china_now

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel, RequestState
-from gateway.ports import AnswerAlreadyApplied, NewAnswer, RawPayload, StateChange, StateMoved
+from gateway.service.ports import AnswerAlreadyApplied, NewAnswer, RawPayload, StateChange, StateMoved
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 from tests.support.gateway import example
 from tests.support.postgres import fresh_database

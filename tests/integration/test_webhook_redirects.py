@@ -7,7 +7,7 @@ import pytest
 from flask import Flask, Response, redirect
 
 from gateway.notify.webhook import WebhookNotifier
-from gateway.ports import Attempt, Callback, Delivery
+from gateway.service.ports import Attempt, Callback, Delivery
 from tests.support.server import live_server
 
 pytestmark = pytest.mark.integration

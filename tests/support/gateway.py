@@ -12,15 +12,15 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.delivery import Deliverer, RetryPolicy
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
 from gateway.notify.callbacks import CallbackNotifier
-from gateway.ports import Clock
+from gateway.service.delivery import Deliverer, RetryPolicy
+from gateway.service.ports import Clock
 from gateway.store.outbox_bell import doorbell_for
 from gateway.store.tables import audit_log, inbound_payloads, outbox
 from gateway.store.tables import requests as requests_table

@@ -27,7 +27,7 @@ class LagwProcesses:
         """Start `lagw <command>` under `name` (replacing a dead one of that name)."""
         log = (self._log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", *command], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "gateway.cli.main", *command], env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         self._running[name] = process

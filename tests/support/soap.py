@@ -12,11 +12,11 @@ from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
+from gateway.contracts.dialect import pascal_case
+from gateway.contracts.xsd import item_name
 from gateway.logs import keep_bodies_out_of_logs
-from gateway.web.soap.dialect import pascal_case
 from gateway.web.soap.envelope import SOAP11, SoapVersion
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME
-from gateway.web.soap.xsd import item_name
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FAULT_NS = {"gw": "urn:legal-aid-gateway:court:1"}

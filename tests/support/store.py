@@ -8,11 +8,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
-from gateway.ports import Clock
+from gateway.service.ports import Clock
 from tests.support.gateway import example
 from tests.support.postgres import fresh_database
 

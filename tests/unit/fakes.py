@@ -8,7 +8,7 @@ from typing import Any
 
 from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
 from gateway.domain.model import Agency, Person, PersonMatch
-from gateway.ports import (
+from gateway.service.ports import (
     AT_RISK,
     DELIVERED,
     MISSED,

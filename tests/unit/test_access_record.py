@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from gateway.bootstrap import Services
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.store.audit_verify import verify_chain
 
 # The console suite's fixtures (a store with the demo agencies and staff accounts, the app on it), shared.

@@ -3,8 +3,8 @@
 import time
 from pathlib import Path
 
-from gateway.demo import DEMO_AGENCIES
-from gateway.sealing import KeySealer
+from devtools.demo import DEMO_AGENCIES
+from gateway.security.sealing import KeySealer
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.engine import make_engine
 from gateway.store.migrate import upgrade_store

@@ -15,7 +15,7 @@ import pika
 import pytest
 from marshmallow import ValidationError
 
-from gateway.asyncapi import ANSWER_BODIES, build_document, render_document
+from devtools.asyncapi import ANSWER_BODIES, build_document, render_document
 from gateway.domain.enums import RequestState
 from gateway.messaging.answers_consumer import AnswersConsumer
 from gateway.messaging.publisher import ConfirmedPublisher

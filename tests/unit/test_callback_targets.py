@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from gateway.bootstrap import build_services
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.config import Settings
 from gateway.notify.targets import CallbackTargetRefused, check_callback_url
-from gateway.ports import Callback
+from gateway.service.ports import Callback
 
 HOSTS = {
     "court.example.cn": ["203.0.113.7"],  # documentation range: not public

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import build_services
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.config import Settings
-from gateway.data_keys import DataKeyRing
-from gateway.demo import DEMO_AGENCIES
 from gateway.domain.enums import AgencyType, Channel
-from gateway.ports import RawPayload
+from gateway.security.data_keys import DataKeyRing
+from gateway.service.ports import RawPayload
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gateway.cli import main
+from gateway.cli.config_check import check_settings, describe
+from gateway.cli.main import main
 from gateway.config import ConfigError, Settings, unknown_variables, without_password
-from gateway.config_check import check_settings, describe
 
 
 def test_the_file_gives_values_and_the_environment_wins(tmp_path: Path) -> None:

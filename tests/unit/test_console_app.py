@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.domain.staff import Role
 from gateway.rules.deadlines import CHINA_TZ
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, staff_accounts
@@ -700,13 +700,13 @@ def _person(name: str, id_number: str) -> dict[str, Any]:
 
 
 def _failed() -> Any:
-    from gateway.ports import Attempt
+    from gateway.service.ports import Attempt
 
     return Attempt(at=datetime.now(UTC), outcome="failed", http_status=500, error="unavailable")
 
 
 def _webhook() -> Any:
-    from gateway.ports import Callback
+    from gateway.service.ports import Callback
 
     return Callback(kind="webhook", url="http://127.0.0.1:9/unused", secret="s")
 
@@ -734,7 +734,7 @@ def _webhook() -> Any:
 def test_a_failed_delivery_reads_in_chinese(
     http_status: int | None, fault_code: str | None, error: str, summary: str
 ) -> None:
-    from gateway.ports import Attempt
+    from gateway.service.ports import Attempt
     from gateway.web.console.formatting import failure_summary
 
     attempt = Attempt(datetime.now(UTC), "failed", http_status=http_status, fault_code=fault_code, error=error)

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from gateway.config import Settings
-from gateway.data_keys import DataKey, DataKeyError, DataKeyRing, UnreadableData, new_data_key, sealed_key_id
+from gateway.security.data_keys import DataKey, DataKeyError, DataKeyRing, UnreadableData, new_data_key, sealed_key_id
 
 OLD, NEW = f"old:{new_data_key()}", f"new:{new_data_key()}"
 

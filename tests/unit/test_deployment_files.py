@@ -19,13 +19,13 @@ import yaml
 from gunicorn.app.base import Application
 from gunicorn.config import Config
 
-from gateway.cli import main
+from gateway.cli.main import main
+from gateway.cli.serve import OPTIONAL_SETTINGS, Tls, server_options, worker_gone
 from gateway.config import Settings, unknown_variables
-from gateway.data_keys import DataKeyError, DataKeyRing
 from gateway.logs import request_id_from
 from gateway.messaging import topology
 from gateway.rules.routing import load_routing_table
-from gateway.serve import OPTIONAL_SETTINGS, Tls, server_options, worker_gone
+from gateway.security.data_keys import DataKeyError, DataKeyRing
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -475,7 +475,7 @@ def test_gunicorn_conf_gives_the_options_of_lagw_serve(no_lagw_environment: pyte
             continue  # an older gunicorn
         expected = [value] if key == "bind" else value
         assert cfg.settings[key].get() == expected, key
-    assert cfg.worker_class_str == "gateway.buffered_worker.BufferedWorker"  # reads each request whole
+    assert cfg.worker_class_str == "gateway.cli.buffered_worker.BufferedWorker"  # reads each request whole
     assert cfg.settings["worker_connections"].get() > cfg.settings["threads"].get()  # room to keep alive
     assert cfg.settings["certfile"].get() is None
 

@@ -30,12 +30,12 @@ from gateway.domain.enums import AgencyType, Channel, Kind, Level, Stage
 from gateway.domain.model import Agency, Submission
 from gateway.domain.text import hidden_character
 from gateway.errors import InvalidInput, KindNotAllowed, ReferenceConflict, StageNotAllowed
-from gateway.intake import Intake, submission_digest
-from gateway.ports import RawPayload
 from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
+from gateway.service.intake import Intake, submission_digest
+from gateway.service.ports import RawPayload
 from gateway.web.intake_view import dialect_path
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore

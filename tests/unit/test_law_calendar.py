@@ -10,13 +10,13 @@ from click.testing import CliRunner
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.domain.enums import AgencyType, Channel
-from gateway.intake import Intake
-from gateway.ports import RawPayload
 from gateway.rules.calendar import add_notice, load_calendar, unconfirmed_soon
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
+from gateway.service.intake import Intake
+from gateway.service.ports import RawPayload
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 from tests.unit.test_intake import COURT, EXAMPLES

@@ -18,12 +18,12 @@ from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.schemas import ApplicationTransferSchema
 from gateway.domain.enums import AgencyType, ApplicationBasis, Channel, HardshipExemption
 from gateway.domain.model import Application
-from gateway.intake import Intake
-from gateway.ports import RawPayload
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.hardship import SubsistenceStandards, hardship_flags, load_standards
 from gateway.rules.routing import load_routing_table
+from gateway.service.intake import Intake
+from gateway.service.ports import RawPayload
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 from tests.unit.test_intake import EXAMPLES, POLICE

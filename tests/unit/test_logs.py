@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.app import create_app
-from gateway.cli import main
+from gateway.cli.main import main
 from gateway.config import Settings
 from gateway.logs import configure_logging, request_id_from, request_id_var
 

@@ -8,8 +8,8 @@ import pytest
 from gateway.domain.enums import RequestState, WithdrawalReason
 from gateway.domain.model import Attachment, MaterialsRequest
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
-from gateway.materials import Materials
 from gateway.rules.deadlines import CHINA_TZ
+from gateway.service.materials import Materials
 from tests.unit.test_intake import COURT, POLICE
 from tests.unit.test_state_changes import MARKET_NORTH, NOW, World, _application
 

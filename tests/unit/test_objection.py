@@ -7,8 +7,8 @@ import pytest
 from gateway.domain.enums import DecisionOutcome, ObjectionOutcome, RefusalReason, RequestState, TerminationGround
 from gateway.domain.model import Decision, ObjectionDecision, Termination
 from gateway.errors import IllegalTransition, InvalidInput
-from gateway.request_status import status_of
 from gateway.rules.deadlines import CHINA_TZ
+from gateway.service.request_status import status_of
 from tests.unit.test_intake import POLICE
 from tests.unit.test_state_changes import CENTRE, MARKET_NORTH, NOW, World, _application
 

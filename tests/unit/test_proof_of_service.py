@@ -11,7 +11,7 @@ import pytest
 from gateway.domain.enums import DecisionOutcome, ObjectionOutcome, RefusalReason, RequestState
 from gateway.domain.model import Decision, ObjectionDecision
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
-from gateway.proof_of_service import ProofsOfService
+from gateway.service.proof_of_service import ProofsOfService
 from tests.unit.test_intake import COURT, POLICE
 from tests.unit.test_state_changes import CENTRE, MARKET_NORTH, NOW, World, _application
 

@@ -19,12 +19,12 @@ from adapters.procuratorate.schemas import DutyLawyerRequestSchema, Procuratorat
 from gateway.domain.enums import AgencyType, Channel, Kind, Level
 from gateway.domain.model import Agency, Submission
 from gateway.errors import InvalidInput, KindNotAllowed, NoRoute, OutsideJurisdiction
-from gateway.intake import Intake
-from gateway.ports import RawPayload
 from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
+from gateway.service.intake import Intake
+from gateway.service.ports import RawPayload
 from tests.support.payloads import payloads, resident_ids
 from tests.unit.fakes import FixedClock, InMemoryStore
 

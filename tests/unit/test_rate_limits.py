@@ -12,9 +12,9 @@ from limits.strategies import MovingWindowRateLimiter
 
 from gateway.app import create_app
 from gateway.bootstrap import build_services
+from gateway.cli.serve import unshared_limits_note
 from gateway.config import DEFAULT_RATE_LIMIT, ConfigError, Settings
 from gateway.domain.staff import Role
-from gateway.serve import unshared_limits_note
 from gateway.web.rate_limits import InProcessStorage
 from tests.support.console import PASSWORD, ConsoleUser, add_staff
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from gateway.data_keys import DataKeyRing
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
-from gateway.outbox import REQUESTS_EXCHANGE
-from gateway.ports import Confirmations, OutboxMessage
+from gateway.security.data_keys import DataKeyRing
+from gateway.service.messages import REQUESTS_EXCHANGE
+from gateway.service.ports import Confirmations, OutboxMessage
 from gateway.store.engine import make_engine
 from gateway.store.migrate import prepare_store
 from gateway.store.outbox import SqlOutbox, add_to_outbox

@@ -2,8 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from gateway.reports import Tally, count_requests, daily_totals
-from gateway.store.console import ReportRow
+from gateway.service.ports import ReportRow
+from gateway.service.reports import Tally, count_requests, daily_totals
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 RECEIVED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China

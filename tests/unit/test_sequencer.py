@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from gateway.ports import OutboxMessage
-from gateway.sequencer import AuditSequencer
-from gateway.store.audit_sequencer import ChainHead, ChainHeadMismatch
+from gateway.service.ports import ChainHead, ChainHeadMismatch, OutboxMessage
+from gateway.service.sequencer import AuditSequencer
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 EVERY = timedelta(minutes=5)

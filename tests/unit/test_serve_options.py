@@ -2,14 +2,14 @@
 
 from flask import Flask
 
-from gateway.buffered_worker import body_limit
-from gateway.serve import server_options
+from gateway.cli.buffered_worker import body_limit
+from gateway.cli.serve import server_options
 
 
 def test_plain_http_is_served_by_the_buffered_worker_with_room_to_keep_connections_alive() -> None:
     options = server_options("127.0.0.1:8080", workers=2, threads=8, client_timeout=7)
 
-    assert options["worker_class"] == "gateway.buffered_worker.BufferedWorker"
+    assert options["worker_class"] == "gateway.cli.buffered_worker.BufferedWorker"
     assert options["worker_connections"] >= 10 * options["threads"]
     assert options["keepalive"] == 7  # the silence after which a connection is closed
 

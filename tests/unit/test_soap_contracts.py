@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from adapters.soap_services import callback_services, soap_services
-from gateway.web.soap.dialect import element_path, list_elements, schema_error_path, snake_case, to_dialect
+from gateway.contracts.dialect import element_path, list_elements, schema_error_path, snake_case, to_dialect
 from gateway.web.soap.envelope import VERSIONS
 from gateway.web.soap.samples import sample_envelope, sample_file_name
 from gateway.web.soap.service import SoapService

@@ -3,10 +3,10 @@
 import pytest
 from lxml import etree
 
+from gateway.contracts.hardened import parse_untrusted
 from gateway.errors import ForbiddenXml, InvalidInput, MustUnderstand, UnknownOperation, VersionMismatch
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion, open_envelope
 from gateway.web.soap.faults import fault_envelope
-from gateway.web.soap.hardened import parse_untrusted
 
 NS = "urn:example:agency"
 

@@ -165,7 +165,7 @@ def test_no_header_means_no_token() -> None:
 
 
 def test_a_sealed_key_opens_only_for_its_owner_and_with_the_same_secret() -> None:
-    from gateway.sealing import KeySealer, UnsealError
+    from gateway.security.sealing import KeySealer, UnsealError
 
     sealed = KeySealer("secret").seal(KEY, COURT.code)
 

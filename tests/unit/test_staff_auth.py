@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.demo import DEMO_CENTRES
+from devtools.demo import DEMO_CENTRES
 from gateway.domain.staff import Role, StaffMember
-from gateway.sealing import KeySealer
-from gateway.staff_auth import SignInRefused, StaffAuth, WeakPassword
+from gateway.security.sealing import KeySealer
+from gateway.service.staff_auth import SignInRefused, StaffAuth, WeakPassword
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.engine import make_engine
 from gateway.store.migrate import upgrade_store

@@ -26,10 +26,10 @@ from gateway.domain.enums import (
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, Lawyer
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
-from gateway.ports import RawPayload, StateChange, StateMoved
 from gateway.rules.authorization import kinds_for
 from gateway.rules.deadlines import CHINA_TZ
-from gateway.transitions import Change
+from gateway.service.ports import RawPayload, StateChange, StateMoved
+from gateway.service.transitions import Change
 from schemas.soap import WithdrawCallSchema
 from schemas.withdrawal import WithdrawalSchema
 from tests.unit.fakes import FixedClock, InMemoryStore

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from gateway.deadlines import DeadlineWatcher
-from gateway.delivery import Deliverer, RetryPolicy
 from gateway.domain.enums import ReplacementReason, RequestState
-from gateway.lease import Lease
-from gateway.ports import DELIVERED, FAILED, Callback, Delivery, NewDelivery
-from gateway.retention import PURGE_BATCH, Retention
+from gateway.service.deadlines import DeadlineWatcher
+from gateway.service.delivery import Deliverer, RetryPolicy
+from gateway.service.lease import Lease
+from gateway.service.ports import DELIVERED, FAILED, Callback, Delivery, NewDelivery
+from gateway.service.retention import PURGE_BATCH, Retention
 from tests.unit.fakes import FakeDeadlines, FakeDeliveries, FakeDirectory, FakeLeases, FakeNotifier, FakeRetention
 from tests.unit.test_intake import COURT
 from tests.unit.test_state_changes import CENTRE, NOW, World

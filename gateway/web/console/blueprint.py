@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, Response, abort, g, redirect, render_templat
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from gateway.config import Settings
+from gateway.contracts import labels
 from gateway.domain.staff import StaffMember
 from gateway.errors import RateLimited
-from gateway.web.console import labels
 from gateway.web.console.formatting import FILTERS
 from gateway.web.context import services
 

@@ -5,10 +5,10 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from gateway.contracts import labels as L
 from gateway.domain.staff import StaffMember
-from gateway.privacy import mask_id_number, mask_name
+from gateway.security.privacy import mask_id_number, mask_name
 from gateway.store.console import CaseRow
-from gateway.web.console import labels as L
 from gateway.web.console.formatting import china_time, citation
 
 

@@ -3,8 +3,8 @@ delivery in words a clerk can act on."""
 
 from datetime import datetime
 
-from gateway.ports import Attempt
 from gateway.rules.deadlines import CHINA_TZ as CHINA
+from gateway.service.ports import Attempt
 
 
 def _moment(moment: datetime | str | None) -> datetime | None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
+from gateway.contracts import labels as L
 from gateway.domain.staff import StaffMember
 from gateway.store.access_log import SEARCH
 from gateway.store.console import CaseRow, InboxFilter
-from gateway.web.console import labels as L
 from gateway.web.console.access import record_view
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import CaseCard, case_card

@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Response, render_template, request
 
+from gateway.contracts.labels import KINDS
 from gateway.domain.staff import StaffMember
-from gateway.reports import ReportLine, Tally, count_requests, daily_totals
 from gateway.rules.deadlines import CHINA_TZ as CHINA
+from gateway.service.reports import ReportLine, Tally, count_requests, daily_totals
 from gateway.web.console.blueprint import blp, requires
-from gateway.web.console.labels import KINDS
 from gateway.web.context import services
 
 DEFAULT_DAYS = 30

@@ -9,22 +9,22 @@ from typing import Any
 from flask import abort, render_template
 from lxml import etree
 
+from gateway.contracts import labels as L
+from gateway.contracts.hardened import PARSER
 from gateway.domain.enums import Kind, RequestState
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.domain.staff import StaffMember
-from gateway.ports import RawPayload
-from gateway.request_status import answers_in_force
 from gateway.rules.deadlines import CHINA_TZ as CHINA
+from gateway.service.ports import RawPayload
+from gateway.service.request_status import answers_in_force
 from gateway.store.access_log import ORIGINAL, PARTICULARS
 from gateway.store.console import AuditEntry, CaseRow
-from gateway.web.console import labels as L
 from gateway.web.console.access import lines as access_lines
 from gateway.web.console.access import record_view
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.console.casefile import application_facts, case_card, case_facts, person_facts
 from gateway.web.console.timeline import build_timeline
 from gateway.web.context import services
-from gateway.web.soap.hardened import PARSER
 
 FORM_KEY = re.compile(r"[0-9a-f]{32}")  # a uuid4 in hex: one per rendered form, its idempotency key
 

@@ -4,7 +4,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.domain.staff import StaffMember
-from gateway.staff_auth import SignInRefused
+from gateway.service.staff_auth import SignInRefused
 from gateway.web.console.blueprint import SESSION_TOKEN, blp
 from gateway.web.context import services
 from gateway.web.rate_limits import count_sign_in

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gateway.ports import Attempt, Delivery
+from gateway.contracts import labels as L
+from gateway.service.ports import Attempt, Delivery
 from gateway.store.console import AuditEntry
 from gateway.store.deliveries import PARKED
-from gateway.web.console import labels as L
 from gateway.web.console.formatting import china_time, citation, failure_summary
 
 

@@ -9,16 +9,16 @@ from flask import g, url_for
 from lxml import etree
 from marshmallow import ValidationError
 
+from gateway.contracts.dialect import element_path, to_dialect
+from gateway.contracts.xsd import OperationContract
 from gateway.domain.enums import AgencyType, Channel
 from gateway.domain.model import Agency, Submission
 from gateway.errors import GatewayError, InvalidInput
-from gateway.ports import RawPayload
+from gateway.service.ports import RawPayload
 from gateway.web.context import services
 from gateway.web.intake_view import dialect_path, receipt_body
 from gateway.web.problems import flatten_messages
-from gateway.web.soap.dialect import element_path, to_dialect
 from gateway.web.soap.render import render_element
-from gateway.web.soap.xsd import OperationContract
 
 
 @dataclass(frozen=True)

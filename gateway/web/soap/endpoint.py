@@ -9,18 +9,18 @@ from flask import Response, g, request
 from lxml import etree
 from werkzeug.exceptions import ClientDisconnected
 
+from gateway.contracts.dialect import list_elements, schema_error_path
+from gateway.contracts.hardened import PARSER, parse_untrusted
 from gateway.domain.enums import Kind
 from gateway.errors import InvalidInput, MalformedBody, PayloadTooLarge, UnknownOperation, UnsupportedMediaType
-from gateway.ports import RawPayload
 from gateway.rules.authorization import check_service
+from gateway.service.ports import RawPayload
 from gateway.web.auth import check_client_certificate
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
 from gateway.web.request_ids import current_request_id
 from gateway.web.soap.call import SoapCall
-from gateway.web.soap.dialect import list_elements, schema_error_path
 from gateway.web.soap.envelope import SOAP11, SOAP12, open_envelope, response_envelope, version_for
-from gateway.web.soap.hardened import PARSER, parse_untrusted
 from gateway.web.soap.security import SECURITY_HEADER, WSSE, TokenVerifier, read_username_token
 from gateway.web.soap.wsdl import SOAP11_BINDING, SOAP12_BINDING
 

@@ -6,8 +6,8 @@ from typing import Any
 from lxml import etree
 from marshmallow import Schema, fields
 
-from gateway.web.soap.dialect import pascal_case
-from gateway.web.soap.xsd import item_name
+from gateway.contracts.dialect import pascal_case
+from gateway.contracts.xsd import item_name
 
 
 def render_element(

@@ -4,10 +4,10 @@ from typing import Any
 
 from lxml import etree
 
+from gateway.contracts.xsd import OperationContract
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion, response_envelope
 from gateway.web.soap.render import render_element
 from gateway.web.soap.security import username_token_header
-from gateway.web.soap.xsd import OperationContract
 
 SAMPLE_USERNAME = "AGENCY-CODE"
 SAMPLE_PASSWORD = "AGENCY-KEY"

@@ -6,13 +6,13 @@ from importlib import resources
 from flask import Blueprint
 from lxml import etree
 
+from gateway.contracts.xsd import OperationContract, XsdWriter
 from gateway.domain.enums import AgencyType
 from gateway.errors import UnknownOperation
 from gateway.web.soap.call import SoapCall
 from gateway.web.soap.endpoint import SoapEndpoint
 from gateway.web.soap.standard_ops import STANDARD_OPERATIONS
 from gateway.web.soap.wsdl import FAULT, wsdl_document
-from gateway.web.soap.xsd import OperationContract, XsdWriter
 from schemas.soap import GatewayFaultSchema
 
 Operation = Callable[[SoapCall], etree._Element]

@@ -3,10 +3,10 @@ same use cases as REST."""
 
 from lxml import etree
 
-from gateway.request_status import status_of
+from gateway.contracts.xsd import OperationContract
+from gateway.service.request_status import status_of
 from gateway.web.context import services
 from gateway.web.soap.call import SoapCall
-from gateway.web.soap.xsd import OperationContract
 from gateway.web.status import status_body
 from schemas.receipt import StatusSchema
 from schemas.soap import ProofOfServiceCallSchema, StatusQuerySchema, SupplyMaterialsCallSchema, WithdrawCallSchema

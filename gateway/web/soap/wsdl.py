@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from gateway.web.soap.xsd import OperationContract
+from gateway.contracts.xsd import OperationContract
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP11_BINDING = "http://schemas.xmlsoap.org/wsdl/soap/"

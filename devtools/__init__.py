@@ -1,0 +1,1 @@
+"""Development tools outside the runtime package: the demo, the agency simulator, the AsyncAPI generator."""

@@ -1,0 +1,1 @@
+"""The `lagw` command line and the server it starts: the entry points besides the web app."""

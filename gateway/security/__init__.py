@@ -1,0 +1,1 @@
+"""Keys, sealing, keyed digests and signed requests: what keeps personal data and credentials safe."""

@@ -1,5 +1,0 @@
-"""WSGI entry point for an external server: `gateway.serve_entry:app`, configured from the environment."""
-
-from gateway.app import create_app
-
-app = create_app()

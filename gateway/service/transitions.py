@@ -1,0 +1,122 @@
+"""Every state change after intake takes this one path: the lifecycle's rule, then one transaction."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from gateway.domain.lifecycle import Event, TransitionRefused, next_state
+from gateway.errors import IllegalTransition
+from gateway.service.messages import event_message
+from gateway.service.ports import (
+    Clock,
+    NewAnswer,
+    NewDelivery,
+    OutboxMessage,
+    RequestStore,
+    StateChange,
+    StateMoved,
+    StoredRequest,
+)
+from schemas.fields import china_iso
+
+NOTICE_SCHEMA = "legalaid.notice/1"
+# Events the sending agency is told about, through its callback (LAL 36: "assign and inform").
+NOTIFIED_EVENTS = frozenset(
+    {
+        Event.ASSIGNED,
+        Event.REPLACED,
+        Event.GRANTED,
+        Event.DECLINED,
+        Event.TERMINATED,
+        Event.OBJECTION_UPHELD,
+        Event.OBJECTION_CORRECTED,
+        Event.MATERIALS_REQUESTED,
+        Event.DEEMED_WITHDRAWN,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the caller adds to a transition: who, why, the answer, a new deadline, more messages."""
+
+    actor: str
+    detail: dict[str, Any] | None = None
+    answer: NewAnswer | None = None
+    deadline: tuple[datetime, str, str] | None = None
+    messages: tuple[OutboxMessage, ...] = field(default=())
+
+
+class Transitions:
+    """Applies an event to a request: refused with IllegalTransition unless the lifecycle allows it."""
+
+    def __init__(self, store: RequestStore, clock: Clock, has_callback: Callable[[str], bool]) -> None:
+        self._store = store
+        self._clock = clock
+        self._has_callback = has_callback
+
+    def apply(self, request_id: str, event: Event, change: Change) -> StoredRequest:
+        """Move the request in one unit of work; a concurrent writer makes it re-read and decide again."""
+        for _attempt in range(3):
+            with self._store.unit() as uow:
+                stored = uow.get(request_id)
+                if stored is None:
+                    raise IllegalTransition(f"request {request_id} does not exist")
+                try:
+                    target = next_state(stored.kind, stored.state, event)
+                except TransitionRefused as exc:
+                    raise IllegalTransition(str(exc)) from exc
+                at = self._clock.now()
+                state_change = StateChange(
+                    request_id=stored.id,
+                    from_state=stored.state,
+                    to_state=target,
+                    event=event.value,
+                    actor=change.actor,
+                    at=at,
+                    detail=change.detail,
+                    messages=(self._event(stored, event, at), *change.messages),
+                    answer=change.answer,
+                    deliveries=self._notices(stored, event, at, change),
+                    deadline=change.deadline,
+                )
+                uow.record(state_change)
+                try:
+                    uow.commit()
+                except StateMoved:
+                    continue
+                return _moved(stored, state_change)
+        raise IllegalTransition(f"request {request_id} kept changing state; try again")
+
+    def _event(self, stored: StoredRequest, event: Event, at: datetime) -> OutboxMessage:
+        return event_message(str(uuid.uuid4()), f"request.{event.value}", stored, at)
+
+    def _notices(self, stored: StoredRequest, event: Event, at: datetime, change: Change) -> tuple[NewDelivery, ...]:
+        if event not in NOTIFIED_EVENTS or not self._has_callback(stored.agency_code):
+            return ()
+        key = f"{stored.id}.{event.value}.{at.strftime('%Y%m%dT%H%M%S%f')}"
+        body: dict[str, Any] = {
+            "schema": NOTICE_SCHEMA,
+            "idempotency_key": key,
+            "event": event.value,
+            "request_id": stored.id,
+            "kind": stored.kind.value,
+            "reference": stored.reference,
+            "case_number": stored.case_number,
+            "centre_code": stored.centre_code,
+            "at": china_iso(at),
+        }
+        if change.answer is not None:
+            body[change.answer.slot] = change.answer.body
+        return (NewDelivery(stored.agency_code, key, event.value, body),)
+
+
+def _moved(stored: StoredRequest, change: StateChange) -> StoredRequest:
+    """The request as the change left it."""
+    moved = replace(stored, state=change.to_state, updated_at=change.at)
+    if change.deadline is None:
+        return moved
+    due_at, obligation, basis = change.deadline
+    return replace(moved, due_at=due_at, deadline_obligation=obligation, deadline_basis=basis)
