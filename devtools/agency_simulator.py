@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from lxml import etree
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug.serving import make_server
 
 from gateway.contracts.hardened import PARSER
@@ -24,7 +25,8 @@ from gateway.notify.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTA
 from gateway.web.soap.envelope import SOAP11
 from gateway.web.soap.security import TokenVerifier, read_username_token
 
-USERNAME, PASSWORD, WEBHOOK_SECRET = "gateway", "callback-password", "webhook-secret"
+USERNAME, PASSWORD = "gateway", "callback-password"
+WEBHOOK_SECRET = "whsec_YWdlbmN5LXNpbXVsYXRvci13ZWJob29rLWtleSE="  # Standard Webhooks form: whsec_ + base64 key
 
 
 @dataclass
@@ -119,10 +121,12 @@ def _app(sim: AgencySimulator) -> Flask:
         if sim.failing:
             return Response("unavailable", status=sim.failing)
         body, timestamp = request.get_data(), request.headers[TIMESTAMP_HEADER]
-        if not hmac.compare_digest(sign(WEBHOOK_SECRET, timestamp, body), request.headers[SIGNATURE_HEADER]):
+        try:  # as an agency's receiver would: a Standard Webhooks library, with the secret
+            Webhook(WEBHOOK_SECRET).verify(body, dict(request.headers), json_parse=False)
+        except WebhookVerificationError:
             return Response("bad signature", status=401)
-        if abs(time.time() - int(timestamp)) > 300:
-            return Response("stale", status=401)
+        if not hmac.compare_digest(sign(WEBHOOK_SECRET, timestamp, body), request.headers[SIGNATURE_HEADER]):
+            return Response("bad signature", status=401)  # the earlier header, still sent
         with lock:
             entry = sim.received.setdefault(
                 request.headers[IDEMPOTENCY_HEADER], {"json": request.get_json(), "calls": 0}

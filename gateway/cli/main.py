@@ -21,6 +21,7 @@ from gateway.domain.model import Agency
 from gateway.errors import NoRoute
 from gateway.logs import configure_logging
 from gateway.notify.targets import CallbackTargetRefused, check_callback_url
+from gateway.notify.webhook import new_secret
 from gateway.notify.wsdl_pin import check_wsdl, fetch_wsdl
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
@@ -136,8 +137,8 @@ def agency_rotate_key(code: str, grace_hours: float) -> None:
 @click.option(
     "--secret",
     envvar="LAGW_CALLBACK_SECRET",
-    help="SOAP: the password; webhook: the HMAC key (or LAGW_CALLBACK_SECRET, kept out of `ps`). "
-    "Default: a new random one, shown.",
+    help="SOAP: the password; webhook: the signing secret, `whsec_<base64>` as Standard Webhooks libraries "
+    "take it (or LAGW_CALLBACK_SECRET, kept out of `ps`). Default: a new random one, shown.",
 )
 def agency_set_callback(code: str, kind: str, url: str | None, username: str | None, secret: str | None) -> None:
     """How the agency hears back: its SOAP callback service, a signed webhook, or none (it reads the status)."""
@@ -159,7 +160,7 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
                 check_wsdl(wsdl, url)
         except CallbackTargetRefused as exc:
             raise click.ClickException(f"callback refused: {exc}") from exc
-        chosen = secret or random_secrets.token_urlsafe(32)
+        chosen = secret or (new_secret() if kind == "webhook" else random_secrets.token_urlsafe(32))
         callback = Callback(kind=kind, url=url, secret=chosen, username=username, wsdl=wsdl)
     try:
         registry.set_callback(code, callback)

@@ -1,12 +1,23 @@
-"""REST webhooks: JSON signed with HMAC-SHA256 over the timestamp and the body."""
+"""REST webhooks, signed as the Standard Webhooks specification says (standardwebhooks.com).
 
+`webhook-id` is the notice's idempotency key (the same on every retry), `webhook-timestamp` the Unix time of
+the attempt, `webhook-signature` `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`; the key is the
+base64 after `whsec_` in the agency's secret (a secret without that prefix is used as its UTF-8 bytes). Any
+Standard Webhooks library verifies it with the secret. The gateway's earlier headers, `X-LAGW-Timestamp` and
+`X-LAGW-Signature` (`v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`), are still sent beside them for
+receivers written against them.
+"""
+
+import base64
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import requests
+from standardwebhooks.webhooks import Webhook
 
 from gateway.logs import REQUEST_ID_HEADER
 from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
@@ -14,10 +25,27 @@ from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 SIGNATURE_HEADER = "X-LAGW-Signature"
 TIMESTAMP_HEADER = "X-LAGW-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+SECRET_PREFIX = "whsec_"
+
+
+def new_secret() -> str:
+    """A new webhook secret in the Standard Webhooks form: `whsec_` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def standard_headers(secret: str, message_id: str, at: datetime, body: bytes) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt: id, timestamp and signature."""
+    key = secret.encode("utf-8") if not secret.startswith(SECRET_PREFIX) else secret
+    signature = Webhook(key).sign(message_id, at.astimezone(UTC), body.decode("utf-8"))
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+    }
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """`v1=` + hex HMAC-SHA256(secret, "<timestamp>.<body>"): what the receiver recomputes to verify."""
+    """The earlier header: `v1=` + hex HMAC-SHA256(secret, "<timestamp>.<body>"), kept for older receivers."""
     mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
     return "v1=" + mac.hexdigest()
 
@@ -33,9 +61,11 @@ class WebhookNotifier:
     def send(self, callback: Callback, delivery: Delivery) -> Attempt:
         """One attempt at one notice."""
         body = json.dumps(delivery.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        timestamp = str(int(self._now().timestamp()))
+        at = self._now()
+        timestamp = str(int(at.timestamp()))
         headers = {
             "Content-Type": "application/json",
+            **standard_headers(callback.secret, delivery.idempotency_key, at, body),
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(callback.secret, timestamp, body),
             IDEMPOTENCY_HEADER: delivery.idempotency_key,
