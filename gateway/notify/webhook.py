@@ -3,14 +3,10 @@
 `webhook-id` is the notice's idempotency key (the same on every retry), `webhook-timestamp` the Unix time of
 the attempt, `webhook-signature` `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`; the key is the
 base64 after `whsec_` in the agency's secret (a secret without that prefix is used as its UTF-8 bytes). Any
-Standard Webhooks library verifies it with the secret. The gateway's earlier headers, `X-LAGW-Timestamp` and
-`X-LAGW-Signature` (`v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`), are still sent beside them for
-receivers written against them.
+Standard Webhooks library verifies it with the secret.
 """
 
 import base64
-import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Callable
@@ -22,8 +18,6 @@ from standardwebhooks.webhooks import Webhook
 from gateway.logs import REQUEST_ID_HEADER
 from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
 
-SIGNATURE_HEADER = "X-LAGW-Signature"
-TIMESTAMP_HEADER = "X-LAGW-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SECRET_PREFIX = "whsec_"
 
@@ -44,12 +38,6 @@ def standard_headers(secret: str, message_id: str, at: datetime, body: bytes) ->
     }
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The earlier header: `v1=` + hex HMAC-SHA256(secret, "<timestamp>.<body>"), kept for older receivers."""
-    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
-
-
 class WebhookNotifier:
     """POSTs the notice; any 2xx is delivered, anything else (or no answer) a failed attempt."""
 
@@ -61,13 +49,9 @@ class WebhookNotifier:
     def send(self, callback: Callback, delivery: Delivery) -> Attempt:
         """One attempt at one notice."""
         body = json.dumps(delivery.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        at = self._now()
-        timestamp = str(int(at.timestamp()))
         headers = {
             "Content-Type": "application/json",
-            **standard_headers(callback.secret, delivery.idempotency_key, at, body),
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(callback.secret, timestamp, body),
+            **standard_headers(callback.secret, delivery.idempotency_key, self._now(), body),
             IDEMPOTENCY_HEADER: delivery.idempotency_key,
         } | ({REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {})
         try:
