@@ -1,73 +1,121 @@
-"""HMAC request signing for agencies that cannot use mutual TLS: the key never travels, a replay is refused.
+"""Signed requests by RFC 9421 (HTTP Message Signatures), for agencies that cannot use mutual TLS: the key never
+travels, a changed body or a replay is refused.
 
-    Authorization: LAGW-HMAC-SHA256 Credential=<agency code>, Timestamp=<unix seconds>, Nonce=<random>,
-                   Signature=<hex HMAC-SHA256 of the string to sign under the agency's API key>
+    Content-Digest: sha-256=:<base64 SHA-256 of the body>:                                   (RFC 9530)
+    Signature-Input: sig=("@method" "@path" "@query" "content-digest");created=<unix s>;
+                     keyid="<agency code>";nonce="<random>";alg="hmac-sha256"
+    Signature: sig=:<base64 HMAC-SHA256 of the signature base, under the agency's API key>:
 
-The string to sign is the method, the request target exactly as sent on the request line (path and query,
-percent-encoded as on the wire), the timestamp, the nonce and the SHA-256 of the body (hex), joined by newlines.
+The algorithm is `hmac-sha256` with the agency's API key (its UTF-8 bytes) as the shared secret; the signature
+must cover the method, the path, the query and the content digest, and carry `created`, `keyid` and `nonce`.
+A maintained library does both sides (`http-message-signatures` here and for an agency in Python; the same
+exists for Java, .NET, Go and Node): `sign_request` below is what an agency's Python client does.
 """
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-SCHEME = "LAGW-HMAC-SHA256"
-_PARAMETER = re.compile(r"\s*(Credential|Timestamp|Nonce|Signature)=([^,\s]+)\s*(?:,|$)")
+import http_sf
+from http_message_signatures import (
+    HTTPMessageSigner,
+    HTTPMessageVerifier,
+    HTTPSignatureKeyResolver,
+    InvalidSignature,
+    algorithms,
+)
+from http_message_signatures.exceptions import HTTPMessageSignaturesException
+from requests.structures import CaseInsensitiveDict
+
+COVERED = ("@method", "@path", "@query", "content-digest")  # what every signature must cover
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_TIMESTAMP = re.compile(r"[0-9]{1,12}")
-_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
-class BadSignatureHeader(ValueError):
-    """The Authorization header does not follow the signing scheme."""
+class BadSignature(ValueError):
+    """The request's signature is malformed, covers too little, or does not verify under the agency's keys."""
 
 
 @dataclass(frozen=True)
-class SignedCredential:
-    """What a signed request claims: who, when, a nonce, and the signature."""
+class SignedRequest:
+    """What a verified signature vouches for: who signed, when, and its nonce."""
 
     agency_code: str
-    timestamp: int
+    created: datetime
     nonce: str
-    signature: str
 
 
-def string_to_sign(method: str, path: str, timestamp: int, nonce: str, body: bytes) -> bytes:
-    """The exact bytes both sides sign."""
-    return "\n".join((method.upper(), path, str(timestamp), nonce, hashlib.sha256(body).hexdigest())).encode()
+@dataclass
+class Message:
+    """A request as the library reads it: method, URL (path and query as sent) and header fields."""
+
+    method: str
+    url: str
+    headers: CaseInsensitiveDict[str]
 
 
-def sign(key: str, method: str, path: str, timestamp: int, nonce: str, body: bytes) -> str:
-    """The hex signature an agency sends."""
-    message = string_to_sign(method, path, timestamp, nonce, body)
-    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+class _Key(HTTPSignatureKeyResolver):
+    def __init__(self, key: str) -> None:
+        self._key = key.encode("utf-8")
+
+    def resolve_public_key(self, key_id: str) -> bytes:
+        return self._key
+
+    def resolve_private_key(self, key_id: str) -> bytes:
+        return self._key
 
 
-def authorization_header(code: str, key: str, method: str, path: str, timestamp: int, nonce: str, body: bytes) -> str:
-    """A complete `Authorization` value, as an agency's client builds it."""
-    signature = sign(key, method, path, timestamp, nonce, body)
-    return f"{SCHEME} Credential={code}, Timestamp={timestamp}, Nonce={nonce}, Signature={signature}"
+def is_signed(headers: CaseInsensitiveDict[str]) -> bool:
+    """Whether the request carries an RFC 9421 signature."""
+    return "signature-input" in headers or "signature" in headers
 
 
-def parse_credential(parameters: str) -> SignedCredential:
-    """The parameters after the scheme name, or BadSignatureHeader."""
-    found = dict(_PARAMETER.findall(parameters))
-    missing = {"Credential", "Timestamp", "Nonce", "Signature"} - set(found)
-    if missing:
-        raise BadSignatureHeader(f"the signature header lacks {', '.join(sorted(missing))}")
-    if not _TIMESTAMP.fullmatch(found["Timestamp"]):
-        raise BadSignatureHeader("Timestamp must be Unix seconds")
-    if not _SIGNATURE.fullmatch(found["Signature"]):
-        raise BadSignatureHeader("Signature must be 64 hexadecimal digits (HMAC-SHA256)")
-    if not _NONCE.fullmatch(found["Nonce"]):
-        raise BadSignatureHeader("Nonce must be 16-64 characters of A-Z, a-z, 0-9, '-' or '_'")
-    return SignedCredential(found["Credential"], int(found["Timestamp"]), found["Nonce"], found["Signature"].lower())
+def claimed_signer(headers: CaseInsensitiveDict[str]) -> str:
+    """The `keyid` the one signature names (the agency code), before any key is tried; BadSignature if none."""
+    try:
+        inputs = http_sf.parse(headers.get("signature-input", "").encode("ascii"), tltype="dictionary")
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        raise BadSignature("Signature-Input is not a structured field dictionary (RFC 9421 §4.1)") from exc
+    if not isinstance(inputs, dict) or len(inputs) != 1:
+        raise BadSignature("send exactly one signature in Signature-Input")
+    [member] = inputs.values()
+    parameters = member[1] if isinstance(member, tuple) and len(member) == 2 else None
+    key_id = parameters.get("keyid") if isinstance(parameters, dict) else None
+    if not isinstance(key_id, str) or not key_id:
+        raise BadSignature('the signature has no "keyid" (the agency code)')
+    return key_id
 
 
-def signature_matches(keys: list[str], credential: SignedCredential, method: str, path: str, body: bytes) -> bool:
-    """Whether any of the agency's valid keys (current, or previous in its grace) made the signature."""
-    return any(
-        hmac.compare_digest(sign(key, method, path, credential.timestamp, credential.nonce, body), credential.signature)
-        for key in keys
+def verify(message: Message, body: bytes, keys: list[str]) -> SignedRequest:
+    """The signature checked under each of the agency's valid keys (current, or previous in its grace)."""
+    for key in keys:
+        verifier = HTTPMessageVerifier(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Key(key))
+        try:
+            [result] = verifier.verify(message, max_age=None, require_components=COVERED, body=body)
+        except InvalidSignature as exc:
+            if "Required component" in str(exc):
+                raise BadSignature(f"the signature must cover {', '.join(COVERED)}") from exc
+            if "created" in str(exc) or "Malformed" in str(exc) or "metadata" in str(exc):
+                raise BadSignature(f"the signature cannot be accepted: {exc}") from exc  # not a question of key
+            continue
+        except (HTTPMessageSignaturesException, ValueError) as exc:
+            raise BadSignature(f"the signature cannot be read: {exc}") from exc
+        nonce = result.nonce
+        if nonce is None or not _NONCE.fullmatch(nonce):
+            raise BadSignature("the signature needs a nonce of 16-64 characters of A-Z, a-z, 0-9, '-' or '_'")
+        created = datetime.fromtimestamp(int(result.parameters["created"]), UTC)
+        return SignedRequest(str(result.parameters["keyid"]), created, nonce)
+    raise BadSignature("the signature does not match the request under the agency's key")
+
+
+def sign_request(message: Message, body: bytes, agency_code: str, key: str, nonce: str, created: datetime) -> None:
+    """Sign in place as an agency's client does: Content-Digest added, Signature-Input and Signature set."""
+    signer = HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Key(key))
+    signer.sign(
+        message,
+        key_id=agency_code,
+        created=created,
+        nonce=nonce,
+        label="sig",
+        covered_component_ids=COVERED[:-1],
+        body=body,
     )

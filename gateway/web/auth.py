@@ -1,25 +1,25 @@
 """Agency identity from credentials: who sent a message comes from them, never from the body.
 
-Three ways, strongest first: a registered client certificate (mutual TLS), a signed request
-(`LAGW-HMAC-SHA256`, see gateway.security.request_signing), or `Authorization: Bearer <key>`.
+Three ways, strongest first: a registered client certificate (mutual TLS), a request signed by RFC 9421 (HTTP
+Message Signatures, see gateway.security.request_signing), or `Authorization: Bearer <key>`.
 """
 
 import ssl
-import time
 from ipaddress import ip_address
 from urllib.parse import unquote
 
 from flask import g, request
+from requests.structures import CaseInsensitiveDict
 
 from gateway.config import proxy_networks
 from gateway.domain.model import Agency
 from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
-from gateway.security.request_signing import SCHEME, BadSignatureHeader, parse_credential, signature_matches
+from gateway.security.request_signing import BadSignature, Message, claimed_signer, is_signed, verify
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
 
 _HOW = (
-    "present a registered client certificate, sign the request ('Authorization: LAGW-HMAC-SHA256 …'), "
+    "present a registered client certificate, sign the request (RFC 9421: Signature-Input and Signature), "
     "or send the agency's API key as 'Authorization: Bearer <key>'"
 )
 
@@ -28,8 +28,11 @@ def authenticate_agency() -> Agency:
     """The agency the request's credentials prove, or Unauthenticated."""
     by_certificate = _by_client_certificate()
     scheme, _, parameters = request.headers.get("Authorization", "").partition(" ")
-    if scheme == SCHEME:
-        claimed: Agency | None = _by_signature(parameters)
+    headers = CaseInsensitiveDict(request.headers.items())
+    if is_signed(headers):
+        if scheme:
+            raise Unauthenticated("send either a signature or an Authorization header, not both")
+        claimed: Agency | None = _by_signature(headers)
     elif scheme.lower() == "bearer" and parameters.strip():
         claimed = services().agencies.by_api_key(parameters.strip())
         if claimed is None:
@@ -100,21 +103,22 @@ def _from_trusted_proxy(address: str | None, proxies: tuple[str, ...]) -> bool:
     return any(peer in network for network in proxy_networks(proxies))
 
 
-def _by_signature(parameters: str) -> Agency:
-    try:
-        credential = parse_credential(parameters)
-    except BadSignatureHeader as exc:
-        raise Unauthenticated(str(exc)) from exc
+def _by_signature(headers: CaseInsensitiveDict[str]) -> Agency:
     registry = services().agencies
-    agency = registry.by_code(credential.agency_code)
     # The request target as the client sent it on the wire (gunicorn: RAW_URI; werkzeug: REQUEST_URI).
-    path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path.removesuffix("?")
-    body = request.get_data(cache=True)
-    if agency is None or not signature_matches(registry.keys_of(agency.code), credential, request.method, path, body):
-        raise Unauthenticated("the signature does not match the request under the agency's key")
+    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path.removesuffix("?")
+    url = target if not target.startswith("/") else f"http://gateway{target}"  # the authority is not covered
+    try:
+        agency = registry.by_code(claimed_signer(headers))
+        if agency is None:
+            raise BadSignature('the signature\'s "keyid" names no registered agency')
+        body = request.get_data(cache=True)
+        signed = verify(Message(request.method, url, headers), body, registry.keys_of(agency.code))
+    except BadSignature as exc:
+        raise Unauthenticated(str(exc)) from exc
     window = services().settings.token_window_seconds
-    if abs(time.time() - credential.timestamp) > window:
-        raise StaleSecurityToken(f"the signature's Timestamp is more than {window} s from the gateway's clock")
-    if not services().nonces.remember(agency.code, f"hmac:{credential.nonce}", services().clock.now()):
-        raise ReplayedSecurityToken("this Nonce was already used: a replayed request")
+    if abs(services().clock.now() - signed.created).total_seconds() > window:
+        raise StaleSecurityToken(f"the signature's created time is more than {window} s from the gateway's clock")
+    if not services().nonces.remember(agency.code, f"hmac:{signed.nonce}", services().clock.now()):
+        raise ReplayedSecurityToken("this nonce was already used: a replayed request")
     return agency

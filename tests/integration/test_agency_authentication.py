@@ -1,25 +1,24 @@
-"""Agencies authenticate beyond a bearer key: mutual TLS under gunicorn, and HMAC-signed requests with a replay
-window; keys and certificates rotate without a restart."""
+"""Agencies authenticate beyond a bearer key: mutual TLS under gunicorn, and requests signed by RFC 9421 with a
+replay window; keys and certificates rotate without a restart."""
 
 import json
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from http_message_signatures import HTTPMessageSigner, HTTPSignatureKeyResolver, algorithms
 
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.bootstrap import build_services
 from gateway.config import Settings
-from gateway.security.request_signing import authorization_header
 from gateway.web.soap.envelope import SOAP11
 from tests.support.certificates import Issued, TestAuthority
 from tests.support.gateway import EXAMPLE_POSTS, LiveGateway, example, running_gateway
@@ -39,18 +38,47 @@ def _notice(n: int | str) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def _signed_post(
-    gateway: LiveGateway, key: str, body: bytes, *, timestamp: int | None = None, nonce: str | None = None
-) -> requests.Response:
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    nonce = nonce or secrets.token_urlsafe(16)
-    header = authorization_header(COURT, key, "POST", PATH, timestamp, nonce, body)
-    return requests.post(
-        gateway.base + PATH,
-        data=body,
-        headers={"Authorization": header, "Content-Type": "application/json"},
-        timeout=10,
+class _AgencyKey(HTTPSignatureKeyResolver):
+    """How an agency's client hands its API key to the library."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key.encode("utf-8")
+
+    def resolve_private_key(self, key_id: str) -> bytes:
+        return self.key
+
+    def resolve_public_key(self, key_id: str) -> bytes:
+        return self.key
+
+
+def _signed(
+    gateway: LiveGateway, key: str, body: bytes, *, created: datetime | None = None, nonce: str | None = None
+) -> requests.PreparedRequest:
+    """A notice signed as an agency's Python client signs it: requests and the RFC 9421 library, nothing of ours."""
+    prepared = requests.Request(
+        "POST", gateway.base + PATH, data=body, headers={"Content-Type": "application/json"}
+    ).prepare()
+    HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_AgencyKey(key)).sign(
+        prepared,
+        key_id=COURT,
+        created=created or datetime.now(UTC),
+        nonce=nonce or secrets.token_urlsafe(16),
+        label="sig",
+        covered_component_ids=("@method", "@path", "@query"),
+        body=body,  # adds Content-Digest and covers it
     )
+    return prepared
+
+
+def _send(prepared: requests.PreparedRequest) -> requests.Response:
+    with requests.Session() as session:
+        return session.send(prepared, timeout=10)
+
+
+def _signed_post(
+    gateway: LiveGateway, key: str, body: bytes, *, created: datetime | None = None, nonce: str | None = None
+) -> requests.Response:
+    return _send(_signed(gateway, key, body, created=created, nonce=nonce))
 
 
 @pytest.fixture
@@ -63,22 +91,19 @@ def test_a_signed_request_is_accepted_and_the_key_never_travels(gateway: LiveGat
     response = _signed_post(gateway, gateway.keys[COURT], _notice(1))
 
     assert response.status_code == 202, response.text
-    assert gateway.keys[COURT] not in response.request.headers["Authorization"]
+    assert "Authorization" not in response.request.headers
+    assert all(gateway.keys[COURT] not in value for value in response.request.headers.values())
 
 
 def test_a_tampered_body_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(gateway: LiveGateway) -> None:
     key = gateway.keys[COURT]
     before = gateway.row_counts()
     body = _notice(2)
-    header = authorization_header(COURT, key, "POST", PATH, int(time.time()), secrets.token_urlsafe(16), body)
-    tampered = requests.post(
-        gateway.base + PATH,
-        data=body.replace(b"\xe7\x8e\x8b", b"\xe6\x9d\x8e"),  # 王 -> 李: another person
-        headers={"Authorization": header, "Content-Type": "application/json"},
-        timeout=10,
-    )
+    tampered_request = _signed(gateway, key, body)
+    tampered_request.body = body.replace(b"\xe7\x8e\x8b", b"\xe6\x9d\x8e")  # 王 -> 李: another person
+    tampered = _send(tampered_request)
     wrong_key = _signed_post(gateway, gateway.keys["proc-370200"], body)
-    stale = _signed_post(gateway, key, body, timestamp=int(time.time()) - 3600)
+    stale = _signed_post(gateway, key, body, created=datetime.now(UTC) - timedelta(hours=1))
     counts_after_refusals = gateway.row_counts()
     nonce = secrets.token_urlsafe(16)
     first = _signed_post(gateway, key, body, nonce=nonce)
@@ -86,32 +111,49 @@ def test_a_tampered_body_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(
 
     refused = {"tampered": tampered, "wrong key": wrong_key, "stale": stale, "replay": replay}
     assert {name: r.status_code for name, r in refused.items()} == dict.fromkeys(refused, 401)
-    assert stale.json()["code"] == "stale-security-token" or "Timestamp" in stale.json()["detail"]
+    assert stale.json()["code"] == "stale-security-token" or "created" in stale.json()["detail"]
     assert "replayed" in replay.json()["detail"]
     assert counts_after_refusals == before
     assert first.status_code == 202
 
 
 @pytest.mark.parametrize(
-    "parameters",
+    "headers",
     [
-        "Credential=court-370202, Timestamp=1, Nonce=aaaaaaaaaaaaaaaaaa, Signature=\u00e9\u00e9",
-        "Credential=court-370202, Timestamp=\u00b2, Nonce=aaaaaaaaaaaaaaaaaa, Signature=" + "0" * 64,
-        "Credential=court-370202, Nonce=aaaaaaaaaaaaaaaaaa, Signature=" + "0" * 64,
+        {"Signature-Input": "sig=(", "Signature": "sig=:AAAA:"},
+        {"Signature-Input": 'sig=("@method");created=1;nonce="aaaaaaaaaaaaaaaaaa"', "Signature": "sig=:AAAA:"},
+        {"Signature-Input": 'sig=("@method");created=1;keyid="nobody";nonce="aaaaaaaaaaaaaaaaaa"', "Signature": ""},
+        {"Signature-Input": "sig=(\u00e9)", "Signature": "sig=:\u00e9\u00e9:"},
+        {"Signature": "sig=:AAAA:"},
     ],
-    ids=["non-ascii signature", "unicode digit timestamp", "no timestamp"],
+    ids=["not a structured field", "no keyid", "unknown agency", "non-ascii", "no signature input"],
 )
-def test_a_malformed_signature_header_is_a_401_not_a_500(gateway: LiveGateway, parameters: str) -> None:
-    header = f"LAGW-HMAC-SHA256 {parameters}".encode().decode("latin-1")
+def test_a_malformed_signature_is_a_401_not_a_500(gateway: LiveGateway, headers: dict[str, str]) -> None:
+    latin1 = {name: value.encode().decode("latin-1") for name, value in headers.items()}
     response = requests.post(
         gateway.base + PATH,
         data=_notice("bad-header"),
-        headers={"Authorization": header, "Content-Type": "application/json"},
+        headers=latin1 | {"Content-Type": "application/json"},
         timeout=10,
     )
 
     assert response.status_code == 401, response.text
     assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_signature_that_leaves_out_the_body_is_refused(gateway: LiveGateway) -> None:
+    body = _notice("uncovered")
+    prepared = requests.Request(
+        "POST", gateway.base + PATH, data=body, headers={"Content-Type": "application/json"}
+    ).prepare()
+    HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_AgencyKey(gateway.keys[COURT])).sign(
+        prepared, key_id=COURT, nonce=secrets.token_urlsafe(16), label="sig", covered_component_ids=("@method", "@path")
+    )
+
+    response = _send(prepared)
+
+    assert response.status_code == 401
+    assert "must cover" in response.json()["detail"]
 
 
 def test_a_rotated_key_keeps_working_through_its_grace_and_then_stops(gateway: LiveGateway) -> None:
