@@ -106,6 +106,7 @@ def _app(sim: AgencySimulator) -> Flask:
             entry = sim.received.setdefault(key, {"element": operation, "calls": 0})
             entry["calls"] += 1
             entry["request_id"] = request.headers.get(REQUEST_ID_HEADER)
+            entry["traceparent"] = request.headers.get("traceparent")
         time.sleep(sim.stall)
         answer = (
             f'<S:Envelope xmlns:S="{SOAP11.namespace}"><S:Body><a:ReceiveLegalAidReplyResponse xmlns:a="{namespace}">'
@@ -130,6 +131,7 @@ def _app(sim: AgencySimulator) -> Flask:
             )
             entry["calls"] += 1
             entry["request_id"] = request.headers.get(REQUEST_ID_HEADER)
+            entry["traceparent"] = request.headers.get("traceparent")
         time.sleep(sim.stall)
         return Response(status=204)
 

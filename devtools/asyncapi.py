@@ -42,6 +42,7 @@ from gateway.service.messages import (
     WITHDRAWAL_SCHEMA,
 )
 from gateway.service.ports import AT_RISK, MISSED, OutboxMessage
+from gateway.tracing import TRACEPARENT
 from schemas.answer_message import AnswerMessageSchema
 from schemas.answers import (
     AppointmentSchema,
@@ -475,7 +476,13 @@ def _gateway_message(message: GatewayMessage, example: OutboxMessage | None) -> 
         named["centre"] = CENTRE
     if message.traced:
         named[REQUEST_ID_HEADER] = {"type": "string", "description": "the agency call's X-Request-Id, when known"}
-    headers = {"type": "object", "properties": named, "required": sorted(set(named) - {REQUEST_ID_HEADER})}
+        named[TRACEPARENT] = {
+            "type": "string",
+            "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+            "description": "W3C Trace Context: the notice's trace (its intake, or the step that published this)",
+        }
+    optional = {REQUEST_ID_HEADER, TRACEPARENT}
+    headers = {"type": "object", "properties": named, "required": sorted(set(named) - optional)}
     properties = {
         "type": "object",
         "properties": {

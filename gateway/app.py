@@ -9,6 +9,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.logs import keep_bodies_out_of_logs
+from gateway.tracing import configure_tracing
 from gateway.web import api_page, centre, health, problems_doc, status
 from gateway.web.api import describe_document, make_api
 from gateway.web.console import init_console
@@ -46,6 +47,7 @@ def create_app(
 ) -> Flask:
     """Build the gateway's Flask app; tests pass their own settings or services."""
     settings = settings or (services.settings if services else Settings.from_env())
+    configure_tracing()
     app = Flask("gateway")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from gateway.notify.webhook import new_secret
 from gateway.notify.wsdl_pin import check_wsdl, fetch_wsdl
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
+from gateway.tracing import configure_tracing
 
 
 class _WithPlugins(click.Group):
@@ -51,6 +52,7 @@ def _plugins() -> list[importlib.metadata.EntryPoint]:
 def main() -> None:
     """Legal Aid Gateway."""
     configure_logging(log_format_of(dict(os.environ)))
+    configure_tracing()
 
 
 @main.group()

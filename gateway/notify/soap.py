@@ -21,6 +21,7 @@ from gateway.logs import REQUEST_ID_HEADER
 from gateway.notify.targets import CallbackTargetRefused
 from gateway.notify.wsdl_pin import PinnedTransport, check_wsdl, fetch_wsdl
 from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
+from gateway.tracing import TRACEPARENT, current_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ class SoapNotifier:
         try:
             client = self._client(callback)
             headers = {REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {}
+            traceparent = current_traceparent()  # the delivery's span, in the notice's trace
+            if traceparent:
+                headers[TRACEPARENT] = traceparent
             operation = getattr(client.service, contract.name)
             arguments = _known_to(client, contract.name, zeep_arguments(contract.request_schema, delivery.body))
             with client.settings(extra_http_headers=headers):

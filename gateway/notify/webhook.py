@@ -17,6 +17,7 @@ from standardwebhooks.webhooks import Webhook
 
 from gateway.logs import REQUEST_ID_HEADER
 from gateway.service.ports import DELIVERED, FAILED, Attempt, Callback, Delivery
+from gateway.tracing import TRACEPARENT, current_traceparent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SECRET_PREFIX = "whsec_"
@@ -49,11 +50,15 @@ class WebhookNotifier:
     def send(self, callback: Callback, delivery: Delivery) -> Attempt:
         """One attempt at one notice."""
         body = json.dumps(delivery.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = {
-            "Content-Type": "application/json",
-            **standard_headers(callback.secret, delivery.idempotency_key, self._now(), body),
-            IDEMPOTENCY_HEADER: delivery.idempotency_key,
-        } | ({REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {})
+        headers = (
+            {
+                "Content-Type": "application/json",
+                **standard_headers(callback.secret, delivery.idempotency_key, self._now(), body),
+                IDEMPOTENCY_HEADER: delivery.idempotency_key,
+            }
+            | ({REQUEST_ID_HEADER: delivery.http_request_id} if delivery.http_request_id else {})
+            | _trace()
+        )
         try:
             # A redirect is not followed: the agency's answer must not steer a signed notice elsewhere.
             response = self._session.post(
@@ -68,3 +73,8 @@ class WebhookNotifier:
         return Attempt(
             self._now(), FAILED, http_status=response.status_code, error=f"HTTP {response.status_code} {reason}"
         )
+
+
+def _trace() -> dict[str, str]:
+    traceparent = current_traceparent()  # the delivery's span, in the notice's trace
+    return {TRACEPARENT: traceparent} if traceparent else {}

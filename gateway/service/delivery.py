@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from opentelemetry.trace import SpanKind
+
 from gateway.config import Settings
 from gateway.domain.lifecycle import Event
 from gateway.errors import IllegalTransition
@@ -20,6 +22,7 @@ from gateway.service.ports import (
     Notifier,
 )
 from gateway.service.transitions import Change, Transitions
+from gateway.tracing import span_in
 
 log = logging.getLogger(__name__)
 ACTOR = "deliver"
@@ -97,7 +100,8 @@ class Deliverer:
             agency = self._agencies.by_code(delivery.agency_code)
             if callback is None or agency is None:
                 return Attempt(self._clock.now(), FAILED, error="the agency has no callback any more")
-            attempt = self._notifier.send(callback, agency.type, delivery)
+            with span_in(delivery.traceparent, f"notify {delivery.event}", SpanKind.CLIENT):  # the notice's trace
+                attempt = self._notifier.send(callback, agency.type, delivery)
         except Exception as exc:  # one notice that cannot be sent must not hold up the others
             log.exception("notice %s could not be sent", delivery.idempotency_key)
             return Attempt(self._clock.now(), FAILED, error=f"{type(exc).__name__}: {exc}"[:500])

@@ -32,6 +32,7 @@ from gateway.rules.routing import RoutingTable, route_request
 from gateway.security.privacy import mask_id_number, mask_name
 from gateway.service.messages import request_message
 from gateway.service.ports import Accepted, Clock, RawPayload, ReferenceTaken, RequestStore, StoredRequest, UnitOfWork
+from gateway.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +118,10 @@ class Intake:
                 requests = _linked(
                     [self._decide(uow, agency, channel, decision, member, received_at) for member in members]
                 )
+                trace = current_traceparent()  # the agency's call: the notice's trace
                 for request in requests:
-                    uow.record(Accepted(request, digest, raw, request_message(request, request_id=raw.request_id)))
+                    message = request_message(request, request_id=raw.request_id, traceparent=trace)
+                    uow.record(Accepted(request, digest, raw, message, trace))
                 uow.commit()
         except ReferenceTaken:
             # A concurrent resend won the race; answer as for any resend.

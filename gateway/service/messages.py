@@ -6,6 +6,7 @@ from typing import Any
 
 from gateway.domain.model import SCHEMA_VERSION, Attachment, LegalAidRequest, Withdrawal
 from gateway.service.ports import OutboxMessage, StoredRequest
+from gateway.tracing import TRACEPARENT, traceparent_or
 from schemas.canonical import encode_request
 from schemas.fields import china_iso
 
@@ -16,10 +17,15 @@ REQUEST_ID_HEADER = "x-request-id"  # the agency's X-Request-Id, for tracing a n
 
 
 def request_message(
-    request: LegalAidRequest, correlation_id: str | None = None, request_id: str | None = None
+    request: LegalAidRequest,
+    correlation_id: str | None = None,
+    request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> OutboxMessage:
     """The outbox row that carries a new request to the assignment queue."""
     headers = {"schema": SCHEMA_VERSION, "kind": request.kind.value, "centre": request.routing.centre_code}
+    if traceparent:
+        headers[TRACEPARENT] = traceparent
     return OutboxMessage(
         message_id=request.id,
         exchange=REQUESTS_EXCHANGE,
@@ -106,7 +112,8 @@ def event_message(
         routing_key=routing_key,
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         headers={"schema": EVENT_SCHEMA, "kind": request.kind.value, "centre": request.centre_code}
-        | ({REQUEST_ID_HEADER: request.http_request_id} if request.http_request_id else {}),
+        | ({REQUEST_ID_HEADER: request.http_request_id} if request.http_request_id else {})
+        | _trace_header(request),
         correlation_id=request.id,
         request_id=request.id,
     )
@@ -127,3 +134,9 @@ def checkpoint_message(count: int, head_hash: str, at: datetime) -> OutboxMessag
         headers={"schema": EVENT_SCHEMA, "kind": AUDIT_CHECKPOINT},
         correlation_id=head_hash,
     )
+
+
+def _trace_header(request: StoredRequest) -> dict[str, str]:
+    """The notice's trace on its events: the current span's when it continues that trace, else the intake's."""
+    traceparent = traceparent_or(request.traceparent)
+    return {TRACEPARENT: traceparent} if traceparent else {}

@@ -83,6 +83,7 @@ class StoredRequest:
     routing_key: str
     updated_at: datetime
     http_request_id: str | None = None  # the X-Request-Id of the agency's call
+    traceparent: str | None = None  # the intake's W3C trace context: the notice's later steps continue its trace
 
 
 class ReferenceTaken(Exception):
@@ -109,6 +110,7 @@ class Accepted:
     digest: str
     raw: RawPayload
     message: OutboxMessage
+    traceparent: str | None = None  # the intake's trace context, kept with the request
 
 
 class StateMoved(Exception):
@@ -302,6 +304,7 @@ class Delivery:
     next_attempt_at: datetime
     last_error: str | None
     http_request_id: str | None = None  # the X-Request-Id of the agency's notice, sent back with the callback
+    traceparent: str | None = None  # the notice's trace, which the callback continues
 
 
 @dataclass(frozen=True)

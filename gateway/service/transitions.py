@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.errors import IllegalTransition
 from gateway.service.messages import event_message
@@ -18,7 +19,9 @@ from gateway.service.ports import (
     StateChange,
     StateMoved,
     StoredRequest,
+    UnitOfWork,
 )
+from gateway.tracing import span_in
 from schemas.fields import china_iso
 
 NOTICE_SCHEMA = "legalaid.notice/1"
@@ -68,27 +71,36 @@ class Transitions:
                     target = next_state(stored.kind, stored.state, event)
                 except TransitionRefused as exc:
                     raise IllegalTransition(str(exc)) from exc
-                at = self._clock.now()
-                state_change = StateChange(
-                    request_id=stored.id,
-                    from_state=stored.state,
-                    to_state=target,
-                    event=event.value,
-                    actor=change.actor,
-                    at=at,
-                    detail=change.detail,
-                    messages=(self._event(stored, event, at), *change.messages),
-                    answer=change.answer,
-                    deliveries=self._notices(stored, event, at, change),
-                    deadline=change.deadline,
-                )
-                uow.record(state_change)
-                try:
-                    uow.commit()
-                except StateMoved:
-                    continue
-                return _moved(stored, state_change)
+                with span_in(stored.traceparent, f"request.{event.value}"):  # the notice's trace goes on
+                    moved = self._write(uow, stored, event, target, change)
+                if moved is not None:
+                    return moved
         raise IllegalTransition(f"request {request_id} kept changing state; try again")
+
+    def _write(
+        self, uow: UnitOfWork, stored: StoredRequest, event: Event, target: RequestState, change: Change
+    ) -> StoredRequest | None:
+        """Record the change and commit; None if another writer moved the request first."""
+        at = self._clock.now()
+        state_change = StateChange(
+            request_id=stored.id,
+            from_state=stored.state,
+            to_state=target,
+            event=event.value,
+            actor=change.actor,
+            at=at,
+            detail=change.detail,
+            messages=(self._event(stored, event, at), *change.messages),
+            answer=change.answer,
+            deliveries=self._notices(stored, event, at, change),
+            deadline=change.deadline,
+        )
+        uow.record(state_change)
+        try:
+            uow.commit()
+        except StateMoved:
+            return None
+        return _moved(stored, state_change)
 
     def _event(self, stored: StoredRequest, event: Event, at: datetime) -> OutboxMessage:
         return event_message(str(uuid.uuid4()), f"request.{event.value}", stored, at)

@@ -28,7 +28,7 @@ class SqlDeliveries:
         """
         earlier = deliveries.alias("earlier")
         query = (
-            sa.select(deliveries, _request_id_of_notice())
+            sa.select(deliveries, _request_id_of_notice(), _trace_of_notice())
             .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= self._now())
             # One request's notices reach the agency in order: none overtakes an earlier one still pending.
             .where(
@@ -150,6 +150,15 @@ def _request_id_of_notice() -> sa.Label[str | None]:
     )
 
 
+def _trace_of_notice() -> sa.Label[str | None]:
+    return (
+        sa.select(requests.c.traceparent)
+        .where(requests.c.id == deliveries.c.request_id)
+        .scalar_subquery()
+        .label("traceparent")
+    )
+
+
 def delivery_from_row(row: sa.RowMapping) -> Delivery:
     """A deliveries row as a Delivery."""
     return Delivery(
@@ -164,4 +173,5 @@ def delivery_from_row(row: sa.RowMapping) -> Delivery:
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
         http_request_id=row.get("http_request_id"),
+        traceparent=row.get("traceparent"),
     )

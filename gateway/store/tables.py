@@ -94,6 +94,7 @@ requests = sa.Table(
     sa.Column("missed_published_at", UtcDateTime),  # deadline.missed sent (once)
     # The X-Request-Id of the agency's call: it rides on the bus message and on the callback to the agency.
     sa.Column("http_request_id", sa.String(64)),
+    sa.Column("traceparent", sa.String(55)),  # the intake's trace context: the notice's later steps continue it
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),

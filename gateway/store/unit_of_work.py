@@ -114,7 +114,11 @@ class SqlUnitOfWork:
         warnings = [event for event in events if isinstance(event, DeadlineWarned)]
         _compare_and_set(conn, changes, warnings)
         keys = self._store.data_keys
-        rows = [self._store.request_row(e.request, e.digest, e.message.body, e.raw.request_id) for e in accepted]
+        rows = [
+            self._store.request_row(e.request, e.digest, e.message.body, e.raw.request_id)
+            | {"traceparent": e.traceparent}
+            for e in accepted
+        ]
         payloads = [self._payload_row(e) for e in accepted]
         messages = [outbox_row(e.message, e.request.source.received_at, keys) for e in accepted]
         messages += [outbox_row(message, c.at, keys) for c in changes for message in c.messages]

@@ -157,6 +157,7 @@ class InMemoryStore:
             routing_key=request.routing.routing_key,
             updated_at=request.source.received_at,
             http_request_id=event.raw.request_id,
+            traceparent=event.traceparent,
         )
         self.outbox.append(message)
         self.raw[request.id] = event.raw

@@ -1,0 +1,81 @@
+"""Traces by W3C Trace Context with OpenTelemetry: one notice is one trace.
+
+The agency's `traceparent` (or a new trace) is the intake's span; the request keeps it, and every later step
+of that notice continues the same trace under it: its message on the bus, each state change and its event,
+each callback to the agency (`traceparent` on the webhook or SOAP call). `X-Request-Id` stays beside it.
+Spans are exported only when the standard variables ask for it (`OTEL_TRACES_EXPORTER=otlp`, with
+`OTEL_EXPORTER_OTLP_ENDPOINT` and the rest read by the OTLP exporter); by default nothing leaves the process.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import context, propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+TRACEPARENT = "traceparent"
+_configured = False
+
+
+def configure_tracing() -> None:
+    """Once per process: spans with real ids (so traces continue across processes), exported only on request."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "lagw")}))
+    exporters = {name.strip() for name in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(",")}
+    if "otlp" in exporters:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def _tracer() -> trace.Tracer:
+    return trace.get_tracer("lagw")
+
+
+def current_traceparent() -> str | None:
+    """The `traceparent` of the span now current, if there is one."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get(TRACEPARENT)
+
+
+def traceparent_or(stored: str | None) -> str | None:
+    """The current span's `traceparent` when it continues the trace `stored` names; else `stored` itself."""
+    current = current_traceparent()
+    if current is None or stored is None:
+        return current or stored
+    return current if current.split("-")[1:2] == stored.split("-")[1:2] else stored
+
+
+@contextmanager
+def span_in(traceparent: str | None, name: str, kind: trace.SpanKind = trace.SpanKind.INTERNAL) -> Iterator[None]:
+    """A span continuing the trace `traceparent` names (the caller's own span is linked), or the current one."""
+    if traceparent is None:
+        with _tracer().start_as_current_span(name, kind=kind):
+            yield
+        return
+    caller = trace.get_current_span().get_span_context()
+    links = [trace.Link(caller)] if caller.is_valid else []
+    parent = propagate.extract({TRACEPARENT: traceparent})
+    with _tracer().start_as_current_span(name, context=parent, kind=kind, links=links):
+        yield
+
+
+def start_server_span(headers: Mapping[str, str], name: str) -> tuple[trace.Span, object]:
+    """The span of one incoming call, under the caller's `traceparent` if it sent one; (span, token to detach)."""
+    carrier = {key.lower(): value for key, value in headers.items()}
+    span = _tracer().start_span(name, context=propagate.extract(carrier), kind=trace.SpanKind.SERVER)
+    return span, context.attach(trace.set_span_in_context(span))
+
+
+def end_server_span(span: trace.Span, token: object) -> None:
+    """End the call's span and restore the context before it."""
+    span.end()
+    context.detach(token)  # type: ignore[arg-type]
