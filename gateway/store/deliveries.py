@@ -28,7 +28,7 @@ class SqlDeliveries:
         """
         earlier = deliveries.alias("earlier")
         query = (
-            sa.select(deliveries, _request_id_of_notice(), _trace_of_notice())
+            sa.select(deliveries, _of_notice(requests.c.http_request_id), _of_notice(requests.c.traceparent))
             .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= self._now())
             # One request's notices reach the agency in order: none overtakes an earlier one still pending.
             .where(
@@ -141,22 +141,9 @@ class SqlDeliveries:
         conn.execute(deliveries.update().where(deliveries.c.id == delivery.id).values(values))
 
 
-def _request_id_of_notice() -> sa.Label[str | None]:
-    return (
-        sa.select(requests.c.http_request_id)
-        .where(requests.c.id == deliveries.c.request_id)
-        .scalar_subquery()
-        .label("http_request_id")
-    )
-
-
-def _trace_of_notice() -> sa.Label[str | None]:
-    return (
-        sa.select(requests.c.traceparent)
-        .where(requests.c.id == deliveries.c.request_id)
-        .scalar_subquery()
-        .label("traceparent")
-    )
+def _of_notice(column: sa.Column[str]) -> sa.Label[str | None]:
+    """A column of the request a delivery reports on (its X-Request-Id, its trace), beside the delivery's own."""
+    return sa.select(column).where(requests.c.id == deliveries.c.request_id).scalar_subquery().label(column.name)
 
 
 def delivery_from_row(row: sa.RowMapping) -> Delivery:
