@@ -21,7 +21,7 @@ from gateway.domain.model import Agency
 from gateway.errors import NoRoute
 from gateway.logs import configure_logging
 from gateway.notify.targets import CallbackTargetRefused, check_callback_url
-from gateway.notify.webhook import new_secret
+from gateway.notify.webhook import new_secret, signing_key
 from gateway.notify.wsdl_pin import check_wsdl, fetch_wsdl
 from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
@@ -162,6 +162,11 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
                 check_wsdl(wsdl, url)
         except CallbackTargetRefused as exc:
             raise click.ClickException(f"callback refused: {exc}") from exc
+        if kind == "webhook" and secret:
+            try:
+                signing_key(secret)
+            except ValueError as exc:
+                raise click.ClickException(f"--secret: {exc}") from exc
         chosen = secret or (new_secret() if kind == "webhook" else random_secrets.token_urlsafe(32))
         callback = Callback(kind=kind, url=url, secret=chosen, username=username, wsdl=wsdl)
     try:

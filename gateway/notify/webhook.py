@@ -28,10 +28,24 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
+def signing_key(secret: str) -> bytes:
+    """The key a secret names: the base64 after `whsec_` (strictly decoded, not empty), else its UTF-8 bytes.
+
+    ValueError for a `whsec_` secret that is not base64 of at least 16 bytes: `set-callback` refuses it."""
+    if not secret.startswith(SECRET_PREFIX):
+        return secret.encode("utf-8")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except ValueError as exc:
+        raise ValueError("a whsec_ secret must be standard base64 after the prefix") from exc
+    if len(key) < 16:
+        raise ValueError("a whsec_ secret must hold at least 16 bytes")
+    return key
+
+
 def standard_headers(secret: str, message_id: str, at: datetime, body: bytes) -> dict[str, str]:
     """The Standard Webhooks headers of one attempt: id, timestamp and signature."""
-    key = secret.encode("utf-8") if not secret.startswith(SECRET_PREFIX) else secret
-    signature = Webhook(key).sign(message_id, at.astimezone(UTC), body.decode("utf-8"))
+    signature = Webhook(signing_key(secret)).sign(message_id, at.astimezone(UTC), body.decode("utf-8"))
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(at.timestamp())),

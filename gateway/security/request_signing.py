@@ -14,7 +14,7 @@ exists for Java, .NET, Go and Node): `sign_request` below is what an agency's Py
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import http_sf
 from http_message_signatures import (
@@ -28,6 +28,7 @@ from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from requests.structures import CaseInsensitiveDict
 
 COVERED = ("@method", "@path", "@query", "content-digest")  # what every signature must cover
+_JUDGED_BY_THE_CALLER = timedelta(days=1)  # the library's own limit on a `created` ahead of the clock
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -86,9 +87,11 @@ def claimed_signer(headers: CaseInsensitiveDict[str]) -> str:
 
 
 def verify(message: Message, body: bytes, keys: list[str]) -> SignedRequest:
-    """The signature checked under each of the agency's valid keys (current, or previous in its grace)."""
+    """The signature checked under each of the agency's valid keys (current, or previous in its grace). How far
+    `created` may be from the gateway's clock, either way, is the caller's to judge (its replay window)."""
     for key in keys:
         verifier = HTTPMessageVerifier(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Key(key))
+        verifier.max_clock_skew = _JUDGED_BY_THE_CALLER
         try:
             [result] = verifier.verify(message, max_age=None, require_components=COVERED, body=body)
         except InvalidSignature as exc:

@@ -124,12 +124,7 @@ class Intake:
                     uow.record(Accepted(request, digest, raw, message, trace))
                 uow.commit()
         except ReferenceTaken:
-            # A concurrent resend won the race; answer as for any resend.
-            with self._store.unit() as uow:
-                stored = uow.find_by_reference(agency.code, submission.reference, submission.kind)
-                if stored is None:
-                    raise
-                return self._resend(uow, agency.code, members, stored, digest)
+            return self._after_race(agency.code, submission, members, digest)
         for request in requests:
             log.info(
                 "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
@@ -154,6 +149,19 @@ class Intake:
             for request in requests
         )
         return replace(first, companions=tuple(others))
+
+    def _after_race(self, agency_code: str, submission: Submission, members: list[Submission], digest: str) -> Receipt:
+        """A key was taken between the resend check and the commit: a concurrent resend won the race, answered as
+        any resend; or a companion's `<reference>#n` was used alone before, a conflict."""
+        with self._store.unit() as uow:
+            stored = uow.find_by_reference(agency_code, submission.reference, submission.kind)
+            if stored is not None:
+                return self._resend(uow, agency_code, members, stored, digest)
+            for member in members[1:]:
+                taken = uow.find_by_reference(agency_code, member.reference, member.kind)
+                if taken is not None:
+                    raise ReferenceConflict(taken.agency_code, taken.reference, taken.id)
+        raise ReferenceTaken(submission.reference)  # taken, then gone: requests are never deleted
 
     def _decide(
         self,

@@ -56,8 +56,13 @@ class SqlUnitOfWork:
         self._events: list[Recorded] = []
 
     def __enter__(self) -> "SqlUnitOfWork":
-        self._conn = self._engine.connect()
-        self._conn.begin()
+        conn = self._engine.connect()
+        try:
+            conn.begin()  # SQLite: BEGIN IMMEDIATE, which may time out waiting for the write lock
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
         self._events = []
         return self
 

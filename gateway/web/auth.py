@@ -15,6 +15,7 @@ from gateway.config import proxy_networks
 from gateway.domain.model import Agency
 from gateway.errors import ReplayedSecurityToken, StaleSecurityToken, Unauthenticated
 from gateway.security.request_signing import BadSignature, Message, claimed_signer, is_signed, verify
+from gateway.web.content_encoding import SENT_BODY, SENT_ENCODING
 from gateway.web.context import services
 from gateway.web.rate_limits import count_agency_call
 
@@ -112,7 +113,8 @@ def _by_signature(headers: CaseInsensitiveDict[str]) -> Agency:
         agency = registry.by_code(claimed_signer(headers))
         if agency is None:
             raise BadSignature('the signature\'s "keyid" names no registered agency')
-        body = request.get_data(cache=True)
+        body = request.environ.get(SENT_BODY) or request.get_data(cache=True)  # as sent: before any gzip is undone
+        headers = _as_sent(headers)
         signed = verify(Message(request.method, url, headers), body, registry.keys_of(agency.code))
     except BadSignature as exc:
         raise Unauthenticated(str(exc)) from exc
@@ -122,3 +124,13 @@ def _by_signature(headers: CaseInsensitiveDict[str]) -> Agency:
     if not services().nonces.remember(agency.code, f"hmac:{signed.nonce}", services().clock.now()):
         raise ReplayedSecurityToken("this nonce was already used: a replayed request")
     return agency
+
+
+def _as_sent(headers: CaseInsensitiveDict[str]) -> CaseInsensitiveDict[str]:
+    """The header fields as the client signed them: a gzip body's Content-Encoding, taken off when the body was
+    decoded, put back (it may be covered)."""
+    encoding = request.environ.get(SENT_ENCODING)
+    if encoding and "content-encoding" not in headers:
+        headers = CaseInsensitiveDict(headers)
+        headers["Content-Encoding"] = encoding
+    return headers

@@ -22,6 +22,10 @@ _GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's wbits for a gzip header and trailer
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+SENT_BODY = "lagw.sent_body"  # the body as it came, before its gzip was undone
+SENT_ENCODING = "lagw.sent_encoding"  # its Content-Encoding, taken off once undone
+
+
 class DecodedBodies:
     """WSGI middleware: a gzip body decompressed, at most `limit` bytes; anything else left to refuse."""
 
@@ -51,9 +55,10 @@ class DecodedBodies:
             raise PayloadTooLarge(f"the body decompresses to more than the limit of {self._limit} bytes")
         if not inflater.eof:
             raise MalformedBody("the gzip body ends before its last block")
+        environ[SENT_BODY] = compressed  # a signed request's Content-Digest is of the bytes as sent (RFC 9530)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        environ.pop("HTTP_CONTENT_ENCODING", None)
+        environ[SENT_ENCODING] = environ.pop("HTTP_CONTENT_ENCODING", None)
         environ.pop("wsgi.input_terminated", None)
 
     def _read(self, environ: dict[str, Any]) -> bytes:

@@ -1,6 +1,7 @@
 """Agencies authenticate beyond a bearer key: mutual TLS under gunicorn, and requests signed by RFC 9421 with a
 replay window; keys and certificates rotate without a restart."""
 
+import gzip
 import json
 import secrets
 import subprocess
@@ -291,3 +292,35 @@ def test_a_certificate_is_rotated_without_restarting_the_gateway(tls_gateway: Tl
     assert both == [202, 202]
     assert removed.returncode == 0, removed.stderr
     assert after == [401, 202]
+
+
+def test_a_client_clock_a_minute_fast_is_inside_the_window_and_an_hour_fast_is_stale(gateway: LiveGateway) -> None:
+    key = gateway.keys[COURT]
+
+    a_minute = _signed_post(gateway, key, _notice("fast-1m"), created=datetime.now(UTC) + timedelta(minutes=1))
+    an_hour = _signed_post(gateway, key, _notice("fast-1h"), created=datetime.now(UTC) + timedelta(hours=1))
+
+    assert a_minute.status_code == 202, a_minute.text
+    assert (an_hour.status_code, an_hour.json()["code"]) == (401, "stale-security-token")
+
+
+def test_a_signed_gzip_body_is_checked_against_the_bytes_as_sent(gateway: LiveGateway) -> None:
+    compressed = gzip.compress(_notice("gzip"))
+    prepared = requests.Request(
+        "POST",
+        gateway.base + PATH,
+        data=compressed,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    ).prepare()
+    HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_AgencyKey(gateway.keys[COURT])).sign(
+        prepared,
+        key_id=COURT,
+        nonce=secrets.token_urlsafe(16),
+        label="sig",
+        covered_component_ids=("@method", "@path", "@query", "content-encoding"),
+        body=compressed,
+    )
+
+    response = _send(prepared)
+
+    assert response.status_code == 202, response.text

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
+from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.model import Agency, Person, PersonMatch
 from gateway.service.ports import (
     AT_RISK,
@@ -188,7 +189,8 @@ class InMemoryStore:
         request = event.request
         stored = self.stored.get(request.id)
         key = (request.id, event.which, request.due_at)
-        if stored is None or stored.due_at != request.due_at or key in self.warned:
+        running = stored is not None and stored.state in CLOCK_RUNNING  # answered meanwhile: no warning
+        if stored is None or not running or stored.due_at != request.due_at or key in self.warned:
             raise StateMoved(request.id)
         self.warned[key] = event.at
         if event.which == MISSED:

@@ -460,3 +460,18 @@ def test_one_bad_person_refuses_the_whole_notice_and_is_named_as_the_dialect_nam
     assert refused.value.code == code
     assert [dialect_path(path, PROCURATORATE_FIELDS) for path in refused.value.errors] == [field]
     assert not store.outbox and not store.stored
+
+
+def test_a_document_whose_companion_reference_was_used_alone_before_is_a_conflict_not_an_error(
+    store: InMemoryStore,
+) -> None:
+    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    alone = replace(_duty_notice(), reference="青检法帮〔2026〕88号#2")
+    earlier = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.SOAP, alone, RAW)
+    before = len(store.stored)
+
+    with pytest.raises(ReferenceConflict) as conflict:
+        intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.SOAP, _duty_notice(SUSPECT_2), RAW)
+
+    assert conflict.value.existing_id == earlier.request_id
+    assert len(store.stored) == before  # nothing of the document is stored

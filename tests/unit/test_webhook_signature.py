@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from gateway.notify.webhook import SECRET_PREFIX, new_secret, standard_headers
+from gateway.notify.webhook import SECRET_PREFIX, new_secret, signing_key, standard_headers
 
 # The example of the specification (standard-webhooks/standard-webhooks, spec/standard-webhooks.md).
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -58,3 +58,9 @@ def test_a_secret_registered_before_the_standard_form_signs_with_its_own_bytes()
 
     mac = hmac.new(b"an-older-secret", f"{SPEC_ID}.1614265330.".encode() + SPEC_BODY, hashlib.sha256).digest()
     assert headers["webhook-signature"] == "v1," + base64.b64encode(mac).decode()
+
+
+@pytest.mark.parametrize("secret", ["whsec_", "whsec_not*base64!", "whsec_" + base64.b64encode(b"short").decode()])
+def test_a_whsec_secret_that_is_not_base64_of_16_bytes_or_more_is_refused(secret: str) -> None:
+    with pytest.raises(ValueError, match="whsec_ secret"):
+        signing_key(secret)
