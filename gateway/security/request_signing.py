@@ -9,7 +9,7 @@ travels, a changed body or a replay is refused.
 The algorithm is `hmac-sha256` with the agency's API key (its UTF-8 bytes) as the shared secret; the signature
 must cover the method, the path, the query and the content digest, and carry `created`, `keyid` and `nonce`.
 A maintained library does both sides (`http-message-signatures` here and for an agency in Python; the same
-exists for Java, .NET, Go and Node): `sign_request` below is what an agency's Python client does.
+exists for Java, .NET, Go and Node; `docs/security.md` shows an agency's Python client).
 """
 
 import re
@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 import http_sf
 from http_message_signatures import (
-    HTTPMessageSigner,
     HTTPMessageVerifier,
     HTTPSignatureKeyResolver,
     InvalidSignature,
@@ -108,17 +107,3 @@ def verify(message: Message, body: bytes, keys: list[str]) -> SignedRequest:
         created = datetime.fromtimestamp(int(result.parameters["created"]), UTC)
         return SignedRequest(str(result.parameters["keyid"]), created, nonce)
     raise BadSignature("the signature does not match the request under the agency's key")
-
-
-def sign_request(message: Message, body: bytes, agency_code: str, key: str, nonce: str, created: datetime) -> None:
-    """Sign in place as an agency's client does: Content-Digest added, Signature-Input and Signature set."""
-    signer = HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Key(key))
-    signer.sign(
-        message,
-        key_id=agency_code,
-        created=created,
-        nonce=nonce,
-        label="sig",
-        covered_component_ids=COVERED[:-1],
-        body=body,
-    )
