@@ -26,7 +26,7 @@ from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
 from gateway.domain.staff import Role, StaffMember  # noqa: E402
 
-NOTICE = json.loads((ROOT / "examples/court/defense-notices.json").read_text(encoding="utf-8"))
+NOTICE = json.loads((ROOT / "adapters/court/examples/defense-notices.json").read_text(encoding="utf-8"))
 PASSWORD = "benchmark password"
 SIZES = (100, 500, 2000)
 

@@ -53,7 +53,7 @@ ADMIN_URL = os.environ.get("LAGW_TEST_POSTGRES", "postgresql://postgres@127.0.0.
 JSON_PATH = os.environ.get("BENCH_PIPELINE_JSON")
 
 PATH = "/api/v1/court/defense-notices"
-NOTICE = json.loads((ROOT / "examples/court/defense-notices.json").read_text(encoding="utf-8"))
+NOTICE = json.loads((ROOT / "adapters/court/examples/defense-notices.json").read_text(encoding="utf-8"))
 PEOPLE = 500  # distinct defendants: a court's day has many, some of them again at a later stage
 WARM_UP = 20  # notices per gateway before measuring, excluded from the figures
 STOP_GRACE = 15.0  # seconds a process gets after SIGTERM before SIGKILL

@@ -63,7 +63,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", 8))  # each flat-out wrk run
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
 HALF_SENT = 32
 SOAP_PATH = "/soap/court"
-SOAP_SAMPLE = (ROOT / "examples/court/NotifyDefense.soap11.xml").read_text(encoding="utf-8")
+SOAP_SAMPLE = (ROOT / "adapters/court/examples/NotifyDefense.soap11.xml").read_text(encoding="utf-8")
 JSON_HEADERS = {"Content-Type": "application/json"}
 SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 RELAY_BATCH = Settings().relay_batch_size

@@ -18,6 +18,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
+from adapters.registry import type_names
 from gateway.contracts.glossary import describe
 from gateway.domain.enums import Kind, RequestState, WithdrawalReason
 from gateway.domain.lifecycle import Event
@@ -271,7 +272,7 @@ def payload_schemas() -> dict[str, Any]:
     for body in ANSWER_BODIES.values():
         spec.components.schema(body.__name__.removesuffix("Schema"), schema=body)
     schemas: dict[str, Any] = spec.to_dict()["components"]["schemas"]
-    describe(schemas)
+    describe(schemas, type_names())
     for answer, body in ANSWER_BODIES.items():
         # AnswerMessageSchema takes `body` as any object and loads it by `type`: one schema per type.
         typed = {"type": {"const": answer}, "body": {"$ref": SCHEMAS + body.__name__.removesuffix("Schema")}}

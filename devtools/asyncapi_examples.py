@@ -58,6 +58,7 @@ def example_messages() -> dict[str, OutboxMessage]:
     from adapters.court.mapping import defense_notice_to_submission
     from adapters.court.schemas import CourtDefenseNoticeSchema
     from adapters.examples import load_example
+    from adapters.registry import permissions
     from devtools.demo import DEMO_AGENCIES
     from gateway.rules.calendar import load_calendar
     from gateway.rules.deadlines import DeadlinePolicy
@@ -69,7 +70,9 @@ def example_messages() -> dict[str, OutboxMessage]:
         return {}
     store, court = _CapturingStore(), DEMO_AGENCIES[0].agency
     clock = _FixedClock(EXAMPLE_RECEIVED_AT)
-    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), lambda: EXAMPLE_ID)
+    intake = Intake(
+        store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), lambda: EXAMPLE_ID, matrix=permissions()
+    )
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(notice))
     raw = RawPayload("application/json", json.dumps(notice, ensure_ascii=False).encode("utf-8"))
     intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw)

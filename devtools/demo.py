@@ -11,13 +11,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import click
 import pika
 import requests
 
+from adapters.registry import declarations, kinds_for
 from devtools.agency_simulator import PASSWORD as SIM_PASSWORD
 from devtools.agency_simulator import USERNAME as SIM_USERNAME
 from devtools.agency_simulator import WEBHOOK_SECRET as SIM_SECRET
@@ -27,16 +27,14 @@ from devtools.demo_console import open_console
 from devtools.demo_traffic import SOAP_AGENCIES, SOAP_SENDS, send_rest, send_soap
 from gateway.bootstrap import build_services
 from gateway.config import Settings
+from gateway.contracts.agency import AgencyDeclaration
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import SCHEMA_VERSION, Agency
 from gateway.logs import configure_logging
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher, connection_parameters
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
-from gateway.rules.authorization import kinds_for
 from gateway.security.privacy import mask_id_number, mask_name
 from gateway.service.ports import Callback
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @dataclass(frozen=True)
@@ -53,35 +51,20 @@ def _agency(code: str, name: str, type_: AgencyType, district: str) -> Agency:
     return Agency(code, name, type_, level, district, kinds_for(type_))
 
 
-DEMO_AGENCIES = (
-    DemoAgency(
-        _agency("court-370202", "青岛市市南区人民法院", AgencyType.COURT, "370202"),
-        "court",
-        {
-            "defense-notices.json": "/api/v1/court/defense-notices",
-            "duty-lawyer-requests.json": "/api/v1/court/duty-lawyer-requests",
-            "application-transfers.json": "/api/v1/court/application-transfers",
-        },
-    ),
-    DemoAgency(
-        _agency("proc-370200", "青岛市人民检察院", AgencyType.PROCURATORATE, "370200"),
-        "procuratorate",
-        {
-            "defense-notices.json": "/api/v1/procuratorate/defense-notices",
-            "duty-lawyer-requests.json": "/api/v1/procuratorate/duty-lawyer-requests",
-            "application-transfers.json": "/api/v1/procuratorate/application-transfers",
-        },
-    ),
-    DemoAgency(
-        _agency("police-370203", "青岛市公安局市北分局", AgencyType.POLICE, "370203"),
-        "police",
-        {
-            "application-transfers.json": "/api/v1/police/application-transfers",
-            "duty-lawyer-requests.json": "/api/v1/police/duty-lawyer-requests",
-            "defense-notices.json": "/api/v1/police/defense-notices",
-        },
-    ),
-)
+def _from_declaration(declared: AgencyDeclaration) -> DemoAgency:
+    """The agency a folder names for the demo, sending each of its JSON samples to its resource."""
+    agency = _agency(declared.demo.code, declared.demo.name, declared.type, declared.demo.district)
+    resources = {operation.sample: f"/api/v1/{declared.type}/{operation.resource}" for operation in declared.operations}
+    return DemoAgency(agency, declared.type.value, resources)
+
+
+# One agency of each type an agency folder declares, in folder order (the court first).
+DEMO_AGENCIES = tuple(_from_declaration(declared) for declared in declarations())
+
+
+def demo_agency(agency_type: AgencyType) -> Agency:
+    """The demo's agency of one type."""
+    return next(demo.agency for demo in DEMO_AGENCIES if demo.agency.type is agency_type)
 
 
 # The legal aid centres the demo agencies' notices are routed to (gateway/rules/data/routing.toml).
@@ -129,23 +112,31 @@ def run_demo(port: int = 0, console: bool = False) -> int:
                 click.echo(f"gateway serving at {base}; relay, answers consumer and delivery worker running\n")
                 status = _run_loop(base, amqp_url, keys, agency)
                 if console and status == 0:
-                    open_console(Settings.from_env(env), base, keys[DEMO_AGENCIES[0].agency.code])
+                    open_console(Settings.from_env(env), base, keys[demo_agency(AgencyType.COURT).code])
                 return status
             finally:
                 _stop(processes)
 
 
 def _register(settings: Settings, agency: AgencySimulator) -> dict[str, str]:
-    """The agencies and centres; the court hears back over SOAP, the police by webhook, the procuratorate reads."""
+    """The agencies and centres, and how each hears back (see `_callback`)."""
     services = build_services(settings)
     keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}
-    court, _, police = (demo.agency.code for demo in DEMO_AGENCIES)
-    services.agencies.set_callback(
-        court, Callback(kind="soap", url=agency.wsdl_url("court"), secret=SIM_PASSWORD, username=SIM_USERNAME)
-    )
-    services.agencies.set_callback(police, Callback(kind="webhook", url=f"{agency.base}/webhook", secret=SIM_SECRET))
+    for demo in DEMO_AGENCIES:
+        callback = _callback(demo.agency.type, agency)
+        if callback is not None:
+            services.agencies.set_callback(demo.agency.code, callback)
     services.engine.dispose()
     return keys
+
+
+def _callback(agency_type: AgencyType, agency: AgencySimulator) -> Callback | None:
+    """The court hears back over SOAP, the procuratorate reads the status; every other type by webhook."""
+    if agency_type is AgencyType.COURT:
+        return Callback(kind="soap", url=agency.wsdl_url("court"), secret=SIM_PASSWORD, username=SIM_USERNAME)
+    if agency_type is AgencyType.PROCURATORATE:
+        return None
+    return Callback(kind="webhook", url=f"{agency.base}/webhook", secret=SIM_SECRET)
 
 
 def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimulator) -> int:
@@ -154,10 +145,14 @@ def _run_loop(base: str, amqp_url: str, keys: dict[str, str], agency: AgencySimu
     status, messages = _show_assignments(amqp_url, expected)
     if status:
         return status
-    publish_answers(amqp_url, [answer for message in messages for answer in answers_for(message)])
-    # The court's (SOAP) and the police's (webhook): the notice and the duty lawyer assigned, the application
-    # granted then assigned; four each.
-    told = wait_for_notices(agency, expected=8)
+    answers = {message["id"]: answers_for(message) for message in messages}
+    publish_answers(amqp_url, [answer for sent in answers.values() for answer in sent])
+    # Each answer to an agency that has a callback is one notice to it: the lawyer assigned, an application
+    # granted then assigned.
+    heard = {demo.agency.code for demo in DEMO_AGENCIES if _callback(demo.agency.type, agency) is not None}
+    told = wait_for_notices(
+        agency, expected=sum(len(answers[m["id"]]) for m in messages if m["source"]["agency_code"] in heard)
+    )
     click.echo("\nwhat each agency reads now:")
     show_states(base, keys, {message["id"]: message["source"]["agency_code"] for message in messages})
     if not told:
@@ -176,7 +171,7 @@ def _send_examples(base: str, keys: dict[str, str]) -> set[str]:
         request_ids, created = send_soap(base, code, keys[code], service, sample, media_type)
         if created:
             expected.update(request_ids)
-    court = DEMO_AGENCIES[0].agency.code
+    court = demo_agency(AgencyType.COURT).code
     request_ids, created = send_soap(base, court, keys[court], "court", "NotifyDefense.soap11.xml", "text/xml")
     click.echo(
         f"the court's notice again, now over SOAP: id={request_ids[0] if request_ids else None} created={created} "

@@ -3,16 +3,15 @@
 import json
 import secrets
 import threading
-from pathlib import Path
 
 import click
 import requests
 
+from adapters.examples import sample_path
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.domain.staff import Role, StaffMember
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_CENTRE = "lac370202"  # the court's district centre
 # Two more court notices that stay open, for the console's inbox.
 OPEN_NOTICES = (
@@ -28,7 +27,7 @@ def open_console(settings: Settings, base: str, court_key: str) -> None:
     services.staff_auth.create(StaffMember("demo", "演示工作人员", Role.CENTRE_STAFF, DEMO_CENTRE, True), password)
     services.staff_auth.create(StaffMember("chief", "演示主管", Role.SUPERVISOR, None), password)
     services.engine.dispose()
-    sample = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    sample = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     for changes in OPEN_NOTICES:
         response = requests.post(
             f"{base}/api/v1/court/defense-notices",

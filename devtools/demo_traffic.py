@@ -2,22 +2,28 @@
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
 import click
 import requests
 from lxml import etree
 
+from adapters.examples import sample_path
+from adapters.registry import declarations
+from gateway.domain.enums import AgencyType
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-# Which agency sends which samples over SOAP in the demo (the others go over REST):
+# The procuratorate sends its samples over SOAP in the demo, in SOAP 1.1 and 1.2 by turns; the others over REST:
 # (agency code, service, sample file, media type).
-SOAP_SENDS = (
-    ("proc-370200", "procuratorate", "NotifyDefense.soap11.xml", "text/xml"),
-    ("proc-370200", "procuratorate", "RequestDutyLawyer.soap12.xml", "application/soap+xml"),
-    ("proc-370200", "procuratorate", "TransferApplication.soap11.xml", "text/xml"),
+SOAP_SENDS = tuple(
+    (
+        declared.demo.code,
+        declared.type.value,
+        f"{operation.soap_name}.soap{'12' if index % 2 else '11'}.xml",
+        "application/soap+xml" if index % 2 else "text/xml",
+    )
+    for declared in declarations()
+    if declared.type is AgencyType.PROCURATORATE
+    for index, operation in enumerate(declared.operations)
 )
 SOAP_AGENCIES = {code for code, *_ in SOAP_SENDS}
 
@@ -28,7 +34,7 @@ def send_rest(base: str, key: str, agency_name: str, folder: str, resources: Map
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     for file_name, path in resources.items():
         response = requests.post(
-            base + path, data=(EXAMPLES / folder / file_name).read_bytes(), headers=headers, timeout=10
+            base + path, data=sample_path(f"{folder}/{file_name}").read_bytes(), headers=headers, timeout=10
         )
         receipt = response.json()
         click.echo(
@@ -45,7 +51,7 @@ def send_rest(base: str, key: str, agency_name: str, folder: str, resources: Map
 def send_soap(base: str, code: str, key: str, service: str, sample: str, media_type: str) -> tuple[list[str], bool]:
     """POST one sample envelope with the agency's UsernameToken; (gateway ids, created): the first person's id,
     then those of the other persons the document names."""
-    body = (EXAMPLES / service / sample).read_bytes()
+    body = sample_path(f"{service}/{sample}").read_bytes()
     body = body.replace(SAMPLE_USERNAME.encode(), code.encode()).replace(SAMPLE_PASSWORD.encode(), key.encode())
     response = requests.post(
         f"{base}/soap/{service}", data=body, headers={"Content-Type": f"{media_type}; charset=utf-8"}, timeout=10

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from flask import Flask
 from flask_smorest import Blueprint as ApiBlueprint
 
+from adapters.registry import declarations, type_names
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.logs import keep_bodies_out_of_logs
@@ -24,19 +25,17 @@ from gateway.web.soap.service import SoapService
 
 
 def default_adapters() -> list[ApiBlueprint]:
-    """The agencies' REST blueprints (imported here so the core never imports an adapter)."""
-    from adapters.court.rest import blp as court
-    from adapters.police.rest import blp as police
-    from adapters.procuratorate.rest import blp as procuratorate
+    """The agency types' REST blueprints, one per folder under adapters/ (the core never imports an adapter)."""
+    from adapters.rest import rest_blueprints
 
-    return [court, procuratorate, police]
+    return rest_blueprints()
 
 
 def default_soap_services() -> list[SoapService]:
-    """The agencies' SOAP services."""
-    from adapters.soap_services import soap_services
+    """The agency types' SOAP services, one per folder under adapters/."""
+    from adapters.soap import soap_services
 
-    return soap_services()
+    return list(soap_services())
 
 
 def create_app(
@@ -52,13 +51,14 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = services or build_services(settings)
-    api = make_api(app)
+    agencies = declarations()
+    api = make_api(app, agencies)
     api_blueprints = list(adapters if adapters is not None else default_adapters())
     for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     api.register_blueprint(status.blp)
     api.register_blueprint(centre.blp)
-    describe_document(api)
+    describe_document(api, type_names())
     soap = list(soap_services) if soap_services is not None else default_soap_services()
     for service in soap:
         app.register_blueprint(service.blueprint())
@@ -69,7 +69,7 @@ def create_app(
     init_metrics(app, {blueprint.name for blueprint in api_blueprints})
     app.register_blueprint(problems_doc.blp)
     app.register_blueprint(api_page.blp)
-    init_console(app, settings)
+    init_console(app, settings, type_names())
     init_rate_limits(app, settings)
     register_error_handlers(app)
     logging.getLogger("gateway").setLevel(logging.INFO)

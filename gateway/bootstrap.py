@@ -7,9 +7,11 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from adapters.registry import permissions
 from gateway.clock import SystemClock
 from gateway.config import Settings
 from gateway.messaging.probe import broker_login
+from gateway.rules.authorization import Matrix
 from gateway.rules.calendar import WorkCalendar, load_calendar
 from gateway.rules.deadlines import DeadlinePolicy
 from gateway.rules.hardship import SubsistenceStandards, load_standards
@@ -68,8 +70,10 @@ def use_cases(
     routing: RoutingTable | None = None,
     policy: DeadlinePolicy | None = None,
     standards: SubsistenceStandards | None = None,
+    matrix: Matrix | None = None,
 ) -> UseCases:
-    """The request use cases on `store`; the packaged calendar, routing table and policy unless given."""
+    """The request use cases on `store`; the packaged calendar, routing table and policy, and the matrix the
+    agency folders declare, unless given."""
     calendar = calendar or load_calendar()
     transitions = Transitions(store, clock, has_callback)
     intake = Intake(
@@ -79,6 +83,7 @@ def use_cases(
         routing=routing or load_routing_table(),
         policy=policy or DeadlinePolicy(),
         standards=standards,
+        matrix=permissions() if matrix is None else matrix,
     )
     return UseCases(
         intake=intake,

@@ -6,7 +6,6 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from gateway.domain.enums import (
-    AgencyType,
     ApplicationBasis,
     Channel,
     Disability,
@@ -22,7 +21,7 @@ from gateway.domain.enums import (
     Stage,
 )
 from gateway.domain.model import SCHEMA_VERSION, LegalAidRequest
-from schemas.fields import SHA256_PATTERN, aware_datetime, text
+from schemas.fields import SHA256_PATTERN, AgencyTypeField, aware_datetime, text
 
 
 def _enum(enum: type[Any], **kwargs: Any) -> fields.Enum[Any]:
@@ -30,7 +29,7 @@ def _enum(enum: type[Any], **kwargs: Any) -> fields.Enum[Any]:
 
 
 class SourceSchema(Schema):
-    agency_type = _enum(AgencyType, required=True)
+    agency_type = AgencyTypeField(required=True)
     agency_code = text(32, required=True)
     agency_name = text(200, required=True)
     agency_district = fields.String(required=True)

@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from gateway.domain.enums import AgencyType
 from gateway.domain.text import hidden_character
 
 PHONE_PATTERN = r"^\+?[0-9][0-9\- ]{4,19}$"
@@ -86,3 +87,14 @@ def ground_found_field() -> fields.Field[Any]:
         "a notice received later is accepted and flagged late_notice"
     )
     return aware_datetime(metadata={"description": description})
+
+
+class AgencyTypeField(fields.String):
+    """A type of organ: the centre, or a type an agency folder declares. An open set, so a pattern, not an enum;
+    the documents list the declared values (gateway.contracts.glossary.describe)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> AgencyType:
+        try:
+            return AgencyType(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError("not an agency type code: lower-case letters and _, 2-32 characters") from exc

@@ -17,7 +17,7 @@ from pathlib import Path
 TABLES = {
     "gateway/domain/resident_id.py": ("_WEIGHTS", "_CHECK_CHARS"),
     "gateway/domain/lifecycle.py": ("_OPEN", "_APPLICATION", "RULES", "CLOCK_RUNNING"),
-    "gateway/rules/authorization.py": ("_TRIAL", "_PROCURATORATE", "MATRIX"),
+    "gateway/rules/authorization.py": ("TRIAL",),
     "gateway/rules/grounds.py": ("_ONLY_FROM", "_SENSORY"),
     "gateway/rules/linking.py": ("STAGE_ORDER", "ENDED"),
     "gateway/service/transitions.py": ("NOTIFIED_EVENTS",),
@@ -29,7 +29,9 @@ CALENDAR = "gateway/rules/data/calendar_overrides.toml"
 # and an ordinary Saturday as working days (2026).
 CALENDAR_DAYS = (("rest_days", "2026-10-10"), ("rest_days", "2026-11-27"), ("working_days", "2026-10-05"),
                  ("working_days", "2026-11-28"))  # fmt: skip
-COLLECTIONS = {"_at"}  # calls whose arguments are a table's elements (others' arguments are not removed)
+# Each agency folder's permissions (its row of the authorization matrix), found as the registry finds them.
+AGENCY_TABLES = ("PERMISSIONS", "_STAGES", "_HELD")
+COLLECTIONS = {"at"}  # calls whose arguments are a table's elements (others' arguments are not removed)
 ENUM_MODULES = ("gateway.domain.enums", "gateway.domain.lifecycle")
 
 
@@ -39,14 +41,15 @@ class Mutant:
 
     key: str  # stable while the table is unchanged: "<file>::<table>#<n>"
     path: str
-    change: str  # what a reader sees: "MATRIX: Stage.RETRIAL → Stage.DEATH_PENALTY_REVIEW"
+    change: str  # what a reader sees: "PERMISSIONS: Stage.RETRIAL → Stage.DEATH_PENALTY_REVIEW"
     text: bytes
 
 
 def table_mutants(root: Path) -> Iterator[Mutant]:
     """Every mutant of every table and data file under `root`."""
     members = _enum_members()
-    for path, names in TABLES.items():
+    agencies = {str(path.relative_to(root)): AGENCY_TABLES for path in sorted((root / "adapters").glob("*/agency.py"))}
+    for path, names in {**TABLES, **agencies}.items():
         source = (root / path).read_bytes()
         for name in names:
             for number, (change, text) in enumerate(_mutate_table(source, name, members)):
@@ -67,14 +70,19 @@ def _enum_members() -> dict[str, list[str]]:
 
 
 def _mutate_table(source: bytes, name: str, members: dict[str, list[str]]) -> Iterator[tuple[str, bytes]]:
-    """(change, mutated source) for every mutant of the table `name` in `source`."""
+    """(change, mutated source) for every mutant of the table `name` in `source` (none if it has no such table)."""
     value = next(
-        node.value
-        for node in ast.parse(source).body
-        if isinstance(node, (ast.Assign, ast.AnnAssign))
-        and node.value is not None
-        and any(isinstance(t, ast.Name) and t.id == name for t in _targets(node))
+        (
+            node.value
+            for node in ast.parse(source).body
+            if isinstance(node, (ast.Assign, ast.AnnAssign))
+            and node.value is not None
+            and any(isinstance(t, ast.Name) and t.id == name for t in _targets(node))
+        ),
+        None,
     )
+    if value is None:
+        return
     text = _Source(source)
     for node in ast.walk(value):
         yield from _removals(text, node)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import click
 
+from adapters.registry import agency_types, kinds_for
 from gateway.bootstrap import build_services
 from gateway.cli.certificates import add_cert, certs, remove_cert
 from gateway.cli.db import db
@@ -23,7 +24,6 @@ from gateway.logs import configure_logging
 from gateway.notify.targets import CallbackTargetRefused, check_callback_url
 from gateway.notify.webhook import new_secret, signing_key
 from gateway.notify.wsdl_pin import check_wsdl, fetch_wsdl
-from gateway.rules.authorization import kinds_for
 from gateway.store.agencies import UnknownAgency
 from gateway.tracing import configure_tracing
 
@@ -63,7 +63,12 @@ def agency() -> None:
 @agency.command("add")
 @click.option("--code", required=True, help="The agency's code, e.g. its organisation code.")
 @click.option("--name", required=True)
-@click.option("--type", "type_", required=True, type=click.Choice([t.value for t in AgencyType]))
+@click.option(
+    "--type",
+    "type_",
+    required=True,
+    help="court, procuratorate, police … (a folder under adapters/) or legal_aid_centre.",
+)
 @click.option("--district", required=True, help="GB/T 2260 code, e.g. 370202 (or 370200 for the city).")
 @click.option(
     "--level", type=click.Choice([lv.value for lv in Level]), default=None, help="Default: from the district code."
@@ -71,8 +76,11 @@ def agency() -> None:
 @click.option("--kinds", default=None, help="Comma-separated kinds; default: all its type may send.")
 def agency_add(code: str, name: str, type_: str, district: str, level: str | None, kinds: str | None) -> None:
     """Register an agency; its API key is the last line printed."""
+    types = {known.value: known for known in agency_types()}
+    if type_ not in types:
+        raise click.BadParameter(f"one of: {', '.join(types)}", param_hint="--type")
+    agency_type = types[type_]
     services = build_services(Settings.from_env())
-    agency_type = AgencyType(type_)
     allowed = kinds_for(agency_type)
     if kinds:
         asked = {k.strip() for k in kinds.split(",")}
@@ -182,7 +190,7 @@ def agency_set_callback(code: str, kind: str, url: str | None, username: str | N
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
 def deliver(once: bool) -> None:
     """Send the centre's answers back to the agencies (webhook or SOAP callback), with retries."""
-    from adapters.soap_services import callback_contracts
+    from adapters.registry import callback_contracts
     from gateway.notify.callbacks import CallbackNotifier
     from gateway.service.delivery import Deliverer, RetryPolicy
 

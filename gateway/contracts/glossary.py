@@ -6,14 +6,14 @@ without gets the glossary's. Names shared by several schemas (`name`, `phone`, `
 each, so the glossary is keyed by name, with `Schema.property` where a schema gives a name its own sense.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apispec import BasePlugin
 
 from gateway.contracts import labels as L
-from gateway.domain.enums import AgencyType, Kind, Stage
-from gateway.rules.authorization import MATRIX
+from gateway.domain.enums import Stage
+from gateway.rules.authorization import Permission
 
 _WINDOW = "1950–2099"
 _MOMENT = f"ISO 8601 with its offset, e.g. 2026-11-26T10:00:00+08:00; years {_WINDOW}"
@@ -290,7 +290,6 @@ _ENUMS: dict[str, dict[str, str]] = {
         "probable_duplicate": "疑似重复的请求",
         "same_notice": "同一文书所列其他人员的请求",
     },
-    "agency_type": L.AGENCY_TYPES,
     "level": {"city": "市级", "district": "区县级"},
     "basis": L.APPLICATION_BASES,
     "channel": L.CHANNELS,
@@ -353,22 +352,37 @@ _BY_ENUM_TYPE: dict[str, dict[str, str]] = {
 }
 
 
-def describe(schemas: dict[str, dict[str, Any]]) -> None:
-    """Give every property of every component schema its Chinese name and an explanation, in place."""
+def describe(schemas: dict[str, dict[str, Any]], agency_types: Mapping[str, str] | None = None) -> None:
+    """Give every property of every component schema its Chinese name and an explanation, in place.
+
+    `agency_types` (code -> Chinese name, from the agency folders) lists the values of `agency_type` fields,
+    an open set the schemas themselves cannot enumerate.
+    """
     for schema_name, schema in schemas.items():
         for name, prop in schema.get("properties", {}).items():
-            _describe_property(schema_name, name, prop)
+            _describe_property(schema_name, name, prop, agency_types)
 
 
-def _describe_property(schema_name: str, name: str, prop: dict[str, Any]) -> None:
+def _describe_property(
+    schema_name: str, name: str, prop: dict[str, Any], agency_types: Mapping[str, str] | None
+) -> None:
+    meanings = None
+    if name == AGENCY_TYPE and agency_types is not None and "enum" not in prop:
+        prop["enum"], meanings = list(agency_types), agency_types
     values = prop.get("enum") or prop.get("items", {}).get("enum") or ()
-    prop["description"] = explain(schema_name, name, prop.get("description"), values)
+    prop["description"] = explain(schema_name, name, prop.get("description"), values, meanings)
     ref = prop.pop("$ref", None)
     if ref:  # a reference cannot carry siblings in OpenAPI 3.0: wrap it
         prop["allOf"] = [{"$ref": ref}]
 
 
-def explain(schema_name: str, name: str, own: str | None, values: Iterable[object] = ()) -> str:
+def explain(
+    schema_name: str,
+    name: str,
+    own: str | None,
+    values: Iterable[object] = (),
+    meanings: Mapping[str, str] | None = None,
+) -> str:
     """A field's description: its Chinese name, then its own English description or the glossary's, then
     what each of its enum values means. KeyError for a name the glossary does not know."""
     key = f"{schema_name}.{name}"
@@ -378,7 +392,7 @@ def explain(schema_name: str, name: str, own: str | None, values: Iterable[objec
     text = f"{chinese} · {english}"
     listed = [str(value) for value in values if value is not None]
     if listed:
-        meanings = _ENUMS.get(key) or _ENUMS[name]
+        meanings = meanings or _ENUMS.get(key) or _ENUMS[name]
         text += "。取值 values: " + "; ".join(f"`{value}` {meanings[value]}" for value in listed)
     return text
 
@@ -388,26 +402,22 @@ def value_name(enum_name: str, value: str) -> str | None:
     return _BY_ENUM_TYPE.get(enum_name, {}).get(value)
 
 
-_RESOURCE_KINDS = {
-    "defense-notices": Kind.NOTIFY_DEFENSE,
-    "duty-lawyer-requests": Kind.DUTY_LAWYER,
-    "application-transfers": Kind.APPLICATION_TRANSFER,
-}
+AGENCY_TYPE = "agency_type"  # the field naming a type of organ, whose values the agency folders declare
 
 
 class AcceptedStages(BasePlugin):
     """An apispec plugin: each agency resource says at which stages it accepts messages, and the law's article."""
 
+    def __init__(self, permissions: Mapping[str, Permission]) -> None:
+        """`permissions`: for each agency resource's path (`/api/v1/<type>/<resource>`), what the law allows."""
+        self._permissions = permissions
+
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
-        """Append the accepted stages to the description of `/api/v1/<agency type>/<resource>` operations."""
-        parts = (path or "").strip("/").split("/")
-        if len(parts) != 4 or parts[3] not in _RESOURCE_KINDS:
-            return
-        try:
-            permission = MATRIX[AgencyType(parts[2])][_RESOURCE_KINDS[parts[3]]]
-        except (KeyError, ValueError):
+        """Append the accepted stages to the description of an agency resource's operations."""
+        permission = self._permissions.get(path or "")
+        if permission is None:
             return
         stages = "; ".join(f"`{stage.value}` {L.STAGES[stage.value]}" for stage in Stage if stage in permission.stages)
         note = (

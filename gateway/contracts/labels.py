@@ -49,13 +49,6 @@ GROUNDS = {
 # Grounds that call for the most care: shown as red badges.
 GRAVE_GROUNDS = frozenset({"life_or_death_penalty", "death_penalty_review", "minor"})
 
-AGENCY_TYPES = {
-    "court": "人民法院",
-    "procuratorate": "人民检察院",
-    "police": "公安机关",
-    "legal_aid_centre": "法律援助中心",
-}
-
 ID_TYPES = {
     "resident_id": "居民身份证",
     "passport": "护照",

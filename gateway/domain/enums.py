@@ -1,6 +1,8 @@
 """Enumerations of the canonical model, named after shared/domain.md."""
 
+import re
 from enum import StrEnum
+from typing import ClassVar
 
 
 class Kind(StrEnum):
@@ -11,13 +13,47 @@ class Kind(StrEnum):
     APPLICATION_TRANSFER = "application_transfer"
 
 
-class AgencyType(StrEnum):
-    """The kind of organ an agency is."""
+class AgencyType(str):
+    """The kind of organ an agency is: the centre itself, or a type an agency folder declares (adapters/<type>/).
 
-    COURT = "court"
-    PROCURATORATE = "procuratorate"
-    POLICE = "police"
-    LEGAL_AID_CENTRE = "legal_aid_centre"
+    An open set, unlike the enumerations below: a new type of organ is a new folder, not an edit here. The
+    constants name the types the law's own rules single out (grounds only a court raises, the plea signed before
+    the procuratorate), and the police; values are interned, so `is` compares them as it does enum members.
+    """
+
+    __slots__ = ()
+    _interned: ClassVar[dict[str, "AgencyType"]] = {}
+
+    COURT: ClassVar["AgencyType"]
+    PROCURATORATE: ClassVar["AgencyType"]
+    POLICE: ClassVar["AgencyType"]
+    LEGAL_AID_CENTRE: ClassVar["AgencyType"]
+
+    def __new__(cls, value: str) -> "AgencyType":
+        known = cls._interned.get(value)
+        if known is not None:
+            return known
+        if not isinstance(value, str) or not _TYPE_CODE.fullmatch(value):
+            raise ValueError(f"{value!r} is not an agency type code (lower-case letters and _, 2-32 characters)")
+        return cls._interned.setdefault(value, super().__new__(cls, value))
+
+    @property
+    def value(self) -> str:
+        """The code, as stored and sent (as an enum member's value)."""
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"AgencyType({str(self)!r})"
+
+    def __reduce__(self) -> tuple[type["AgencyType"], tuple[str]]:
+        return AgencyType, (str(self),)
+
+
+_TYPE_CODE = re.compile(r"[a-z][a-z_]{1,31}")
+AgencyType.COURT = AgencyType("court")
+AgencyType.PROCURATORATE = AgencyType("procuratorate")
+AgencyType.POLICE = AgencyType("police")
+AgencyType.LEGAL_AID_CENTRE = AgencyType("legal_aid_centre")
 
 
 class Level(StrEnum):

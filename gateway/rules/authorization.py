@@ -1,5 +1,6 @@
 """Who may send what: agency type × kind × stage × jurisdiction, decided in one place from the law.
 
+Each agency folder declares its row of the matrix (adapters/<type>/agency.py); this module holds the checks.
 The order of the checks is the order of the refusals: the service (an agency speaks only its own type's
 service), the kind (the matrix, then the registry's narrower list for this agency), the stage, and last the
 jurisdiction (a district agency's case elsewhere in its city is flagged, another city's refused). REST and
@@ -7,6 +8,7 @@ SOAP reach this through the intake; the SOAP endpoint also checks the service ea
 Withdraw.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.domain.enums import AgencyType, Kind, Level, Stage
@@ -34,53 +36,18 @@ class Decision:
     flags: tuple[str, ...] = ()
 
 
-def _at(*stages: Stage) -> frozenset[Stage]:
+# The authorization matrix: for each type of agency, the kinds it may send and at which stages. Each agency
+# folder declares its own row, citing the law (adapters/<type>/agency.py); the registry assembles the matrix.
+Matrix = Mapping[AgencyType, Mapping[Kind, Permission]]
+
+
+def at(*stages: Stage) -> frozenset[Stage]:
+    """The stages of a permission, as a declaration writes them."""
     return frozenset(stages)
 
 
-_TRIAL = (Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE, Stage.RETRIAL)
-# The procuratorate reviews for prosecution and investigates some offences itself (CPL 19).
-_PROCURATORATE = (Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION)
-
-MATRIX: dict[AgencyType, dict[Kind, Permission]] = {
-    AgencyType.COURT: {
-        # LAL 25, 36 / CPL 35: courts notify for their defendants; LAL 25(5) death-penalty review, 25(6) and
-        # CPL 293 trial in absentia, LAL 28 and CPL 304 compulsory medical treatment are the court's alone.
-        Kind.NOTIFY_DEFENSE: Permission(
-            _at(*_TRIAL, Stage.DEATH_PENALTY_REVIEW, Stage.COMPULSORY_MEDICAL), "LAL 25, 28, 36; CPL 35, 293, 304"
-        ),
-        # LAL 37, CPL 36: courts tell defendants without a defender of the duty lawyer and arrange the meeting.
-        Kind.DUTY_LAWYER: Permission(_at(*_TRIAL), "LAL 37; CPL 36"),
-        # LAL 39: the organ handling the case forwards a detained defendant's application within 24 hours. In
-        # death-penalty review the defendant's application leads to a notice (LAL 25(5)), not a transfer.
-        Kind.APPLICATION_TRANSFER: Permission(_at(*_TRIAL), "LAL 39; CPL 35"),
-    },
-    AgencyType.PROCURATORATE: {
-        Kind.NOTIFY_DEFENSE: Permission(_at(*_PROCURATORATE), "LAL 25, 36; CPL 19, 35"),
-        # CPL 173, 174: a duty lawyer is heard and present when the suspect signs the plea agreement.
-        Kind.DUTY_LAWYER: Permission(_at(*_PROCURATORATE), "LAL 37; CPL 36, 173, 174"),
-        Kind.APPLICATION_TRANSFER: Permission(_at(*_PROCURATORATE), "LAL 39; CPL 35"),
-    },
-    AgencyType.POLICE: {
-        # CPL 19: the police investigate; a bureau notifies in investigation only.
-        Kind.NOTIFY_DEFENSE: Permission(_at(Stage.INVESTIGATION), "LAL 25, 36; CPL 19, 35"),
-        # CPL 36 ¶2: the detention centre (看守所, run by the police) tells a detainee without a defender of the
-        # duty lawyer and arranges the meeting, at every stage it holds him.
-        Kind.DUTY_LAWYER: Permission(_at(Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION, *_TRIAL), "LAL 37; CPL 36"),
-        # LAL 39: the detention facility (看守所, run by the police) forwards a detainee's application at every
-        # stage it holds him for: investigation, review for prosecution and trial.
-        Kind.APPLICATION_TRANSFER: Permission(
-            _at(Stage.INVESTIGATION, Stage.REVIEW_FOR_PROSECUTION, *_TRIAL), "LAL 39; CPL 35"
-        ),
-    },
-    # The centre receives notices and answers them; it sends none (LAL 36, 39).
-    AgencyType.LEGAL_AID_CENTRE: {},
-}
-
-
-def kinds_for(agency_type: AgencyType) -> frozenset[Kind]:
-    """Every kind an agency of this type may send at some stage (the registry's default)."""
-    return frozenset(MATRIX[agency_type])
+# The stages at which a court tries the case: first instance, second instance, retrial.
+TRIAL = (Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE, Stage.RETRIAL)
 
 
 # A district agency's case in another district of its city: lawful, but worth a look (CPL 25-27).
@@ -106,16 +73,18 @@ def within_city(agency: Agency, district: str) -> bool:
 
 def check_service(agency: Agency, service_type: AgencyType) -> None:
     """Refuse an agency that uses another agency type's service."""
-    if agency.type is not service_type:
+    if agency.type != service_type:
         raise KindNotAllowed(
             f"agency {agency.code} is a {agency.type.value}; this service is for {service_type.value} agencies"
         )
 
 
-def authorize(agency: Agency, service_type: AgencyType, kind: Kind, stage: Stage, jurisdiction: str | None) -> Decision:
+def authorize(
+    agency: Agency, service_type: AgencyType, kind: Kind, stage: Stage, jurisdiction: str | None, matrix: Matrix
+) -> Decision:
     """Allow the message or refuse it; `jurisdiction` is the case's district, None for the agency's own."""
     check_service(agency, service_type)
-    permission = MATRIX[agency.type].get(kind)
+    permission = matrix.get(agency.type, {}).get(kind)
     if permission is None or kind not in agency.allowed_kinds:
         raise KindNotAllowed(f"agency {agency.code} may not send {kind.value} messages")
     if stage not in permission.stages:

@@ -13,7 +13,7 @@ from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
 from gateway.domain.model import Agency, Deadline, LegalAidRequest, Related, Source, Submission
 from gateway.domain.text import field_names, hidden_characters
 from gateway.errors import GatewayError, InvalidInput, ReferenceConflict
-from gateway.rules.authorization import Decision, authorize
+from gateway.rules.authorization import Decision, Matrix, authorize
 from gateway.rules.calendar import WorkCalendar
 from gateway.rules.deadlines import (
     CHINA_TZ,
@@ -57,7 +57,10 @@ def new_request_id() -> str:
 
 
 class Intake:
-    """Accepts an agency's submission: at most one stored request per (agency, reference, kind)."""
+    """Accepts an agency's submission: at most one stored request per (agency, reference, kind).
+
+    `matrix` is the authorization matrix the agency folders declare (adapters.registry.permissions()).
+    """
 
     def __init__(
         self,
@@ -68,8 +71,11 @@ class Intake:
         policy: DeadlinePolicy,
         new_id: Callable[[], str] = new_request_id,
         standards: SubsistenceStandards | None = None,
+        *,
+        matrix: Matrix,
     ) -> None:
         self._store = store
+        self._matrix = matrix
         self._standards = standards if standards is not None else load_standards()
         self._clock = clock
         self._calendar = calendar
@@ -85,7 +91,9 @@ class Intake:
         A document naming several persons is stored as one request each, all or none: the receipt is the first
         person's, with the others' as its companions.
         """
-        decision = authorize(agency, service, submission.kind, submission.case.stage, submission.case.district)
+        decision = authorize(
+            agency, service, submission.kind, submission.case.stage, submission.case.district, self._matrix
+        )
         hidden = hidden_characters(submission)
         if hidden:
             raise InvalidInput("text fields must be plain text; see errors", errors=hidden)

@@ -1,8 +1,11 @@
 """The REST API object: OpenAPI from the schemas, and the checks every API call passes first."""
 
+from collections.abc import Mapping
+
 from flask import Flask, request
 from flask_smorest import Api
 
+from gateway.contracts.agency import AgencyDeclaration
 from gateway.contracts.glossary import AcceptedStages, describe
 from gateway.errors import UnsupportedMediaType
 from gateway.web.auth import authenticate_agency
@@ -14,8 +17,10 @@ _PUBLIC = {"/api/v1/openapi.json"}
 _JSON_TYPES = ("application/json",)
 
 
-def make_api(app: Flask) -> Api:
-    """Configure flask-smorest so the OpenAPI document is served at /api/v1/openapi.json."""
+def make_api(app: Flask, agencies: tuple[AgencyDeclaration, ...]) -> Api:
+    """Configure flask-smorest so the OpenAPI document is served at /api/v1/openapi.json; `agencies` are the
+    declared agency types, whose names and permissions the document states."""
+    names = "、".join(agency.name for agency in agencies)
     app.config.update(
         API_TITLE="法律援助协同平台 Legal Aid Gateway",
         API_VERSION="1",
@@ -25,11 +30,12 @@ def make_api(app: Flask) -> Api:
         API_SPEC_OPTIONS={
             "info": {
                 "description": (
-                    "法院、检察院、公安机关向法律援助中心发送刑事法律援助事务（通知辩护、值班律师、转交申请），"
+                    f"{names}向法律援助中心发送刑事法律援助事务（通知辩护、值班律师、转交申请），"
                     "中心的指派与决定经此回传。每次调用以本机关的接口密钥认证（`Authorization: Bearer <key>`）；"
                     "报文为 UTF-8 编码的 JSON；时间一律带时区（中国时间 +08:00）；错误以 RFC 9457 格式答复，"
                     "`type` 指向 /problems/ 下的说明页。\n\n"
-                    "Courts, procuratorates and police send criminal legal-aid work to the legal aid centre. "
+                    "Case-handling organs (courts, procuratorates, police …) send criminal legal-aid work to the "
+                    "legal aid centre. "
                     "Every call is authenticated with the agency's API key (`Authorization: Bearer <key>`). "
                     "Bodies are JSON in UTF-8; every time carries its offset (China time, +08:00). "
                     "Errors are RFC 9457 problem documents with a stable `type` that resolves under /problems/."
@@ -38,7 +44,12 @@ def make_api(app: Flask) -> Api:
             "security": [{"agencyKey": []}],
         },
     )
-    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses(), AcceptedStages()]})
+    accepted = {
+        f"/api/v1/{agency.type}/{operation.resource}": agency.permissions[operation.kind]
+        for agency in agencies
+        for operation in agency.operations
+    }
+    api = Api(app, spec_kwargs={"extra_plugins": [ProblemResponses(), AcceptedStages(accepted)]})
     api.spec.components.security_scheme("agencyKey", {"type": "http", "scheme": "bearer"})
     api.spec.components.schema(PROBLEM_COMPONENT, schema=ProblemSchema)
     app.before_request(_check_api_call)
@@ -61,6 +72,6 @@ def _check_api_call() -> None:
         )
 
 
-def describe_document(api: Api) -> None:
+def describe_document(api: Api, agency_types: Mapping[str, str]) -> None:
     """Once every resource is registered: every property of the document described in Chinese and English."""
-    describe(api.spec.components.schemas)
+    describe(api.spec.components.schemas, agency_types)

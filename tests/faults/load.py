@@ -13,15 +13,17 @@ from typing import Any
 import requests
 import zeep.exceptions
 
-from adapters.soap_services import soap_services
+from adapters.examples import sample_path
+from adapters.soap import soap_services
+from devtools.demo import DEMO_AGENCIES
 from gateway.domain.resident_id import check_character
 from tests.support.gateway import EXAMPLE_POSTS, example
-from tests.support.soap import EXAMPLES, soap_client, zeep_arguments
+from tests.support.soap import soap_client, zeep_arguments
 
 RESIDENT_ID = re.compile(r"\d{17}[\dX]")
 BIRTH_DATE_FIELDS = ("birth_date", "date_of_birth")
 REFERENCE_FIELDS = ("notice_number", "document_number", "transfer_number", "request_number")
-SOAP_AGENCIES = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
+SOAP_AGENCIES = {demo.folder: demo.agency.code for demo in DEMO_AGENCIES}
 # Answers after which the same notice is sent again: the gateway was busy, restarting or cut off.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -60,7 +62,7 @@ def templates() -> list[Template]:
     for service in soap_services():
         for contract in service.contracts:
             if contract.example:
-                body = _one_person(json.loads((EXAMPLES / contract.example).read_text(encoding="utf-8")))
+                body = _one_person(json.loads(sample_path(contract.example).read_text(encoding="utf-8")))
                 found.append(Template(SOAP_AGENCIES[service.name], "soap", f"{service.name}.{contract.name}", body))
     return found
 

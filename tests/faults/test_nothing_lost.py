@@ -25,10 +25,11 @@ import requests
 import sqlalchemy as sa
 
 from devtools.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
-from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
+from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES, demo_agency
 from devtools.demo_centre import LAWYER
 from gateway.bootstrap import build_services
 from gateway.config import Settings
+from gateway.domain.enums import AgencyType
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.service.ports import Callback
@@ -115,7 +116,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         }
         services = build_services(Settings.from_env(env))
         keys = {demo.agency.code: services.agencies.add(demo.agency) for demo in (*DEMO_AGENCIES, *DEMO_CENTRES)}
-        court, _, police = (demo.agency.code for demo in DEMO_AGENCIES)
+        court, police = demo_agency(AgencyType.COURT).code, demo_agency(AgencyType.POLICE).code
         services.agencies.set_callback(
             court, Callback(kind="soap", url=agency.wsdl_url("court"), secret=PASSWORD, username=USERNAME)
         )

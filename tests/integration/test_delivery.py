@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from adapters.soap_services import callback_contracts
+from adapters.registry import callback_contracts
 from devtools.agency_simulator import PASSWORD, USERNAME, WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.cli.main import main as cli
 from gateway.notify.callbacks import CallbackNotifier

@@ -14,13 +14,13 @@ import requests
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.registry import kinds_for
 from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import Agency
-from gateway.rules.authorization import kinds_for
 from gateway.rules.deadlines import CHINA_TZ
 from gateway.web.soap.envelope import SOAP11
 from tests.support.gateway import LiveGateway, example

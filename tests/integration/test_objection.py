@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.soap_services import callback_contracts
+from adapters.registry import callback_contracts
 from devtools.agency_simulator import WEBHOOK_SECRET, AgencySimulator, running_agency
 from gateway.notify.callbacks import CallbackNotifier
 from gateway.service.delivery import Deliverer, RetryPolicy

@@ -1,23 +1,23 @@
 """Raw SOAP 1.1 and 1.2 envelopes from examples/, with prefixes other than the usual ones."""
 
 import json
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from adapters.examples import sample_paths
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion
 from tests.support.broker import drain_queue
 from tests.support.gateway import LiveGateway, running_relay, wait_for
-from tests.support.soap import EXAMPLES, post_envelope, sample_envelope
+from tests.support.soap import post_envelope, sample_envelope
 
 pytestmark = pytest.mark.integration
 
 AGENCY_OF_SERVICE = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
 SAMPLES = [
     (path.parent.name, path.name.split(".")[0], SOAP11 if ".soap11." in path.name else SOAP12)
-    for path in sorted(Path(EXAMPLES).glob("*/*.soap1?.xml"))
+    for path in sample_paths("*.soap1?.xml")
 ]
 
 

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from adapters.examples import sample_paths
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion
 from tests.support.gateway import LiveGateway
-from tests.support.soap import EXAMPLES, fault_of, post_envelope, sample_envelope
+from tests.support.soap import fault_of, post_envelope, sample_envelope
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ class Sample:
 
 SAMPLES = [
     Sample(path.parent.name, path.name.split(".")[0], SOAP11 if ".soap11." in path.name else SOAP12)
-    for path in sorted(EXAMPLES.glob("*/*.soap1?.xml"))
+    for path in sample_paths("*.soap1?.xml")
 ]
 Mutation = Callable[[bytes], bytes]
 XML_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40)

@@ -9,13 +9,14 @@ import pytest
 from lxml import etree
 from zeep.exceptions import Fault
 
-from adapters.soap_services import soap_services
+from adapters.examples import sample_path
+from adapters.soap import soap_services
 from gateway.contracts.xsd import OperationContract
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.web.soap.envelope import SOAP11, SOAP12
 from tests.support.broker import drain_queue
 from tests.support.gateway import LiveGateway, running_gateway, running_relay, wait_for
-from tests.support.soap import EXAMPLES, soap_client, zeep_arguments
+from tests.support.soap import soap_client, zeep_arguments
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
@@ -29,7 +30,7 @@ INTAKE_OPERATIONS = [
 
 def _document(contract: OperationContract) -> dict[str, Any]:
     assert contract.example is not None
-    loaded: dict[str, Any] = json.loads((EXAMPLES / contract.example).read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(sample_path(contract.example).read_text(encoding="utf-8"))
     return loaded
 
 

@@ -11,7 +11,7 @@ import pika
 import pytest
 import requests
 
-from adapters.soap_services import callback_contracts
+from adapters.registry import callback_contracts
 from devtools.agency_simulator import PASSWORD, USERNAME, AgencySimulator, running_agency
 from gateway.messaging.answers_consumer import AnswersConsumer
 from gateway.messaging.relay import Backoff

@@ -12,6 +12,7 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from adapters.examples import sample_path
 from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES, DemoAgency
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
@@ -26,8 +27,6 @@ from gateway.store.tables import audit_log, inbound_payloads, outbox
 from gateway.store.tables import requests as requests_table
 from tests.support.postgres import suite_store
 from tests.support.server import live_server
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # (agency folder, example file, API path, agency code) for every sample message.
 EXAMPLE_POSTS = [
@@ -44,7 +43,7 @@ def created_ids(receipt: dict[str, Any]) -> list[str]:
 
 def example(folder: str, file_name: str) -> dict[str, Any]:
     """A sample message from examples/."""
-    loaded: dict[str, Any] = json.loads((EXAMPLES / folder / file_name).read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(sample_path(f"{folder}/{file_name}").read_text(encoding="utf-8"))
     return loaded
 
 
@@ -136,7 +135,7 @@ def wait_for(condition: Any, timeout: float = 15.0, what: str = "condition") -> 
 @contextmanager
 def running_deliverer(gateway: LiveGateway, policy: RetryPolicy | None = None) -> Iterator[Deliverer]:
     """The delivery worker in a thread, sending notices back to the agencies; stopped on exit."""
-    from adapters.soap_services import callback_contracts
+    from adapters.registry import callback_contracts
 
     services = gateway.services
     worker = Deliverer(

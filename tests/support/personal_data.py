@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from adapters.examples import sample_paths
 from gateway.domain.resident_id import check_character
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 
 # Keys that mark a dict (or an XML element, in snake_case) as a person's particulars.
 _PERSON_KEYS = {"birth_date", "date_of_birth", "gender", "sex", "id_type", "identity", "id_number", "id_no"}
@@ -40,9 +40,9 @@ def register(*values: str) -> None:
 def people_in_examples() -> frozenset[str]:
     """Every person's name and ID number in examples/."""
     found: set[str] = set()
-    for path in sorted(EXAMPLES.glob("*/*.json")):
+    for path in sample_paths("*.json"):
         found.update(_people(json.loads(path.read_text(encoding="utf-8"))))
-    for path in sorted(EXAMPLES.glob("*/*.xml")):
+    for path in sample_paths("*.xml"):
         found.update(_people(_xml_as_dict(etree.fromstring(path.read_bytes()))))
     return frozenset(found)
 

@@ -1,6 +1,5 @@
 """SOAP as the agencies' systems speak it: zeep clients on our WSDL, and raw envelopes from examples/."""
 
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -12,13 +11,13 @@ from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
+from adapters.examples import sample_path
 from gateway.contracts.dialect import pascal_case
 from gateway.contracts.xsd import item_name
 from gateway.logs import keep_bodies_out_of_logs
 from gateway.web.soap.envelope import SOAP11, SoapVersion
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FAULT_NS = {"gw": "urn:legal-aid-gateway:court:1"}
 
 
@@ -65,7 +64,7 @@ def _argument(element: str, field: fields.Field[Any], value: Any) -> Any:
 
 def sample_envelope(service: str, operation: str, version: SoapVersion, code: str, key: str) -> bytes:
     """examples/<service>/<operation>.soap11.xml (or soap12) with the agency's credentials filled in."""
-    path = EXAMPLES / service / f"{operation}.soap{version.name.replace('.', '')}.xml"
+    path = sample_path(f"{service}/{operation}.soap{version.name.replace('.', '')}.xml")
     body = path.read_bytes()
     return body.replace(SAMPLE_USERNAME.encode(), code.encode()).replace(SAMPLE_PASSWORD.encode(), key.encode())
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from adapters.examples import sample_path
 from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import build_services
 from gateway.cli.main import main
@@ -13,8 +14,6 @@ from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Channel
 from gateway.security.data_keys import DataKeyRing
 from gateway.service.ports import RawPayload
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def _accept_court_notice(database_url: str, data_keys: str) -> str:
     services = build_services(Settings(database_url=database_url, data_keys=data_keys))
     court = DEMO_AGENCIES[0].agency
     services.agencies.add(court)
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
     raw = RawPayload("application/json", json.dumps(body).encode())
     receipt = services.intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from adapters.examples import sample_path
 from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
@@ -24,7 +25,6 @@ from tests.support.console import ConsoleUser, add_staff
 from tests.support.personal_data import register
 from tests.unit.fakes import ShiftedClock
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COURT, POLICE, CENTRE, OTHER_CENTRE = "court-370202", "police-370203", "lac370202", "lac370203"
 COURT_ID_NUMBER = "370202201003150310"
 RECEIVED = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
@@ -57,7 +57,7 @@ def app(services: Services) -> Flask:
 
 
 def _notice(app: Flask, services: Services, agency: str, folder: str, resource: str, **changes: Any) -> str:
-    body = json.loads((EXAMPLES / folder / f"{resource}.json").read_text(encoding="utf-8")) | changes
+    body = json.loads(sample_path(f"{folder}/{f'{resource}.json'}").read_text(encoding="utf-8")) | changes
     path = f"/api/v1/{folder}/{resource}"
     headers = {"Authorization": f"Bearer {services.keys[agency]}"}  # type: ignore[attr-defined]
     response = app.test_client().post(path, json=body, headers=headers)
@@ -690,7 +690,7 @@ def test_an_administrator_disables_and_unlocks_accounts_but_not_their_own(app: F
 
 
 def _person(name: str, id_number: str) -> dict[str, Any]:
-    defendant: dict[str, Any] = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))[
+    defendant: dict[str, Any] = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))[
         "defendant"
     ]
     register(name, id_number)

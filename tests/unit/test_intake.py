@@ -5,7 +5,6 @@ import json
 import logging
 from dataclasses import asdict, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from marshmallow import ValidationError
 from adapters.court.mapping import application_transfer_to_submission as court_transfer
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtApplicationTransferSchema, CourtDefenseNoticeSchema
+from adapters.examples import sample_path
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.mapping import duty_request_to_submission as police_duty_request
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
@@ -26,11 +26,11 @@ from adapters.procuratorate.schemas import (
     ProcuratorateApplicationTransferSchema,
     ProcuratorateDefenseNoticeSchema,
 )
+from adapters.registry import kinds_for, permissions
 from gateway.domain.enums import AgencyType, Channel, Kind, Level, Stage
 from gateway.domain.model import Agency, Submission
 from gateway.domain.text import hidden_character
 from gateway.errors import InvalidInput, KindNotAllowed, ReferenceConflict, StageNotAllowed
-from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
@@ -40,7 +40,6 @@ from gateway.web.intake_view import dialect_path
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COURT = Agency("c1", "市南区人民法院", AgencyType.COURT, Level.DISTRICT, "370202", kinds_for(AgencyType.COURT))
 POLICE = Agency("p1", "市北分局", AgencyType.POLICE, Level.DISTRICT, "370203", kinds_for(AgencyType.POLICE))
 RAW = RawPayload("application/json", b"{}")
@@ -48,7 +47,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
 
 
 def court_notice():  # type: ignore[no-untyped-def]
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     return defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
 
 
@@ -59,7 +58,7 @@ def store() -> InMemoryStore:
 
 @pytest.fixture
 def intake(store: InMemoryStore) -> Intake:
-    return Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    return Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
 
 
 def test_a_new_notice_is_stored_with_its_outbox_message(intake: Intake, store: InMemoryStore) -> None:
@@ -124,7 +123,7 @@ def test_police_cannot_notify_at_a_trial_stage(intake: Intake, store: InMemorySt
 
 
 def test_a_transfer_forwarded_after_24_hours_is_flagged_late(intake: Intake, store: InMemoryStore) -> None:
-    body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("police/application-transfers.json").read_text(encoding="utf-8"))
     body["application"]["applied_at"] = "2026-11-23T08:00:00+08:00"
     submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
 
@@ -141,7 +140,7 @@ def test_the_log_line_masks_the_person(intake: Intake, caplog: pytest.LogCapture
 
 def test_a_resend_after_the_person_turned_18_still_gets_its_receipt(store: InMemoryStore) -> None:
     clock = FixedClock(datetime(2028, 3, 14, 10, 0, tzinfo=CHINA_TZ))  # the day before the 18th birthday
-    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
     first = intake.accept(COURT, AgencyType.COURT, Channel.REST, court_notice(), RAW)
     clock.current = datetime(2028, 3, 16, 10, 0, tzinfo=CHINA_TZ)
 
@@ -151,7 +150,7 @@ def test_a_resend_after_the_person_turned_18_still_gets_its_receipt(store: InMem
 
 def _examples() -> list[Submission]:
     def load(path: str) -> Any:
-        return json.loads((EXAMPLES / path).read_text(encoding="utf-8"))
+        return json.loads(sample_path(path).read_text(encoding="utf-8"))
 
     return [
         court_notice(),
@@ -214,7 +213,7 @@ def test_a_case_elsewhere_in_the_city_is_accepted_flagged_and_routed_by_the_agen
 ) -> None:
     # CPL 25-27 (residence, designated jurisdiction): a lawful notice is never refused for its district;
     # LAL 38: the centre is the one where the notifying court sits.
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     body["case_district"] = "370203"
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
 
@@ -238,7 +237,7 @@ def test_a_case_elsewhere_in_the_city_is_accepted_flagged_and_routed_by_the_agen
 def test_a_notice_sent_more_than_three_days_after_the_ground_was_found_is_flagged_late(
     intake: Intake, store: InMemoryStore, found_at: str, flags: list[str]
 ) -> None:
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body | {"ground_found_at": found_at}))
 
     intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RAW)
@@ -249,7 +248,7 @@ def test_a_notice_sent_more_than_three_days_after_the_ground_was_found_is_flagge
 
 
 def test_a_ground_found_after_the_notice_was_received_is_refused(intake: Intake, store: InMemoryStore) -> None:
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     later = body | {"ground_found_at": "2026-11-25T09:36:00+08:00"}  # six minutes after NOW: past the clocks' skew
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(later))
 
@@ -260,7 +259,7 @@ def test_a_ground_found_after_the_notice_was_received_is_refused(intake: Intake,
 
 
 def _transfer(**changes: object) -> dict[str, object]:
-    body: dict[str, object] = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text("utf-8"))
+    body: dict[str, object] = json.loads(sample_path("police/application-transfers.json").read_text("utf-8"))
     return body | changes
 
 
@@ -306,12 +305,12 @@ PROCURATORATE = Agency(
 
 
 def _court_transfer() -> Submission:
-    body = json.loads((EXAMPLES / "court" / "application-transfers.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/application-transfers.json").read_text(encoding="utf-8"))
     return court_transfer(CourtApplicationTransferSchema().load(body))
 
 
 def _procuratorate_transfer() -> Submission:
-    body = json.loads((EXAMPLES / "procuratorate" / "application-transfers.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("procuratorate/application-transfers.json").read_text(encoding="utf-8"))
     return procuratorate_transfer(ProcuratorateApplicationTransferSchema().load(body))
 
 
@@ -329,7 +328,7 @@ def test_a_court_or_procuratorate_forwards_an_application_to_the_centre_where_it
     # LAL 39: the organ handling the case forwards a detainee's application within 24 hours; LAL 38: it goes to
     # the centre where that organ sits, at its level.
     clock = FixedClock(datetime(2026, 12, 2, 9, 0, tzinfo=CHINA_TZ))
-    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
 
     receipt = intake.accept(agency, agency.type, Channel.REST, submission, RAW)
 
@@ -344,7 +343,7 @@ def test_a_court_or_procuratorate_forwards_an_application_to_the_centre_where_it
 def test_an_application_made_after_it_was_forwarded_is_refused(store: InMemoryStore) -> None:
     # The sample was applied for on 1 December at 10:00; received on 30 November it cannot have been made yet.
     clock = FixedClock(datetime(2026, 11, 30, 9, 0, tzinfo=CHINA_TZ))
-    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
 
     with pytest.raises(InvalidInput) as refused:
         intake.accept(COURT, AgencyType.COURT, Channel.REST, _court_transfer(), RAW)
@@ -353,7 +352,7 @@ def test_an_application_made_after_it_was_forwarded_is_refused(store: InMemorySt
 
 
 def _police_duty(**changes: object) -> dict[str, object]:
-    body: dict[str, object] = json.loads((EXAMPLES / "police" / "duty-lawyer-requests.json").read_text("utf-8"))
+    body: dict[str, object] = json.loads(sample_path("police/duty-lawyer-requests.json").read_text("utf-8"))
     return body | changes
 
 
@@ -382,7 +381,7 @@ def test_a_duty_request_past_investigation_must_name_the_handling_organ() -> Non
 
 
 def _duty_notice(*others: dict[str, Any]) -> Submission:
-    body = json.loads((EXAMPLES / "procuratorate" / "duty-lawyer-requests.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("procuratorate/duty-lawyer-requests.json").read_text(encoding="utf-8"))
     return procuratorate_duty_request(DutyLawyerRequestSchema().load(body | {"other_suspects": list(others)}))
 
 
@@ -400,7 +399,9 @@ SUSPECT_2, SUSPECT_3 = _suspect("孙磊", "370213199807040511"), _suspect("钱�
 def test_a_duty_notice_naming_three_suspects_makes_three_linked_requests(store: InMemoryStore) -> None:
     # domain.md: a 法律帮助通知书 may name several suspects; each gets his own duty lawyer's help (LAL 30, CPL 36),
     # so each is tracked and answered on his own, and the centre sees them together.
-    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(
+        store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions()
+    )
 
     receipt = intake.accept(
         PROCURATORATE, AgencyType.PROCURATORATE, Channel.SOAP, _duty_notice(SUSPECT_2, SUSPECT_3), RAW
@@ -427,7 +428,9 @@ def test_a_duty_notice_naming_three_suspects_makes_three_linked_requests(store: 
 def test_a_resend_of_a_notice_naming_several_gets_the_same_receipts_and_a_changed_one_is_a_conflict(
     store: InMemoryStore,
 ) -> None:
-    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(
+        store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions()
+    )
     first = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(SUSPECT_2), RAW)
 
     again = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(SUSPECT_2), RAW)
@@ -452,7 +455,9 @@ def test_a_resend_of_a_notice_naming_several_gets_the_same_receipts_and_a_change
 def test_one_bad_person_refuses_the_whole_notice_and_is_named_as_the_dialect_names_him(
     store: InMemoryStore, others: tuple[dict[str, Any], ...], code: str, field: str
 ) -> None:
-    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(
+        store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions()
+    )
 
     with pytest.raises(InvalidInput) as refused:
         intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.REST, _duty_notice(*others), RAW)
@@ -465,7 +470,9 @@ def test_one_bad_person_refuses_the_whole_notice_and_is_named_as_the_dialect_nam
 def test_a_document_whose_companion_reference_was_used_alone_before_is_a_conflict_not_an_error(
     store: InMemoryStore,
 ) -> None:
-    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(
+        store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions()
+    )
     alone = replace(_duty_notice(), reference="青检法帮〔2026〕88号#2")
     earlier = intake.accept(PROCURATORATE, AgencyType.PROCURATORATE, Channel.SOAP, alone, RAW)
     before = len(store.stored)

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.examples import sample_path
+from adapters.registry import permissions
 from gateway.cli.main import main
 from gateway.domain.enums import AgencyType, Channel
 from gateway.rules.calendar import add_notice, load_calendar, unconfirmed_soon
@@ -19,7 +21,7 @@ from gateway.service.intake import Intake
 from gateway.service.ports import RawPayload
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
-from tests.unit.test_intake import COURT, EXAMPLES
+from tests.unit.test_intake import COURT
 
 NOTICE_2027 = "国务院办公厅关于2027年部分节假日安排的通知"
 
@@ -66,12 +68,14 @@ def test_config_check_warns_of_an_unconfirmed_year_within_sixty_days(today: date
 
 
 def test_a_deadline_in_an_unconfirmed_year_is_flagged_and_one_in_a_confirmed_year_is_not(tmp_path: Path) -> None:
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     flagged = []
     for calendar in (load_calendar(), load_calendar(_with_2027(tmp_path))):
         store = InMemoryStore()
         received = datetime(2026, 12, 30, 10, 0, tzinfo=CHINA_TZ)  # LAL 36: three days, into 2027
-        intake = Intake(store, FixedClock(received), calendar, load_routing_table(), DeadlinePolicy())
+        intake = Intake(
+            store, FixedClock(received), calendar, load_routing_table(), DeadlinePolicy(), matrix=permissions()
+        )
         submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
         intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}"))
         flagged.append(validate_message(store.outbox[0].body)["flags"])

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from adapters.examples import sample_path
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.schemas import ApplicationTransferSchema
+from adapters.registry import permissions
 from gateway.domain.enums import AgencyType, ApplicationBasis, Channel, HardshipExemption
 from gateway.domain.model import Application
 from gateway.rules.calendar import load_calendar
@@ -26,7 +28,7 @@ from gateway.service.intake import Intake
 from gateway.service.ports import RawPayload
 from schemas.canonical import validate_message
 from tests.unit.fakes import FixedClock, InMemoryStore
-from tests.unit.test_intake import EXAMPLES, POLICE
+from tests.unit.test_intake import POLICE
 
 STANDARDS = """
 [[standard]]
@@ -144,12 +146,18 @@ def test_the_accepting_centres_seat_is_its_district_or_for_the_city_centre_the_c
 def test_the_intake_puts_the_flags_on_the_canonical_message_and_accepts_either_way(tmp_path: Path) -> None:
     # The police sample: 1200 yuan a month for a household of 3 (400 a head), pledge signed, routed to the
     # 市北区 centre (370203), whose previous-year standard here is 1000.
-    body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("police/application-transfers.json").read_text(encoding="utf-8"))
     above = body | {"transfer_number": "above", "application": body["application"] | {"monthly_income_yuan": "9000"}}
     store = InMemoryStore()
     clock = FixedClock(datetime(2026, 11, 24, 10, 0, tzinfo=CHINA_TZ))
     intake = Intake(
-        store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), standards=_standards(tmp_path)
+        store,
+        clock,
+        load_calendar(),
+        load_routing_table(),
+        DeadlinePolicy(),
+        standards=_standards(tmp_path),
+        matrix=permissions(),
     )
     raw = RawPayload("application/json", b"{}")
 

@@ -16,10 +16,10 @@ from adapters.police import mapping as police
 from adapters.police.schemas import ApplicationTransferSchema, PoliceDutyLawyerRequestSchema
 from adapters.procuratorate import mapping as procuratorate
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema, ProcuratorateDefenseNoticeSchema
+from adapters.registry import kinds_for, permissions
 from gateway.domain.enums import AgencyType, Channel, Kind, Level
 from gateway.domain.model import Agency, Submission
 from gateway.errors import InvalidInput, KindNotAllowed, NoRoute, OutsideJurisdiction
-from gateway.rules.authorization import kinds_for
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
@@ -156,7 +156,9 @@ def test_intake_of_a_mapped_payload_accepts_or_refuses_with_a_validation_error(n
     level = Level.CITY if resource.district.endswith("00") else Level.DISTRICT
     agency = Agency("a1", "机关", resource.agency_type, level, resource.district, kinds_for(resource.agency_type))
     store = InMemoryStore()
-    intake = Intake(store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy())
+    intake = Intake(
+        store, FixedClock(NOW), load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions()
+    )
 
     submission = resource.to_submission(loaded)
     try:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from adapters.soap_services import callback_services, soap_services
+from adapters.examples import sample_path
+from adapters.soap import callback_services, soap_services
 from gateway.contracts.dialect import element_path, list_elements, schema_error_path, snake_case, to_dialect
 from gateway.web.soap.envelope import VERSIONS
 from gateway.web.soap.samples import sample_envelope, sample_file_name
@@ -36,9 +37,9 @@ def test_every_sample_envelope_is_current_and_valid_against_the_xsd(service: Soa
     for contract in service.contracts:
         if contract.example is None:
             continue
-        document = json.loads((ROOT / "examples" / contract.example).read_text(encoding="utf-8"))
+        document = json.loads(sample_path(contract.example).read_text(encoding="utf-8"))
         for version in VERSIONS:
-            shipped = (ROOT / "examples" / service.name / sample_file_name(contract, version)).read_bytes()
+            shipped = sample_path(f"{service.name}/{sample_file_name(contract, version)}").read_bytes()
             assert shipped == sample_envelope(service.namespace, contract, document, version), REGENERATE
             operation = etree.fromstring(shipped).find(f"{version.qname('Body')}/*")
             assert schema.validate(operation), schema.error_log
@@ -51,8 +52,8 @@ def test_a_sample_envelope_loads_to_the_same_document_as_its_json_twin(service: 
     for contract in service.contracts:
         if contract.example is None:
             continue
-        document = json.loads((ROOT / "examples" / contract.example).read_text(encoding="utf-8"))
-        envelope = (ROOT / "examples" / service.name / sample_file_name(contract, VERSIONS[0])).read_bytes()
+        document = json.loads(sample_path(contract.example).read_text(encoding="utf-8"))
+        envelope = sample_path(f"{service.name}/{sample_file_name(contract, VERSIONS[0])}").read_bytes()
         operation = etree.fromstring(envelope).find(f"{VERSIONS[0].qname('Body')}/*")
 
         assert contract.request().load(to_dialect(operation, lists)) == contract.request().load(document)

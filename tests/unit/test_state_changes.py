@@ -10,8 +10,10 @@ from marshmallow import ValidationError
 
 from adapters.court.mapping import defense_notice_to_submission
 from adapters.court.schemas import CourtDefenseNoticeSchema
+from adapters.examples import sample_path
 from adapters.police.mapping import application_transfer_to_submission
 from adapters.police.schemas import ApplicationTransferSchema
+from adapters.registry import kinds_for
 from gateway.bootstrap import use_cases
 from gateway.domain.enums import (
     AgencyType,
@@ -26,14 +28,13 @@ from gateway.domain.enums import (
 from gateway.domain.lifecycle import Event
 from gateway.domain.model import Agency, Appointment, Decision, Lawyer
 from gateway.errors import IllegalTransition, InvalidInput, RequestNotFound
-from gateway.rules.authorization import kinds_for
 from gateway.rules.deadlines import CHINA_TZ
 from gateway.service.ports import RawPayload, StateChange, StateMoved
 from gateway.service.transitions import Change
 from schemas.soap import WithdrawCallSchema
 from schemas.withdrawal import WithdrawalSchema
 from tests.unit.fakes import FixedClock, InMemoryStore
-from tests.unit.test_intake import COURT, EXAMPLES, POLICE
+from tests.unit.test_intake import COURT, POLICE
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA_TZ)
 CENTRE = Agency("lac370202", "市南区法律援助中心", AgencyType.LEGAL_AID_CENTRE, Level.DISTRICT, "370202", frozenset())
@@ -56,7 +57,7 @@ class World:
         self.proofs_of_service = cases.proofs_of_service
 
     def notice(self, **changes: object) -> str:
-        body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8")) | changes
+        body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8")) | changes
         submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
         receipt = self.intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}"))
         assert receipt.centre_code == CENTRE.code
@@ -185,7 +186,7 @@ def test_a_key_used_for_another_request_is_refused(world: World) -> None:
 
 
 def _second_notice(world: World) -> str:
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     body["notice_number"] += "-2"
     submission = defense_notice_to_submission(CourtDefenseNoticeSchema().load(body))
     return world.intake.accept(COURT, AgencyType.COURT, Channel.REST, submission, RawPayload("x", b"{}")).request_id
@@ -283,7 +284,7 @@ MARKET_NORTH = Agency(
 
 
 def _application(world: World, number: str = "") -> str:
-    body = json.loads((EXAMPLES / "police" / "application-transfers.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("police/application-transfers.json").read_text(encoding="utf-8"))
     body["transfer_number"] += number
     submission = application_transfer_to_submission(ApplicationTransferSchema().load(body))
     receipt = world.intake.accept(POLICE, AgencyType.POLICE, Channel.REST, submission, RawPayload("x", b"{}"))
@@ -423,7 +424,7 @@ CO_DEFENDANT = {"name": "王小刚", "id_number": "370202201003150513"}  # the s
 
 
 def _co_defendant_notice(world: World, number: int, **person: str) -> str:
-    body = json.loads((EXAMPLES / "court" / "defense-notices.json").read_text(encoding="utf-8"))
+    body = json.loads(sample_path("court/defense-notices.json").read_text(encoding="utf-8"))
     return world.notice(
         notice_number=f"（2026）鲁0202刑初318号-通知辩护-{number}", defendant=body["defendant"] | person
     )

@@ -1,6 +1,6 @@
 """The console's blueprint, its sign-in guard, CSRF check and security headers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -36,8 +36,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def init_console(app: Flask, settings: Settings) -> None:
-    """Register the console with signed, HTTP-only, same-site session cookies and CSRF protection."""
+def init_console(app: Flask, settings: Settings, agency_types: Mapping[str, str]) -> None:
+    """Register the console with signed, HTTP-only, same-site session cookies and CSRF protection;
+    `agency_types` names each type of agency (code -> Chinese name, as the agency folders declare them)."""
     app.config.update(
         SECRET_KEY=settings.console_secret,
         SESSION_COOKIE_NAME="lagw_console",
@@ -49,7 +50,7 @@ def init_console(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session, which expires on its own
     )
     csrf.init_app(app)
-    app.jinja_env.globals.update(L=labels, agency_name=agency_name)
+    app.jinja_env.globals.update(L=labels, agency_name=agency_name, AGENCY_TYPES=dict(agency_types))
     app.jinja_env.filters.update(FILTERS)
     app.register_blueprint(blp)
 
