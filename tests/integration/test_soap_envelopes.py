@@ -9,12 +9,11 @@ from adapters.examples import sample_paths
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion
 from tests.support.broker import drain_queue
-from tests.support.gateway import LiveGateway, running_relay, wait_for
+from tests.support.gateway import AGENCY_OF_SERVICE, LiveGateway, running_relay, wait_for
 from tests.support.soap import post_envelope, sample_envelope
 
 pytestmark = pytest.mark.integration
 
-AGENCY_OF_SERVICE = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
 SAMPLES = [
     (path.parent.name, path.name.split(".")[0], SOAP11 if ".soap11." in path.name else SOAP12)
     for path in sample_paths("*.soap1?.xml")

@@ -11,12 +11,12 @@ from lxml import etree
 
 from adapters.examples import sample_paths
 from gateway.web.soap.envelope import SOAP11, SOAP12, SoapVersion
-from tests.support.gateway import LiveGateway
+from tests.support.gateway import AGENCY_OF_SERVICE, LiveGateway
 from tests.support.soap import fault_of, post_envelope, sample_envelope
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-AGENCIES = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
+AGENCIES = AGENCY_OF_SERVICE
 CALLERS_FAULTS = {"Client", "Sender", "VersionMismatch", "MustUnderstand"}
 FUZZ = settings(
     max_examples=300,

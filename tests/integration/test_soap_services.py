@@ -15,12 +15,11 @@ from gateway.contracts.xsd import OperationContract
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.web.soap.envelope import SOAP11, SOAP12
 from tests.support.broker import drain_queue
-from tests.support.gateway import LiveGateway, running_gateway, running_relay, wait_for
+from tests.support.gateway import AGENCY_OF_SERVICE, LiveGateway, running_gateway, running_relay, wait_for
 from tests.support.soap import soap_client, zeep_arguments
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
-AGENCY_OF_SERVICE = {"court": "court-370202", "procuratorate": "proc-370200", "police": "police-370203"}
 
 # (service, intake operation) for every operation that takes a new message.
 INTAKE_OPERATIONS = [

@@ -9,18 +9,16 @@ import sqlalchemy as sa
 from schemathesis import Case
 from schemathesis.core.transport import Response
 
+from devtools.demo import DEMO_AGENCIES
+from gateway.rules.routing import load_routing_table
 from gateway.store.audit import ensure_chain_head
 from gateway.store.tables import inbound_payloads, metadata
 from gateway.store.tables import requests as requests_table
 from tests.support.gateway import LiveGateway
 
 # The sender of each agency resource, and the centre its notices are routed to (gateway/rules/data/routing.toml).
-SENDERS = {
-    "/api/v1/court/": "court-370202",
-    "/api/v1/procuratorate/": "proc-370200",
-    "/api/v1/police/": "police-370203",
-}
-CENTRE_OF = {"court-370202": "lac370202", "proc-370200": "lac370200", "police-370203": "lac370203"}
+SENDERS = {f"/api/v1/{demo.folder}/": demo.agency.code for demo in DEMO_AGENCIES}
+CENTRE_OF = {demo.agency.code: load_routing_table().centre_for(demo.agency).code for demo in DEMO_AGENCIES}
 CENTRE_OPERATIONS = ("/appointment", "/decision", "/replacement", "/termination", "/objection", "/materials-request")
 
 

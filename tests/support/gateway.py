@@ -36,6 +36,10 @@ EXAMPLE_POSTS = [
 ]
 
 
+# The demo's agency of each type, by its type (its folder, its REST prefix, its SOAP service's name).
+AGENCY_OF_SERVICE = {demo.folder: demo.agency.code for demo in DEMO_AGENCIES}
+
+
 def created_ids(receipt: dict[str, Any]) -> list[str]:
     """The ids a receipt names: its own, then its companions' (the other persons the document names)."""
     return [receipt["id"], *(companion["id"] for companion in receipt.get("companions", []))]
