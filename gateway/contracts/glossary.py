@@ -384,17 +384,39 @@ def explain(
     meanings: Mapping[str, str] | None = None,
 ) -> str:
     """A field's description: its Chinese name, then its own English description or the glossary's, then
-    what each of its enum values means. KeyError for a name the glossary does not know."""
+    what each of its enum values means.
+
+    A name the glossary does not know (a new agency folder's own field) describes itself: its description reads
+    `中文 · English`. KeyError for any other unknown name.
+    """
     key = f"{schema_name}.{name}"
-    chinese, english = OWN_SENSE.get(key) or TERMS[name]
+    known = OWN_SENSE.get(key) or TERMS.get(name)
+    if known is None:
+        return _self_described(key, own) + _values(key, name, values, meanings)
+    chinese, english = known
     if own and key not in OWN_SENSE:
-        english = own if not any("\u4e00" <= ch <= "\u9fff" for ch in own) else f"{english} ({own})"
-    text = f"{chinese} · {english}"
+        english = own if not _has_chinese(own) else f"{english} ({own})"
+    return f"{chinese} · {english}" + _values(key, name, values, meanings)
+
+
+def _self_described(key: str, own: str | None) -> str:
+    chinese, separator, english = (own or "").partition(" · ")
+    if not (separator and _has_chinese(chinese) and english.strip()):
+        raise KeyError(f"{key}: not in the glossary; describe the field as '中文 · English' in its metadata")
+    return f"{chinese.strip()} · {english.strip()}"
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _values(key: str, name: str, values: Iterable[object], meanings: Mapping[str, str] | None) -> str:
+    """What each listed value means, from `meanings` or the glossary's table for the field."""
     listed = [str(value) for value in values if value is not None]
-    if listed:
-        meanings = meanings or _ENUMS.get(key) or _ENUMS[name]
-        text += "。取值 values: " + "; ".join(f"`{value}` {meanings[value]}" for value in listed)
-    return text
+    if not listed:
+        return ""
+    meanings = meanings or _ENUMS.get(key) or _ENUMS[name]
+    return "。取值 values: " + "; ".join(f"`{value}` {meanings[value]}" for value in listed)
 
 
 def value_name(enum_name: str, value: str) -> str | None:

@@ -12,6 +12,7 @@ import adapters
 from adapters import registry
 from adapters.examples import sample_path
 from gateway.contracts.agency import AgencyDeclaration
+from gateway.contracts.glossary import explain
 from gateway.domain.enums import AgencyType, Kind
 from gateway.domain.model import Agency
 from gateway.rules.routing import load_routing_table
@@ -121,3 +122,13 @@ def _services() -> tuple:  # type: ignore[type-arg]
     from adapters.soap import soap_services
 
     return soap_services()
+
+
+def test_a_field_the_glossary_does_not_know_describes_itself_in_chinese_and_english() -> None:
+    described = explain("PrisonTransferSchema", "warden", "监狱长 · the prison's governor, who signs the transfer")
+
+    assert described == "监狱长 · the prison's governor, who signs the transfer"
+    with pytest.raises(KeyError, match="describe the field as '中文 · English'"):
+        explain("PrisonTransferSchema", "warden", "the prison's governor")
+    with pytest.raises(KeyError):
+        explain("PrisonTransferSchema", "warden", None)
