@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from gateway.domain.enums import RequestState
 from gateway.security.data_keys import DataKeyRing
 from gateway.service.ports import Confirmations, OutboxMessage, one_at_a_time
-from gateway.store.audit import AuditRecord, append_audit
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
-from gateway.store.tables import outbox, requests
+from gateway.store.tables import audit_log, outbox, requests
 
 RELAY_ACTOR = "relay"
 # PostgreSQL channel a writing transaction notifies when it adds outbox rows; delivered at its commit.
@@ -87,6 +86,7 @@ class SqlOutbox:
         self._retry_after = retry_after
         self._locking = engine.dialect.name == "postgresql"
         self._due = self._due_query()  # built once
+        self._mark_sent = mark_sent_statements(self._locking)
 
     def process_batch(self, limit: int, publish: Callable[[OutboxMessage], None]) -> BatchResult:
         """Publish up to `limit` pending rows one by one through `publish` (PublishRefused for a refusal)."""
@@ -191,16 +191,13 @@ class SqlOutbox:
     def _write_marks(
         self, conn: sa.Connection, sent: list[tuple[int, str | None]], refused: list[tuple[int, str]]
     ) -> None:
+        """The pass's marks: its confirmed rows sent, their requests received → queued with an audit record each
+        (a request withdrawn meanwhile keeps its state), the refused rows due again later."""
         now = self._now()
-        queued: list[AuditRecord] = []
         if sent:
-            conn.execute(
-                outbox.update()
-                .where(outbox.c.id.in_([row_id for row_id, _ in sent]))
-                .where(outbox.c.sent_at.is_(None))
-                .values(sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
-            )
-            queued = self._mark_queued(conn, [rid for _, rid in sent if rid is not None], now)
+            values = {"ids": [row_id for row_id, _ in sent], "now": now, "queued_at": datetime.now(UTC)}
+            for statement in self._mark_sent:
+                conn.execute(statement, values)
         for row_id, error in refused:
             conn.execute(
                 outbox.update()
@@ -209,35 +206,6 @@ class SqlOutbox:
                     attempts=outbox.c.attempts + 1, last_error=error[:2000], next_attempt_at=now + self._retry_after
                 )
             )
-        append_audit(conn, queued)
-
-    def _mark_queued(self, conn: sa.Connection, request_ids: list[str], now: datetime) -> list[AuditRecord]:
-        """Move the published requests from received to queued; their audit records, to append last."""
-        if not request_ids:
-            return []
-        # One statement: a request withdrawn meanwhile keeps its state (no read-then-write race).
-        moved = (
-            conn.execute(
-                requests.update()
-                .where(requests.c.id.in_(request_ids))
-                .where(requests.c.state == RequestState.RECEIVED.value)
-                .values(state=RequestState.QUEUED.value, updated_at=now)
-                .returning(requests.c.id)
-            )
-            .scalars()
-            .all()
-        )
-        return [
-            AuditRecord(
-                request_id=rid,
-                at=now,
-                actor=RELAY_ACTOR,
-                event="queued",
-                from_state=RequestState.RECEIVED.value,
-                to_state=RequestState.QUEUED.value,
-            )
-            for rid in moved
-        ]
 
     def _message(self, row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
         """The row as the message to publish: its body opened, clear for the bus."""
@@ -252,6 +220,51 @@ class SqlOutbox:
             correlation_id=m["correlation_id"],
             request_id=m["request_id"],
         )
+
+
+def mark_sent_statements(postgresql: bool) -> tuple[sa.Executable, ...]:
+    """A pass's confirmed rows marked sent, their requests moved received → queued, an audit record for each one
+    moved: on PostgreSQL one statement (two data-modifying CTEs feeding the audit insert), on SQLite three, in
+    the same transaction. Bound: `ids` (the outbox rows), `now`, `queued_at` (the audit backlog's wall clock)."""
+    ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=not postgresql)
+    now = sa.bindparam("now", type_=outbox.c.sent_at.type)
+    mark = outbox.update().where(outbox.c.sent_at.is_(None))
+    mark = mark.where(outbox.c.id == sa.any_(ids) if postgresql else outbox.c.id.in_(ids))
+    mark = mark.values(sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+    received = requests.c.state == RequestState.RECEIVED.value
+    if postgresql:
+        marked = mark.returning(outbox.c.request_id).cte("marked")
+        moved = (
+            requests.update()
+            .where(requests.c.id.in_(sa.select(marked.c.request_id)), received)
+            .values(state=RequestState.QUEUED.value, updated_at=now)
+            .returning(requests.c.id)
+            .cte("moved")
+        )
+        return (_queued_records(sa.select(moved.c.id)).add_cte(marked, moved),)
+    theirs = sa.select(outbox.c.request_id).where(outbox.c.id.in_(ids), outbox.c.request_id.is_not(None))
+    move = (
+        requests.update()
+        .where(requests.c.id.in_(theirs), received)
+        .values(state=RequestState.QUEUED.value, updated_at=now)
+    )
+    # SQLite writes one transaction at a time: the records are read off the requests before they move.
+    records = _queued_records(sa.select(requests.c.id).where(requests.c.id.in_(theirs), received))
+    return records, move, mark
+
+
+def _queued_records(moved_ids: sa.Select[tuple[str]]) -> sa.Insert:
+    """The relay's audit record for each request id `moved_ids` yields: received → queued, unlinked."""
+    columns = ("request_id", "at", "actor", "event", "from_state", "to_state", "queued_at")
+    rows = moved_ids.add_columns(
+        sa.bindparam("now", type_=audit_log.c.at.type),
+        sa.literal(RELAY_ACTOR),
+        sa.literal("queued"),
+        sa.literal(RequestState.RECEIVED.value),
+        sa.literal(RequestState.QUEUED.value),
+        sa.bindparam("queued_at", type_=audit_log.c.queued_at.type),
+    )
+    return audit_log.insert().from_select(list(columns), rows)
 
 
 class Claim:

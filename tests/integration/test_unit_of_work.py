@@ -14,7 +14,14 @@ from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
 from gateway.domain.enums import AgencyType, Channel, RequestState
-from gateway.service.ports import AnswerAlreadyApplied, NewAnswer, RawPayload, StateChange, StateMoved
+from gateway.service.ports import (
+    AnswerAlreadyApplied,
+    Confirmations,
+    NewAnswer,
+    RawPayload,
+    StateChange,
+    StateMoved,
+)
 from gateway.store.tables import answers, audit_log, deliveries, inbound_payloads, outbox, requests
 from tests.support.gateway import example
 from tests.support.postgres import fresh_database
@@ -118,3 +125,34 @@ def test_leaving_the_unit_without_commit_writes_nothing(services: Services) -> N
         uow.record(_change(request_id, RequestState.RECEIVED))
 
     assert _counts(services) == before
+
+
+def test_a_relay_pass_marks_its_rows_queues_their_requests_and_audits_them_in_few_statements(
+    services: Services,
+) -> None:
+    accepted = [_accept(services, f"（2026）鲁0202刑初{n}号") for n in range(1, 4)]
+    withdrawn = accepted[2]
+    with services.engine.begin() as conn:  # withdrawn meanwhile: keeps its state, gets no queued record
+        conn.execute(requests.update().where(requests.c.id == withdrawn).values(state=RequestState.WITHDRAWN.value))
+    claim = services.outbox.claim(10)
+    seen = _statements(services)
+
+    result = claim.record(Confirmations(confirmed=[message.message_id for message in claim.messages]))
+
+    assert (result.claimed, result.sent) == (3, 3)
+    if services.engine.dialect.name == "postgresql":
+        # outbox marked, requests moved and their audit records: one statement, then the claim's commit
+        assert [s for s in seen if s != "COMMIT"] == ["WITH"]
+    else:
+        assert seen == ["BEGIN", "INSERT", "UPDATE", "UPDATE"]
+    with services.engine.connect() as conn:
+        states = dict(conn.execute(sa.select(requests.c.id, requests.c.state)).all())
+        queued = conn.execute(
+            sa.select(audit_log.c.request_id, audit_log.c.actor, audit_log.c.from_state, audit_log.c.to_state).where(
+                audit_log.c.event == "queued"
+            )
+        ).all()
+        unsent = conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+    assert states == {accepted[0]: "queued", accepted[1]: "queued", withdrawn: "withdrawn"}
+    assert sorted(queued) == sorted((rid, "relay", "received", "queued") for rid in accepted[:2])
+    assert unsent == 0
