@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from adapters.registry import declarations
 from tests.support.gateway import LiveGateway, running_gateway
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -29,7 +30,8 @@ def test_the_api_page_shows_every_resource_and_loads_nothing_from_elsewhere(
     page.goto(gateway.base + "/api/docs/")
     expect(page.get_by_role("heading", name="法律援助协同平台 · 接口说明")).to_be_visible()
     expect(page.locator(".opblock-summary-path", has_text="/api/v1/court/defense-notices")).to_be_visible()
-    expect(page.locator(".opblock")).to_have_count(19)  # the nine agency resources and the ten on a request
+    # every declared type's resources, and the ten on a request
+    expect(page.locator(".opblock")).to_have_count(sum(len(found.operations) for found in declarations()) + 10)
     page.locator(".opblock-summary-path", has_text="/api/v1/police/application-transfers").click()
     expect(page.locator(".opblock-description-wrapper").first).to_contain_text("受理的诉讼阶段")
     expect(page.locator("#model-Lawyer")).to_be_visible()
