@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console mutation lint install broker store browser clean soap-contracts asyncapi
+.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console mutation lint install broker store browser documents clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ store:
 browser:
 	@scripts/ensure-chromium
 
-demo: install broker
+documents:
+	@scripts/ensure-documents
+
+demo: install broker documents
 	$(VENV)/bin/lagw demo
 
 lint: install
@@ -37,24 +40,24 @@ ALL_BUT_SLOW := $(if $(LAGW_SLOW_TESTS),,-m "not slow")
 NOT_SLOW := $(if $(LAGW_SLOW_TESTS),, and not slow)
 
 # Everything on SQLite stores, then the suites that exercise the store again with a PostgreSQL database per test.
-test: lint broker store browser
+test: lint broker store browser documents
 	@test -n "$(LAGW_SLOW_TESTS)" || echo "Leaving out the suites marked slow; LAGW_SLOW_TESTS=1 make test runs them too."
 	$(VENV)/bin/pytest $(ALL_BUT_SLOW)
 	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m "both_stores$(NOT_SLOW)" tests/integration tests/browser
 
-test-postgres: install broker store browser
+test-postgres: install broker store browser documents
 	LAGW_TEST_STORE=postgresql $(VENV)/bin/pytest -m both_stores tests/integration tests/browser
 
-test-unit: install
+test-unit: install documents
 	$(VENV)/bin/pytest tests/unit
 
-test-integration: install broker store
+test-integration: install broker store documents
 	$(VENV)/bin/pytest tests/integration
 
-test-browser: install broker browser
+test-browser: install broker browser documents
 	$(VENV)/bin/pytest tests/browser
 
-test-faults: install broker store
+test-faults: install broker store documents
 	$(VENV)/bin/pytest tests/faults
 
 soap-contracts: install

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from devtools.asyncapi import EXAMPLE_ID, EXAMPLE_NOTICE, EXAMPLE_RECEIVED_AT
+from gateway.domain.documents import DocumentKind
 from gateway.domain.enums import AgencyType, Channel, Kind, Stage, WithdrawalReason
 from gateway.domain.model import Person, PersonMatch, Withdrawal
 from gateway.service.messages import withdrawal_message
@@ -47,6 +48,9 @@ class _CapturingStore:
     def record(self, event: Recorded) -> None:
         if isinstance(event, Accepted):
             self.added.append(event)
+
+    def reserve_document_number(self, centre_code: str, kind: DocumentKind, year: int) -> int:
+        return 1  # the intake issues no document
 
     def commit(self) -> None:
         return None

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from adapters.registry import permissions
 from gateway.clock import SystemClock
 from gateway.config import Settings
+from gateway.documents.pdf import PdfRenderer
 from gateway.messaging.probe import broker_login
 from gateway.rules.authorization import Matrix
 from gateway.rules.calendar import WorkCalendar, load_calendar
@@ -20,6 +21,7 @@ from gateway.security.data_keys import DataKeyRing
 from gateway.security.sealing import KeySealer
 from gateway.service.answers import AnswerStore, CentreAnswers
 from gateway.service.deadlines import DeadlineWatcher
+from gateway.service.documents import DocumentIssuer
 from gateway.service.intake import Intake
 from gateway.service.materials import Materials, MaterialsStore
 from gateway.service.ports import Clock, RequestStore
@@ -36,6 +38,7 @@ from gateway.store.certificates import SqlAgencyCertificates
 from gateway.store.console import SqlConsoleQueries
 from gateway.store.deadlines import SqlDeadlines
 from gateway.store.deliveries import SqlDeliveries
+from gateway.store.documents import SqlDocuments, SqlDocumentSource
 from gateway.store.engine import make_engine
 from gateway.store.leases import SqlLeases
 from gateway.store.migrate import prepare_store
@@ -71,11 +74,12 @@ def use_cases(
     policy: DeadlinePolicy | None = None,
     standards: SubsistenceStandards | None = None,
     matrix: Matrix | None = None,
+    documents: DocumentIssuer | None = None,
 ) -> UseCases:
     """The request use cases on `store`; the packaged calendar, routing table and policy, and the matrix the
     agency folders declare, unless given."""
     calendar = calendar or load_calendar()
-    transitions = Transitions(store, clock, has_callback)
+    transitions = Transitions(store, clock, has_callback, documents)
     intake = Intake(
         store=store,
         clock=clock,
@@ -124,6 +128,7 @@ class Services:
     retention: Retention
     audit: AuditSequencer
     access_log: SqlAccessLog  # who saw whose personal data
+    documents: SqlDocuments  # the official documents the decisions issued
     broker_check: Callable[[], dict[str, Any]]  # the readiness probe's login to the broker
 
 
@@ -147,6 +152,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         routing,
         DeadlinePolicy(duty_lawyer_working_days=settings.duty_lawyer_working_days),
         load_standards(settings.subsistence_standards_file),
+        documents=DocumentIssuer(
+            PdfRenderer(settings.document_font),
+            SqlDocumentSource(engine, data_keys),
+            settings.document_number_pattern,
+            settings.prefixes(),
+        ),
     )
     return Services(
         settings=settings,
@@ -185,5 +196,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             SqlLeases(engine, clock.now),
         ),
         access_log=SqlAccessLog(engine),
+        documents=SqlDocuments(engine, data_keys),
         broker_check=lambda: broker_login(settings.amqp_url),
     )

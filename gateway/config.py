@@ -17,6 +17,8 @@ from types import NoneType, UnionType
 from typing import Any, get_args, get_type_hints
 from urllib.parse import urlsplit, urlunsplit
 
+from gateway.rules.documents import DEFAULT_NUMBER_PATTERN, check_number_pattern
+
 log = logging.getLogger(__name__)
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -81,6 +83,11 @@ class Settings:
     metrics_token: str = field(default="", repr=False)
     # Callback hosts allowed although not public (agencies on a private network): names, addresses, networks.
     callback_allowed_hosts: tuple[str, ...] = ()
+    # The official documents (gateway/documents/): the Chinese TrueType font embedded in each PDF (none: the first
+    # of Debian's found), the number pattern, and each centre's prefix in it ("lac370200=青法援,lac370202=青南法援").
+    document_font: Path | None = None
+    document_number_pattern: str = DEFAULT_NUMBER_PATTERN
+    document_prefixes: tuple[str, ...] = ()
     # Processes bring the store to the latest migration at start; false: only `lagw db upgrade` migrates,
     # and a process refuses a store that is behind.
     auto_migrate: bool = True
@@ -98,10 +105,22 @@ class Settings:
         if not settings.rate_limit_storage:
             settings = replace(settings, rate_limit_storage="memory://")
         proxy_networks(settings.trusted_proxies)  # a malformed address stops the start, not a request
+        check_number_pattern(settings.document_number_pattern)
+        settings.prefixes()  # a malformed prefix list stops the start too
         for name, default in _DEVELOPMENT_SECRETS.items():
             if getattr(settings, name) == default:
                 log.warning("%s is not set: using the development key; set it in production", env_name(name))
         return settings
+
+    def prefixes(self) -> dict[str, str]:
+        """Each centre's document number prefix, from `document_prefixes` ("code=prefix" items)."""
+        found: dict[str, str] = {}
+        for item in self.document_prefixes:
+            code, sep, prefix = item.partition("=")
+            if not sep or not code.strip() or not prefix.strip():
+                raise ValueError(f"LAGW_DOCUMENT_PREFIXES: {item!r} is not centre_code=prefix")
+            found[code.strip()] = prefix.strip()
+        return found
 
     def with_values(self, values: dict[str, Any], source_of: Callable[[str], str] | None = None) -> "Settings":
         """A copy with `values` (text from the environment, or TOML values) converted to each setting's type."""

@@ -9,6 +9,7 @@ from schemas.answers import (
     ObjectionDecisionSchema,
     TerminationSchema,
 )
+from schemas.documents import DocumentReferenceSchema
 from schemas.fields import ChinaDateTime
 
 
@@ -38,6 +39,10 @@ class AgencyReplySchema(Schema):
     termination = fields.Nested(TerminationSchema)
     objection = fields.Nested(ObjectionDecisionSchema)
     materials_request = fields.Nested(MaterialsRequestSchema)
+    document = fields.Nested(
+        DocumentReferenceSchema,
+        metadata={"description": "正式文书 · the official document the decision issued, by reference and digest"},
+    )
 
 
 class AcknowledgementSchema(Schema):

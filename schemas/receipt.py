@@ -11,6 +11,7 @@ from schemas.answers import (
     TerminationSchema,
 )
 from schemas.canonical import RelatedSchema
+from schemas.documents import DocumentReferenceSchema
 from schemas.fields import ChinaDateTime
 
 
@@ -73,6 +74,13 @@ class StatusSchema(Schema):
         AppointmentRecordSchema, metadata={"description": "the lawyer appointed last (a replacement names its reason)"}
     )
     decision = fields.Nested(DecisionSchema, metadata={"description": "the decision on an application"})
+    issued_documents = fields.List(
+        fields.Nested(DocumentReferenceSchema),
+        metadata={
+            "description": "法律文书 · the official documents the centre's decisions issued, by reference and digest",
+            "xml_item": "IssuedDocument",
+        },
+    )
     related = fields.List(
         fields.Nested(RelatedSchema),
         metadata={

@@ -213,6 +213,8 @@ TERMS: dict[str, tuple[str, str]] = {
 
 # Where a schema gives a shared name its own sense.
 OWN_SENSE: dict[str, tuple[str, str]] = {
+    "DocumentReference.kind": ("文书种类", "the kind of official document"),
+    "DocumentReference.id": ("文书标识", "the document's id in the gateway"),
     "Problem.type": ("错误类型", "/problems/<code>: a page in Chinese for a browser, JSON for a program"),
     "Problem.title": ("错误标题", "a short English summary of the problem type"),
     "Problem.status": ("状态码", "the HTTP status of this answer"),
@@ -255,6 +257,7 @@ OWN_SENSE: dict[str, tuple[str, str]] = {
 
 _GENDERS = {"male": "男", "female": "女"}
 _ENUMS: dict[str, dict[str, str]] = {
+    "DocumentReference.kind": L.DOCUMENT_KINDS,
     "kind": L.KINDS,
     "state": L.STATES,
     "stage": L.STAGES,

@@ -95,6 +95,14 @@ TERMINATION_GROUNDS = {  # LAL 48 ¶1 (1)–(8)
 
 OBJECTION_OUTCOMES = {"upheld": "维持原决定", "corrected": "责令改正"}  # LAL 49 ¶2
 
+DOCUMENT_KINDS = {
+    "appointment_notice": "指派通知书",
+    "grant_decision": "给予法律援助决定书",
+    "refusal_decision": "不予法律援助决定书",
+    "materials_notice": "补充材料通知书",
+    "termination_decision": "终止法律援助决定书",
+}
+
 REFUSAL_REASONS = {
     "outside_scope": "不属于法律援助范围",
     "hardship_not_met": "不符合经济困难标准",
@@ -147,6 +155,7 @@ EVENTS = {
     "informed": "已告知办案机关",
     "withdrawn": "办案机关撤回",
     "served": "决定书已送达申请人",
+    "document_issued": "已制作法律文书",
     "terminated": "终止法律援助",
     "materials_requested": "一次性告知补充材料",
     "materials_supplied": "申请人已补充材料",

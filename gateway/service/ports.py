@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from gateway.domain.documents import DocumentKind
 from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
 from gateway.domain.model import Agency, LegalAidRequest, Person, PersonMatch
 from gateway.domain.staff import StaffMember
@@ -146,6 +147,11 @@ class UnitOfWork(Protocol):
         """Something that happened; its rows are written at commit, in the order recorded."""
         ...
 
+    def reserve_document_number(self, centre_code: str, kind: DocumentKind, year: int) -> int:
+        """The next number of a centre's documents of `kind` in `year`, taken in this transaction (given back
+        if it is not committed)."""
+        ...
+
     def commit(self) -> None:
         """Write the recorded events' rows in one transaction. Nothing is written if it raises ReferenceTaken
         (an accepted request's key is taken), StateMoved or AnswerAlreadyApplied."""
@@ -165,6 +171,74 @@ class AgencyDirectory(Protocol):
 
     def by_api_key(self, api_key: str) -> Agency | None:
         """The agency holding this API key, if any."""
+        ...
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """An official document as issued: written once, kept sealed, filed by its number, known by its digest."""
+
+    id: str
+    kind: DocumentKind
+    centre_code: str  # the issuing centre: its documents are numbered on their own
+    number: str
+    title: str
+    media_type: str
+    content: bytes
+    sha256: str  # hex, of `content`
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document's reference and digest (its content only when asked for)."""
+
+    id: str
+    request_id: str
+    kind: str
+    number: str
+    title: str
+    media_type: str
+    sha256: str
+    issued_at: datetime
+    content: bytes | None = None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What an official document states: who issues it to whom, about which request, and the decision."""
+
+    kind: DocumentKind
+    number: str
+    issued_at: datetime
+    issuer: str  # the centre's name
+    addressee: str  # the organ that sent the request
+    request_kind: Kind
+    reference: str  # the organ's own document number
+    case_number: str
+    person: str  # the name of the person the request is for
+    answer: dict[str, Any]  # the decision as the centre recorded it (schemas.answers)
+
+
+class DocumentRenderer(Protocol):
+    """Lays an official document out (PDF)."""
+
+    media_type: str
+
+    def render(self, facts: DocumentFacts) -> tuple[str, bytes]:
+        """The document's title and content."""
+        ...
+
+
+class DocumentSource(Protocol):
+    """What a document names besides the decision: the organs' names and the person's."""
+
+    def agency_name(self, code: str) -> str:
+        """A registered agency's or centre's name (its code if it is unknown)."""
+        ...
+
+    def person_name(self, request_id: str) -> str:
+        """The name of the person a request is for."""
         ...
 
 
@@ -211,6 +285,7 @@ class StateChange:
     answer: NewAnswer | None = None
     deliveries: tuple[NewDelivery, ...] = ()
     deadline: tuple[datetime, str, str] | None = None  # a new (due_at, obligation, basis)
+    document: "IssuedDocument | None" = None  # the official document the change issues
 
 
 class AnswerAlreadyApplied(Exception):

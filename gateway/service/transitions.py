@@ -9,9 +9,11 @@ from typing import Any
 from gateway.domain.enums import RequestState
 from gateway.domain.lifecycle import Event, TransitionRefused, next_state
 from gateway.errors import IllegalTransition
+from gateway.service.documents import DocumentIssuer
 from gateway.service.messages import event_message
 from gateway.service.ports import (
     Clock,
+    IssuedDocument,
     NewAnswer,
     NewDelivery,
     OutboxMessage,
@@ -55,10 +57,17 @@ class Change:
 class Transitions:
     """Applies an event to a request: refused with IllegalTransition unless the lifecycle allows it."""
 
-    def __init__(self, store: RequestStore, clock: Clock, has_callback: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        store: RequestStore,
+        clock: Clock,
+        has_callback: Callable[[str], bool],
+        documents: DocumentIssuer | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._has_callback = has_callback
+        self._documents = documents  # None: no official documents (a store that keeps none)
 
     def apply(self, request_id: str, event: Event, change: Change) -> StoredRequest:
         """Move the request in one unit of work; a concurrent writer makes it re-read and decide again."""
@@ -82,6 +91,7 @@ class Transitions:
     ) -> StoredRequest | None:
         """Record the change and commit; None if another writer moved the request first."""
         at = self._clock.now()
+        document = self._documents.issue(uow, stored, event, change.answer, at) if self._documents else None
         state_change = StateChange(
             request_id=stored.id,
             from_state=stored.state,
@@ -92,8 +102,9 @@ class Transitions:
             detail=change.detail,
             messages=(self._event(stored, event, at), *change.messages),
             answer=change.answer,
-            deliveries=self._notices(stored, event, at, change),
+            deliveries=self._notices(stored, event, at, change, document),
             deadline=change.deadline,
+            document=document,
         )
         uow.record(state_change)
         try:
@@ -105,7 +116,9 @@ class Transitions:
     def _event(self, stored: StoredRequest, event: Event, at: datetime) -> OutboxMessage:
         return event_message(str(uuid.uuid4()), f"request.{event.value}", stored, at)
 
-    def _notices(self, stored: StoredRequest, event: Event, at: datetime, change: Change) -> tuple[NewDelivery, ...]:
+    def _notices(
+        self, stored: StoredRequest, event: Event, at: datetime, change: Change, document: IssuedDocument | None
+    ) -> tuple[NewDelivery, ...]:
         if event not in NOTIFIED_EVENTS or not self._has_callback(stored.agency_code):
             return ()
         key = f"{stored.id}.{event.value}.{at.strftime('%Y%m%dT%H%M%S%f')}"
@@ -122,7 +135,24 @@ class Transitions:
         }
         if change.answer is not None:
             body[change.answer.slot] = change.answer.body
+        if document is not None:
+            body["document"] = document_reference(stored.id, document)
         return (NewDelivery(stored.agency_code, key, event.value, body),)
+
+
+def document_reference(request_id: str, document: IssuedDocument) -> dict[str, str]:
+    """A document by reference and digest, as callbacks and the status carry it: the agency fetches it with its
+    own credentials and checks the digest."""
+    return {
+        "id": document.id,
+        "kind": document.kind.value,
+        "title": document.title,
+        "number": document.number,
+        "media_type": document.media_type,
+        "sha256": document.sha256,
+        "url": f"/api/v1/requests/{request_id}/documents/{document.id}",
+        "issued_at": china_iso(document.issued_at),
+    }
 
 
 def _moved(stored: StoredRequest, change: StateChange) -> StoredRequest:

@@ -24,6 +24,8 @@ HEAD_ID = 1  # the one row of audit_chain
 
 # A view of personal data in clear (gateway/store/access_log.py): on the chain, never on a request's timeline.
 PERSONAL_DATA_VIEWED = "personal_data_viewed"
+# An official document a decision issued: its number and digest, beside the decision's own record.
+DOCUMENT_ISSUED = "document_issued"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,13 @@ def audit_insert(prefix: str) -> sa.Insert:
 def audit_values(record: AuditRecord, prefix: str) -> dict[str, object]:
     """The values of `audit_insert`'s statement for a record."""
     return {prefix + name: value for name, value in (_row(record) | {"queued_at": datetime.now(UTC)}).items()}
+
+
+def records_from(rows: sa.Select[Any]) -> sa.Insert:
+    """An insert of one unlinked record per row `rows` yields, whose columns are, in order, `request_id, at,
+    actor, event, from_state, to_state, queued_at` (for a writer that finds its records in the database)."""
+    columns = ["request_id", "at", "actor", "event", "from_state", "to_state", "queued_at"]
+    return audit_log.insert().from_select(columns, rows)
 
 
 def has_chain_head(engine: sa.Engine) -> bool:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from gateway.domain.enums import RequestState
 from gateway.security.data_keys import DataKeyRing
 from gateway.service.ports import Confirmations, OutboxMessage, one_at_a_time
+from gateway.store.audit import records_from
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
 from gateway.store.tables import audit_log, outbox, requests
@@ -264,7 +265,6 @@ def mark_sent_statements(postgresql: bool) -> tuple[sa.Executable, ...]:
 
 def _queued_records(moved_ids: sa.Select[tuple[str]]) -> sa.Insert:
     """The relay's audit record for each request id `moved_ids` yields: received → queued, unlinked."""
-    columns = ("request_id", "at", "actor", "event", "from_state", "to_state", "queued_at")
     rows = moved_ids.add_columns(
         sa.bindparam("now", type_=audit_log.c.at.type),
         sa.literal(RELAY_ACTOR),
@@ -273,7 +273,7 @@ def _queued_records(moved_ids: sa.Select[tuple[str]]) -> sa.Insert:
         sa.literal(RequestState.QUEUED.value),
         sa.bindparam("queued_at", type_=audit_log.c.queued_at.type),
     )
-    return audit_log.insert().from_select(list(columns), rows)
+    return records_from(rows)
 
 
 class Claim:

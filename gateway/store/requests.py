@@ -16,7 +16,7 @@ from gateway.service.ports import (
     RawPayload,
     StoredRequest,
 )
-from gateway.store.audit import PERSONAL_DATA_VIEWED
+from gateway.store.audit import DOCUMENT_ISSUED, PERSONAL_DATA_VIEWED
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import canonical_context, open_canonical, open_payload
 from gateway.store.tables import answers, audit_log, inbound_payloads, requests
@@ -212,7 +212,10 @@ class SqlRequestStore:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.event, audit_log.c.to_state)
-                .where(audit_log.c.request_id == request_id, audit_log.c.event != PERSONAL_DATA_VIEWED)
+                .where(
+                    audit_log.c.request_id == request_id,
+                    audit_log.c.event.not_in([PERSONAL_DATA_VIEWED, DOCUMENT_ISSUED]),  # the status lists documents
+                )
                 .order_by(audit_log.c.id)
             ).all()
         return [dict(row._mapping) for row in rows]

@@ -13,6 +13,11 @@ def payload_context(request_id: str) -> str:
     return f"inbound_payloads.body:{request_id}"
 
 
+def document_context(document_id: str) -> str:
+    """What an official document's sealed content is bound to."""
+    return f"documents.content:{document_id}"
+
+
 def outbox_context(message_id: str) -> str:
     """What an outbox row's sealed body is bound to."""
     return f"outbox.body:{message_id}"

@@ -162,6 +162,36 @@ sa.Index(  # a request's first unsent message, in one probe (the relay keeps eac
     postgresql_where=outbox.c.sent_at.is_(None),
 )
 
+# The official documents the centre's decisions issue (gateway/service/documents.py): the content sealed like
+# every other body holding personal data, the digest in the clear (it is on the audit chain and in callbacks).
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("request_id", sa.String(36), sa.ForeignKey("requests.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("centre_code", sa.String(32), nullable=False),
+    sa.Column("number", sa.String(100), nullable=False),
+    sa.Column("title", sa.String(100), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("sealed_with", sa.String(32)),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("centre_code", "number", name="uq_documents_centre_number"),
+    sa.Index("ix_documents_request", "request_id"),
+)
+
+# The last number each centre gave its documents of a kind in a year, taken in the issuing transaction.
+document_numbers = sa.Table(
+    "document_numbers",
+    metadata,
+    sa.Column("centre_code", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,

@@ -11,7 +11,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
+from gateway.domain.documents import DocumentKind
 from gateway.domain.enums import Kind, RequestState, Stage
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.model import Person, PersonMatch
@@ -21,6 +23,7 @@ from gateway.service.ports import (
     Accepted,
     AnswerAlreadyApplied,
     DeadlineWarned,
+    IssuedDocument,
     NewDelivery,
     Recorded,
     ReferenceTaken,
@@ -28,11 +31,20 @@ from gateway.service.ports import (
     StateMoved,
     StoredRequest,
 )
-from gateway.store.audit import AuditRecord, append_audit, audit_insert, audit_values
+from gateway.store.audit import DOCUMENT_ISSUED, AuditRecord, append_audit, audit_insert, audit_values
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import NOTIFY_RELAYS, OUTBOX_COLUMNS, outbox_row
-from gateway.store.sealed import payload_context
-from gateway.store.tables import agencies, answers, deliveries, inbound_payloads, outbox, requests
+from gateway.store.sealed import document_context, payload_context
+from gateway.store.tables import (
+    agencies,
+    answers,
+    deliveries,
+    document_numbers,
+    documents,
+    inbound_payloads,
+    outbox,
+    requests,
+)
 
 if TYPE_CHECKING:
     from gateway.store.requests import SqlRequestStore
@@ -44,6 +56,7 @@ _INSERT_PAYLOAD = inbound_payloads.insert()
 _INSERT_OUTBOX = outbox.insert()
 _INSERT_ANSWER = answers.insert()
 _INSERT_DELIVERY = deliveries.insert()
+_INSERT_DOCUMENT = documents.insert()
 
 
 class SqlUnitOfWork:
@@ -98,6 +111,18 @@ class SqlUnitOfWork:
         """Something that happened; its rows are written at commit, in the order recorded."""
         self._events.append(event)
 
+    def reserve_document_number(self, centre_code: str, kind: DocumentKind, year: int) -> int:
+        """The centre's next number for `kind` in `year`: its counter row moved in this transaction (and locked
+        until it ends, so two decisions never take one number)."""
+        conn = self._connection
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        counter = document_numbers.c
+        upsert = dialect.insert(document_numbers).values(centre_code=centre_code, kind=kind.value, year=year, last=1)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[counter.centre_code, counter.kind, counter.year], set_={"last": counter.last + 1}
+        )
+        return int(conn.execute(upsert.returning(counter.last)).scalar_one())
+
     def commit(self) -> None:
         """Write the events' rows and commit; on ReferenceTaken, StateMoved or AnswerAlreadyApplied nothing is."""
         conn = self._connection
@@ -140,7 +165,9 @@ class SqlUnitOfWork:
             _insert(conn, _INSERT_OUTBOX, messages)
             _insert(conn, _INSERT_ANSWER, [_answer_row(c) for c in changes if c.answer is not None])
             _insert(conn, _INSERT_DELIVERY, [_delivery_row(c, d) for c in changes for d in c.deliveries])
-            append_audit(conn, records)
+            issued = [(c, c.document) for c in changes if c.document is not None]
+            _insert(conn, _INSERT_DOCUMENT, [self._document_row(c, d) for c, d in issued])
+            append_audit(conn, records + [_document_issued(c, d) for c, d in issued])
         if messages and postgresql:
             conn.execute(NOTIFY_RELAYS)  # the relays' bell, heard at the commit
 
@@ -153,6 +180,22 @@ class SqlUnitOfWork:
             "body": keys.seal(event.raw.body, payload_context(request.id)),
             "sealed_with": keys.current_id,
             "received_at": request.source.received_at,
+        }
+
+    def _document_row(self, change: StateChange, document: IssuedDocument) -> dict[str, object]:
+        keys = self._store.data_keys
+        return {
+            "id": document.id,
+            "request_id": change.request_id,
+            "kind": document.kind.value,
+            "centre_code": document.centre_code,
+            "number": document.number,
+            "title": document.title,
+            "media_type": document.media_type,
+            "sha256": document.sha256,
+            "content": keys.seal(document.content, document_context(document.id)),
+            "sealed_with": keys.current_id,
+            "issued_at": document.issued_at,
         }
 
     def _explain(self, events: Sequence[Recorded], exc: sa.exc.IntegrityError) -> None:
@@ -214,6 +257,19 @@ def _warned(event: DeadlineWarned) -> AuditRecord:
         from_state=request.state.value,
         to_state=request.state.value,
         detail={"due_at": request.due_at.isoformat(), "basis": request.deadline_basis},
+    )
+
+
+def _document_issued(change: StateChange, document: IssuedDocument) -> AuditRecord:
+    """The document on the audit chain: its number and digest, never its content."""
+    return AuditRecord(
+        request_id=change.request_id,
+        at=change.at,
+        actor=change.actor,
+        event=DOCUMENT_ISSUED,
+        from_state=change.to_state.value,
+        to_state=change.to_state.value,
+        detail={"kind": document.kind.value, "number": document.number, "sha256": document.sha256},
     )
 
 

@@ -1,9 +1,13 @@
 """A request's status, its withdrawal and the proof its decision was served, for the agency that sent it only."""
 
+import base64
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
+from gateway.errors import RequestNotFound
+from gateway.service.ports import StoredDocument
 from gateway.service.request_status import RequestStatus, status_of
 from gateway.web.auth import current_agency
 from gateway.web.context import services
@@ -82,6 +86,50 @@ def supply_materials(supply: dict[str, Any], request_id: str) -> dict[str, Any]:
     return status_body(status_of(services().requests, request_id, agency))
 
 
+@blp.get("/<request_id>/documents/<document_id>")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The document (PDF); `Repr-Digest` carries its SHA-256, as the status and callbacks do",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {"Repr-Digest": {"description": "sha-256=:<base64>: (RFC 9530)", "schema": {"type": "string"}}},
+        }
+    }
+)
+@blp.alt_response(404, description="No such document of a request the caller sent or was routed")
+def get_document(request_id: str, document_id: str) -> Response:
+    """An official document the centre's decision issued (指派通知书, 决定书 …), for the sender or the centre."""
+    status_of(services().requests, request_id, current_agency())  # 404 unless the caller may read the request
+    document = services().documents.get(request_id, document_id)
+    if document is None or document.content is None:
+        raise RequestNotFound(f"request {request_id} has no document {document_id}")
+    digest = base64.b64encode(bytes.fromhex(document.sha256)).decode("ascii")
+    return Response(
+        document.content,
+        mimetype=document.media_type,
+        headers={
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "ETag": f'"{document.sha256}"',
+            "Content-Disposition": f'inline; filename="{document.id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def document_reference(document: StoredDocument) -> dict[str, Any]:
+    """A stored document as DocumentReferenceSchema names it."""
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "title": document.title,
+        "number": document.number,
+        "media_type": document.media_type,
+        "sha256": document.sha256,
+        "url": f"/api/v1/requests/{document.request_id}/documents/{document.id}",
+        "issued_at": document.issued_at,
+    }
+
+
 def status_body(status: RequestStatus) -> dict[str, Any]:
     """The status as StatusSchema dumps it."""
     stored = status.request
@@ -101,6 +149,7 @@ def status_body(status: RequestStatus) -> dict[str, Any]:
         },
         "history": [{"at": entry.at, "event": entry.event, "state": entry.state} for entry in status.history],
         **{kind: load_answer(kind, body) for kind, body in status.answers.items()},
+        "issued_documents": [document_reference(document) for document in services().documents.of_request(stored.id)],
         "related": [RelatedSchema().load(entry) for entry in status.related],
         "flags": list(status.flags),
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gateway.domain.documents import DocumentKind
 from gateway.domain.enums import AgencyType, Kind, RequestState, Stage
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.domain.model import Agency, Person, PersonMatch
@@ -60,9 +61,11 @@ class FakeUnitOfWork:
     def __init__(self, store: "InMemoryStore") -> None:
         self._store = store
         self.events: list[Recorded] = []
+        self._numbers: dict[tuple[str, DocumentKind, int], int] = {}
 
     def __enter__(self) -> "FakeUnitOfWork":
         self.events = []
+        self._numbers = {}
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -79,6 +82,12 @@ class FakeUnitOfWork:
 
     def record(self, event: Recorded) -> None:
         self.events.append(event)
+
+    def reserve_document_number(self, centre_code: str, kind: DocumentKind, year: int) -> int:
+        """The next number, taken for good only if the unit commits (as a transaction's counter row)."""
+        key = (centre_code, kind, year)
+        self._numbers[key] = self._numbers.get(key, self._store.document_numbers.get(key, 0)) + 1
+        return self._numbers[key]
 
     def commit(self) -> None:
         """As the store's: every event's rows or none. A concurrent writer the test set up commits first."""
@@ -101,6 +110,7 @@ class FakeUnitOfWork:
             raise
         finally:
             self.events = []
+        store.document_numbers.update(self._numbers)
         store.transactions += 1
 
 
@@ -113,6 +123,7 @@ class InMemoryStore:
     raw: dict[str, RawPayload] = field(default_factory=dict)
     transactions: int = 0  # committed
     canonical: dict[str, str] = field(default_factory=dict)  # request id -> the canonical JSON on the bus
+    document_numbers: dict[tuple[str, DocumentKind, int], int] = field(default_factory=dict)  # committed counters
     changes: list[StateChange] = field(default_factory=list)  # every transition written, in order
     answers: dict[str, tuple[str, NewAnswer]] = field(default_factory=dict)  # message_id -> (request, answer)
     deliveries: list[NewDelivery] = field(default_factory=list)

@@ -386,7 +386,11 @@ def test_an_appointment_from_the_console_is_audited_as_the_staff_member_and_queu
     assert services.requests.get(request_id).state.value == "assigned"  # type: ignore[union-attr]
     assert [d.event for d in services.deliveries.find(request_id=request_id)] == ["assigned"]
     trail = services.console.audit_entries(request_id)
-    assert [(entry.event, entry.actor) for entry in trail][-1] == ("assigned", "staff:clerk")
+    # the appointment, and the 指派通知书 it issued (LAL 36), both by the clerk
+    assert [(entry.event, entry.actor) for entry in trail][-2:] == [
+        ("assigned", "staff:clerk"),
+        ("document_issued", "staff:clerk"),
+    ]
     assert services.requests.latest_answers(request_id)["appointment"]["appointed_at"] == "2026-11-26T10:00:00+08:00"
 
 

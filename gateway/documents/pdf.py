@@ -1,0 +1,140 @@
+"""The DocumentRenderer port with reportlab: an A4 PDF laid out as GB/T 9704-2012 lays out an official document.
+
+The page: margins of 37 mm (top) and 28 mm (left), a text block of 156 × 225 mm; the issuing organ's name in red
+above a red rule (版头), the document number under it; the title at 22 pt (二号), centred; the addressee, the body
+at 16 pt (三号) with a two-character indent, about 28 characters to a line; the issuer and the date at the
+right. The Chinese font is embedded (the subset used), and the output depends only on the document, so its
+digest is the same however often it is written.
+"""
+
+from io import BytesIO
+from pathlib import Path
+from threading import Lock
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import Color, black
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus.flowables import Flowable
+
+from gateway.documents.wording import Wording, wording
+from gateway.service.ports import DocumentFacts
+
+PDF = "application/pdf"
+# Debian's Chinese TrueType fonts, in the order they are preferred (宋 / 明 first, as official documents are set).
+DEBIAN_CJK_FONTS = (
+    Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+)
+RED = Color(0.8, 0, 0)
+_TOP, _LEFT, _WIDTH = 37 * mm, 28 * mm, 156 * mm
+_FONT = "LagwCJK"
+_registered: dict[Path, str] = {}  # font file -> its name in reportlab's registry
+_lock = Lock()
+
+
+class NoChineseFont(RuntimeError):
+    """No TrueType font with Chinese characters: official documents cannot be written."""
+
+
+def find_font(configured: Path | None = None) -> Path:
+    """The font to embed: the configured one, else the first of Debian's that is installed."""
+    candidates = (configured,) if configured is not None else DEBIAN_CJK_FONTS
+    for path in candidates:
+        if path is not None and path.is_file():
+            return path
+    wanted = str(configured) if configured is not None else ", ".join(str(path) for path in DEBIAN_CJK_FONTS)
+    raise NoChineseFont(
+        f"no Chinese TrueType font at {wanted}: install fonts-wqy-microhei (Debian) or set LAGW_DOCUMENT_FONT"
+    )
+
+
+class PdfRenderer:
+    """Official documents as PDF, in one embedded Chinese font."""
+
+    media_type = PDF
+
+    def __init__(self, font: Path | None = None) -> None:
+        self._configured = font
+        self._font_path: Path | None = None  # found at the first document: a process that writes none needs none
+
+    def render(self, facts: DocumentFacts) -> tuple[str, bytes]:
+        """The document's title and its PDF."""
+        words = wording(facts)
+        return words.title, self.layout(words)
+
+    def layout(self, words: Wording) -> bytes:
+        """The PDF of a document's words."""
+        font = self._font()
+        out = BytesIO()
+        document = SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            topMargin=_TOP,
+            leftMargin=_LEFT,
+            rightMargin=A4[0] - _LEFT - _WIDTH,
+            bottomMargin=35 * mm,
+            title=f"{words.title} {words.number}",
+            author=words.issuer,
+            creator="法律援助协同平台",
+            invariant=1,  # no creation time or random id: the same document, the same bytes
+        )
+        body = ParagraphStyle(
+            "body", fontName=font, fontSize=16, leading=28.9, wordWrap="CJK", firstLineIndent=32, alignment=TA_JUSTIFY
+        )
+        title = ParagraphStyle("title", fontName=font, fontSize=22, leading=33, alignment=TA_CENTER, wordWrap="CJK")
+        signed = ParagraphStyle("signed", parent=body, firstLineIndent=0, alignment=TA_RIGHT, rightIndent=64)
+        story: list[Flowable] = [
+            _Masthead(words.issuer, words.number, font),
+            Spacer(1, 12 * mm),
+            Paragraph(escape(words.title), title),
+            Spacer(1, 8 * mm),
+            Paragraph(escape(words.addressee), ParagraphStyle("to", parent=body, firstLineIndent=0)),
+            *(Paragraph(escape(text), body) for text in words.paragraphs),
+            Spacer(1, 16 * mm),
+            Paragraph(escape(words.issuer), signed),
+            Paragraph(escape(words.date), signed),
+        ]
+        document.build(story)
+        return out.getvalue()
+
+    def _font(self) -> str:
+        """The embedded font's name, registered with reportlab once per process and file."""
+        if self._font_path is None:
+            self._font_path = find_font(self._configured)
+        with _lock:
+            name = _registered.get(self._font_path)
+            if name is None:
+                name = f"{_FONT}{len(_registered)}"
+                pdfmetrics.registerFont(TTFont(name, str(self._font_path), subfontIndex=0))
+                _registered[self._font_path] = name
+        return name
+
+
+class _Masthead(Flowable):  # type: ignore[misc]
+    """版头: the issuing organ's name in red, the document number, and the red rule under them."""
+
+    def __init__(self, issuer: str, number: str, font: str) -> None:
+        super().__init__()
+        self.issuer, self.number, self.font = issuer, number, font
+        self.width, self.height = _WIDTH, 34 * mm
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        canvas.setFillColor(RED)
+        size = min(36.0, _WIDTH / max(len(self.issuer), 1) / 1.05)
+        canvas.setFont(self.font, size)
+        canvas.drawCentredString(self.width / 2, self.height - size, self.issuer)
+        canvas.setFillColor(black)
+        canvas.setFont(self.font, 16)
+        canvas.drawCentredString(self.width / 2, 8 * mm, self.number)
+        canvas.setStrokeColor(RED)
+        canvas.setLineWidth(1.2)
+        canvas.line(0, 4 * mm, self.width, 4 * mm)
