@@ -21,7 +21,8 @@ from gateway.store.tables import audit_log
 PARTICULARS = "particulars"  # the request's page: the person's name, ID number, custody
 ORIGINAL = "original"  # the message as the agency sent it
 SEARCH = "search"  # a line of the inbox found by a search (a name, an ID number's last four characters, a case number)
-SHOWN = (PARTICULARS, ORIGINAL, SEARCH)
+DOCUMENT = "document"  # an official document of the request, opened to read or print
+SHOWN = (PARTICULARS, ORIGINAL, SEARCH, DOCUMENT)
 
 
 @dataclass(frozen=True)

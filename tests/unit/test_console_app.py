@@ -1,6 +1,7 @@
 """The staff console through Flask's test client: who may see and do what, CSRF, masking, forms like the API."""
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -279,6 +280,32 @@ def test_closed_requests_in_the_inbox_have_no_countdown(app: Flask, services: Se
 
     assert request_id in everything
     assert "countdown" not in everything and "urgency-closed" in everything
+
+
+def test_the_document_an_appointment_issued_is_listed_and_opened_only_with_the_personal_data_permission(
+    app: Flask, services: Services
+) -> None:
+    request_id = _court_notice(app, services)
+    clerk, trainee = _signed_in(app, "clerk"), _signed_in(app, "trainee")
+    clerk.get(f"/console/requests/{request_id}")
+    assert clerk.submit(f"/console/requests/{request_id}/appointment", LAWYER).status_code == 302
+    [document] = services.documents.of_request(request_id)
+    link = f"/console/requests/{request_id}/documents/{document.id}"
+
+    page = clerk.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    opened = clerk.client.get(link)
+    trainee_page = trainee.get(f"/console/requests/{request_id}").get_data(as_text=True)
+    trainee_opened = trainee.client.get(link)
+
+    assert "法律文书" in page and f'href="{link}"' in page and document.number in page and "指派通知书" in page
+    assert opened.status_code == 200 and opened.mimetype == "application/pdf"
+    assert hashlib.sha256(opened.data).hexdigest() == document.sha256
+    assert (
+        "指派通知书" in trainee_page and f'href="{link}"' not in trainee_page and "需有个人信息查阅权限" in trainee_page
+    )
+    assert trainee_opened.status_code == 403
+    views = services.access_log.of_request(request_id)
+    assert any("document" in view.shown and view.actor == "staff:clerk" for view in views)
 
 
 def test_names_and_id_numbers_are_masked_without_the_personal_data_permission(app: Flask, services: Services) -> None:

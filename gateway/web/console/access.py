@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from flask import render_template, request
 
 from gateway.domain.staff import StaffMember
-from gateway.store.access_log import ORIGINAL, PARTICULARS, SEARCH, Access
+from gateway.store.access_log import DOCUMENT, ORIGINAL, PARTICULARS, SEARCH, Access
 from gateway.web.console.blueprint import blp, current_member, requires
 from gateway.web.context import services
 
-SHOWN_WORDS = {PARTICULARS: "当事人信息", ORIGINAL: "原始报文", SEARCH: "检索结果"}
+SHOWN_WORDS = {PARTICULARS: "当事人信息", ORIGINAL: "原始报文", SEARCH: "检索结果", DOCUMENT: "法律文书"}
 STAFF_PREFIX = "staff:"
 
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, render_template
+from flask import Response, abort, render_template
 from lxml import etree
 
 from gateway.contracts import labels as L
@@ -17,7 +17,7 @@ from gateway.domain.staff import StaffMember
 from gateway.rules.deadlines import CHINA_TZ as CHINA
 from gateway.service.ports import RawPayload
 from gateway.service.request_status import answers_in_force
-from gateway.store.access_log import ORIGINAL, PARTICULARS
+from gateway.store.access_log import DOCUMENT, ORIGINAL, PARTICULARS
 from gateway.store.console import AuditEntry, CaseRow
 from gateway.web.console.access import lines as access_lines
 from gateway.web.console.access import record_view
@@ -106,6 +106,8 @@ def render_case(row: CaseRow, form: FormState | None = None, status: int = 200) 
         access=access_lines(found.access_log.of_request(stored.id)) if member.sees_reports() else None,
         legal_hold=found.retention.hold(stored.id),
         timeline=build_timeline(trail, notices, names),
+        documents=found.documents.of_request(stored.id),
+        may_open_documents=member.personal_data,
         answers=answers_in_force(stored, found.requests.latest_answers(stored.id)),
         related=related_cards(row.canonical.get("related", []), member, names),
         actions=[action for action in open_actions(stored.kind, stored.state) if not _done_once(action, trail)],
@@ -193,3 +195,19 @@ def related_cards(related: list[dict[str, Any]], member: StaffMember, names: dic
 def request_page(request_id: str) -> tuple[str, int]:
     """One request's page."""
     return render_case(visible_case(request_id))
+
+
+@blp.get("/requests/<request_id>/documents/<document_id>", endpoint="document")
+@requires(lambda member: member.reads_cases() and member.personal_data)
+def document_page(request_id: str, document_id: str) -> Response:
+    """An official document of the request, to read and print (it names the person: its opening is recorded)."""
+    visible_case(request_id)
+    document = services().documents.get(request_id, document_id)
+    if document is None or document.content is None:
+        abort(404)
+    record_view([request_id], [DOCUMENT])
+    return Response(
+        document.content,
+        mimetype=document.media_type,
+        headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"', "Cache-Control": "private, no-store"},
+    )
