@@ -117,8 +117,8 @@ class Settings:
         found: dict[str, str] = {}
         for item in self.document_prefixes:
             code, sep, prefix = item.partition("=")
-            if not sep or not code.strip() or not prefix.strip():
-                raise ValueError(f"LAGW_DOCUMENT_PREFIXES: {item!r} is not centre_code=prefix")
+            if not sep or not code.strip() or not prefix.strip() or len(prefix.strip()) > 20:
+                raise ValueError(f"LAGW_DOCUMENT_PREFIXES: {item!r} is not centre_code=prefix (at most 20 characters)")
             found[code.strip()] = prefix.strip()
         return found
 

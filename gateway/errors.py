@@ -168,6 +168,13 @@ class ServiceUnavailable(GatewayError):
     retry_after = 5
 
 
+class DocumentUnwritable(ServiceUnavailable):
+    """The official document a decision issues cannot be written (no Chinese font installed): nothing is changed."""
+
+    code = "document-unwritable"
+    title = "The decision's official document cannot be written"
+
+
 class StoreBusy(ServiceUnavailable):
     """The store did not answer in time (pool exhausted, a lock, a slow disk): try again shortly."""
 

@@ -68,6 +68,19 @@ def span_in(traceparent: str | None, name: str, kind: trace.SpanKind = trace.Spa
         yield
 
 
+def producer_traceparent(traceparent: str, name: str) -> str:
+    """A PRODUCER span (the publish, ended at once) in the trace `traceparent` names, under it; the span's own
+    `traceparent`, for the message, so its consumer's span hangs under the publish."""
+    span = _tracer().start_span(name, context=propagate.extract({TRACEPARENT: traceparent}),
+                                kind=trace.SpanKind.PRODUCER)  # fmt: skip
+    try:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        return carrier.get(TRACEPARENT, traceparent)
+    finally:
+        span.end()
+
+
 def start_server_span(headers: Mapping[str, str], name: str) -> tuple[trace.Span, object]:
     """The span of one incoming call, under the caller's `traceparent` if it sent one; (span, token to detach)."""
     carrier = {key.lower(): value for key, value in headers.items()}

@@ -74,13 +74,6 @@ class StatusSchema(Schema):
         AppointmentRecordSchema, metadata={"description": "the lawyer appointed last (a replacement names its reason)"}
     )
     decision = fields.Nested(DecisionSchema, metadata={"description": "the decision on an application"})
-    issued_documents = fields.List(
-        fields.Nested(DocumentReferenceSchema),
-        metadata={
-            "description": "法律文书 · the official documents the centre's decisions issued, by reference and digest",
-            "xml_item": "IssuedDocument",
-        },
-    )
     related = fields.List(
         fields.Nested(RelatedSchema),
         metadata={
@@ -105,4 +98,12 @@ class StatusSchema(Schema):
     )
     materials_request = fields.Nested(
         MaterialsRequestSchema, metadata={"description": "what the centre asked the applicant to supply (LAL 43)"}
+    )
+    # Last again, for the same reason: the documents came after the answers.
+    issued_documents = fields.List(
+        fields.Nested(DocumentReferenceSchema),
+        metadata={
+            "description": "法律文书 · the official documents the centre's decisions issued, by reference and digest",
+            "xml_item": "IssuedDocument",
+        },
     )

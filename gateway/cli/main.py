@@ -98,7 +98,7 @@ def agency_add(code: str, name: str, type_: str, district: str, level: str | Non
         district=district,
         allowed_kinds=allowed,
     )
-    if agency_type is not AgencyType.LEGAL_AID_CENTRE:
+    if agency_type != AgencyType.LEGAL_AID_CENTRE:
         try:
             centre = services.routing.centre_for(new)
         except NoRoute as exc:

@@ -49,7 +49,7 @@ def staff_add(
     member_role = Role(role)
     if member_role is Role.CENTRE_STAFF:
         centre = services.agencies.by_code(centre_code or "")
-        if centre is None or centre.type is not AgencyType.LEGAL_AID_CENTRE:
+        if centre is None or centre.type != AgencyType.LEGAL_AID_CENTRE:
             raise click.BadParameter(
                 "centre staff need the code of a registered legal aid centre", param_hint="--centre"
             )

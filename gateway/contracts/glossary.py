@@ -215,6 +215,9 @@ TERMS: dict[str, tuple[str, str]] = {
 OWN_SENSE: dict[str, tuple[str, str]] = {
     "DocumentReference.kind": ("文书种类", "the kind of official document"),
     "DocumentReference.id": ("文书标识", "the document's id in the gateway"),
+    "DocumentReference.number": ("文书编号", "the document's number (发文字号), e.g. 青法援指〔2026〕12号"),
+    "DocumentReference.title": ("文书标题", "the document's title"),
+    "DocumentReference.url": ("文书地址", "where the agency fetches it (GET, with its own key)"),
     "Problem.type": ("错误类型", "/problems/<code>: a page in Chinese for a browser, JSON for a program"),
     "Problem.title": ("错误标题", "a short English summary of the problem type"),
     "Problem.status": ("状态码", "the HTTP status of this answer"),

@@ -7,6 +7,7 @@ right. The Chinese font is embedded (the subset used), and the output depends on
 digest is the same however often it is written.
 """
 
+import logging
 from io import BytesIO
 from pathlib import Path
 from threading import Lock
@@ -24,7 +25,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from gateway.documents.wording import Wording, wording
+from gateway.errors import DocumentUnwritable
 from gateway.service.ports import DocumentFacts
+
+log = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 # Debian's Chinese TrueType fonts, in the order they are preferred (宋 / 明 first, as official documents are set).
@@ -40,8 +44,8 @@ _registered: dict[Path, str] = {}  # font file -> its name in reportlab's regist
 _lock = Lock()
 
 
-class NoChineseFont(RuntimeError):
-    """No TrueType font with Chinese characters: official documents cannot be written."""
+class NoChineseFont(DocumentUnwritable):
+    """No TrueType font with Chinese characters: official documents cannot be written (the decision waits)."""
 
 
 def find_font(configured: Path | None = None) -> Path:
@@ -68,7 +72,19 @@ class PdfRenderer:
     def render(self, facts: DocumentFacts) -> tuple[str, bytes]:
         """The document's title and its PDF."""
         words = wording(facts)
-        return words.title, self.layout(words)
+        content = self.layout(words)
+        missing = self.missing_characters(words)
+        if missing:  # a name the font cannot draw would print without it: never issue that silently
+            log.warning("the document font has no glyph for %d character(s) of a %s", len(missing), facts.kind.value)
+        return words.title, content
+
+    def missing_characters(self, words: Wording) -> set[str]:
+        """The characters of the words the embedded font cannot draw."""
+        self._font()
+        font = pdfmetrics.getFont(_registered[self._font_path])  # type: ignore[index]
+        parts = (words.title, words.number, words.addressee, *words.paragraphs, words.issuer, words.date)
+        text = "".join((*parts, words.copy_to or ""))
+        return {ch for ch in text if not ch.isspace() and ord(ch) not in font.face.charToGlyph}
 
     def layout(self, words: Wording) -> bytes:
         """The PDF of a document's words."""
@@ -102,6 +118,9 @@ class PdfRenderer:
             Paragraph(escape(words.issuer), signed),
             Paragraph(escape(words.date), signed),
         ]
+        if words.copy_to:  # 版记: the organ that hands it to the person
+            copy = ParagraphStyle("copy", parent=body, fontSize=14, leading=22, firstLineIndent=0)
+            story += [Spacer(1, 12 * mm), Paragraph(escape(f"抄送：{words.copy_to}。"), copy)]
         document.build(story)
         return out.getvalue()
 

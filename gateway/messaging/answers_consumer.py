@@ -153,7 +153,7 @@ class AnswersConsumer:
         except ValueError as exc:  # not JSON, not UTF-8: the decoder's message quotes no content
             raise Poison(f"not a legalaid.answer/1 message: not JSON text ({type(exc).__name__})") from exc
         centre = self._agencies.by_code(message["centre_code"])
-        if centre is None or centre.type is not AgencyType.LEGAL_AID_CENTRE:
+        if centre is None or centre.type != AgencyType.LEGAL_AID_CENTRE:
             raise Poison("its centre_code names no registered legal aid centre")
         key = f"amqp:{centre.code}:{message_id}"  # scoped: no other centre or channel can take this key
         try:

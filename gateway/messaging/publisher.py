@@ -11,6 +11,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from gateway.messaging.topology import declare_topology
 from gateway.service.messages import EVENTS_EXCHANGE
 from gateway.service.ports import Confirmations, OutboxMessage, PublishRefused
+from gateway.tracing import TRACEPARENT, producer_traceparent
 
 log = logging.getLogger(__name__)
 PERSISTENT_DELIVERY_MODE = int(pika.DeliveryMode.Persistent.value)  # the broker keeps the message on disk
@@ -160,12 +161,16 @@ class ConfirmedPublisher:
     def _send(self, message: OutboxMessage, ticket: int) -> None:
         if self._channel is None:
             raise pika.exceptions.AMQPConnectionError("publisher is not connected")
+        headers = message.headers
+        traceparent = headers.get(TRACEPARENT) if headers else None
+        if traceparent:  # the notice's trace goes on: the publish is a span of its own, the consumer's parent
+            headers = {**headers, TRACEPARENT: producer_traceparent(traceparent, f"publish {message.exchange}")}
         properties = pika.BasicProperties(
             content_type=message.content_type,
             delivery_mode=pika.DeliveryMode.Persistent,
             message_id=message.message_id,
             correlation_id=message.correlation_id,
-            headers=message.headers,
+            headers=headers,
             timestamp=int(time.time()),
             app_id="legal-aid-gateway",
         )

@@ -57,10 +57,10 @@ def document_number(pattern: str, prefix: str, centre_code: str, kind: DocumentK
 
 
 def check_number_pattern(pattern: str) -> None:
-    """ValueError unless `pattern` names the year and the number, and only fields it may."""
+    """ValueError unless `pattern` names the kind, the year and the number, and only fields it may."""
     named = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-    if not {"year", "seq"} <= named or not named <= NUMBER_FIELDS:
+    if not {"kind", "year", "seq"} <= named or not named <= NUMBER_FIELDS:
         raise ValueError(
-            f"a document number pattern names {{year}} and {{seq}}, and may name {{prefix}}, {{centre}}, {{kind}}: "
-            f"{pattern!r}"
+            f"a document number pattern names {{kind}}, {{year}} and {{seq}} (each kind is numbered on its own), "
+            f"and may name {{prefix}} and {{centre}}: {pattern!r}"
         )

@@ -239,7 +239,7 @@ class CentreAnswers:
         return applied_to is not None
 
     def _routed_to(self, centre: Agency, request_id: str) -> StoredRequest:
-        if centre.type is not AgencyType.LEGAL_AID_CENTRE:
+        if centre.type != AgencyType.LEGAL_AID_CENTRE:
             raise KindNotAllowed(f"agency {centre.code} is a {centre.type.value}; only a legal aid centre answers")
         stored = self._store.get(request_id)
         if stored is None or stored.centre_code != centre.code:

@@ -49,7 +49,8 @@ class DocumentIssuer:
             return None
         year = at.astimezone(CHINA_TZ).year
         centre = self._source.agency_name(stored.centre_code)
-        seq = uow.reserve_document_number(stored.centre_code, kind, year)
+        addressee, person = self._source.agency_name(stored.agency_code), self._source.person_name(stored.id)
+        seq = uow.reserve_document_number(stored.centre_code, kind, year)  # the counter's lock from here on
         facts = DocumentFacts(
             kind=kind,
             number=document_number(
@@ -62,11 +63,11 @@ class DocumentIssuer:
             ),
             issued_at=at,
             issuer=centre,
-            addressee=self._source.agency_name(stored.agency_code),
+            addressee=addressee,
             request_kind=stored.kind,
             reference=stored.reference,
             case_number=stored.case_number,
-            person=self._source.person_name(stored.id),
+            person=person,
             answer=answer.body,
         )
         title, content = self._renderer.render(facts)

@@ -18,11 +18,11 @@ RELAY_ACTOR = "relay"
 # PostgreSQL channel a writing transaction notifies when it adds outbox rows; delivered at its commit.
 OUTBOX_CHANNEL = "lagw_outbox"
 NOTIFY_RELAYS = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
-# A pass's transaction, in one round trip. Its marks need not wait for the WAL's flush: lost in a crash, the rows
-# stay unsent and go out again under the same message ids, which consumers already take at least once. And the
-# claim walks the unsent index in id order, stopping at the pass's size: planned on statistics from before a
-# backlog (a young table, or a broker outage), it would fetch and sort the whole backlog on every pass.
-CLAIM_SETTINGS = sa.text("SET LOCAL synchronous_commit TO OFF; SET LOCAL enable_sort TO OFF")
+# The claim walks the unsent index in id order, stopping at the pass's size: planned on statistics from before a
+# backlog (a young table, or a broker outage), it would fetch and sort the whole backlog on every pass. (The
+# marks keep their synchronous commit: a request's next message is claimed once its earlier one is marked, so a
+# mark lost in a crash could let a withdrawal go out before its request went out again.)
+CLAIM_SETTINGS = sa.text("SET LOCAL enable_sort TO OFF")
 # What a pass reads of its rows: what it publishes and what it marks.
 _CLAIMED = ("id", "message_id", "request_id", "exchange", "routing_key", "headers", "content_type", "correlation_id",
             "body", "sealed_with")  # fmt: skip

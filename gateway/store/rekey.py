@@ -15,13 +15,14 @@ from gateway.security.data_keys import DataKeyRing
 from gateway.security.privacy import id_tail_index, name_index
 from gateway.store.sealed import (
     canonical_context,
+    document_context,
     open_canonical,
     open_outbox_body,
     open_payload,
     outbox_context,
     payload_context,
 )
-from gateway.store.tables import inbound_payloads, outbox, requests
+from gateway.store.tables import documents, inbound_payloads, outbox, requests
 
 CLEAR = "(clear)"
 
@@ -113,6 +114,7 @@ class DataRekeying:
                 _reseal_payload,
             ),
             SealedColumn(outbox, outbox.c.id, (outbox.c.message_id, outbox.c.body), _reseal_outbox),
+            SealedColumn(documents, documents.c.id, (documents.c.content,), _reseal_document),
         )
 
 
@@ -137,6 +139,13 @@ def _reseal_outbox(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -
     message_id = row["message_id"]
     clear = open_outbox_body(ring, message_id, bytes(row["body"]), row["sealed_with"])
     return {"body": ring.seal(clear, outbox_context(message_id))}
+
+
+def _reseal_document(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
+    document_id = row["id"]
+    stored = bytes(row["content"])
+    clear = stored if row["sealed_with"] is None else ring.open(stored, document_context(document_id))
+    return {"content": ring.seal(clear, document_context(document_id))}
 
 
 def _holds_data(table: sa.Table) -> sa.ColumnElement[bool]:

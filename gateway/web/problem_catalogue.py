@@ -127,6 +127,11 @@ CHINESE: dict[str, tuple[str, str, str]] = {
         "网关所依赖的服务（数据库或消息队列）暂时不可用，请求未被保存。",
         "按 Retry-After 头所示的秒数等待后重发。",
     ),
+    "document-unwritable": (
+        "法律文书无法生成",
+        "该答复须制作法律文书（指派通知书、决定书等），但网关无法生成（例如未安装中文字体），答复未被保存。",
+        "请网关管理员安装中文字体（fonts-wqy-microhei）或设置 LAGW_DOCUMENT_FONT 后，重新提交答复。",
+    ),
     "store-busy": (
         "网关繁忙",
         "数据存储未能及时响应，请求未被保存。",

@@ -87,7 +87,13 @@ def test_every_document_reads_back_with_its_fields_and_is_drawn_for_a_look(kind:
 
     text = pdf_text(content)
     assert content.startswith(b"%PDF-") and content == again  # the same document, the same bytes: one digest
-    for field in (title, "青南法援指〔2026〕7号", "青岛市市南区人民法院：", "王某", "（2026）鲁0202刑初1号",
+    # The appointment goes to the organ (LAL 36); a decision on an application to the person, through it (LAL 43).
+    to = (
+        ("青岛市市南区人民法院：",)
+        if kind is DocumentKind.APPOINTMENT_NOTICE
+        else ("王某：", "抄送：青岛市市南区人民法院")
+    )
+    for field in (title, "青南法援指〔2026〕7号", *to, "王某", "（2026）鲁0202刑初1号",
                   "青岛市市南区法律援助中心", "2026年12月3日", *phrases):  # fmt: skip
         assert field in text, f"{kind.value}: {field} not in {text}"
     assert b"/FontFile2" in content  # the font is embedded, not left to the reader

@@ -1,5 +1,6 @@
 """Personal data at rest: sealed in the store (SQLite and PostgreSQL), clear where it is read, keys rotated."""
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -15,13 +16,14 @@ from devtools.demo import DEMO_AGENCIES, DEMO_CENTRES
 from gateway.app import create_app
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
+from gateway.domain.model import Appointment, Lawyer
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.security.data_keys import UnreadableData, new_data_key
 from gateway.service.ports import OutboxMessage
 from gateway.store.console import InboxFilter
 from gateway.store.rekey import CLEAR, DataRekeying
 from gateway.store.sealed import open_outbox_body
-from gateway.store.tables import inbound_payloads, metadata, outbox, requests
+from gateway.store.tables import documents, inbound_payloads, metadata, outbox, requests
 from tests.support.broker import drain_queue
 from tests.support.gateway import EXAMPLE_POSTS, created_ids, example, running_gateway, running_relay, wait_for
 from tests.support.personal_data import LeakMatcher, people_in_examples
@@ -142,12 +144,13 @@ def test_the_store_holds_no_name_or_id_number_in_clear_yet_every_reader_sees_the
 def test_rows_sealed_under_an_old_key_read_after_a_new_key_and_rotation_frees_the_old_key(database_url: str) -> None:
     before = _services(database_url, OLD)
     posted = _post_examples(before)
+    appointed = _appoint_one(before, posted)
     before.engine.dispose()
 
     with_old_key = _services(database_url, f"{NEW},{OLD}")
     assert {row.request.id for row in with_old_key.console.cases(InboxFilter(None, ()))} == set(posted)
     assert all(with_old_key.requests.raw_payload(request_id) for request_id in posted)
-    assert _key_usage(with_old_key) == {table: {"old": count} for table, count in _counts(with_old_key).items()}
+    assert _key_usage(with_old_key) == _all_under("old", _counts(with_old_key))
     without_old_key = _services(database_url, NEW)
     with pytest.raises(UnreadableData, match="'old'"):
         without_old_key.requests.canonical_body(next(iter(posted)))
@@ -159,14 +162,29 @@ def test_rows_sealed_under_an_old_key_read_after_a_new_key_and_rotation_frees_th
 
     after = _services(database_url, NEW)
     assert moved == _counts(after) and set(again.values()) == {0}
-    assert _key_usage(after) == {table: {"new": count} for table, count in _counts(after).items()}
+    assert _key_usage(after) == _all_under("new", _counts(after))
     for request_id, sent in posted.items():
         canonical = json.loads(after.requests.canonical_body(request_id) or "{}")
         raw = json.loads(after.requests.raw_payload(request_id).body)  # type: ignore[union-attr]
         assert canonical["id"] == request_id and raw == sent
     assert set(_unsent_bodies(after)) == set(posted)
     assert _found_by_person(after, "王小明") and _found_by_person(after, "013x")
+    [document] = after.documents.of_request(appointed)
+    opened = after.documents.get(appointed, document.id)
+    assert opened is not None and hashlib.sha256(opened.content or b"").hexdigest() == document.sha256
     after.engine.dispose()
+
+
+def _appoint_one(services: Services, posted: dict[str, dict[str, Any]]) -> str:
+    """The centre appoints a lawyer on the first notice: its 指派通知书 is sealed with the key of the day."""
+    request_id = next(rid for rid in posted if services.requests.get(rid).kind.value == "notify_defense")  # type: ignore[union-attr]
+    stored = services.requests.get(request_id)
+    assert stored is not None
+    centre = services.agencies.by_code(stored.centre_code)
+    assert centre is not None
+    lawyer = Lawyer("周明", "山东青法律师事务所", "13702201510234567", "13800000000", years_of_practice=8)
+    services.answers.appoint(centre, request_id, Appointment(lawyer, services.clock.now()))
+    return request_id
 
 
 def test_an_older_stores_clear_rows_still_read_and_rotation_seals_and_indexes_them(
@@ -223,7 +241,7 @@ def test_rotation_runs_safely_beside_intake_and_the_relay(database_url: str) -> 
     rotator.engine.dispose()
 
     after = _services(database_url, NEW)
-    assert _key_usage(after) == {table: {"new": count} for table, count in _counts(after).items()}
+    assert _key_usage(after) == _all_under("new", _counts(after))
     with after.engine.connect() as conn:
         request_ids = list(conn.scalars(sa.select(requests.c.id)))
         unsent = conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
@@ -233,11 +251,16 @@ def test_rotation_runs_safely_beside_intake_and_the_relay(database_url: str) -> 
     after.engine.dispose()
 
 
+def _all_under(key: str, counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Every row of each sealed table under `key` (a table with none counts no key)."""
+    return {table: {key: count} if count else {} for table, count in counts.items()}
+
+
 def _counts(services: Services) -> dict[str, int]:
     with services.engine.connect() as conn:
         return {
             table.name: int(conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
-            for table in (requests, inbound_payloads, outbox)
+            for table in (requests, inbound_payloads, outbox, documents)
         }
 
 

@@ -88,3 +88,26 @@ def test_a_notice_without_a_traceparent_starts_a_trace_its_bus_message_carries(
     assert sent.status_code == 202
     trace_id, _span = _parts(properties.headers["traceparent"])
     assert trace_id != "0" * 32
+
+
+def test_the_relays_publish_is_a_span_of_its_own_between_the_intake_and_the_consumer(
+    gateway: LiveGateway, amqp_url: str
+) -> None:
+    trace_id, agency_span = secrets.token_hex(16), secrets.token_hex(8)
+    gateway.post(
+        "/api/v1/court/defense-notices",
+        COURT,
+        example("court", "defense-notices.json"),
+        headers={"traceparent": f"00-{trace_id}-{agency_span}-01"},
+    )
+    with gateway.services.engine.connect() as conn:
+        [stored] = conn.scalars(sa.select(outbox.c.headers))
+    with running_relay(gateway.services, amqp_url):
+        wait_for(lambda: _all_sent(gateway), what="the notice published")
+
+    [(_, properties, _)] = drain_queue(amqp_url, ASSIGNMENT_QUEUE)
+
+    intake = _parts((stored if isinstance(stored, dict) else json.loads(stored))["traceparent"])
+    published = _parts(properties.headers["traceparent"])
+    assert intake[0] == published[0] == trace_id  # one trace
+    assert len({agency_span, intake[1], published[1]}) == 3  # the agency's call, the intake, the publish

@@ -86,9 +86,10 @@ def test_a_number_is_the_centres_prefix_the_kind_the_year_and_the_sequence() -> 
     assert document_number(pattern, "青南法援", "lac370202", DocumentKind.REFUSAL_DECISION, 2027, 1) == (
         "青南法援不予〔2027〕1号"
     )
-    check_number_pattern("{centre}-{year}-{seq}")
-    for bad in ("{prefix}{kind}〔{year}〕号", "{prefix}〔{year}〕{seq}号{unknown}"):
-        with pytest.raises(ValueError, match=r"names \{year\} and \{seq\}"):
+    check_number_pattern("{centre}-{kind}-{year}-{seq}")
+    # Each kind is numbered on its own: a pattern without {kind} would give two documents one number.
+    for bad in ("{prefix}{kind}〔{year}〕号", "{prefix}〔{year}〕{seq}号", "{prefix}{kind}〔{year}〕{seq}号{unknown}"):
+        with pytest.raises(ValueError, match=r"names \{kind\}, \{year\} and \{seq\}"):
             check_number_pattern(bad)
 
 
@@ -148,6 +149,31 @@ def test_a_decision_a_concurrent_writer_beat_gives_its_number_back() -> None:
     assert len(world.renderer.rendered) == 2  # decided twice, numbered once
 
 
+def test_a_decision_on_an_application_is_written_to_the_applicant_through_the_organ() -> None:
+    text = wording(
+        _facts(DocumentKind.GRANT_DECISION, {"outcome": "granted", "decided_at": "2026-11-25T09:30:00+08:00"})
+    )
+
+    # LAL 43 ¶1: the applicant is told in writing; the organ that forwarded the application hands it over.
+    assert (text.addressee, text.copy_to) == ("王某：", "青岛市市南区人民法院")
+    assert "你经青岛市市南区人民法院转交的法律援助申请" in text.paragraphs[0]
+
+
+def test_each_appointment_cites_the_article_it_rests_on() -> None:
+    answer = {
+        "lawyer": {"name": "周明", "law_firm": "所", "licence_number": "1" * 17, "phone": "1"},
+        "appointed_at": "",
+    }
+    cited = {
+        kind: "".join(wording(replace(_facts(DocumentKind.APPOINTMENT_NOTICE, answer), request_kind=kind)).paragraphs)
+        for kind in Kind
+    }
+
+    assert "第三十六条" in cited[Kind.NOTIFY_DEFENSE]  # LAL 36: the notice
+    assert "第三十条、第三十七条" in cited[Kind.DUTY_LAWYER] and "值班律师" in cited[Kind.DUTY_LAWYER]
+    assert "第四十三条" in cited[Kind.APPLICATION_TRANSFER]  # LAL 43: appointed once granted
+
+
 def test_a_refusal_says_why_and_where_to_object() -> None:
     text = wording(_facts(DocumentKind.REFUSAL_DECISION, {
         "outcome": "refused", "decided_at": "2026-11-25T09:30:00+08:00", "reason_code": "hardship_not_met",
@@ -158,6 +184,7 @@ def test_a_refusal_says_why_and_where_to_object() -> None:
     body = "".join(text.paragraphs)
     assert "不符合经济困难标准" in body and "家庭人均月收入高于当地标准" in body
     assert "第四十三条" in body and "第四十九条" in body  # LAL 43: reasons in writing; LAL 49: objection
+    assert "三十日内" in body and "《山东省法律援助条例》第十六条" in body
 
 
 def test_a_materials_notice_lists_what_is_missing_and_by_when() -> None:
@@ -196,7 +223,7 @@ def test_an_appointment_notice_names_the_lawyer_the_person_and_the_organs_docume
     )
     body = "".join(text.paragraphs)
     assert "王某" in body and "（2026）鲁0202刑初1号" in body and "山东青法律师事务所周明律师" in body
-    assert "13702201510234567" in body and "第三十六条" in body and "担任其辩护人" in body
+    assert "13702201510234567" in body and "第三十六条" in body and "承办" in body
 
 
 def test_the_date_is_the_day_in_china() -> None:
