@@ -45,6 +45,8 @@ def load(folder: str) -> AgencyDeclaration:
         if exc.name != f"adapters.{folder}.agency":
             raise
         raise IncompleteAgencyFolder(f"adapters/{folder}/ has no agency.py declaring its agency type") from exc
+    except ValueError as exc:  # e.g. a type code AgencyType refuses
+        raise IncompleteAgencyFolder(f"adapters/{folder}/agency.py: {exc}") from exc
     declared = getattr(module, DECLARATION, None)
     if not isinstance(declared, AgencyDeclaration):
         raise IncompleteAgencyFolder(f"adapters/{folder}/agency.py binds no AgencyDeclaration to {DECLARATION}")

@@ -118,6 +118,18 @@ def test_a_declaration_under_another_folders_name_is_refused(tmp_path: Path, mon
         registry.load("coast_guard")
 
 
+def test_a_type_code_the_gateway_refuses_names_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "army2").mkdir()
+    (tmp_path / "army2" / "__init__.py").write_text("")
+    (tmp_path / "army2" / "agency.py").write_text(
+        "from gateway.domain.enums import AgencyType\n\nAGENCY = AgencyType('army2')\n"
+    )
+    monkeypatch.setattr(adapters, "__path__", [*adapters.__path__, str(tmp_path)])
+
+    with pytest.raises(registry.IncompleteAgencyFolder, match=r"adapters/army2/agency.py: 'army2' is not an agency"):
+        registry.load("army2")
+
+
 def _services() -> tuple:  # type: ignore[type-arg]
     from adapters.soap import soap_services
 
