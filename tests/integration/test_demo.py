@@ -23,11 +23,13 @@ def test_the_demo_runs_the_whole_loop(amqp_url: str) -> None:
 
     assert check_output("lagw demo", run.stdout + run.stderr) == []
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "all 10 notices arrived in legalaid.assignment, once each." in run.stdout
+    # Three samples of each of the four agency types, and the second detainee the police's duty request names.
+    assert "all 13 notices arrived in legalaid.assignment, once each." in run.stdout
     # The court's: the notice, the duty lawyer, the application's grant and appointment.
     assert run.stdout.count("by SOAP ReceiveLegalAidReply") == 4
-    # The police's: the application's grant and appointment, the duty lawyer, the notice's appointment.
-    assert run.stdout.count("by signed webhook") == 4
+    # The police's and the state security organ's, four each: the application's grant and appointment, the duty
+    # lawyer, the notice's appointment.
+    assert run.stdout.count("by signed webhook") == 8
     assert "the whole loop ran" in run.stdout
 
 
