@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,6 +29,7 @@ from devtools.demo_traffic import SOAP_AGENCIES, SOAP_SENDS, send_rest, send_soa
 from gateway.bootstrap import build_services
 from gateway.config import Settings
 from gateway.contracts.agency import AgencyDeclaration
+from gateway.documents.pdf import NoChineseFont, find_font
 from gateway.domain.enums import AgencyType, Level
 from gateway.domain.model import SCHEMA_VERSION, Agency
 from gateway.logs import configure_logging
@@ -84,6 +86,11 @@ def run_demo(port: int = 0, console: bool = False) -> int:
     if not _broker_answers(amqp_url):
         click.echo(f"RabbitMQ does not answer at {amqp_url}. Start it (e.g. `rabbitmq-server -detached`) and retry.")
         return 2
+    try:  # every appointment and decision issues its official document, set in a Chinese font
+        find_font(Settings.from_env().document_font)
+    except NoChineseFont as exc:
+        click.echo(f"{exc}. `make documents` installs it.")
+        return 2
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulated agencies' access log
     with tempfile.TemporaryDirectory(prefix="lagw-demo-") as workdir:
         env = {
@@ -104,11 +111,11 @@ def run_demo(port: int = 0, console: bool = False) -> int:
             base = f"http://127.0.0.1:{port}"
             serve = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
             processes = [
-                _start([sys.executable, "-m", "gateway.cli.main", *command], env)
+                _start([sys.executable, "-m", "gateway.cli.main", *command], env, Path(workdir) / f"{command[0]}.log")
                 for command in (serve, ["relay"], ["answers"], ["deliver"])
             ]
             try:
-                _wait_healthy(base)
+                _wait_healthy(base, processes[0], Path(workdir) / "serve.log")
                 click.echo(f"gateway serving at {base}; relay, answers consumer and delivery worker running\n")
                 status = _run_loop(base, amqp_url, keys, agency)
                 if console and status == 0:
@@ -240,20 +247,25 @@ def _free_port() -> int:
         return port
 
 
-def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """One of the demo's processes, its output in `log` (shown if the gateway does not start)."""
+    with log.open("wb") as output:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
-def _wait_healthy(base: str, timeout: float = 20.0) -> None:
+def _wait_healthy(base: str, gateway: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+    """Until the gateway answers /healthz; if it exits or stays silent, what it printed says why."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and gateway.poll() is None:
         try:
             if requests.get(base + "/healthz", timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.1)
-    raise click.ClickException(f"the gateway did not start at {base}")
+    status = "stopped" if gateway.poll() is not None else f"did not answer within {timeout:.0f} s"
+    printed = log.read_text(errors="replace").splitlines()[-20:]
+    raise click.ClickException("\n".join([f"the gateway at {base} {status}; it printed:", *printed]))
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:

@@ -20,6 +20,7 @@ from gateway.config import (
     proxy_networks,
     without_password,
 )
+from gateway.documents.pdf import NoChineseFont, find_font
 from gateway.messaging.probe import broker_identity
 from gateway.rules.calendar import load_calendar, unconfirmed_soon
 from gateway.rules.deadlines import CHINA_TZ
@@ -81,12 +82,21 @@ def _files(settings: Settings) -> Iterator[Finding]:
         "LAGW_SUBSISTENCE_STANDARDS_FILE",
         lambda: f"minimum living standards for {len(load_standards(standards).by_district)} district(s)",
     )
+    yield _font(settings.document_font)
     for name in ("tls_certfile", "tls_keyfile", "tls_client_ca"):
         path: Path | None = getattr(settings, name)
         if path is not None and not path.is_file():
             yield Finding("error", env_name(name), f"{path} is not a readable file")
     if (settings.tls_certfile is None) != (settings.tls_keyfile is None):
         yield Finding("error", "LAGW_TLS_CERTFILE", "TLS needs both LAGW_TLS_CERTFILE and LAGW_TLS_KEYFILE")
+
+
+def _font(configured: Path | None) -> Finding:
+    """The Chinese font the official documents embed: without it `lagw answers` cannot apply a decision."""
+    try:
+        return Finding("ok", "LAGW_DOCUMENT_FONT", str(find_font(configured)))
+    except NoChineseFont as exc:
+        return Finding("error", "LAGW_DOCUMENT_FONT", str(exc))
 
 
 def _calendar_years(calendar: Path | None) -> Iterator[Finding]:

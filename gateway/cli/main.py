@@ -244,9 +244,14 @@ def deliveries_retry(delivery_id: int) -> None:
 @main.command()
 def answers() -> None:
     """Apply the centres' answers from the queue legalaid.appointments, each message once."""
+    from gateway.documents.pdf import NoChineseFont, find_font
     from gateway.messaging.answers_consumer import AnswersConsumer
 
     settings = Settings.from_env()
+    try:  # each decision issues its official document: without the font no answer could be applied
+        find_font(settings.document_font)
+    except NoChineseFont as exc:
+        raise click.ClickException(str(exc)) from exc
     services = build_services(settings)
     consumer = AnswersConsumer(settings.amqp_url, services.answers, services.agencies, services.requests)
     stop = _stop_on_signals()

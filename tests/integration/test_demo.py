@@ -49,6 +49,8 @@ def test_sigterm_stops_everything_the_demo_started_and_removes_its_folder(amqp_u
             lines.append(line)
             if "press Ctrl-C" in line:
                 break
+        printed = "".join(lines)
+        assert "fresh SQLite store in" in printed and "gateway serving at" in printed, printed[-3000:]
         folder = next(line.rsplit(" in ", 1)[1].strip() for line in lines if "fresh SQLite store in" in line)
         base = next(line.split("gateway serving at ", 1)[1].split(";")[0] for line in lines if "serving at" in line)
         assert requests.get(base + "/healthz", timeout=5).status_code == 200
