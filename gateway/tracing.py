@@ -3,6 +3,7 @@
 The agency's `traceparent` (or a new trace) is the intake's span; the request keeps it, and every later step
 of that notice continues the same trace under it: its message on the bus, each state change and its event,
 each callback to the agency (`traceparent` on the webhook or SOAP call). `X-Request-Id` stays beside it.
+The store's statements are spans too when they are exported.
 Spans are exported only when the standard variables ask for it (`OTEL_TRACES_EXPORTER=otlp`, with
 `OTEL_EXPORTER_OTLP_ENDPOINT` and the rest read by the OTLP exporter); by default nothing leaves the process.
 """
@@ -11,8 +12,10 @@ import os
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from opentelemetry import context, propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -37,6 +40,52 @@ def configure_tracing() -> None:
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
+    if _exporting:
+        _instrument_store()
+
+
+def _instrument_store() -> None:
+    """Each store statement a CLIENT span in the trace it runs in: OpenTelemetry's SQLAlchemy instrumentation
+    wraps `create_engine`, so every engine made after this is traced. Only when spans leave the process: a span
+    per statement nobody reads is work on every notice. The spans name the SQL text, never its bound values
+    (names, ID numbers)."""
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    # It declares SQLAlchemy < 2.1 and would skip itself on 2.1, whose engine events it hooks are unchanged
+    # (tests/integration/test_exported_traces.py shows the statements' spans).
+    SQLAlchemyInstrumentor().instrument(
+        enable_commenter=False, skip_dep_check=True, tracer_provider=_InsideATrace(trace.get_tracer_provider())
+    )
+
+
+class _InsideATrace(trace.TracerProvider):
+    """Tracers whose spans exist only inside a trace: the workers' polls of the store, outside any notice, are
+    not exported as traces of their own (thousands an hour of one statement each)."""
+
+    def __init__(self, provider: trace.TracerProvider) -> None:
+        self._provider = provider
+
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+        return _ChildSpansOnly(self._provider.get_tracer(*args, **kwargs))
+
+
+class _ChildSpansOnly(trace.Tracer):
+    def __init__(self, tracer: trace.Tracer) -> None:
+        self._tracer = tracer
+
+    def start_span(self, name: str, context: Context | None = None, *args: Any, **kwargs: Any) -> trace.Span:
+        if not trace.get_current_span(context).get_span_context().is_valid:
+            return trace.INVALID_SPAN
+        return self._tracer.start_span(name, context, *args, **kwargs)
+
+    @contextmanager
+    def start_as_current_span(  # type: ignore[override]
+        self, name: str, context: Context | None = None, *args: Any, end_on_exit: bool = True, **kwargs: Any
+    ) -> Iterator[trace.Span]:
+        kwargs.pop("record_exception", None)
+        kwargs.pop("set_status_on_exception", None)
+        with trace.use_span(self.start_span(name, context, *args, **kwargs), end_on_exit=end_on_exit) as span:
+            yield span
 
 
 def _tracer() -> trace.Tracer:

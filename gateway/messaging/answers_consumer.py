@@ -7,6 +7,7 @@ from typing import Any
 
 import pika
 from marshmallow import ValidationError
+from opentelemetry.trace import SpanKind
 from pika.adapters.blocking_connection import BlockingChannel
 
 from gateway.domain.enums import AgencyType
@@ -19,10 +20,17 @@ from gateway.service.answers import CentreAnswers
 from gateway.service.ports import AnswerAlreadyApplied
 from gateway.store.agencies import SqlAgencyRegistry
 from gateway.store.requests import SqlRequestStore
+from gateway.tracing import TRACEPARENT, span_in
 from schemas.answer_message import AnswerMessageSchema
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_ID = 60
+
+
+def _traceparent(properties: pika.BasicProperties) -> str | None:
+    """The centre's `traceparent` on the answer, if its system sent one (W3C Trace Context over AMQP)."""
+    value = (properties.headers or {}).get(TRACEPARENT)
+    return value if isinstance(value, str) and value.count("-") == 3 else None
 
 
 class Poison(Exception):
@@ -99,6 +107,18 @@ class AnswersConsumer:
                 connection.close()
 
     def _handle(
+        self,
+        connection: pika.BlockingConnection,
+        channel: BlockingChannel,
+        tag: int,
+        properties: pika.BasicProperties,
+        body: bytes,
+        stop: threading.Event,
+    ) -> None:
+        with span_in(_traceparent(properties), f"{APPOINTMENTS_QUEUE} receive", SpanKind.CONSUMER):
+            self._handle_in_span(connection, channel, tag, properties, body, stop)
+
+    def _handle_in_span(
         self,
         connection: pika.BlockingConnection,
         channel: BlockingChannel,
