@@ -1,28 +1,11 @@
-"""The DocumentRenderer port with reportlab: an A4 PDF laid out as GB/T 9704-2012 lays out an official document.
+"""The DocumentRenderer port with reportlab: official documents as PDF (the page: `gateway.documents.layout`).
 
-The page: margins of 37 mm (top) and 28 mm (left), a text block of 156 × 225 mm; the issuing organ's name in red
-above a red rule (版头), the document number under it; the title at 22 pt (二号), centred; the addressee, the body
-at 16 pt (三号) with a two-character indent, about 28 characters to a line; the issuer and the date at the
-right. The Chinese font is embedded (the subset used), and the output depends only on the document, so its
-digest is the same however often it is written.
+reportlab is loaded at a process's first document, and the font found then: a process that writes none (a
+gateway worker that only takes notices) carries neither.
 """
 
 import logging
-from io import BytesIO
 from pathlib import Path
-from threading import Lock
-from xml.sax.saxutils import escape
-
-from reportlab.lib.colors import Color, black
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-from reportlab.platypus.flowables import Flowable
 
 from gateway.documents.wording import Wording, wording
 from gateway.errors import DocumentUnwritable
@@ -37,11 +20,6 @@ DEBIAN_CJK_FONTS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
 )
-RED = Color(0.8, 0, 0)
-_TOP, _LEFT, _WIDTH = 37 * mm, 28 * mm, 156 * mm
-_FONT = "LagwCJK"
-_registered: dict[Path, str] = {}  # font file -> its name in reportlab's registry
-_lock = Lock()
 
 
 class NoChineseFont(DocumentUnwritable):
@@ -67,7 +45,7 @@ class PdfRenderer:
 
     def __init__(self, font: Path | None = None) -> None:
         self._configured = font
-        self._font_path: Path | None = None  # found at the first document: a process that writes none needs none
+        self._font_path: Path | None = None  # found at the first document
 
     def render(self, facts: DocumentFacts) -> tuple[str, bytes]:
         """The document's title and its PDF."""
@@ -80,80 +58,17 @@ class PdfRenderer:
 
     def missing_characters(self, words: Wording) -> set[str]:
         """The characters of the words the embedded font cannot draw."""
-        self._font()
-        font = pdfmetrics.getFont(_registered[self._font_path])  # type: ignore[index]
-        parts = (words.title, words.number, words.addressee, *words.paragraphs, words.issuer, words.date)
-        text = "".join((*parts, words.copy_to or ""))
-        return {ch for ch in text if not ch.isspace() and ord(ch) not in font.face.charToGlyph}
+        from gateway.documents import layout
+
+        return layout.missing_characters(words, self._font())
 
     def layout(self, words: Wording) -> bytes:
         """The PDF of a document's words."""
-        font = self._font()
-        out = BytesIO()
-        document = SimpleDocTemplate(
-            out,
-            pagesize=A4,
-            topMargin=_TOP,
-            leftMargin=_LEFT,
-            rightMargin=A4[0] - _LEFT - _WIDTH,
-            bottomMargin=35 * mm,
-            title=f"{words.title} {words.number}",
-            author=words.issuer,
-            creator="法律援助协同平台",
-            invariant=1,  # no creation time or random id: the same document, the same bytes
-        )
-        body = ParagraphStyle(
-            "body", fontName=font, fontSize=16, leading=28.9, wordWrap="CJK", firstLineIndent=32, alignment=TA_JUSTIFY
-        )
-        title = ParagraphStyle("title", fontName=font, fontSize=22, leading=33, alignment=TA_CENTER, wordWrap="CJK")
-        signed = ParagraphStyle("signed", parent=body, firstLineIndent=0, alignment=TA_RIGHT, rightIndent=64)
-        story: list[Flowable] = [
-            _Masthead(words.issuer, words.number, font),
-            Spacer(1, 12 * mm),
-            Paragraph(escape(words.title), title),
-            Spacer(1, 8 * mm),
-            Paragraph(escape(words.addressee), ParagraphStyle("to", parent=body, firstLineIndent=0)),
-            *(Paragraph(escape(text), body) for text in words.paragraphs),
-            Spacer(1, 16 * mm),
-            Paragraph(escape(words.issuer), signed),
-            Paragraph(escape(words.date), signed),
-        ]
-        if words.copy_to:  # 版记: the organ that hands it to the person
-            copy = ParagraphStyle("copy", parent=body, fontSize=14, leading=22, firstLineIndent=0)
-            story += [Spacer(1, 12 * mm), Paragraph(escape(f"抄送：{words.copy_to}。"), copy)]
-        document.build(story)
-        return out.getvalue()
+        from gateway.documents import layout
 
-    def _font(self) -> str:
-        """The embedded font's name, registered with reportlab once per process and file."""
+        return layout.layout(words, self._font())
+
+    def _font(self) -> Path:
         if self._font_path is None:
             self._font_path = find_font(self._configured)
-        with _lock:
-            name = _registered.get(self._font_path)
-            if name is None:
-                name = f"{_FONT}{len(_registered)}"
-                pdfmetrics.registerFont(TTFont(name, str(self._font_path), subfontIndex=0))
-                _registered[self._font_path] = name
-        return name
-
-
-class _Masthead(Flowable):  # type: ignore[misc]
-    """版头: the issuing organ's name in red, the document number, and the red rule under them."""
-
-    def __init__(self, issuer: str, number: str, font: str) -> None:
-        super().__init__()
-        self.issuer, self.number, self.font = issuer, number, font
-        self.width, self.height = _WIDTH, 34 * mm
-
-    def draw(self) -> None:
-        canvas: Canvas = self.canv
-        canvas.setFillColor(RED)
-        size = min(36.0, _WIDTH / max(len(self.issuer), 1) / 1.05)
-        canvas.setFont(self.font, size)
-        canvas.drawCentredString(self.width / 2, self.height - size, self.issuer)
-        canvas.setFillColor(black)
-        canvas.setFont(self.font, 16)
-        canvas.drawCentredString(self.width / 2, 8 * mm, self.number)
-        canvas.setStrokeColor(RED)
-        canvas.setLineWidth(1.2)
-        canvas.line(0, 4 * mm, self.width, 4 * mm)
+        return self._font_path

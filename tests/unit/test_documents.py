@@ -2,8 +2,11 @@
 decision's own transaction, told to the agency by reference and digest, and what each says."""
 
 import hashlib
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +249,18 @@ def _facts(kind: DocumentKind, answer: dict[str, object]) -> DocumentFacts:
         person="王某",
         answer=answer,
     )
+
+
+def test_a_gateway_that_has_written_no_document_has_not_loaded_the_pdf_library(tmp_path: Path) -> None:
+    # A worker that only takes notices stays smaller by reportlab's ~15 MB (the serving issue's memory bound).
+    program = (
+        "import sys\n"
+        "from gateway.app import create_app\n"
+        "from gateway.config import Settings\n"
+        f"create_app(Settings(database_url='sqlite:///{tmp_path}/store.sqlite3'))\n"
+        "print('reportlab' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "False"
