@@ -4,12 +4,14 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy.exc
 
 from gateway.messaging.publisher import CONNECTION_ERRORS, ConfirmedPublisher
-from gateway.store.outbox import Claim, SqlOutbox
+from gateway.service.ports import Confirmations
+from gateway.store.outbox import BatchResult, Claim, SqlOutbox
 from gateway.store.outbox_bell import Doorbell, PollingBell
 
 log = logging.getLogger(__name__)
@@ -98,14 +100,17 @@ class Relay:
             publisher.close()
 
     def _pump(self, publisher: ConfirmedPublisher, stop: threading.Event) -> None:
-        """Passes, two in flight: the next is claimed and sent while the broker writes the last one.
+        """Passes, two in flight and a third being recorded: the next is claimed and sent while the broker writes
+        the last one and the store marks the one before.
 
         The store's work (claiming, marking) and the broker's (writing, confirming) overlap instead of taking
-        turns. Order holds: a pass claims none of the rows in flight, and no row whose request has an earlier
-        one unsent, in flight or not, so a request's later message waits for its earlier one's confirm.
+        turns, and the marks, on a thread of their own, overlap the publishing. Order holds: a pass claims none
+        of the rows in flight or being marked, and no row whose request has an earlier one unsent, in flight or
+        not, so a request's later message waits for its earlier one's confirm and mark.
         """
         self._doorbell.listen()  # before the first pass: what is committed during it rings the bell
         in_flight: tuple[Claim, int] | None = None
+        marks = _Marks(self._recorded)
         try:
             while not stop.is_set():
                 if publisher.blocked:
@@ -113,31 +118,38 @@ class Relay:
                     # keep the connection serviced so the unblock arrives, and stay stoppable.
                     if in_flight is not None:
                         blocked_pass, in_flight = in_flight, None
-                        self._settle(publisher, *blocked_pass)
+                        self._settle(publisher, marks, *blocked_pass)
                     publisher.sleep(self._idle_interval)
                     continue
-                claim = self._outbox.claim(self._batch_size, besides=in_flight[0].ids if in_flight else ())
+                besides = [*(in_flight[0].ids if in_flight else ()), *marks.ids]
+                claim = self._outbox.claim(self._batch_size, besides=besides)
                 sending = (claim, publisher.send(claim.messages)) if claim.rows else None
                 settled, in_flight = in_flight, sending
                 if settled is not None:
-                    self._settle(publisher, *settled)  # may make due a later message of one of its requests
+                    self._settle(publisher, marks, *settled)  # its marks may make due a request's later message
                 elif in_flight is None:
+                    marks.wait()  # the last pass marked: its requests' later messages are due now
                     self._doorbell.wait(self._idle_interval, stop)
                     publisher.sleep(0)  # heartbeats and broker callbacks, between passes
+            marks.wait()
         finally:
             if in_flight is not None:  # the link or the store failed, or a stop: keep what was confirmed
                 self._settle_quietly(publisher, *in_flight)
+            marks.close()
 
-    def _settle(self, publisher: ConfirmedPublisher, claim: Claim, ticket: int) -> None:
-        """Wait for a pass's confirms and record them; the link's failure propagates once they are recorded."""
+    def _settle(self, publisher: ConfirmedPublisher, marks: "_Marks", claim: Claim, ticket: int) -> None:
+        """Wait for a pass's confirms and hand them to be recorded; the link's failure propagates once they are."""
         said = publisher.confirmations(ticket)
-        result = claim.record(said)
+        marks.record(claim, said)
+        if said.interrupted is not None:
+            marks.wait()
+            raise said.interrupted
+
+    def _recorded(self, result: BatchResult) -> None:
         if result.sent:
             self._failures = 0
         if result.refused:
             log.error("broker refused %d message(s); they will be retried later", result.refused)
-        if said.interrupted is not None:
-            raise said.interrupted
 
     def _settle_quietly(self, publisher: ConfirmedPublisher, claim: Claim, ticket: int) -> None:
         try:
@@ -145,3 +157,37 @@ class Relay:
         except Exception:  # the store is gone too: the rows stay pending and go out again (same message id)
             claim.release()
             log.warning("relay could not record a pass in flight; its messages will be sent again")
+
+
+class _Marks:
+    """Records the relay's passes on a thread of its own, one at a time and in order, so the store writes one
+    pass's marks while the relay publishes the next; a failure to record comes back at the next hand-over."""
+
+    def __init__(self, recorded: Callable[[BatchResult], None]) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-marks")
+        self._recorded = recorded
+        self._pending: Future[BatchResult] | None = None
+        self.ids: list[int] = []  # the rows being recorded: no claim takes them again meanwhile (SQLite)
+
+    def record(self, claim: Claim, said: Confirmations) -> None:
+        """Record `claim` once the pass before it is recorded (raising that one's failure, if any)."""
+        self.wait()
+        self.ids = claim.ids
+        self._pending = self._pool.submit(claim.record, said)
+
+    def wait(self) -> None:
+        """Until the pass handed over last is recorded; its failure, if it failed."""
+        pending, self._pending = self._pending, None
+        try:
+            if pending is not None:
+                self._recorded(pending.result())
+        finally:
+            self.ids = []
+
+    def close(self) -> None:
+        """Wait for the last pass's marks (a failure is logged: its rows stay pending), then end the thread."""
+        try:
+            self.wait()
+        except Exception:
+            log.warning("relay could not record a pass; its messages will be sent again", exc_info=True)
+        self._pool.shutdown(wait=True)
