@@ -4,9 +4,13 @@ pass in flight when the link is cut."""
 
 import base64
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+
+import pytest
+import sqlalchemy.exc
 
 from gateway.messaging.publisher import ConfirmedPublisher
 from gateway.messaging.relay import Backoff, Relay
@@ -15,7 +19,7 @@ from gateway.service.messages import REQUESTS_EXCHANGE
 from gateway.service.ports import Confirmations, OutboxMessage
 from gateway.store.engine import make_engine
 from gateway.store.migrate import prepare_store
-from gateway.store.outbox import SqlOutbox, add_to_outbox
+from gateway.store.outbox import Claim, SqlOutbox, add_to_outbox
 
 KEYS = DataKeyRing.parse("k1:" + base64.b64encode(bytes(32)).decode())
 
@@ -134,3 +138,53 @@ def test_a_cut_link_keeps_what_was_confirmed_and_sends_only_the_rest_again(tmp_p
     assert sent.count(first[0]) == 1  # confirmed before the cut: marked, never sent again
     assert sent.count(first[1]) == 2  # unconfirmed: sent again under the same message id
     assert all(sent.count(message_id) == 1 for message_id in broker.passes[2])  # the pass in flight was kept
+
+
+def _slow_marks(monkeypatch: pytest.MonkeyPatch, seconds: float, fail_first: bool = False) -> list[list[int]]:
+    """The store takes `seconds` to mark each pass (and, with `fail_first`, loses its connection on the first);
+    the ids of every pass whose marks were started."""
+    started: list[list[int]] = []
+    record = Claim.record
+
+    def slow(claim: Claim, said: Confirmations) -> Any:
+        started.append(list(claim.ids))
+        time.sleep(seconds)
+        if fail_first and len(started) == 1:
+            claim.release()
+            raise sqlalchemy.exc.OperationalError("UPDATE outbox", {}, Exception("the store went away"))
+        return record(claim, said)
+
+    monkeypatch.setattr(Claim, "record", slow)
+    return started
+
+
+def test_a_pass_being_marked_is_not_claimed_again_and_order_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The marks run on a thread of their own; slow ones leave their rows unsent (SQLite holds no row locks) while
+    # the relay claims its next passes.
+    outbox = _outbox(tmp_path, [("m1a", "r1"), ("m2", "r2"), ("m1b", "r1"), *((f"m{n}", f"r{n}") for n in range(3, 9))])
+    broker = PassRecorder()
+    _slow_marks(monkeypatch, 0.05)
+
+    _run_until_sent(outbox, broker, batch_size=2)
+
+    sent = [message_id for ids in broker.passes.values() for message_id in ids]
+    assert sorted(sent) == sorted(["m1a", "m1b", "m2", *(f"m{n}" for n in range(3, 9))])  # once each
+    [earlier], [later] = _pass_of(broker, "m1a"), _pass_of(broker, "m1b")
+    assert broker.events.index(("sent", later)) > broker.events.index(("confirmed", earlier))
+
+
+def test_a_pass_the_store_could_not_mark_is_sent_again_under_the_same_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = _outbox(tmp_path, [(f"m{n}", f"r{n}") for n in range(6)])
+    broker = PassRecorder()
+    started = _slow_marks(monkeypatch, 0.01, fail_first=True)
+
+    _run_until_sent(outbox, broker, batch_size=2)
+
+    sent = [message_id for ids in broker.passes.values() for message_id in ids]
+    lost = broker.passes[1]  # confirmed by the broker, but its marks failed: pending, so published again
+    assert len(started) >= 4 and all(sent.count(message_id) == 2 for message_id in lost)
+    assert sorted(set(sent)) == sorted(f"m{n}" for n in range(6))
