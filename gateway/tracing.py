@@ -19,6 +19,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Status, StatusCode
 
 TRACEPARENT = "traceparent"
 _configured = False
@@ -76,7 +77,7 @@ class _ChildSpansOnly(trace.Tracer):
     def start_span(self, name: str, context: Context | None = None, *args: Any, **kwargs: Any) -> trace.Span:
         if not trace.get_current_span(context).get_span_context().is_valid:
             return trace.INVALID_SPAN
-        return self._tracer.start_span(name, context, *args, **kwargs)
+        return _WithoutErrorText(self._tracer.start_span(name, context, *args, **kwargs))
 
     @contextmanager
     def start_as_current_span(  # type: ignore[override]
@@ -154,3 +155,39 @@ def end_server_span(span: trace.Span, token: object) -> None:
     """End the call's span and restore the context before it."""
     span.end()
     context.detach(token)  # type: ignore[arg-type]
+
+
+class _WithoutErrorText(trace.Span):
+    """A statement's span that keeps an error's status and type but never its text: the driver's message may
+    quote the failing row (PostgreSQL's DETAIL), names and ID numbers with it, which `hide_parameters` keeps out
+    of the logs and must keep out of exported spans too."""
+
+    def __init__(self, span: trace.Span) -> None:
+        self._span = span
+
+    def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
+        self._span.set_status(status.status_code if isinstance(status, Status) else status)
+
+    def record_exception(self, exception: BaseException, *_args: Any, **_kwargs: Any) -> None:
+        self._span.add_event("exception", {"exception.type": type(exception).__qualname__})
+
+    def end(self, end_time: int | None = None) -> None:
+        self._span.end(end_time)
+
+    def get_span_context(self) -> trace.SpanContext:
+        return self._span.get_span_context()
+
+    def is_recording(self) -> bool:
+        return self._span.is_recording()
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        self._span.set_attribute(key, value)
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
+        self._span.set_attributes(attributes)
+
+    def add_event(self, name: str, attributes: Any = None, timestamp: int | None = None) -> None:
+        self._span.add_event(name, attributes, timestamp)
+
+    def update_name(self, name: str) -> None:
+        self._span.update_name(name)

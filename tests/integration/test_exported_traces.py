@@ -168,7 +168,10 @@ def test_a_notice_and_its_answer_are_exported_with_the_store_and_the_consumer_in
     assert consumer.name == f"{APPOINTMENTS_QUEUE} receive" and consumer.parent_span_id.hex() == centres_span
     assert [(link.trace_id.hex(), link.span_id) for link in state_change.links] == [(centres_trace, consumer.span_id)]
     # No span carries the person's name or ID number: statements are named by their SQL, never their values.
-    exported = " ".join(str(_attributes(r.span)) for r in found.spans)
+    exported = " ".join(
+        f"{r.span.name} {_attributes(r.span)} {r.span.status.message} {[str(event) for event in r.span.events]}"
+        for r in found.spans
+    )
     person = notice["defendant"]
     assert person["name"] not in exported and person["id_number"] not in exported
 
