@@ -94,9 +94,16 @@ def _files(settings: Settings) -> Iterator[Finding]:
 def _font(configured: Path | None) -> Finding:
     """The Chinese font the official documents embed: without it `lagw answers` cannot apply a decision."""
     try:
-        return Finding("ok", "LAGW_DOCUMENT_FONT", str(find_font(configured)))
+        path = find_font(configured)
     except NoChineseFont as exc:
         return Finding("error", "LAGW_DOCUMENT_FONT", str(exc))
+    from gateway.documents.layout import font_name  # reportlab: read the file as the documents will
+
+    try:
+        font_name(path)
+    except Exception as exc:  # reportlab's TTFError and whatever a damaged file raises
+        return Finding("error", "LAGW_DOCUMENT_FONT", f"{path} is not a TrueType font ({type(exc).__name__})")
+    return Finding("ok", "LAGW_DOCUMENT_FONT", str(path))
 
 
 def _calendar_years(calendar: Path | None) -> Iterator[Finding]:

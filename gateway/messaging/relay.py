@@ -123,12 +123,13 @@ class Relay:
                     continue
                 besides = [*(in_flight[0].ids if in_flight else ()), *marks.ids]
                 claim = self._outbox.claim(self._batch_size, besides=besides)
-                sending = (claim, publisher.send(claim.messages)) if claim.rows else None
+                sending = (claim, self._send(publisher, claim)) if claim.rows else None
                 settled, in_flight = in_flight, sending
                 if settled is not None:
                     self._settle(publisher, marks, *settled)  # its marks may make due a request's later message
                 elif in_flight is None:
-                    marks.wait()  # the last pass marked: its requests' later messages are due now
+                    if marks.wait():
+                        continue  # a pass was just marked: its requests' later messages are due now, claim again
                     self._doorbell.wait(self._idle_interval, stop)
                     publisher.sleep(0)  # heartbeats and broker callbacks, between passes
             marks.wait()
@@ -136,6 +137,14 @@ class Relay:
             if in_flight is not None:  # the link or the store failed, or a stop: keep what was confirmed
                 self._settle_quietly(publisher, *in_flight)
             marks.close()
+
+    @staticmethod
+    def _send(publisher: ConfirmedPublisher, claim: Claim) -> int:
+        try:
+            return publisher.send(claim.messages)
+        except BaseException:  # nothing went out: the rows stay pending, their locks let go
+            claim.release()
+            raise
 
     def _settle(self, publisher: ConfirmedPublisher, marks: "_Marks", claim: Claim, ticket: int) -> None:
         """Wait for a pass's confirms and hand them to be recorded; the link's failure propagates once they are."""
@@ -170,17 +179,28 @@ class _Marks:
         self.ids: list[int] = []  # the rows being recorded: no claim takes them again meanwhile (SQLite)
 
     def record(self, claim: Claim, said: Confirmations) -> None:
-        """Record `claim` once the pass before it is recorded (raising that one's failure, if any)."""
-        self.wait()
+        """Record `claim` once the pass before it is recorded. If that one failed, `claim` is recorded here, as far
+        as the store lets it (else its rows stay pending and go out again under the same ids), and the earlier
+        failure is raised."""
+        try:
+            self.wait()
+        except BaseException:
+            try:
+                self._recorded(claim.record(said))
+            except Exception:
+                log.warning("relay could not record a pass; its messages will be sent again", exc_info=True)
+            raise
         self.ids = claim.ids
         self._pending = self._pool.submit(claim.record, said)
 
-    def wait(self) -> None:
-        """Until the pass handed over last is recorded; its failure, if it failed."""
+    def wait(self) -> bool:
+        """Until the pass handed over last is recorded (its failure, if it failed); whether there was one."""
         pending, self._pending = self._pending, None
         try:
-            if pending is not None:
-                self._recorded(pending.result())
+            if pending is None:
+                return False
+            self._recorded(pending.result())
+            return True
         finally:
             self.ids = []
 

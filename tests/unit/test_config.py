@@ -96,13 +96,28 @@ def test_inconsistent_settings_are_errors_naming_their_variable(tmp_path: Path) 
 def test_a_document_font_that_is_not_there_is_an_error_and_the_answers_worker_will_not_start(tmp_path: Path) -> None:
     absent = tmp_path / "absent.ttc"
     findings = check_settings(Settings(document_font=absent), connect=False)
-    answers = CliRunner().invoke(main, ["answers"], env={"LAGW_DOCUMENT_FONT": str(absent)})
+    # Were the check gone, the worker would meet a store of its own and a broker that never answers, and say so.
+    env = {
+        "LAGW_DOCUMENT_FONT": str(absent),
+        "LAGW_DATABASE_URL": f"sqlite:///{tmp_path}/store.sqlite3",
+        "LAGW_AMQP_URL": "amqp://guest:guest@127.0.0.1:1/",
+    }
+    answers = CliRunner().invoke(main, ["answers"], env=env)
 
     font = [finding for finding in findings if finding.subject == "LAGW_DOCUMENT_FONT"]
     assert [finding.level for finding in font] == ["error"] and str(absent) in font[0].text
     # It stops before it consumes: the answers stay queued until the font is installed (every decision issues its
     # official document, LAL 36, 43).
     assert answers.exit_code == 1 and "no Chinese TrueType font" in answers.output
+
+
+def test_a_document_font_file_that_is_no_truetype_font_is_an_error(tmp_path: Path) -> None:
+    not_a_font = tmp_path / "font.ttc"
+    not_a_font.write_bytes(b"not a font")
+
+    [font] = [f for f in check_settings(Settings(document_font=not_a_font), connect=False) if "FONT" in f.subject]
+
+    assert font.level == "error" and "not a TrueType font" in font.text
 
 
 def test_config_check_exits_1_on_an_error_and_0_when_usable(tmp_path: Path) -> None:
