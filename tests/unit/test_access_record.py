@@ -36,9 +36,15 @@ def test_a_masked_page_or_a_search_by_case_number_records_nothing(app: Flask, se
 
     trainee.get(f"/console/requests/{request_id}")
     trainee.get(NAME_SEARCH)
-    _signed_in(app, "clerk").get("/console/")  # the inbox without a search
+    clerk = _signed_in(app, "clerk")
+    inbox = clerk.get("/console/").get_data(as_text=True)  # the inbox without a search
+    rows = clerk.get("/console/inbox/rows").get_data(as_text=True)  # and its refresh
 
     assert _views(services, request_id) == []
+    # Unrecorded, so the clerk's inbox lists the name and ID number masked; the request's page shows them in clear.
+    for page in (inbox, rows):
+        assert "王**" in page and "370*************10" in page
+        assert "王小明" not in page and "370202201003150310" not in page
 
 
 def test_a_search_by_name_records_each_request_it_found_never_the_words_searched(

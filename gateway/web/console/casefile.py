@@ -1,6 +1,6 @@
 """What the console shows of a request: the canonical body read for people, personal data masked by role."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -68,9 +68,11 @@ def shown_id_number(member: StaffMember, number: str | None) -> str:
     return (number or "—") if member.personal_data else mask_id_number(number)
 
 
-def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str]) -> CaseCard:
-    """The inbox line of a request, as `member` may see it."""
+def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str], in_clear: bool = True) -> CaseCard:
+    """The inbox line of a request, as `member` may see it; without `in_clear`, the name and ID number masked for
+    everyone (a view of them in clear is recorded: PIPL art. 28, LAL 21)."""
     stored, canonical = row.request, row.canonical
+    shown = member if in_clear else replace(member, personal_data=False)
     person = canonical.get("person", {})
     grounds = canonical.get("grounds", [])
     return CaseCard(
@@ -84,8 +86,8 @@ def case_card(row: CaseRow, member: StaffMember, agency_names: dict[str, str]) -
         agency_name=agency_names.get(stored.agency_code, stored.agency_code),
         stage_label=L.label(L.STAGES, canonical.get("case", {}).get("stage")),
         detained=bool(person.get("custody", {}).get("detained")),
-        person_name=shown_name(member, person.get("name")),
-        id_number=shown_id_number(member, person.get("id_number")),
+        person_name=shown_name(shown, person.get("name")),
+        id_number=shown_id_number(shown, person.get("id_number")),
         received_at=stored.received_at,
         due_at=stored.due_at,
         obligation_label=L.label(L.OBLIGATIONS, stored.deadline_obligation),

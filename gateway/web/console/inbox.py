@@ -88,9 +88,11 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
 
 
 def cards_for(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
-    """The inbox's lines for the member."""
+    """The inbox's lines for the member: names and ID numbers in clear only in what a search found (a search is
+    recorded as a view; a list of every open request would be one nobody records, so it shows them masked)."""
     names = services().console.agency_names()
-    return [case_card(row, member, names) for row in find_cards(member, query)]
+    in_clear = bool(query.search)
+    return [case_card(row, member, names, in_clear) for row in find_cards(member, query)]
 
 
 @blp.get("/")
