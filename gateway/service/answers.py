@@ -1,6 +1,7 @@
 """The centre's side: appointments, decisions, replacements and terminations, on the requests routed to it."""
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -141,8 +142,7 @@ class CentreAnswers:
         if self._already_applied(request_id, message_id):
             return stored  # a repeat of an answer already applied changes nothing
         _not_before_receipt(stored, "requested_at", request.requested_at)
-        if any(entry["event"] == Event.MATERIALS_REQUESTED.value for entry in self._store.audit_trail(request_id)):
-            raise IllegalTransition("missing materials are asked for once (LAL 43 ¶2: 一次性告知)")
+        self._materials_not_asked(stored)
         now = self._clock.now()
         if request.requested_at > stored.due_at or now > stored.due_at:
             # The review clock stops while materials are gathered; it cannot be stopped once it has run out.
@@ -160,7 +160,14 @@ class CentreAnswers:
             answer=NewAnswer("materials_request", dump_materials_request(request), message_id),
             deadline=(request.supply_by, "supply_materials", "LAL 43"),
         )
-        return self._apply(request_id, Event.MATERIALS_REQUESTED, change, message_id)
+        return self._apply(request_id, Event.MATERIALS_REQUESTED, change, message_id, self._materials_not_asked)
+
+    def _materials_not_asked(self, stored: StoredRequest) -> bool:
+        """False, or IllegalTransition if the materials were asked for already (asked again at the write, so two
+        concurrent requests record one)."""
+        if any(entry["event"] == Event.MATERIALS_REQUESTED.value for entry in self._store.audit_trail(stored.id)):
+            raise IllegalTransition("missing materials are asked for once (LAL 43 ¶2: 一次性告知)")
+        return False
 
     def record_objection(
         self,
@@ -198,14 +205,19 @@ class CentreAnswers:
             deadline=deadline,
         )
         event = Event.OBJECTION_CORRECTED if corrected else Event.OBJECTION_UPHELD
-        return self._apply(request_id, event, change, message_id)
+        return self._apply(request_id, event, change, message_id, self._not_upheld_yet)
 
-    def _check_objection(self, stored: StoredRequest, objection: ObjectionDecision) -> None:
-        """Once per decision objected to, lodged after it was made."""
+    def _not_upheld_yet(self, stored: StoredRequest) -> bool:
+        """False, or IllegalTransition if the bureau upheld the decision already (asked again at the write)."""
         trail = [str(entry["event"]) for entry in self._store.audit_trail(stored.id)]
         closing = max((i for i, event in enumerate(trail) if event in ("declined", "terminated")), default=-1)
         if "objection_upheld" in trail[closing + 1 :]:
             raise IllegalTransition("the bureau has already upheld this decision (LAL 49: review or a lawsuit next)")
+        return False
+
+    def _check_objection(self, stored: StoredRequest, objection: ObjectionDecision) -> None:
+        """Once per decision objected to, lodged after it was made."""
+        self._not_upheld_yet(stored)
         answers = self._store.latest_answers(stored.id)
         made = answers.get("termination", {}).get("terminated_at") if stored.state is RequestState.TERMINATED else None
         made = made or answers.get("decision", {}).get("decided_at")
@@ -215,10 +227,17 @@ class CentreAnswers:
                 errors={"lodged_at": ["before the decision objected to"]},
             )
 
-    def _apply(self, request_id: str, event: Event, change: Change, key: str | None) -> StoredRequest:
+    def _apply(
+        self,
+        request_id: str,
+        event: Event,
+        change: Change,
+        key: str | None,
+        already: Callable[[StoredRequest], bool] | None = None,
+    ) -> StoredRequest:
         """The transition; a concurrent repeat under the same key that won the race answers the same."""
         try:
-            return self._transitions.apply(request_id, event, change)
+            return self._transitions.apply(request_id, event, change, already)
         except (IllegalTransition, AnswerAlreadyApplied):
             if key is None or not self._already_applied(request_id, key):
                 raise

@@ -85,6 +85,7 @@ class StoredRequest:
     updated_at: datetime
     http_request_id: str | None = None  # the X-Request-Id of the agency's call
     traceparent: str | None = None  # the intake's W3C trace context: the notice's later steps continue its trace
+    version: int = 0  # raised by every recorded change: a change is written only on the version it read
 
 
 class ReferenceTaken(Exception):
@@ -286,6 +287,7 @@ class StateChange:
     deliveries: tuple[NewDelivery, ...] = ()
     deadline: tuple[datetime, str, str] | None = None  # a new (due_at, obligation, basis)
     document: "IssuedDocument | None" = None  # the official document the change issues
+    from_version: int | None = None  # the request's version as read; None: compare the state only
 
 
 class AnswerAlreadyApplied(Exception):

@@ -32,16 +32,21 @@ class ProofsOfService:
             raise IllegalTransition(
                 f"a {stored.kind.value} request has no decision: only an application is decided (LAL 43)"
             )
-        trail = [str(entry["event"]) for entry in self._store.audit_trail(request_id)]
-        decided = max((i for i, event in enumerate(trail) if event in ("granted", "declined")), default=-1)
-        if Event.SERVED.value in trail[decided + 1 :]:
+        if self._served(stored):
             return stored  # this decision's service is recorded; a decision made anew is served anew
         decision = self._store.latest_answers(request_id).get("decision")
         if decision is None:
             raise IllegalTransition("the application is not decided yet: there is no decision to serve (LAL 43)")
         self._check_date(served_at, datetime.fromisoformat(decision["decided_at"]))
         change = Change(actor=agency.code, detail={"served_at": china_iso(served_at)})
-        return self._transitions.apply(request_id, Event.SERVED, change)
+        return self._transitions.apply(request_id, Event.SERVED, change, already=self._served)
+
+    def _served(self, stored: StoredRequest) -> bool:
+        """Whether the latest decision's service is recorded (asked again at the write: two concurrent calls
+        record it once)."""
+        trail = [str(entry["event"]) for entry in self._store.audit_trail(stored.id)]
+        decided = max((i for i, event in enumerate(trail) if event in ("granted", "declined")), default=-1)
+        return Event.SERVED.value in trail[decided + 1 :]
 
     def _check_date(self, served_at: datetime, decided_at: datetime) -> None:
         if served_at < decided_at - CLOCK_SKEW:

@@ -69,13 +69,26 @@ class Transitions:
         self._has_callback = has_callback
         self._documents = documents  # None: no official documents (a store that keeps none)
 
-    def apply(self, request_id: str, event: Event, change: Change) -> StoredRequest:
-        """Move the request in one unit of work; a concurrent writer makes it re-read and decide again."""
+    def apply(
+        self,
+        request_id: str,
+        event: Event,
+        change: Change,
+        already: Callable[[StoredRequest], bool] | None = None,
+    ) -> StoredRequest:
+        """Move the request in one unit of work; a concurrent writer makes it re-read and decide again.
+
+        `already`, for an event recorded once (a proof of service, say), tells whether the request as read has
+        it: then nothing is written and the request is returned as it is. It is asked after each read, and the
+        change is written only on the version read, so two concurrent calls record the event once.
+        """
         for _attempt in range(3):
             with self._store.unit() as uow:
                 stored = uow.get(request_id)
                 if stored is None:
                     raise IllegalTransition(f"request {request_id} does not exist")
+                if already is not None and already(stored):
+                    return stored
                 try:
                     target = next_state(stored.kind, stored.state, event)
                 except TransitionRefused as exc:
@@ -95,6 +108,7 @@ class Transitions:
         state_change = StateChange(
             request_id=stored.id,
             from_state=stored.state,
+            from_version=stored.version,
             to_state=target,
             event=event.value,
             actor=change.actor,
@@ -157,7 +171,7 @@ def document_reference(request_id: str, document: IssuedDocument) -> dict[str, s
 
 def _moved(stored: StoredRequest, change: StateChange) -> StoredRequest:
     """The request as the change left it."""
-    moved = replace(stored, state=change.to_state, updated_at=change.at)
+    moved = replace(stored, state=change.to_state, updated_at=change.at, version=stored.version + 1)
     if change.deadline is None:
         return moved
     due_at, obligation, basis = change.deadline

@@ -107,7 +107,15 @@ def _add_what_is_missing(conn: sa.Connection) -> None:
 
 
 def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column[Any]) -> None:
-    if not column.nullable or column.server_default is not None:
-        raise RuntimeError(f"{table.name}.{column.name} cannot be added to an older store")
+    """A nullable column, or a NOT NULL one with a constant server default (every row takes the default)."""
     column_type = column.type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
+    default = column.server_default
+    if column.nullable and default is None:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
+        return
+    constant = getattr(getattr(default, "arg", None), "text", None)
+    if column.nullable or constant is None:
+        raise RuntimeError(f"{table.name}.{column.name} cannot be added to an older store")
+    conn.exec_driver_sql(
+        f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type} NOT NULL DEFAULT {constant}'
+    )

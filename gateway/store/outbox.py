@@ -247,7 +247,7 @@ def mark_sent_statements(postgresql: bool) -> tuple[sa.Executable, ...]:
         moved = (
             requests.update()
             .where(requests.c.id.in_(sa.select(marked.c.request_id)), received)
-            .values(state=RequestState.QUEUED.value, updated_at=now)
+            .values(state=RequestState.QUEUED.value, updated_at=now, version=requests.c.version + 1)
             .returning(requests.c.id)
             .cte("moved")
         )
@@ -256,7 +256,7 @@ def mark_sent_statements(postgresql: bool) -> tuple[sa.Executable, ...]:
     move = (
         requests.update()
         .where(requests.c.id.in_(theirs), received)
-        .values(state=RequestState.QUEUED.value, updated_at=now)
+        .values(state=RequestState.QUEUED.value, updated_at=now, version=requests.c.version + 1)
     )
     # SQLite writes one transaction at a time: the records are read off the requests before they move.
     records = _queued_records(sa.select(requests.c.id).where(requests.c.id.in_(theirs), received))

@@ -95,6 +95,9 @@ requests = sa.Table(
     # The X-Request-Id of the agency's call: it rides on the bus message and on the callback to the agency.
     sa.Column("http_request_id", sa.String(64)),
     sa.Column("traceparent", sa.String(55)),  # the intake's trace context: the notice's later steps continue it
+    # Raised by every change the lifecycle records: a change is written only on the version it was decided on, so
+    # two concurrent changes that leave the state as it was (a proof of service, say) cannot both be recorded.
+    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.UniqueConstraint("agency_code", "reference", "kind", name="uq_requests_agency_reference_kind"),
     sa.Index("ix_requests_case_number", "case_number"),
     sa.Index("ix_requests_id_hash", "id_hash"),

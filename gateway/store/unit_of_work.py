@@ -307,15 +307,18 @@ def _one_notice(request_columns: tuple[str, ...]) -> sa.Insert:
 
 
 def _state_update(change: StateChange) -> sa.Update:
-    values: dict[str, object] = {"state": change.to_state.value, "updated_at": change.at}
+    values: dict[str, object] = {
+        "state": change.to_state.value,
+        "updated_at": change.at,
+        "version": requests.c.version + 1,
+    }
     if change.deadline is not None:
         values.update(zip(("due_at", "deadline_obligation", "deadline_basis"), change.deadline, strict=True))
         values.update(at_risk_published_at=None, missed_published_at=None)  # the new deadline is warned anew
-    return (
-        requests.update()
-        .where(requests.c.id == change.request_id, requests.c.state == change.from_state.value)
-        .values(values)
-    )
+    update = requests.update().where(requests.c.id == change.request_id, requests.c.state == change.from_state.value)
+    if change.from_version is not None:
+        update = update.where(requests.c.version == change.from_version)
+    return update.values(values)
 
 
 def _answer_row(change: StateChange) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The unit of work on the real stores: a notice's rows in few statements, a failed commit writes nothing."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,26 @@ def test_a_change_from_a_state_the_request_left_writes_nothing(services: Service
 
     assert _counts(services) == before
     assert services.requests.get(request_id).state is RequestState.RECEIVED  # type: ignore[union-attr]
+
+
+def test_a_change_on_a_version_another_change_left_writes_nothing(services: Services) -> None:
+    # Two changes decided on the same read: the first raises the version, the second (a proof of service, say,
+    # which leaves the state as it was) is refused, so an event recorded once cannot be recorded twice.
+    request_id = _accept(services)
+    read = services.requests.get(request_id)
+    assert read is not None and read.version == 0
+    same_state = StateChange(request_id, read.state, read.state, "served", "test", datetime.now(UTC))
+    with services.requests.unit() as uow:
+        uow.record(replace(same_state, from_version=read.version))
+        uow.commit()
+    before = _counts(services)
+
+    with services.requests.unit() as uow, pytest.raises(StateMoved):
+        uow.record(replace(same_state, from_version=read.version))
+        uow.commit()
+
+    assert _counts(services) == before
+    assert services.requests.get(request_id).version == 1  # type: ignore[union-attr]
 
 
 def test_an_answer_stored_before_is_named_and_its_second_change_writes_nothing(services: Services) -> None:

@@ -181,10 +181,12 @@ class InMemoryStore:
         stored = self.stored.get(change.request_id)
         if stored is None or stored.state is not change.from_state:
             raise StateMoved(change.request_id)
+        if change.from_version is not None and stored.version != change.from_version:
+            raise StateMoved(change.request_id)
         answer = change.answer
         if answer is not None and answer.message_id is not None and answer.message_id in self.answers:
             raise AnswerAlreadyApplied(answer.message_id)
-        updated = replace(stored, state=change.to_state, updated_at=change.at)
+        updated = replace(stored, state=change.to_state, updated_at=change.at, version=stored.version + 1)
         if change.deadline is not None:
             due_at, obligation, basis = change.deadline
             updated = replace(updated, due_at=due_at, deadline_obligation=obligation, deadline_basis=basis)

@@ -116,3 +116,27 @@ def test_a_decision_made_anew_after_an_objection_is_served_anew(world: World) ->
     _proofs(world).record(POLICE, request_id, world.clock.current)
 
     assert [change.event for change in world.store.changes].count("served") == 2
+
+
+def test_two_concurrent_proofs_record_one(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # B is recorded while A, between its read of the request and its write, still believes nothing was served:
+    # A's write is on the version it read, so it is refused, and A reads again and finds B's (no second record,
+    # no second message to the centre).
+    request_id = _application(world)
+    world.answers.decide(MARKET_NORTH, request_id, REFUSAL)
+    served = ProofsOfService._served
+    asked: list[str] = []
+
+    def interleaved(self: ProofsOfService, stored: object) -> bool:
+        asked.append("A" if not asked or asked[-1] != "B" else "B")
+        if len(asked) == 2:  # A, inside its unit of work: B comes and goes first
+            asked.append("B")
+            _proofs(world).record(POLICE, request_id, NOW + timedelta(minutes=1))
+            return False  # what A read before B's write
+        return served(self, stored)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProofsOfService, "_served", interleaved)
+    _proofs(world).record(POLICE, request_id, NOW)
+
+    assert [change.event for change in world.store.changes] == ["declined", "served"]
+    assert [change.detail for change in world.store.changes[1:]] == [{"served_at": "2026-11-25T09:31:00+08:00"}]
