@@ -100,25 +100,14 @@ class AnswersConsumer:
                 if stop.is_set():
                     break
                 if method is not None:
-                    self._handle(connection, channel, method.delivery_tag, properties, body, stop)
+                    with span_in(_traceparent(properties), f"{APPOINTMENTS_QUEUE} receive", SpanKind.CONSUMER):
+                        self._handle(connection, channel, method.delivery_tag, properties, body, stop)
             channel.cancel()
         finally:
             if connection.is_open:
                 connection.close()
 
     def _handle(
-        self,
-        connection: pika.BlockingConnection,
-        channel: BlockingChannel,
-        tag: int,
-        properties: pika.BasicProperties,
-        body: bytes,
-        stop: threading.Event,
-    ) -> None:
-        with span_in(_traceparent(properties), f"{APPOINTMENTS_QUEUE} receive", SpanKind.CONSUMER):
-            self._handle_in_span(connection, channel, tag, properties, body, stop)
-
-    def _handle_in_span(
         self,
         connection: pika.BlockingConnection,
         channel: BlockingChannel,

@@ -78,14 +78,17 @@ def _outbox(tmp_path: Path, messages: list[tuple[str, str | None]]) -> SqlOutbox
     return SqlOutbox(engine, KEYS)
 
 
-def _run_until_sent(outbox: SqlOutbox, broker: Any, batch_size: int) -> None:
+def _run_until_sent(
+    outbox: SqlOutbox, broker: Any, batch_size: int, idle_interval: float = 0.01, doorbell: Any = None
+) -> None:
     stop = threading.Event()
     relay = Relay(
         outbox,
         lambda: cast(ConfirmedPublisher, broker),
         batch_size=batch_size,
-        idle_interval=0.01,
+        idle_interval=idle_interval,
         backoff=Backoff(initial=0.01, maximum=0.02),
+        doorbell=doorbell,
     )
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
@@ -206,20 +209,9 @@ def test_a_requests_later_message_goes_out_once_the_earlier_is_marked_without_wa
     broker = PassRecorder()
     _slow_marks(monkeypatch, broker, 0.05)
     bell = SilentBell(outbox)
-    relay = Relay(outbox, lambda: cast(ConfirmedPublisher, broker), batch_size=10, idle_interval=5.0, doorbell=bell)
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,))
-    worker.start()
-    try:
-        for _ in range(200):
-            if outbox.pending_count() == 0:
-                break
-            stop.wait(0.01)
-    finally:
-        stop.set()
-        worker.join(10)
 
-    assert outbox.pending_count() == 0
+    _run_until_sent(outbox, broker, batch_size=10, idle_interval=5.0, doorbell=bell)
+
     assert bell.pending_at_waits and not any(bell.pending_at_waits)  # it never waited while a message was due
 
 
