@@ -48,8 +48,7 @@ class Materials:
     ) -> StoredRequest:
         """Record the documents and send them to the centre; the review resumes. A repeat changes nothing."""
         stored = find_own_request(self._store, request_id, agency)
-        trail = [str(entry["event"]) for entry in self._store.audit_trail(request_id)]
-        if Event.MATERIALS_SUPPLIED.value in trail:
+        if self._supplied(stored):
             return stored
         if stored.state is not RequestState.AWAITING_MATERIALS:
             raise IllegalTransition(f"a request that is {stored.state.value} awaits no materials (LAL 43 ¶2)")
@@ -66,7 +65,12 @@ class Materials:
             messages=(materials_message(stored, supplied_at, documents),),
             deadline=self._review_resumes(stored, datetime.fromisoformat(requested["requested_at"]), supplied_at),
         )
-        return self._transitions.apply(request_id, Event.MATERIALS_SUPPLIED, change)
+        return self._transitions.apply(request_id, Event.MATERIALS_SUPPLIED, change, already=self._supplied)
+
+    def _supplied(self, stored: StoredRequest) -> bool:
+        """Whether the materials are recorded (asked again at the write: of two concurrent calls, one records them
+        and the other answers as a repeat)."""
+        return Event.MATERIALS_SUPPLIED.value in [str(entry["event"]) for entry in self._store.audit_trail(stored.id)]
 
     def expire(self) -> int:
         """Deem withdrawn every application whose materials did not come by the centre's date (LAL 43 ¶2)."""

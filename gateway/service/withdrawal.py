@@ -42,4 +42,9 @@ class Withdrawals:
             detail={"reason": reason.value, "note_given": bool(note)},
             messages=(withdrawal_message(withdrawal),),
         )
-        return self._transitions.apply(request_id, Event.WITHDRAWN, change)
+        # Asked again at the write: of two concurrent withdrawals, one is recorded and the other answers as a repeat.
+        return self._transitions.apply(request_id, Event.WITHDRAWN, change, already=_withdrawn)
+
+
+def _withdrawn(stored: StoredRequest) -> bool:
+    return stored.state is RequestState.WITHDRAWN

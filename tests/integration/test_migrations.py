@@ -71,13 +71,20 @@ def test_a_store_at_the_previous_revision_keeps_its_rows_through_the_upgrade(dat
             ),
             {"now": now},
         )
+        conn.execute(  # its payload: a row that refers to the request, as every stored request has
+            sa.text(
+                "INSERT INTO inbound_payloads (request_id, channel, content_type, body, received_at)"
+                " VALUES ('r-1', 'rest', 'application/json', :body, :now)"
+            ),
+            {"now": now, "body": b"{}"},
+        )
 
     upgrade_store(engine)
 
     with engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT case_number, state, http_request_id FROM requests")).one()
+        row = conn.execute(sa.text("SELECT case_number, state, http_request_id, version FROM requests")).one()
         leases = conn.execute(sa.text("SELECT count(*) FROM leases")).scalar()
-    assert tuple(row) == ("(2026)鲁0202刑初1号", "queued", None)
+    assert tuple(row) == ("(2026)鲁0202刑初1号", "queued", None, 0)
     assert (current_revision(engine), leases) == (head_revision(), 0)
     engine.dispose()
 

@@ -95,7 +95,8 @@ class FakeUnitOfWork:
         for event in self.events:
             if isinstance(event, StateChange) and event.request_id in store.moved_by_another:
                 state = store.moved_by_another.pop(event.request_id)
-                store.stored[event.request_id] = replace(store.stored[event.request_id], state=state)
+                moved = store.stored[event.request_id]
+                store.stored[event.request_id] = replace(moved, state=state, version=moved.version + 1)
         snapshot = store._snapshot()
         try:
             for event in self.events:

@@ -47,6 +47,21 @@ def test_a_masked_page_or_a_search_by_case_number_records_nothing(app: Flask, se
         assert "王小明" not in page and "370202201003150310" not in page
 
 
+def test_a_searchs_page_does_not_refresh_and_its_rows_alone_are_masked(app: Flask, services: Services) -> None:
+    # Only the search's page, recorded, shows the names in clear: its rows fetched alone would be a view unrecorded.
+    request_id = _court_notice(app, services)
+    clerk = _signed_in(app, "clerk")
+
+    found = clerk.get(NAME_SEARCH).get_data(as_text=True)
+    rows = clerk.get(NAME_SEARCH.replace("/console/", "/console/inbox/rows")).get_data(as_text=True)
+    listed = clerk.get("/console/").get_data(as_text=True)
+
+    assert "王小明" in found and "data-poll=" not in found
+    assert "王**" in rows and "王小明" not in rows and "370202201003150310" not in rows
+    assert "data-poll=" in listed  # the inbox without a search still refreshes itself
+    assert _views(services, request_id) == [("staff:clerk", ("search",))]
+
+
 def test_a_search_by_name_records_each_request_it_found_never_the_words_searched(
     app: Flask,
     services: Services,

@@ -90,6 +90,19 @@ def test_a_withdrawal_moves_the_request_and_tells_the_centre_with_the_note(world
     assert json.loads(change.messages[1].body)["note"] == "被告人已委托律师"  # the centre reads it
 
 
+def test_a_withdrawal_that_loses_the_race_to_another_answers_as_a_repeat(world: World) -> None:
+    # Another withdrawal of the same request commits between this one's read and its write: this write, on the
+    # state and version it read, is refused; it reads again, finds the request withdrawn and answers as a repeat
+    # would (no 409, nothing recorded twice).
+    request_id = world.notice()
+    world.store.moved_by_another[request_id] = RequestState.WITHDRAWN
+
+    answered = world.withdrawals.withdraw(COURT, request_id, WithdrawalReason.RETAINED_LAWYER, None)
+
+    assert answered.state is RequestState.WITHDRAWN
+    assert world.store.changes == []
+
+
 def test_the_withdrawal_note_stays_out_of_the_audit_record(world: World) -> None:
     request_id = world.notice()
 

@@ -87,11 +87,9 @@ def find_cards(member: StaffMember, query: InboxQuery) -> list[CaseRow]:
     return services().console.cases(wanted, limit=PAGE_SIZE)
 
 
-def cards_for(member: StaffMember, query: InboxQuery) -> list[CaseCard]:
-    """The inbox's lines for the member: names and ID numbers in clear only in what a search found (a search is
-    recorded as a view; a list of every open request would be one nobody records, so it shows them masked)."""
+def cards_for(member: StaffMember, query: InboxQuery, in_clear: bool) -> list[CaseCard]:
+    """The inbox's lines for the member; names and ID numbers in clear only with `in_clear` (a view recorded)."""
     names = services().console.agency_names()
-    in_clear = bool(query.search)
     return [case_card(row, member, names, in_clear) for row in find_cards(member, query)]
 
 
@@ -101,7 +99,9 @@ def inbox() -> str:
     """The inbox page."""
     member = current_member()
     query = InboxQuery.from_args()
-    cards = cards_for(member, query)
+    # In clear only what a search found, and that is recorded as a view; a list of every open request would be
+    # a view nobody records, so it shows names and ID numbers masked.
+    cards = cards_for(member, query, in_clear=bool(query.search))
     if query.search and member.personal_data:
         # What a search found, in clear, is a view to record; the page's refreshes of the same list are not.
         record_view([card.id for card in cards], [SEARCH])
@@ -115,8 +115,9 @@ def inbox() -> str:
 @blp.get("/inbox/rows")
 @requires(StaffMember.reads_cases)
 def inbox_rows() -> str:
-    """The inbox's rows alone: the page polls this to show new requests without a reload."""
+    """The inbox's rows alone: the page polls this to show new requests without a reload (a search's page does
+    not poll, and these rows are never a recorded view: names and ID numbers masked)."""
     member = current_member()
-    cards = cards_for(member, InboxQuery.from_args())
+    cards = cards_for(member, InboxQuery.from_args(), in_clear=False)
     centres = services().console.centre_names() if member.centres_in_view() is None else {}
     return render_template("console/_inbox_rows.html", cards=cards, centres=centres, now=services().clock.now())

@@ -19,7 +19,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # A store from before migrations may have it already (see gateway.store.migrate).
     if "version" not in {column["name"] for column in sa.inspect(op.get_bind()).get_columns("requests")}:
-        with op.batch_alter_table("requests", schema=None) as batch_op:
+        # In place on SQLite too: a copy of the table would be dropped under the rows that refer to it.
+        with op.batch_alter_table("requests", schema=None, recreate="never") as batch_op:
             batch_op.add_column(sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("0")))
 
 
