@@ -1,11 +1,17 @@
 """Engine creation: SQLite in WAL mode with immediate write transactions, or PostgreSQL."""
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 READ_ONLY = {"lagw_read_only": True}
+# A pooled PostgreSQL connection idle longer than this is pinged before use; one in steady use is not, which saves
+# a round trip per transaction. A connection the server dropped meanwhile fails its first statement, and the pool
+# then replaces every connection older than the failure (SQLAlchemy's pool invalidation).
+PING_AFTER_IDLE_SECONDS = 2.0
+_IDLE_SINCE = "lagw_idle_since"
 
 
 def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
@@ -20,9 +26,8 @@ def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
         return engine
     milliseconds = int(timeout * 1000)
     # hide_parameters: bound values (names, ID numbers) never appear in error messages or logs.
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
-        pool_pre_ping=True,
         pool_timeout=timeout,
         hide_parameters=True,
         connect_args={
@@ -31,6 +36,28 @@ def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
         },
         **kwargs,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Ping a connection at checkout only when it sat in the pool past PING_AFTER_IDLE_SECONDS."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # just made, or in steady use
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError("the pooled connection is gone") from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("the pooled connection is gone")
 
 
 def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:

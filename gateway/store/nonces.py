@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.store.tables import security_nonces
 
@@ -16,15 +17,20 @@ class SqlNonceRegistry:
         self._engine = engine
         self._window = window
         self._calls = 0
+        on_postgresql = engine.dialect.name == "postgresql"
+        dialect = postgresql if on_postgresql else sqlite
+        insert = dialect.insert(security_nonces).on_conflict_do_nothing()
+        self._insert = insert.execution_options(preserve_rowcount=True)  # an insert's rowcount is kept only if asked
+        # PostgreSQL: the insert commits on its own, one round trip; SQLite: in its BEGIN IMMEDIATE transaction.
+        self._options = {"isolation_level": "AUTOCOMMIT"} if on_postgresql else {}
 
     def remember(self, agency_code: str, nonce: str, at: datetime) -> bool:
         """Record the nonce; False if it was already recorded (a replay)."""
         self._calls += 1
-        try:
+        if self._calls % _PURGE_EVERY == 0:
             with self._engine.begin() as conn:
-                if self._calls % _PURGE_EVERY == 0:
-                    conn.execute(security_nonces.delete().where(security_nonces.c.seen_at < at - 2 * self._window))
-                conn.execute(security_nonces.insert().values(agency_code=agency_code, nonce=nonce, seen_at=at))
-        except sa.exc.IntegrityError:
-            return False
-        return True
+                conn.execute(security_nonces.delete().where(security_nonces.c.seen_at < at - 2 * self._window))
+        with self._engine.connect().execution_options(**self._options) as conn:
+            added = conn.execute(self._insert, {"agency_code": agency_code, "nonce": nonce, "seen_at": at}).rowcount
+            conn.commit()
+        return added == 1

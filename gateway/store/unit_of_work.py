@@ -33,7 +33,7 @@ from gateway.service.ports import (
 )
 from gateway.store.audit import DOCUMENT_ISSUED, AuditRecord, append_audit, audit_insert, audit_values
 from gateway.store.engine import READ_ONLY
-from gateway.store.outbox import NOTIFY_RELAYS, OUTBOX_COLUMNS, outbox_row
+from gateway.store.outbox import OUTBOX_COLUMNS, outbox_row
 from gateway.store.sealed import document_context, payload_context
 from gateway.store.tables import (
     agencies,
@@ -168,8 +168,6 @@ class SqlUnitOfWork:
             issued = [(c, c.document) for c in changes if c.document is not None]
             _insert(conn, _INSERT_DOCUMENT, [self._document_row(c, d) for c, d in issued])
             append_audit(conn, records + [_document_issued(c, d) for c, d in issued])
-        if messages and postgresql:
-            conn.execute(NOTIFY_RELAYS)  # the relays' bell, heard at the commit
 
     def _payload_row(self, event: Accepted) -> dict[str, object]:
         keys, request = self._store.data_keys, event.request
