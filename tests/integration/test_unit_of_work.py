@@ -15,7 +15,8 @@ from adapters.court.schemas import CourtDefenseNoticeSchema
 from devtools.demo import DEMO_AGENCIES
 from gateway.bootstrap import Services, build_services
 from gateway.config import Settings
-from gateway.domain.enums import AgencyType, Channel, RequestState
+from gateway.domain.documents import DocumentKind
+from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
 from gateway.service.ports import (
     AnswerAlreadyApplied,
     Confirmations,
@@ -104,6 +105,24 @@ def test_a_notice_rings_the_relays_bell_at_its_commit_on_postgresql(services: Se
         assert time.monotonic() - started < 5.0  # rung by the outbox insert's trigger, not timed out
     finally:
         bell.close()
+
+
+def test_on_postgresql_the_reads_hold_no_transaction_open_and_a_lock_opens_one(services: Services) -> None:
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite begins its write lock up front (BEGIN IMMEDIATE)")
+    court = DEMO_AGENCIES[0].agency
+    observing = services.engine.connect().execution_options(isolation_level="AUTOCOMMIT")  # stats not kept
+    with services.requests.unit() as uow, observing as observer:
+
+        def state() -> str:
+            query = sa.text("SELECT state FROM pg_stat_activity WHERE pid = :pid")
+            return str(observer.execute(query, {"pid": pid}).scalar_one())
+
+        pid = uow._connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        uow.find_by_reference(court.code, "（2026）鲁0202刑初9号", Kind.NOTIFY_DEFENSE)
+        assert state() == "idle"  # not "idle in transaction": nothing held while the use case decides
+        uow.reserve_document_number("centre-a", DocumentKind.APPOINTMENT_NOTICE, 2026)
+        assert state() == "idle in transaction"  # the counter's row lock is held until the commit
 
 
 def _change(request_id: str, from_state: RequestState, message_id: str | None = None) -> StateChange:
