@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from opentelemetry import context, propagate, trace
@@ -89,7 +90,9 @@ class _ChildSpansOnly(trace.Tracer):
             yield span
 
 
+@cache
 def _tracer() -> trace.Tracer:
+    """The gateway's tracer, made once (before `configure_tracing` it is a proxy that follows the provider)."""
     return trace.get_tracer("lagw")
 
 
@@ -145,7 +148,8 @@ def producer_traceparent(traceparent: str, name: str) -> str:
 
 
 def start_server_span(headers: Mapping[str, str], name: str) -> tuple[trace.Span, object]:
-    """The span of one incoming call, under the caller's `traceparent` if it sent one; (span, token to detach)."""
+    """The span of one incoming call, under the caller's `traceparent` if it sent one; (span, token to detach).
+    `headers` need only hold those the propagators read (`traceparent`, `tracestate`, `baggage`)."""
     carrier = {key.lower(): value for key, value in headers.items()}
     span = _tracer().start_span(name, context=propagate.extract(carrier), kind=trace.SpanKind.SERVER)
     return span, context.attach(trace.set_span_in_context(span))

@@ -7,6 +7,8 @@ from gateway.logs import REQUEST_ID_HEADER as HEADER
 from gateway.logs import request_id_from, request_id_var
 from gateway.tracing import end_server_span, start_server_span
 
+PROPAGATED = ("traceparent", "tracestate", "baggage")  # W3C Trace Context and Baggage: all the span reads
+
 
 def init_request_ids(app: Flask) -> None:
     """Give every request an id before anything else runs, and echo it back."""
@@ -16,7 +18,9 @@ def init_request_ids(app: Flask) -> None:
         g.request_id_token = request_id_var.set(g.request_id)
         name = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
         # The call's span, under the caller's traceparent if it sent one.
-        g.trace_span = start_server_span(dict(request.headers.items()), name)
+        headers = request.headers
+        trace_context = {key: value for key in PROPAGATED if (value := headers.get(key)) is not None}
+        g.trace_span = start_server_span(trace_context, name)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _take_request_id)  # before any hook that may refuse
 

@@ -4,7 +4,8 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, Request, Response, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from gateway.config import Settings
@@ -32,6 +33,19 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
+CONSOLE_PATH = "/console"
+
+
+class ConsoleSessions(SecureCookieSessionInterface):
+    """Signed cookie sessions for the console only: its cookie is sent nowhere else, so an agency's call opens
+    none (no signing key derived on every notice)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path != CONSOLE_PATH and not request.path.startswith(CONSOLE_PATH + "/"):
+            return None  # Flask gives the call a null session
+        return super().open_session(app, request)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -42,13 +56,14 @@ def init_console(app: Flask, settings: Settings, agency_types: Mapping[str, str]
     app.config.update(
         SECRET_KEY=settings.console_secret,
         SESSION_COOKIE_NAME="lagw_console",
-        SESSION_COOKIE_PATH="/console",
+        SESSION_COOKIE_PATH=CONSOLE_PATH,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.console_cookie_secure,
         WTF_CSRF_CHECK_DEFAULT=False,  # the console checks its own posts; the API has no cookies to forge
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session, which expires on its own
     )
+    app.session_interface = ConsoleSessions()
     csrf.init_app(app)
     app.jinja_env.globals.update(L=labels, agency_name=agency_name, AGENCY_TYPES=dict(agency_types))
     app.jinja_env.filters.update(FILTERS)
