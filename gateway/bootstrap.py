@@ -135,7 +135,7 @@ class Services:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Wire the store, rules and use cases for the given settings."""
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url, settings.store_timeout_seconds)
+    engine = make_engine(settings.database_url, settings.store_timeout_seconds, pool_size=settings.store_pool_size)
     prepare_store(engine, settings.auto_migrate)
     routing = load_routing_table(settings.routing_file)
     data_keys = DataKeyRing.parse(settings.data_keys)

@@ -63,6 +63,7 @@ class Settings:
     delivery_max_attempts: int = 12
     callback_timeout_seconds: float = 10.0
     store_timeout_seconds: float = 5.0
+    store_pool_size: int = 12  # connections a process keeps open: above a worker's threads, so none is remade
     broker_blocked_timeout_seconds: float = 15.0
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None

@@ -128,6 +128,8 @@ def _values(settings: Settings) -> Iterator[Finding]:
         yield Finding("error", "LAGW_CLIENT_CERT_HEADER", "set LAGW_TRUSTED_PROXIES: the proxies it is believed from")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         yield Finding("error", "LAGW_PUBLIC_URL", "must start with http:// or https://")
+    if settings.store_pool_size < 1:
+        yield Finding("error", "LAGW_STORE_POOL_SIZE", "must be at least 1 (above a worker's threads, 8 by default)")
     for name in ("rate_limit", "sign_in_rate_limit"):
         yield _attempt(env_name(name), partial(_limits_of, getattr(settings, name)))
     yield _storage(settings.rate_limit_storage)

@@ -80,6 +80,7 @@ def test_inconsistent_settings_are_errors_naming_their_variable(tmp_path: Path) 
         tls_certfile=tmp_path / "absent.pem",
         rate_limit="ten a minute",
         data_keys="k1:not-base64!",
+        store_pool_size=0,
     )
 
     errors = {finding.subject for finding in check_settings(settings, connect=False) if finding.level == "error"}
@@ -90,6 +91,7 @@ def test_inconsistent_settings_are_errors_naming_their_variable(tmp_path: Path) 
         "LAGW_TLS_CERTFILE",
         "LAGW_RATE_LIMIT",
         "LAGW_DATA_KEYS",
+        "LAGW_STORE_POOL_SIZE",
     }
 
 
