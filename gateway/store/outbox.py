@@ -236,8 +236,12 @@ def mark_sent_statements(postgresql: bool) -> tuple[sa.Executable, ...]:
     the same transaction. Bound: `ids` (the outbox rows), `now`, `queued_at` (the audit backlog's wall clock)."""
     ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=not postgresql)
     now = sa.bindparam("now", type_=outbox.c.sent_at.type)
-    mark = outbox.update().where(outbox.c.sent_at.is_(None))
-    mark = mark.where(outbox.c.id == sa.any_(ids) if postgresql else outbox.c.id.in_(ids))
+    if postgresql:
+        # The claim holds these rows' locks: no other relay marks them. Without `sent_at IS NULL` the rows are found
+        # by their keys; with it, a young table's statistics sent the update through the whole unsent index.
+        mark = outbox.update().where(outbox.c.id == sa.any_(ids))
+    else:
+        mark = outbox.update().where(outbox.c.sent_at.is_(None), outbox.c.id.in_(ids))
     mark = mark.values(sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
     received = requests.c.state == RequestState.RECEIVED.value
     if postgresql:
