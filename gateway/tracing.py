@@ -9,7 +9,7 @@ Spans are exported only when the standard variables ask for it (`OTEL_TRACES_EXP
 """
 
 import os
-import secrets
+import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -135,7 +135,8 @@ def producer_traceparent(traceparent: str, name: str) -> str:
     if not _exporting:
         version, trace_id, _parent, flags = [*traceparent.split("-"), "", "", "", ""][:4]
         if version == "00" and len(trace_id) == 32 and len(flags) == 2:
-            return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
+            # A span id need not be secret: random bits as OpenTelemetry's own generator makes them, never all zero.
+            return f"00-{trace_id}-{random.getrandbits(64) or 1:016x}-{flags}"
         return traceparent
     span = _tracer().start_span(name, context=propagate.extract({TRACEPARENT: traceparent}),
                                 kind=trace.SpanKind.PRODUCER)  # fmt: skip
