@@ -59,20 +59,7 @@ class BufferedWorker(Worker):  # type: ignore[misc]
 
     def _stop(self, server: Any) -> None:
         """Stop accepting, give requests already read `graceful_timeout` to be answered, then leave."""
-        # No new connections: a listener that is not `accepting` is left out of the I/O loop's poll (closing it
-        # from this thread would race the loop); the master keeps the socket for the other workers.
-        listeners = server.map.values() if isinstance(server, MultiSocketServer) else [server]
-        listeners = [listener for listener in listeners if isinstance(listener, BaseWSGIServer)]
-        own = {sock.fileno() for sock in self._own}
-        for listener in listeners:
-            listener.accepting = False
-        shared = [listener for listener in listeners if listener.socket.fileno() not in own]
-        for listener in listeners:
-            if listener.socket.fileno() in own and shared:
-                # The kernel keeps routing connections to this worker's own socket until it is closed: take those
-                # already queued and close it now, in the I/O loop (closing it from here would race the loop),
-                # rather than reset whatever reached it while the worker finished its answers.
-                shared[0].trigger.pull_trigger(partial(_leave_port_group, listener))
+        stop_accepting(server, self._own)
         dispatcher = server.task_dispatcher
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while time.monotonic() < deadline and (dispatcher.active_count or dispatcher.queue):
@@ -80,6 +67,22 @@ class BufferedWorker(Worker):  # type: ignore[misc]
             time.sleep(0.05)
         time.sleep(0.2)  # let the I/O loop write the last answers out
         dispatcher.shutdown(cancel_pending=True, timeout=1)
+
+
+def stop_accepting(server: Any, own: list[socket.socket]) -> None:
+    """No new connections: a listener that is not `accepting` is left out of the I/O loop's poll (closing it from
+    another thread would race the loop); the master keeps the shared socket for the other workers. The kernel
+    keeps routing connections to the worker's `own` socket until it is closed: those already queued there are
+    taken and the socket closed at once, in the I/O loop, rather than reset when the worker exits."""
+    listeners = server.map.values() if isinstance(server, MultiSocketServer) else [server]
+    listeners = [listener for listener in listeners if isinstance(listener, BaseWSGIServer)]
+    own_fds = {sock.fileno() for sock in own}
+    for listener in listeners:
+        listener.accepting = False
+    shared = [listener for listener in listeners if listener.socket.fileno() not in own_fds]
+    for listener in listeners:
+        if listener.socket.fileno() in own_fds and shared:
+            shared[0].trigger.pull_trigger(partial(_leave_port_group, listener))
 
 
 def _leave_port_group(listener: BaseWSGIServer) -> None:
