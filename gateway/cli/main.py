@@ -341,7 +341,10 @@ def relay(once: bool) -> None:
         return
     stop = _stop_on_signals()
     # The audit sequencer beside it: wherever outbox rows are published, audit records are linked.
-    sequencer = threading.Thread(target=services.audit.run, args=(stop,), name="audit-sequencer", daemon=True)
+    # It waits (10 s at most) while the relay drains a backlog.
+    sequencer = threading.Thread(
+        target=services.audit.run, args=(stop,), kwargs={"busy": worker.draining}, name="audit-sequencer", daemon=True
+    )
     sequencer.start()
     worker.run(stop)
     sequencer.join(timeout=10)

@@ -57,6 +57,11 @@ class Relay:
         self._doorbell = doorbell or PollingBell()
         self._backoff = backoff or Backoff()
         self._failures = 0
+        self._draining = False
+
+    def draining(self) -> bool:
+        """Whether the last pass found a full batch: a backlog is being drained (the audit sequencer waits)."""
+        return self._draining
 
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set, reconnecting with backoff whenever the broker or store fails."""
@@ -123,6 +128,7 @@ class Relay:
                     continue
                 besides = [*(in_flight[0].ids if in_flight else ()), *marks.ids]
                 claim = self._outbox.claim(self._batch_size, besides=besides)
+                self._draining = len(claim.rows) >= self._batch_size
                 sending = (claim, self._send(publisher, claim)) if claim.rows else None
                 settled, in_flight = in_flight, sending
                 if settled is not None:

@@ -16,6 +16,8 @@ from gateway.service.ports import AuditChain, ChainHead, ChainHeadMismatch, Leas
 
 log = logging.getLogger(__name__)
 LEASE = "audit-sequencer"
+# The longest linking waits for a relay draining a backlog: well inside the unlinked-age alarm (minutes).
+DEFER_AT_MOST = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,14 @@ class AuditSequencer:
         leases: Leases | None = None,
         batch: int = 500,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        defer_at_most: timedelta = DEFER_AT_MOST,
     ) -> None:
         self._store = store
         self._checkpoint_every = checkpoint_every
         self._lease = Lease(leases, LEASE)
         self._batch = batch
         self._now = now
+        self._defer_at_most = defer_at_most
 
     def run_once(self) -> SequencerPass:
         """Link until nothing committed is left unlinked; then the checkpoint, if due."""
@@ -58,14 +62,20 @@ class AuditSequencer:
                 break
         return SequencerPass(linked, self._checkpoint_if_due())
 
-    def run(self, stop: threading.Event, interval: float = 1.0) -> None:
-        """Until `stop` is set, a pass every `interval` seconds while this sequencer holds the lease."""
+    def run(self, stop: threading.Event, interval: float = 1.0, busy: Callable[[], bool] = lambda: False) -> None:
+        """Until `stop` is set, a pass every `interval` seconds while this sequencer holds the lease.
+
+        While `busy()` (the relay beside it draining a backlog), passes wait, at most `defer_at_most` since the
+        last one: the drain has the store and the processor, and its records are linked after it.
+        """
         reported = ""
+        last_pass = self._now()
         try:
             while not stop.is_set():
                 try:
-                    if self._lease.hold(interval):
+                    if self._lease.hold(interval) and not (busy() and self._now() - last_pass < self._defer_at_most):
                         self.run_once()
+                        last_pass = self._now()
                     reported = ""
                 except ChainHeadMismatch as exc:  # tampering: say so once, link nothing until it is resolved
                     if str(exc) != reported:

@@ -229,3 +229,31 @@ def test_a_pass_the_store_could_not_mark_is_sent_again_under_the_same_ids(
     assert len(started) >= 4 and all(sent.count(message_id) == 2 for message_id in lost)
     # The pass handed over when the failure came back is still recorded: its messages go out once.
     assert all(sent.count(message_id) == 1 for message_id in {f"m{n}" for n in range(6)} - set(lost))
+
+
+def test_the_relay_says_it_is_draining_while_its_passes_come_back_full(tmp_path: Path) -> None:
+    outbox = _outbox(tmp_path, [(f"m{n}", f"r{n}") for n in range(7)])
+    broker = PassRecorder()
+    relay = Relay(outbox, lambda: cast(ConfirmedPublisher, broker), batch_size=3, idle_interval=0.01)
+    said: list[tuple[int, bool]] = []
+    send = broker.send
+
+    def sending(messages: list[OutboxMessage]) -> int:
+        said.append((len(messages), relay.draining()))
+        return send(messages)
+
+    broker.send = sending  # type: ignore[method-assign]
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,))
+    worker.start()
+    try:
+        for _ in range(500):
+            if outbox.pending_count() == 0:
+                break
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        worker.join(10)
+
+    assert said == [(3, True), (3, True), (1, False)]  # the audit sequencer waits during the first two
+    assert not relay.draining()

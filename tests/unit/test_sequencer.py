@@ -120,3 +120,42 @@ def test_a_changed_head_stops_linking_and_is_logged_once_while_it_lasts(caplog: 
     assert (chain.count, chain.waiting) == (0, 2)
     assert [record.levelname for record in caplog.records] == ["ERROR"]
     assert "the head row was changed" in caplog.records[0].getMessage()
+
+
+def test_while_the_relay_drains_a_backlog_linking_waits_at_most_the_bound() -> None:
+    chain = FakeChain(waiting=5)
+    clock = [NOW]
+    stop = threading.Event()
+    seen: list[tuple[int, int]] = []  # (seconds since the start, records linked by then) at each look
+
+    def busy() -> bool:
+        clock[0] += timedelta(seconds=4)
+        seen.append((int((clock[0] - NOW).total_seconds()), chain.count))
+        if len(seen) == 5:
+            stop.set()
+        return True  # the relay's passes come back full the whole time
+
+    sequencer = AuditSequencer(  # type: ignore[arg-type]
+        chain, EVERY, batch=3, now=lambda: clock[0], defer_at_most=timedelta(seconds=10)
+    )
+    sequencer.run(stop, interval=0, busy=busy)
+
+    # Deferred at 4 and 8 s; at 12 s the last pass is more than 10 s old and it links all 5; then it waits again.
+    assert seen == [(4, 0), (8, 0), (12, 0), (16, 5), (20, 5)]
+    assert (chain.count, chain.waiting) == (5, 0)
+
+
+def test_without_a_drain_every_pass_links() -> None:
+    chain = FakeChain(waiting=2)
+    stop = threading.Event()
+    looks = []
+
+    def busy() -> bool:
+        looks.append(chain.count)
+        if len(looks) == 2:
+            stop.set()
+        return False
+
+    _sequencer(chain).run(stop, interval=0, busy=busy)
+
+    assert looks == [0, 2]  # linked at the first pass, with no wait
