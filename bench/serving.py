@@ -54,6 +54,7 @@ from gateway.messaging.publisher import ConfirmedPublisher  # noqa: E402
 from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noqa: E402
 from gateway.service.messages import REQUESTS_EXCHANGE  # noqa: E402
 from gateway.service.ports import OutboxMessage  # noqa: E402
+from gateway.store.audit_sequencer import read_backlog  # noqa: E402
 from gateway.store.engine import make_engine  # noqa: E402
 from gateway.store.tables import requests  # noqa: E402
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
@@ -149,7 +150,10 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
         backlog, drained, relay_cpu = _drain(fleet, relay, env)
         bare = _bare_publisher(amqp_url, _queued_body(amqp_url), backlog)
         print(f"{'REST, ' + store:<42} {_figures(load)}   CPU {cpu / load.answered_ok * 1000:.2f} ms/notice")
-        print(f"{'lagw relay draining ' + str(backlog):<42} {drained:8.0f} msg/s   CPU {relay_cpu * 1000:.2f} ms/msg")
+        print(
+            f"{'lagw relay draining ' + str(backlog):<42} {drained:8.0f} msg/s   CPU {relay_cpu * 1000:.2f} ms/msg"
+            " (its records linked too)"
+        )
         print(f"{'bare publisher, same count, same broker':<42} {bare:8.0f} msg/s")
         soap, soap_cpu = None, None
         processes = lambda: fleet.pids(gateway) + fleet.pids(relay)  # noqa: E731
@@ -187,9 +191,11 @@ def _ratios(flask: Load, pika_gateway: Load, results: dict[str, GatewayRun]) -> 
 
 
 def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, float]:
-    """Start the relay on the backlog; (backlog, messages per second from its connection to the broker on, relay
-    CPU per message over the same time)."""
-    outbox = build_services(Settings.from_env(env)).outbox
+    """Start the relay on the backlog; (backlog, messages per second from its connection to the broker on until
+    the outbox is empty, relay CPU per message until then and until the audit sequencer beside it has linked every
+    record: the intake's and the relay's, linked after the drain)."""
+    services = build_services(Settings.from_env(env))
+    outbox = services.outbox
     backlog = outbox.pending_count()
     fleet.start(relay, "relay")
     deadline = time.monotonic() + 60
@@ -202,8 +208,17 @@ def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, f
     while outbox.pending_count() > 0:
         time.sleep(0.005)
     took = time.monotonic() - started
+    deadline = time.monotonic() + 60
+    while _unlinked(services.engine) > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     cpu = cpu_seconds(fleet.pids(relay)) - cpu_before
+    services.engine.dispose()
     return backlog, backlog / took, cpu / max(backlog, 1)
+
+
+def _unlinked(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return read_backlog(conn).unlinked
 
 
 def _bare_publisher(amqp_url: str, body: bytes, count: int) -> float:

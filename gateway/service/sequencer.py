@@ -70,6 +70,7 @@ class AuditSequencer:
         """
         reported = ""
         last_pass = self._now()
+        stop.wait(interval)  # the relay's first pass first: whether it drains a backlog is known after it
         try:
             while not stop.is_set():
                 try:
