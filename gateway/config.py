@@ -49,7 +49,7 @@ class Settings:
     calendar_file: Path | None = None
     subsistence_standards_file: Path | None = None
     duty_lawyer_working_days: int = 2
-    relay_batch_size: int = 200
+    relay_batch_size: int = 500
     credential_key: str = _DEV_CREDENTIAL_KEY
     token_window_seconds: int = 300
     public_url: str | None = None
