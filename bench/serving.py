@@ -128,7 +128,7 @@ class GatewayRun:
     drained: float  # messages per second, the relay draining the backlog the load left
     bare: float  # a bare publisher with a pass's confirms outstanding together, the same count, same broker
     soap: Load | None
-    soap_cpu_ms: float | None  # gateway and relay, per SOAP notice
+    soap_cpu_ms: float | None  # gateway processes, per SOAP notice accepted
     paced: float
     queue_p50_ms: float
     queue_p99_ms: float
@@ -156,12 +156,17 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
         )
         print(f"{'bare publisher, same count, same broker':<42} {bare:8.0f} msg/s")
         soap, soap_cpu = None, None
-        processes = lambda: fleet.pids(gateway) + fleet.pids(relay)  # noqa: E731
         if store == "postgresql":
+            # As REST was: the gateway alone flat out (the relay stopped), the relay's cost per message from its
+            # drain added in the targets; so the two rates are measured alike.
+            fleet.stop(relay)
             script = _soap_script(key, int(load.rate * SECONDS * 1.5) + 500)
-            soap, soap_cpu = _with_cpu(processes, lambda: run_wrk(url + SOAP_PATH, script, SECONDS, CONNECTIONS))
+            soap, soap_cpu = _with_cpu(
+                lambda: fleet.pids(gateway), lambda: run_wrk(url + SOAP_PATH, script, SECONDS, CONNECTIONS)
+            )
             soap_cpu = soap_cpu / soap.answered_ok * 1000
             print(f"{'SOAP 1.1 digest token, ' + store:<42} {_figures(soap)}   CPU {soap_cpu:.2f} ms/notice")
+            fleet.start(relay, "relay")  # for the way to the queue
         _wait_outbox_empty(env)
         paced, p50, p99 = _queue_latency(url, key, amqp_url, load.rate / 2, store, env)
         print(f"{'202 → queue at half that rate':<42} {paced:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
@@ -180,7 +185,7 @@ def _ratios(flask: Load, pika_gateway: Load, results: dict[str, GatewayRun]) -> 
     print(f"REST on PostgreSQL / Flask + pika one-confirm    {pg.rest.rate / pika_gateway.rate:6.2f}   (≥ 1.0)")
     if pg.soap is not None and pg.soap_cpu_ms is not None:
         print(f"SOAP / REST on PostgreSQL                        {pg.soap.rate / pg.rest.rate:6.2f}   (≥ 0.7)")
-        print(f"CPU per SOAP notice, gateway + relay             {pg.soap_cpu_ms:6.2f} ms   (≤ 2.5)")
+        print(f"CPU per SOAP notice, gateway + relay             {pg.soap_cpu_ms + pg.relay_cpu_ms:6.2f} ms   (≤ 2.5)")
     for store, run in results.items():
         print(
             f"CPU per REST notice, gateway + relay, {store:<10} {run.rest_cpu_ms + run.relay_cpu_ms:6.2f} ms   (≤ 1.5)"
