@@ -81,7 +81,6 @@ def _outbox(tmp_path: Path, messages: list[tuple[str, str | None]]) -> SqlOutbox
 def _run_until_sent(
     outbox: SqlOutbox, broker: Any, batch_size: int, idle_interval: float = 0.01, doorbell: Any = None
 ) -> None:
-    stop = threading.Event()
     relay = Relay(
         outbox,
         lambda: cast(ConfirmedPublisher, broker),
@@ -90,14 +89,19 @@ def _run_until_sent(
         backoff=Backoff(initial=0.01, maximum=0.02),
         doorbell=doorbell,
     )
+    _drained_by(relay, outbox)
+
+
+def _drained_by(relay: Relay, outbox: SqlOutbox) -> None:
+    """Run `relay` until the outbox is empty (5 s at most), then stop it."""
+    stop = threading.Event()
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
     try:
-        deadline = threading.Event()
         for _ in range(500):
             if outbox.pending_count() == 0:
                 break
-            deadline.wait(0.01)
+            time.sleep(0.01)
     finally:
         stop.set()
         worker.join(10)
@@ -243,17 +247,8 @@ def test_the_relay_says_it_is_draining_while_its_passes_come_back_full(tmp_path:
         return send(messages)
 
     broker.send = sending  # type: ignore[method-assign]
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,))
-    worker.start()
-    try:
-        for _ in range(500):
-            if outbox.pending_count() == 0:
-                break
-            time.sleep(0.01)
-    finally:
-        stop.set()
-        worker.join(10)
+
+    _drained_by(relay, outbox)
 
     assert said == [(3, True), (3, True), (1, False)]  # the audit sequencer waits during the first two
     assert not relay.draining()
