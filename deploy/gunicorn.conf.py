@@ -22,8 +22,8 @@ if _settings.tls_certfile is not None or _settings.tls_keyfile is not None:
         raise SystemExit("TLS needs both LAGW_TLS_CERTFILE and LAGW_TLS_KEYFILE")
     _tls = Tls(_settings.tls_certfile, _settings.tls_keyfile, _settings.tls_client_ca)
 
-# bind, workers, worker_class, threads, worker_connections, reuse_port, timeouts, keepalive, logs; with TLS
-# also certfile, keyfile and, with LAGW_TLS_CLIENT_CA, ca_certs and cert_reqs (client certificates optional).
+# bind, workers, worker_class, threads, worker_connections, timeouts, keepalive, logs; with TLS also certfile,
+# keyfile and, with LAGW_TLS_CLIENT_CA, ca_certs and cert_reqs (client certificates optional).
 globals().update(
     server_options(os.environ.get("LAGW_BIND", "127.0.0.1:8080"), tls=_tls is not None)
     | (_tls.options() if _tls is not None else {})

@@ -68,9 +68,6 @@ def server_options(
         "threads": threads,
         # Open connections per worker (kept-alive and in progress); well above the threads, so keep-alive works.
         "worker_connections": CONNECTIONS_PER_WORKER,
-        # Each BufferedWorker listens on a socket of its own beside the shared one, so the kernel spreads new
-        # connections over the workers (buffered_worker.own_listener).
-        "reuse_port": not tls,
         "timeout": 30,
         "graceful_timeout": 10,
         # Seconds a kept-alive connection may idle; BufferedWorker also closes a request stalled this long.
