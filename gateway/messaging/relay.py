@@ -45,7 +45,7 @@ class Relay:
         outbox: SqlOutbox,
         publisher_factory: Callable[[], ConfirmedPublisher],
         *,
-        batch_size: int = 200,
+        batch_size: int = 500,
         idle_interval: float = 1.0,
         backoff: Backoff | None = None,
         doorbell: Doorbell | None = None,
@@ -140,6 +140,7 @@ class Relay:
                     publisher.sleep(0)  # heartbeats and broker callbacks, between passes
             marks.wait()
         finally:
+            self._draining = False  # nothing is drained while it reconnects or stops
             if in_flight is not None:  # the link or the store failed, or a stop: keep what was confirmed
                 self._settle_quietly(publisher, *in_flight)
             marks.close()

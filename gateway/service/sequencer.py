@@ -6,6 +6,7 @@ It runs in `lagw relay` (and alone as `lagw audit link`). Several may run: one h
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,13 +45,15 @@ class AuditSequencer:
         batch: int = 500,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         defer_at_most: timedelta = DEFER_AT_MOST,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._checkpoint_every = checkpoint_every
         self._lease = Lease(leases, LEASE)
         self._batch = batch
         self._now = now
-        self._defer_at_most = defer_at_most
+        self._defer_at_most = defer_at_most.total_seconds()
+        self._monotonic = monotonic  # the deferral's clock: a step of the wall clock does not stretch it
 
     def run_once(self) -> SequencerPass:
         """Link until nothing committed is left unlinked; then the checkpoint, if due."""
@@ -69,14 +72,15 @@ class AuditSequencer:
         last one: the drain has the store and the processor, and its records are linked after it.
         """
         reported = ""
-        last_pass = self._now()
+        last_pass = self._monotonic()
         stop.wait(interval)  # the relay's first pass first: whether it drains a backlog is known after it
         try:
             while not stop.is_set():
                 try:
-                    if self._lease.hold(interval) and not (busy() and self._now() - last_pass < self._defer_at_most):
+                    deferring = busy() and self._monotonic() - last_pass < self._defer_at_most
+                    if self._lease.hold(interval) and not deferring:
                         self.run_once()
-                        last_pass = self._now()
+                        last_pass = self._monotonic()
                     reported = ""
                 except ChainHeadMismatch as exc:  # tampering: say so once, link nothing until it is resolved
                     if str(exc) != reported:

@@ -9,7 +9,8 @@ from sqlalchemy import event
 READ_ONLY = {"lagw_read_only": True}
 # A pooled PostgreSQL connection idle longer than this is pinged before use; one in steady use is not, which saves
 # a round trip per transaction. A connection the server dropped meanwhile fails its first statement, and the pool
-# then replaces every connection older than the failure (SQLAlchemy's pool invalidation).
+# then replaces every connection older than the failure (SQLAlchemy's pool invalidation); a failed ping does the
+# same, so the others that sat idle are not handed out to fail in turn.
 PING_AFTER_IDLE_SECONDS = 2.0
 _IDLE_SINCE = "lagw_idle_since"
 
@@ -55,9 +56,9 @@ def _ping_when_idle(engine: sa.Engine) -> None:
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as exc:
-            raise sa.exc.DisconnectionError("the pooled connection is gone") from exc
+            raise sa.exc.InvalidatePoolError("the pooled connection is gone") from exc
         if not alive:
-            raise sa.exc.DisconnectionError("the pooled connection is gone")
+            raise sa.exc.InvalidatePoolError("the pooled connection is gone")
 
 
 def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:

@@ -1,4 +1,5 @@
-"""The unit of work on SQLAlchemy Core: one transaction, the use case's reads in it, its events written at commit.
+"""The unit of work on SQLAlchemy Core: the use case's reads, then its events written at commit in one transaction
+(SQLite: the reads inside it too; PostgreSQL: the transaction begins at the first write, docs/write-path.md).
 
 The use case records what happened (`Accepted`, `StateChange`); `commit` turns the events into the rows they
 imply and writes each table's rows in one statement: requests, raw payloads, the state compare-and-sets,

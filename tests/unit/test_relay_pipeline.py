@@ -3,6 +3,7 @@ ever sending a request's later message before its earlier one is confirmed, and 
 pass in flight when the link is cut."""
 
 import base64
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -252,3 +253,20 @@ def test_the_relay_says_it_is_draining_while_its_passes_come_back_full(tmp_path:
 
     assert said == [(3, True), (3, True), (1, False)]  # the audit sequencer waits during the first two
     assert not relay.draining()
+
+
+def test_on_sqlite_two_passes_in_flight_fit_an_old_sqlites_999_variables(tmp_path: Path) -> None:
+    outbox = _outbox(tmp_path, [(f"m{n}", f"r{n}") for n in range(1200)])
+
+    @sqlalchemy.event.listens_for(outbox._engine, "connect")
+    def _old_limit(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # SQLite before 3.32
+
+    outbox._engine.dispose()  # connections made from here on have the old limit
+    first = outbox.claim(500).ids
+    in_flight = first + outbox.claim(500, besides=first).ids
+
+    claim = outbox.claim(500, besides=in_flight)  # 1,000 rows in flight, as with two passes of 500
+
+    assert len(in_flight) == 1000
+    assert len(claim.ids) == 200 and not set(claim.ids) & set(in_flight)
