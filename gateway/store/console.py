@@ -16,7 +16,7 @@ from gateway.store.deliveries import PARKED, PENDING, delivery_from_row
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.sealed import open_canonical
-from gateway.store.tables import agencies, audit_log, deliveries, requests
+from gateway.store.tables import agencies, audit_log, deliveries, in_states, requests
 
 DEFAULT_LIMIT = 200
 ID_TAIL_LENGTH = 4
@@ -76,7 +76,7 @@ class SqlConsoleQueries:
         if wanted.centre_code is not None:
             query = query.where(requests.c.centre_code == wanted.centre_code)
         if wanted.states:
-            query = query.where(requests.c.state.in_(wanted.states))
+            query = query.where(in_states(wanted.states))
         if wanted.kind:
             query = query.where(requests.c.kind == wanted.kind)
         if wanted.agency_code:

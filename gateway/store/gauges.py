@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from gateway.domain.lifecycle import CLOCK_RUNNING
 from gateway.store.audit_sequencer import read_backlog
 from gateway.store.engine import READ_ONLY
-from gateway.store.tables import deliveries, outbox, requests
+from gateway.store.tables import deliveries, in_states, outbox, requests
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def read_gauges(
     `unconfirmed` are the spans [start, end) of the years whose State Council holiday notice is not loaded: open
     requests due in them were given a deadline from weekends and fixed holidays only.
     """
-    running = requests.c.state.in_([state.value for state in CLOCK_RUNNING])
+    running = in_states([state.value for state in CLOCK_RUNNING])
     with engine.connect().execution_options(**READ_ONLY) as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL statement_timeout = 2000")  # a scrape never waits long

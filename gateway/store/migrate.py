@@ -92,17 +92,21 @@ def _from_before_migrations(conn: sa.Connection) -> bool:
 
 
 def _add_what_is_missing(conn: sa.Connection) -> None:
-    """The additions an older store lacks: tables, nullable columns and indexes (nothing was ever removed)."""
+    """The additions an older store lacks: tables, nullable columns and indexes (nothing was ever removed).
+
+    Generated columns, and the indexes on them, are left to the migrations that add them (each dialect its way).
+    """
     metadata.create_all(conn)
     inspector = sa.inspect(conn)
     for table in metadata.sorted_tables:
         present = {column["name"] for column in inspector.get_columns(table.name)}
         for column in table.columns:
-            if column.name not in present:
+            if column.name not in present and column.computed is None:
                 _add_column(conn, table, column)
+                present.add(column.name)
         indexes = {index["name"] for index in inspector.get_indexes(table.name)}
         for index in table.indexes:
-            if index.name not in indexes:
+            if index.name not in indexes and {column.name for column in index.columns} <= present:
                 index.create(conn)
 
 

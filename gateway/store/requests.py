@@ -19,7 +19,7 @@ from gateway.service.ports import (
 from gateway.store.audit import DOCUMENT_ISSUED, PERSONAL_DATA_VIEWED
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import canonical_context, open_canonical, open_payload
-from gateway.store.tables import answers, audit_log, inbound_payloads, requests
+from gateway.store.tables import answers, audit_log, in_states, inbound_payloads, requests
 from gateway.store.unit_of_work import SqlUnitOfWork
 
 _NOT_SUMMARY = (
@@ -32,6 +32,7 @@ _NOT_SUMMARY = (
     "stage",
     "at_risk_published_at",
     "missed_published_at",
+    "phase",  # the state as the indexes see it
 )
 SUMMARY_COLUMNS = [c for c in requests.c if c.name not in _NOT_SUMMARY]
 _RELATED_LIMIT = 50
@@ -93,7 +94,7 @@ class SqlRequestStore:
         """Applications still awaiting materials after the date the centre set (LAL 43 ¶2), oldest first."""
         query = (
             sa.select(requests.c.id)
-            .where(requests.c.state == RequestState.AWAITING_MATERIALS.value, requests.c.due_at < now)
+            .where(in_states([RequestState.AWAITING_MATERIALS.value]), requests.c.due_at < now)
             .order_by(requests.c.due_at)
         )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:

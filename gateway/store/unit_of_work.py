@@ -42,6 +42,7 @@ from gateway.store.tables import (
     deliveries,
     document_numbers,
     documents,
+    in_states,
     inbound_payloads,
     outbox,
     requests,
@@ -251,9 +252,9 @@ def clock_running() -> sa.ColumnElement[bool]:
     """Requests whose legal clock runs: open ones, and assigned ones whose agency is yet to be told."""
     told_by_callback = sa.select(agencies.c.code).where(agencies.c.callback_kind.is_not(None))
     return sa.or_(
-        requests.c.state.in_([state.value for state in CLOCK_RUNNING]),
+        in_states([state.value for state in CLOCK_RUNNING]),
         sa.and_(
-            requests.c.state == RequestState.ASSIGNED.value,
+            in_states([RequestState.ASSIGNED.value]),
             requests.c.deadline_obligation == INFORM_OBLIGATION,
             requests.c.agency_code.in_(told_by_callback),
         ),

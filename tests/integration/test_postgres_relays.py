@@ -4,12 +4,16 @@ import copy
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
 from gateway.service.ports import OutboxMessage
+from gateway.store.outbox import mark_sent_statements
+from gateway.store.tables import in_states, outbox
 from tests.support.broker import drain_queue
 from tests.support.gateway import (
     EXAMPLE_POSTS,
@@ -114,3 +118,21 @@ def test_rows_confirmed_before_the_broker_drops_stay_sent_on_postgresql(pg_gatew
 
 def test_rows_confirmed_before_the_broker_drops_stay_sent_on_sqlite(gateway: LiveGateway) -> None:
     _confirmed_rows_stay_sent_when_the_broker_drops(gateway)
+
+
+def test_the_relays_move_to_queued_is_written_in_place_on_postgresql(pg_gateway: LiveGateway) -> None:
+    """Received → queued changes no indexed value (the indexes read the phase) and the fillfactor leaves the page
+    room: PostgreSQL updates each request in place (HOT), adding no index entries, in the relay's marks."""
+    accepted = _post_many(pg_gateway, 3)
+    (marks,) = mark_sent_statements(postgresql=True)
+    now = datetime.now(UTC)
+    with pg_gateway.services.engine.begin() as conn:
+        ids = list(conn.scalars(sa.select(outbox.c.id).where(outbox.c.sent_at.is_(None))))
+        conn.execute(marks, {"ids": ids, "now": now, "queued_at": now})
+        updated, in_place = conn.execute(
+            sa.text("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'requests'")
+        ).one()
+        queued = conn.scalar(sa.select(sa.func.count()).where(in_states(["queued"])))
+
+    assert updated == len(accepted) == queued
+    assert in_place == updated
