@@ -1,5 +1,6 @@
 """On PostgreSQL the same code runs, and several relays share the outbox without sending a row twice."""
 
+import base64
 import copy
 import threading
 from collections import Counter
@@ -11,8 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.messaging.topology import ASSIGNMENT_QUEUE
+from gateway.security.data_keys import DataKeyRing
+from gateway.service.messages import REQUESTS_EXCHANGE
 from gateway.service.ports import OutboxMessage
-from gateway.store.outbox import mark_sent_statements
+from gateway.store.engine import make_engine
+from gateway.store.migrate import prepare_store
+from gateway.store.outbox import SqlOutbox, add_to_outbox, mark_sent_statements
 from gateway.store.tables import in_states, outbox
 from tests.support.broker import drain_queue
 from tests.support.gateway import (
@@ -136,3 +141,31 @@ def test_the_relays_move_to_queued_is_written_in_place_on_postgresql(pg_gateway:
 
     assert updated == len(accepted) == queued
     assert in_place == updated
+
+
+def test_a_pass_leaves_out_the_rows_of_the_relays_open_passes_by_their_locks_alone() -> None:
+    """The relay names no rows in flight to the claim on PostgreSQL: its open passes' locks keep them out, and a
+    request's later message waits while its earlier one is in flight (the order the relay keeps)."""
+    keys = DataKeyRing.parse("k1:" + base64.b64encode(bytes(32)).decode())
+    rows = [("r1-first", "r1"), ("r1-later", "r1"), ("r2-first", "r2"), ("bare", None)]
+    with fresh_database() as url:
+        engine = make_engine(url)
+        prepare_store(engine, True)
+        messages = [OutboxMessage(m, REQUESTS_EXCHANGE, "k", b"{}", {}, request_id=r) for m, r in rows]
+        with engine.begin() as conn:
+            add_to_outbox(conn, messages, datetime.now(UTC), keys)
+        outbox = SqlOutbox(engine, keys)
+
+        in_flight = outbox.claim(1)
+        second = outbox.claim(10)
+        third = outbox.claim(10)
+        firsts = [m.message_id for m in in_flight.messages]
+        seconds = [m.message_id for m in second.messages]
+        thirds = [m.message_id for m in third.messages]
+        for claim in (in_flight, second, third):
+            claim.release()
+        engine.dispose()
+
+    assert firsts == ["r1-first"]
+    assert seconds == ["r2-first", "bare"]  # not r1-later: r1's first message is unsent, in flight
+    assert thirds == []
