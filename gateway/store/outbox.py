@@ -3,8 +3,11 @@
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeAlias
 
+import psycopg
 import sqlalchemy as sa
+from psycopg.rows import namedtuple_row
 
 from gateway.domain.enums import RequestState
 from gateway.security.data_keys import DataKeyRing
@@ -12,7 +15,7 @@ from gateway.service.ports import Confirmations, OutboxMessage, one_at_a_time
 from gateway.store.audit import records_from
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
-from gateway.store.tables import audit_log, outbox, requests
+from gateway.store.tables import UtcDateTime, audit_log, outbox, requests
 
 RELAY_ACTOR = "relay"
 # PostgreSQL channel every transaction that adds outbox rows notifies, delivered at its commit: a trigger on the
@@ -24,6 +27,8 @@ OUTBOX_CHANNEL = "lagw_outbox"
 # mark lost in a crash could let a withdrawal go out before its request went out again.)
 CLAIM_SETTINGS = sa.text("SET LOCAL enable_sort TO OFF")
 # What a pass reads of its rows: what it publishes and what it marks.
+# One of them, read by attribute: SQLAlchemy's row (SQLite) or psycopg's named tuple (PostgreSQL).
+ClaimedRow: TypeAlias = Any
 _CLAIMED = ("id", "message_id", "request_id", "exchange", "routing_key", "headers", "content_type", "correlation_id",
             "body", "sealed_with")  # fmt: skip
 
@@ -93,7 +98,11 @@ class SqlOutbox:
         self._retry_after = retry_after
         self._locking = engine.dialect.name == "postgresql"
         self._due = self._due_query()  # built once
-        self._claim_query = self._due.with_for_update(skip_locked=True)
+        if self._locking:
+            claim = (
+                self._due.limit(sa.bindparam("limit")).with_for_update(skip_locked=True).compile(dialect=engine.dialect)
+            )
+            self._claim_sql, self._claim_params = claim.string, claim.construct_params(_check=False)
         self._mark_sent = mark_sent_statements(self._locking)
 
     def process_batch(self, limit: int, publish: Callable[[OutboxMessage], None]) -> BatchResult:
@@ -136,12 +145,11 @@ class SqlOutbox:
             with self._engine.connect().execution_options(**READ_ONLY) as conn:
                 found = conn.execute(self._due.limit(limit + len(skip)), {"now": self._now()}).all()
             return Claim(self, None, [row for row in found if row.id not in skip][:limit])
-        query = self._claim_query.limit(limit)
         conn = self._engine.connect()
         try:
             conn.begin()
             conn.execute(CLAIM_SETTINGS)
-            rows = list(conn.execute(query, {"now": self._now()}).all())
+            rows = self._fetch_claim(conn, limit)
             if rows:
                 return Claim(self, conn, rows)
         except BaseException:
@@ -149,6 +157,22 @@ class SqlOutbox:
             raise
         conn.close()  # nothing held
         return Claim(self, None, rows)
+
+    def _fetch_claim(self, conn: sa.Connection, limit: int) -> list[ClaimedRow]:
+        """The claim's rows on PostgreSQL, read in binary: a body comes as its bytes, not as hex text twice its
+        size for the server to write and the relay to decode (most of the time the claim spent reading its rows).
+        SQLAlchemy asks psycopg for text results only, so the statement it compiled runs on psycopg's cursor."""
+        now = UtcDateTime().process_bind_param(self._now(), conn.dialect)
+        driver = conn.connection.driver_connection
+        try:
+            with driver.cursor(binary=True, row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
+                rows: list[ClaimedRow] = cursor.execute(
+                    self._claim_sql, {**self._claim_params, "now": now, "limit": limit}
+                ).fetchall()
+                return rows
+        except psycopg.OperationalError as exc:  # the store went away: as SQLAlchemy says it, and the link dropped
+            conn.invalidate()
+            raise sa.exc.OperationalError(self._claim_sql, None, exc) from exc
 
     def pending_count(self) -> int:
         """Rows not yet confirmed by the broker."""
@@ -178,9 +202,7 @@ class SqlOutbox:
             .order_by(outbox.c.id)
         )
 
-    def _finish(
-        self, conn: sa.Connection | None, rows: list[sa.Row[tuple[object, ...]]], said: Confirmations
-    ) -> BatchResult:
+    def _finish(self, conn: sa.Connection | None, rows: list[ClaimedRow], said: Confirmations) -> BatchResult:
         """Mark what the broker confirmed or refused; on PostgreSQL in the claim's transaction, which ends."""
         by_message = {row.message_id: row for row in rows}
         sent = [(by_message[mid].id, by_message[mid].request_id) for mid in said.confirmed if mid in by_message]
@@ -219,18 +241,17 @@ class SqlOutbox:
                 )
             )
 
-    def _message(self, row: sa.Row[tuple[object, ...]]) -> OutboxMessage:
+    def _message(self, row: ClaimedRow) -> OutboxMessage:
         """The row as the message to publish: its body opened, clear for the bus."""
-        m = row._mapping
         return OutboxMessage(
-            message_id=m["message_id"],
-            exchange=m["exchange"],
-            routing_key=m["routing_key"],
-            body=open_outbox_body(self._data_keys, m["message_id"], bytes(m["body"]), m["sealed_with"]),
-            headers=dict(m["headers"]),
-            content_type=m["content_type"],
-            correlation_id=m["correlation_id"],
-            request_id=m["request_id"],
+            message_id=row.message_id,
+            exchange=row.exchange,
+            routing_key=row.routing_key,
+            body=open_outbox_body(self._data_keys, row.message_id, bytes(row.body), row.sealed_with),
+            headers=dict(row.headers),
+            content_type=row.content_type,
+            correlation_id=row.correlation_id,
+            request_id=row.request_id,
         )
 
 
@@ -285,7 +306,7 @@ def _queued_records(moved_ids: sa.Select[tuple[str]]) -> sa.Insert:
 class Claim:
     """The rows of one relay pass, as messages to publish; on PostgreSQL locked until recorded or released."""
 
-    def __init__(self, outbox: SqlOutbox, conn: sa.Connection | None, rows: list[sa.Row[tuple[object, ...]]]) -> None:
+    def __init__(self, outbox: SqlOutbox, conn: sa.Connection | None, rows: list[ClaimedRow]) -> None:
         self._outbox = outbox
         self.conn = conn
         self.rows = rows
