@@ -4,6 +4,12 @@ gunicorn keeps what it does well (the master, forking, restarts, graceful stops,
 each worker waitress's I/O loop reads every connection's request line, headers and body without a thread, so a
 client that sends half a request and waits holds a socket, never an application thread, and is dropped after
 gunicorn's `keepalive` seconds of silence. Open connections, idle or not, are capped at `worker_connections`.
+
+The workers share the master's listening socket, and the one whose I/O loop is awake first would take a whole
+burst of new connections and keep them (keep-alive), serving on one core while the other idles. A worker that
+holds its share (as many connections as it has threads) therefore takes at most one more every
+`ACCEPT_PAUSE_SECONDS`, leaving the burst to a worker with room; when every worker holds its share, new
+connections are still taken, only paced.
 """
 
 import logging
@@ -13,10 +19,13 @@ import time
 from typing import Any
 
 from gunicorn.workers.base import Worker
+from waitress import wasyncore
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 HEARTBEAT_SECONDS = 1.0  # how often the worker tells the master it is alive (well inside gunicorn's `timeout`)
 DEFAULT_BODY_LIMIT = 1024 * 1024
+ACCEPT_PAUSE_SECONDS = 0.02  # well over the time another worker's I/O loop takes to wake and accept
+IDLE_POLL_SECONDS = 1.0  # the I/O loop's longest sleep (waitress's own), shorter while accepts are paused
 
 
 class BufferedWorker(Worker):  # type: ignore[misc]
@@ -41,7 +50,8 @@ class BufferedWorker(Worker):  # type: ignore[misc]
         )
         # waitress warns at each request queued behind busy threads; under load that is every request.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        loop = threading.Thread(target=server.run, name="waitress-io", daemon=True)
+        pacing = AcceptPacing(_listeners(server), share=self.cfg.threads)
+        loop = threading.Thread(target=_serve, args=(server, pacing), name="waitress-io", daemon=True)
         loop.start()
         while self.alive and loop.is_alive():
             self.notify()
@@ -55,10 +65,8 @@ class BufferedWorker(Worker):  # type: ignore[misc]
         """Stop accepting, give requests already read `graceful_timeout` to be answered, then leave."""
         # No new connections: a listener that is not `accepting` is left out of the I/O loop's poll (closing it
         # from this thread would race the loop); the master keeps the socket for the other workers.
-        listeners = server.map.values() if isinstance(server, MultiSocketServer) else [server]
-        for listener in listeners:
-            if isinstance(listener, BaseWSGIServer):
-                listener.accepting = False
+        for listener in _listeners(server):
+            listener.accepting = False
         dispatcher = server.task_dispatcher
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while time.monotonic() < deadline and (dispatcher.active_count or dispatcher.queue):
@@ -66,6 +74,59 @@ class BufferedWorker(Worker):  # type: ignore[misc]
             time.sleep(0.05)
         time.sleep(0.2)  # let the I/O loop write the last answers out
         dispatcher.shutdown(cancel_pending=True, timeout=1)
+
+
+class AcceptPacing:
+    """Paces a worker's accepts once it holds `share` open connections: one every `pause` seconds at most."""
+
+    def __init__(self, listeners: list[BaseWSGIServer], share: int, pause: float = ACCEPT_PAUSE_SECONDS) -> None:
+        self._listeners = listeners
+        self._share = share
+        self._pause = pause
+        self._paused_until = 0.0
+        for listener in listeners:  # waitress's own checks (the connection limit, the cleanup) still run first
+            listener.readable = self._readable(listener.readable)
+            listener.handle_accept = self._accepting(listener.handle_accept)
+
+    def open_connections(self) -> int:
+        """Connections this worker holds, on all its listeners."""
+        return sum(len(listener.active_channels) for listener in self._listeners)
+
+    def poll_timeout(self) -> float:
+        """How long the I/O loop may sleep: until the pause ends, so a paced accept is not left waiting."""
+        left = self._paused_until - time.monotonic()
+        return IDLE_POLL_SECONDS if left <= 0 else min(IDLE_POLL_SECONDS, max(0.001, left))
+
+    def _readable(self, readable: Any) -> Any:
+        def paced() -> bool:
+            return bool(readable()) and (
+                self.open_connections() < self._share or time.monotonic() >= self._paused_until
+            )
+
+        return paced
+
+    def _accepting(self, handle_accept: Any) -> Any:
+        def paced() -> None:
+            handle_accept()
+            if self.open_connections() >= self._share:
+                self._paused_until = time.monotonic() + self._pause
+
+        return paced
+
+
+def _listeners(server: Any) -> list[BaseWSGIServer]:
+    sockets = server.map.values() if isinstance(server, MultiSocketServer) else [server]
+    return [listener for listener in sockets if isinstance(listener, BaseWSGIServer)]
+
+
+def _serve(server: Any, pacing: AcceptPacing) -> None:
+    """waitress's I/O loop (`server.run`), one poll at a time, each no longer than the pacing allows."""
+    channels = server.map if isinstance(server, MultiSocketServer) else server._map
+    try:
+        while channels:
+            wasyncore.loop(timeout=pacing.poll_timeout(), map=channels, use_poll=True, count=1)
+    except (SystemExit, KeyboardInterrupt):
+        server.task_dispatcher.shutdown()
 
 
 def body_limit(app: Any) -> int:

@@ -1,4 +1,5 @@
-"""Slow or stalled clients cannot take the gateway's threads, and kept-alive connections are reused.
+"""Slow or stalled clients cannot take the gateway's threads, kept-alive connections are reused, and a burst of
+new connections is shared between the workers.
 
 `lagw serve` runs as an operator runs it (2 workers × 8 threads); 32 connections send their headers and a
 part of their body, then wait, as a slow-loris attacker does without any credentials.
@@ -6,7 +7,9 @@ part of their body, then wait, as a slow-loris attacker does without any credent
 
 import http.client
 import json
+import re
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,3 +148,44 @@ def test_one_connection_carries_several_requests(served: Served) -> None:
         assert sock is not None and connection.sock is sock  # the same socket: no new connection was opened
     finally:
         connection.close()
+
+
+def _connections_per_process(port: int) -> dict[int, int]:
+    """The established connections to `port` each process holds, from `ss`."""
+    listing = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True, check=True
+    ).stdout
+    pids = [int(pid) for pid in re.findall(r"pid=(\d+)", listing)]
+    return {pid: pids.count(pid) for pid in set(pids)}
+
+
+def _wait_until_both_workers_answer(served: Served) -> None:
+    """The server answers once one worker is up; the other may still be loading the app."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(seen) < 2 and time.monotonic() < deadline:
+        with socket.create_connection((served.host, served.port), timeout=5) as sock:
+            sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {served.host}\r\n\r\n".encode("ascii"))
+            sock.recv(65536)
+            seen |= set(_connections_per_process(served.port))
+        time.sleep(0.05)
+    assert len(seen) == 2, "the second worker did not answer within 30 s"
+
+
+def test_a_burst_of_new_connections_is_shared_between_the_workers(served: Served) -> None:
+    """Both workers wait on one listening socket: without pacing, the one awake first took all 16 of wrk's
+    connections in about half the runs and served them on one core (bench/RESULTS.md, 2026-12-03)."""
+    _wait_until_both_workers_answer(served)
+    burst = [socket.create_connection((served.host, served.port), timeout=5) for _ in range(16)]
+    try:
+        for sock in burst:
+            sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {served.host}\r\n\r\n".encode("ascii"))
+        for sock in burst:
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")  # answered, and kept alive
+        held = _connections_per_process(served.port)
+    finally:
+        for sock in burst:
+            sock.close()
+
+    assert sum(held.values()) == 16
+    assert len(held) == 2 and max(held.values()) <= 10, f"connections per worker: {sorted(held.values())}"
