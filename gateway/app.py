@@ -22,6 +22,7 @@ from gateway.web.rate_limits import init_rate_limits
 from gateway.web.request_ids import init_request_ids
 from gateway.web.soap.faults import SERVICES_EXTENSION
 from gateway.web.soap.service import SoapService
+from schemas.dialect import warm_up
 
 
 def default_adapters() -> list[ApiBlueprint]:
@@ -72,6 +73,7 @@ def create_app(
     init_console(app, settings, type_names())
     init_rate_limits(app, settings)
     register_error_handlers(app)
+    warm_up()  # before the first request, not in each of the threads that serve it
     logging.getLogger("gateway").setLevel(logging.INFO)
     keep_bodies_out_of_logs()
     return app
