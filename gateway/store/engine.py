@@ -1,12 +1,16 @@
 """Engine creation: SQLite in WAL mode with immediate write transactions, or PostgreSQL."""
 
+import sqlite3
 import time
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from gateway.store.sqlite_writers import WriterQueue, connect_args
+
 READ_ONLY = {"lagw_read_only": True}
+BEGIN_WRITE = "BEGIN IMMEDIATE"  # SQLite: the write lock taken up front
 # A pooled PostgreSQL connection idle longer than this is pinged before use; one in steady use is not, which saves
 # a round trip per transaction. A connection the server dropped meanwhile fails its first statement, and the pool
 # then replaces every connection older than the failure (SQLAlchemy's pool invalidation); a failed ping does the
@@ -22,7 +26,7 @@ def make_engine(url: str, timeout: float = 5.0, **kwargs: Any) -> sa.Engine:
     store makes callers fail fast and try again instead of piling up behind it.
     """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True, **kwargs)
+        engine = sa.create_engine(url, connect_args=connect_args(timeout), hide_parameters=True, **kwargs)
         _configure_sqlite(engine, timeout)
         return engine
     milliseconds = int(timeout * 1000)
@@ -62,8 +66,11 @@ def _ping_when_idle(engine: sa.Engine) -> None:
 
 
 def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:
+    writers = WriterQueue(engine.url.database, timeout)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.writers = writers
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -76,5 +83,16 @@ def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         # Writers take the lock up front, so two writers never deadlock upgrading a read lock.
-        read_only = connection.get_execution_options().get("lagw_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("lagw_read_only", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.driver_connection
+        try:
+            dbapi_connection.take_turn()  # type: ignore[union-attr]  # given up when the transaction ends
+        except sqlite3.OperationalError as exc:  # as SQLite's own busy timeout would have said it
+            raise sa.exc.OperationalError(BEGIN_WRITE, None, exc) from exc
+        try:
+            connection.exec_driver_sql(BEGIN_WRITE)
+        except BaseException:
+            dbapi_connection.end_turn()  # type: ignore[union-attr]
+            raise
