@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from gateway.store.sqlite_writers import WriterQueue, connect_args
+from gateway.store.sqlite_writers import connect_args, writer_queue
 
 READ_ONLY = {"lagw_read_only": True}
 BEGIN_WRITE = "BEGIN IMMEDIATE"  # SQLite: the write lock taken up front
@@ -66,7 +66,7 @@ def _ping_when_idle(engine: sa.Engine) -> None:
 
 
 def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:
-    writers = WriterQueue(engine.url.database, timeout)
+    writers = writer_queue(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -88,7 +88,7 @@ def _configure_sqlite(engine: sa.Engine, timeout: float) -> None:
             return
         dbapi_connection = connection.connection.driver_connection
         try:
-            dbapi_connection.take_turn()  # type: ignore[union-attr]  # given up when the transaction ends
+            dbapi_connection.take_turn(timeout)  # type: ignore[union-attr]  # given up when the transaction ends
         except sqlite3.OperationalError as exc:  # as SQLite's own busy timeout would have said it
             raise sa.exc.OperationalError(BEGIN_WRITE, None, exc) from exc
         try:

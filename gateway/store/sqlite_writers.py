@@ -18,16 +18,30 @@ import weakref
 from typing import Any
 
 _QUEUES: "weakref.WeakSet[WriterQueue]" = weakref.WeakSet()
+_BY_FILE: "dict[str, WriterQueue]" = {}
+_REGISTRY = threading.Lock()
+
+
+def writer_queue(database: str | None) -> "WriterQueue":
+    """The queue of a database's writers in this process: one per file, whichever engines write to it, so a write
+    through one engine while another engine's turn is held in the same thread times out (as SQLite's own lock
+    did) instead of waiting on the lock file for ever. A database in memory or named by a URI has no lock file:
+    its writers queue in this process only."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return WriterQueue(None)
+    path = os.path.realpath(database)
+    with _REGISTRY:
+        queue = _BY_FILE.get(path)
+        if queue is None:
+            queue = _BY_FILE[path] = WriterQueue(f"{path}.writers")
+        return queue
 
 
 class WriterQueue:
     """The turn of one database's write transactions, in this process and across processes."""
 
-    def __init__(self, database: str | None, timeout: float) -> None:
-        # A database in memory or named by a URI has no lock file: its writers queue in this process only.
-        usable = database and database != ":memory:" and not database.startswith("file:")
-        self._lock_path = f"{database}.writers" if usable else None
-        self._timeout = timeout
+    def __init__(self, lock_path: str | None) -> None:
+        self._lock_path = lock_path
         self._local = threading.Lock()
         self._fd: int | None = None
         _QUEUES.add(self)
@@ -40,9 +54,9 @@ class WriterQueue:
             os.close(self._fd)  # the parent's lock stays the parent's; were it to die holding it, not kept by this copy
         self._fd = None
 
-    def enter(self) -> None:
-        """Wait for this process's turn (the store's timeout at most), then for the lock file."""
-        if not self._local.acquire(timeout=self._timeout):
+    def enter(self, timeout: float) -> None:
+        """Wait for this process's turn (`timeout` at most: the store's), then for the lock file."""
+        if not self._local.acquire(timeout=timeout):
             raise sqlite3.OperationalError("database is locked (the writers of this process waited too long)")
         try:
             if self._lock_path is not None:
@@ -82,10 +96,10 @@ class QueuedConnection(sqlite3.Connection):
     writers: WriterQueue | None = None  # set when the engine makes the connection
     _turn = False
 
-    def take_turn(self) -> None:
+    def take_turn(self, timeout: float) -> None:
         """Wait for the writers' turn; the transaction's end (commit, rollback, close) gives it up."""
         assert self.writers is not None
-        self.writers.enter()
+        self.writers.enter(timeout)
         self._turn = True
 
     def end_turn(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.store.engine import READ_ONLY, make_engine
-from gateway.store.sqlite_writers import WriterQueue
+from gateway.store.sqlite_writers import WriterQueue, writer_queue
 
 
 @pytest.fixture
@@ -106,13 +106,36 @@ def test_this_processs_writers_queue_and_one_that_waits_too_long_is_told_the_sto
     assert len(failed) == 1 and "locked" in str(failed[0])  # the store's timeout (0.5 s), as SQLite's own said
 
 
+def test_two_engines_on_one_file_share_the_turn_so_a_write_inside_another_times_out(
+    engine: sa.Engine, database: Path
+) -> None:
+    other = make_engine(f"sqlite:///{database}", timeout=0.3)
+    said: list[BaseException] = []
+
+    def nested() -> None:  # one thread, a write transaction of each engine, the second inside the first
+        with engine.connect() as conn:
+            conn.begin()
+            try:
+                with other.begin() as inner:
+                    inner.exec_driver_sql("INSERT INTO t VALUES (6)")
+            except sa.exc.OperationalError as exc:
+                said.append(exc)
+
+    worker = threading.Thread(target=nested, daemon=True)
+    worker.start()
+    worker.join(10)
+    other.dispose()
+    assert not worker.is_alive()  # not waiting on the lock file its own thread holds
+    assert len(said) == 1 and "locked" in str(said[0])
+
+
 def _child_takes_a_turn(
     writers: WriterQueue, blocked: "multiprocessing.Queue[bool]", done: "multiprocessing.Queue[str]"
 ) -> None:
     entered = threading.Event()
 
     def enter() -> None:
-        writers.enter()
+        writers.enter(10)
         entered.set()
 
     threading.Thread(target=enter, daemon=True).start()
@@ -123,8 +146,8 @@ def _child_takes_a_turn(
 
 
 def test_a_forked_child_takes_turns_with_its_parent_through_the_lock_file(database: Path) -> None:
-    writers = WriterQueue(str(database), timeout=10)
-    writers.enter()  # the parent's turn at the fork: its own lock held, its lock file open and locked
+    writers = writer_queue(str(database))
+    writers.enter(10)  # the parent's turn at the fork: its own lock held, its lock file open and locked
     context = multiprocessing.get_context("fork")  # as gunicorn makes its workers
     blocked, done = context.Queue(), context.Queue()
     child = context.Process(target=_child_takes_a_turn, args=(writers, blocked, done))
