@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
+from gateway.store.engine import READ_ONLY
 from gateway.web.context import services
 
 blp = Blueprint("health", __name__)
@@ -36,7 +37,7 @@ def check_store() -> dict[str, Any]:
     """Whether the store answers a trivial query, and how fast."""
     started = time.perf_counter()
     try:
-        with services().engine.connect() as conn:
+        with services().engine.connect().execution_options(**READ_ONLY) as conn:  # SQLite: no writers' turn
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         return {"ok": False, "error": type(exc).__name__}

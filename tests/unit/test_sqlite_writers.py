@@ -3,10 +3,12 @@ waits out SQLite's growing busy sleeps while others take the lock as it comes fr
 transaction gives the turn up."""
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.store.engine import READ_ONLY, make_engine
-from gateway.store.sqlite_writers import WriterQueue, writer_queue
+from gateway.store.sqlite_writers import QueuedConnection, WriterQueue, writer_queue
 
 
 @pytest.fixture
@@ -103,7 +105,53 @@ def test_this_processs_writers_queue_and_one_that_waits_too_long_is_told_the_sto
     holding.rollback()
     holding.close()
     assert not writer.is_alive()
-    assert len(failed) == 1 and "locked" in str(failed[0])  # the store's timeout (0.5 s), as SQLite's own said
+    # it waited in this process's queue, never reaching SQLite's lock, and was told so at the store's timeout
+    assert len(failed) == 1 and "writers of this process" in str(failed[0])
+
+
+def test_a_connection_closed_or_dropped_in_its_turn_gives_it_up(engine: sa.Engine, database: Path) -> None:
+    for end in ("close", "drop"):
+        raw = sqlite3.connect(database, factory=QueuedConnection, isolation_level=None)
+        raw.writers = writer_queue(str(database))
+        raw.take_turn(1.0)
+        raw.execute("BEGIN IMMEDIATE")
+        assert not _lock_file_free(database)
+        if end == "close":
+            raw.close()
+        else:
+            del raw
+            gc.collect()
+        assert _lock_file_free(database), end
+
+
+def _hold_a_turn(database: str, holding: "multiprocessing.synchronize.Event", seconds: float) -> None:
+    from gateway.store.engine import make_engine as other_engine
+
+    with other_engine(f"sqlite:///{database}").begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (7)")
+        holding.set()
+        time.sleep(seconds)
+
+
+def test_a_writer_waits_on_another_processs_turn_no_longer_than_the_store_allows(
+    engine: sa.Engine, database: Path
+) -> None:
+    context = multiprocessing.get_context("spawn")  # a process of its own, as the relay is
+    holding = context.Event()
+    other = context.Process(target=_hold_a_turn, args=(str(database), holding, 5.0))
+    other.start()
+    try:
+        assert holding.wait(30)
+        started = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="another process's writer"):
+            with engine.begin() as conn:  # the store's timeout here is 0.5 s
+                conn.exec_driver_sql("INSERT INTO t VALUES (8)")
+        assert time.monotonic() - started < 4.0  # told at its own timeout, not when the other's turn ended
+    finally:
+        other.join(30)
+    assert other.exitcode == 0
+    with engine.begin() as conn:  # the waiter that gave up let the lock file go when it got it
+        conn.exec_driver_sql("INSERT INTO t VALUES (9)")
 
 
 def test_two_engines_on_one_file_share_the_turn_so_a_write_inside_another_times_out(
