@@ -55,7 +55,7 @@ from gateway.messaging.topology import ASSIGNMENT_QUEUE, declare_topology  # noq
 from gateway.service.messages import REQUESTS_EXCHANGE  # noqa: E402
 from gateway.service.ports import OutboxMessage  # noqa: E402
 from gateway.store.audit_sequencer import read_backlog  # noqa: E402
-from gateway.store.engine import make_engine  # noqa: E402
+from gateway.store.engine import READ_ONLY, make_engine  # noqa: E402
 from gateway.store.tables import outbox, requests  # noqa: E402
 from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
 from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
@@ -227,12 +227,12 @@ _ANY_UNSENT = sa.select(outbox.c.id).where(outbox.c.sent_at.is_(None)).limit(1)
 
 
 def _any_unsent(engine: sa.Engine) -> bool:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**READ_ONLY) as conn:  # SQLite: no write lock taken from the relay
         return conn.execute(_ANY_UNSENT).first() is not None
 
 
 def _unlinked(engine: sa.Engine) -> int:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**READ_ONLY) as conn:
         return read_backlog(conn).unlinked
 
 
