@@ -1,4 +1,5 @@
-"""The outbox: rows written with their body sealed; the relay claims unsent rows, marks them sent once confirmed."""
+"""The outbox: rows written with their body sealed in a table beside them; the relay claims unsent rows, marks them
+sent once confirmed."""
 
 import json
 from collections.abc import Callable, Collection
@@ -16,7 +17,7 @@ from gateway.service.ports import Confirmations, OutboxMessage, one_at_a_time
 from gateway.store.audit import records_from
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import open_outbox_body, outbox_context
-from gateway.store.tables import UtcDateTime, audit_log, outbox, requests
+from gateway.store.tables import UtcDateTime, audit_log, outbox, outbox_bodies, requests
 
 RELAY_ACTOR = "relay"
 # PostgreSQL channel every transaction that adds outbox rows notifies, delivered at its commit: a trigger on the
@@ -30,8 +31,8 @@ CLAIM_SETTINGS = sa.text("SET LOCAL enable_sort TO OFF")
 # What a pass reads of its rows: what it publishes and what it marks.
 # One of them, read by attribute: SQLAlchemy's row (SQLite) or psycopg's named tuple (PostgreSQL).
 ClaimedRow: TypeAlias = Any
-_CLAIMED = ("id", "message_id", "request_id", "exchange", "routing_key", "headers", "content_type", "correlation_id",
-            "body", "sealed_with")  # fmt: skip
+_CLAIMED = ("id", "message_id", "request_id", "exchange", "routing_key", "headers", "content_type", "correlation_id")
+_CLAIMED_BODY = ("body", "sealed_with")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class BatchResult:
     refused: int
 
 
-# The columns `outbox_row` gives.
+# The columns `outbox_row` gives, and those of the body's row besides its outbox id.
 OUTBOX_COLUMNS = (
     "message_id",
     "request_id",
@@ -52,16 +53,20 @@ OUTBOX_COLUMNS = (
     "headers",
     "content_type",
     "correlation_id",
-    "body",
-    "sealed_with",
     "created_at",
     "attempts",
 )
+BODY_COLUMNS = ("message_id", "body", "sealed_with")
+# A message's two rows: the outbox row and its body's.
+OutboxRows: TypeAlias = tuple[dict[str, object], dict[str, object]]
+_INSERT_ROWS = outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True)
+_INSERT_BODIES = outbox_bodies.insert()
 
 
-def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> dict[str, object]:
-    """The outbox insert values for a message, its body sealed until the relay publishes it."""
-    return {
+def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> OutboxRows:
+    """The insert values for a message: its outbox row, and its body's row with the body sealed until the relay
+    publishes it (the outbox id to be added once the store has given it)."""
+    row: dict[str, object] = {
         "message_id": message.message_id,
         "request_id": message.request_id,
         "exchange": message.exchange,
@@ -69,18 +74,29 @@ def outbox_row(message: OutboxMessage, at: datetime, data_keys: DataKeyRing) -> 
         "headers": message.headers,
         "content_type": message.content_type,
         "correlation_id": message.correlation_id,
-        "body": data_keys.seal(message.body, outbox_context(message.message_id)),
-        "sealed_with": data_keys.current_id,
         "created_at": at,
         "attempts": 0,
     }
+    body: dict[str, object] = {
+        "message_id": message.message_id,
+        "body": data_keys.seal(message.body, outbox_context(message.message_id)),
+        "sealed_with": data_keys.current_id,
+    }
+    return row, body
+
+
+def insert_outbox(conn: sa.Connection, rows: list[OutboxRows]) -> None:
+    """Insert the messages' outbox rows, then their bodies under the ids the store gave them: two statements (on
+    PostgreSQL the first rings the relays' bell at commit)."""
+    if not rows:
+        return
+    ids = conn.execute(_INSERT_ROWS, [row for row, _ in rows]).scalars().all()
+    conn.execute(_INSERT_BODIES, [body | {"outbox_id": row_id} for (_, body), row_id in zip(rows, ids, strict=True)])
 
 
 def add_to_outbox(conn: sa.Connection, messages: list[OutboxMessage], at: datetime, data_keys: DataKeyRing) -> None:
-    """Insert the messages' rows in one statement (on PostgreSQL the insert rings the relays' bell)."""
-    if not messages:
-        return
-    conn.execute(outbox.insert(), [outbox_row(message, at, data_keys) for message in messages])
+    """Insert the messages' rows, all created at `at`."""
+    insert_outbox(conn, [outbox_row(message, at, data_keys) for message in messages])
 
 
 class SqlOutbox:
@@ -103,7 +119,7 @@ class SqlOutbox:
             in_flight = sa.func.json_each(sa.bindparam("besides", type_=sa.String)).table_valued("value")
             self._due_besides = self._due.where(outbox.c.id.not_in(sa.select(in_flight.c.value)))
         else:
-            claim = self._due.limit(sa.bindparam("limit")).with_for_update(skip_locked=True)
+            claim = self._due.limit(sa.bindparam("limit")).with_for_update(of=outbox, skip_locked=True)
             compiled = claim.compile(dialect=engine.dialect)  # the subquery's LIMIT 1 is among its parameters
             self._claim_sql = compiled.string
             self._claim_params = compiled.construct_params({"now": None, "limit": 0})
@@ -200,7 +216,8 @@ class SqlOutbox:
         )
         now = sa.bindparam("now", type_=outbox.c.created_at.type)
         return (
-            sa.select(*(outbox.c[name] for name in _CLAIMED))
+            sa.select(*(outbox.c[name] for name in _CLAIMED), *(outbox_bodies.c[name] for name in _CLAIMED_BODY))
+            .select_from(outbox.join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id))
             .where(outbox.c.sent_at.is_(None))
             .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
             .where(sa.or_(outbox.c.request_id.is_(None), outbox.c.id == first_unsent))

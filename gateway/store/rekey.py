@@ -22,7 +22,7 @@ from gateway.store.sealed import (
     outbox_context,
     payload_context,
 )
-from gateway.store.tables import documents, inbound_payloads, outbox, requests
+from gateway.store.tables import documents, inbound_payloads, outbox_bodies, requests
 
 CLEAR = "(clear)"
 
@@ -113,7 +113,12 @@ class DataRekeying:
                 (inbound_payloads.c.body,),
                 _reseal_payload,
             ),
-            SealedColumn(outbox, outbox.c.id, (outbox.c.message_id, outbox.c.body), _reseal_outbox),
+            SealedColumn(
+                outbox_bodies,
+                outbox_bodies.c.outbox_id,
+                (outbox_bodies.c.message_id, outbox_bodies.c.body),
+                _reseal_outbox,
+            ),
             SealedColumn(documents, documents.c.id, (documents.c.content,), _reseal_document),
         )
 

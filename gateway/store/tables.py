@@ -167,13 +167,11 @@ outbox = sa.Table(
     sa.Column("headers", sa.JSON, nullable=False),
     sa.Column("content_type", sa.String(100), nullable=False),
     sa.Column("correlation_id", sa.String(64)),
-    sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("sent_at", UtcDateTime),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", UtcDateTime),
     sa.Column("last_error", sa.Text),
-    sa.Column("sealed_with", sa.String(32)),
 )
 sa.Index(
     "ix_outbox_unsent",
@@ -187,6 +185,18 @@ sa.Index(  # a request's first unsent message, in one probe (the relay keeps eac
     outbox.c.id,
     sqlite_where=outbox.c.sent_at.is_(None),
     postgresql_where=outbox.c.sent_at.is_(None),
+)
+
+# An outbox row's body, in a table of its own: the relay's marks rewrite the outbox rows they send (and the
+# requests they move) and, with the body beside them, a row filled most of a page, so that every mark wrote one
+# page; narrow rows share their pages (migration 0012).
+outbox_bodies = sa.Table(
+    "outbox_bodies",
+    metadata,
+    sa.Column("outbox_id", outbox.c.id.type, sa.ForeignKey("outbox.id"), primary_key=True, autoincrement=False),
+    sa.Column("message_id", sa.String(100), nullable=False),  # what the sealed body is bound to
+    sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
+    sa.Column("sealed_with", sa.String(32)),
 )
 
 # The official documents the centre's decisions issue (gateway/service/documents.py): the content sealed like

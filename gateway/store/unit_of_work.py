@@ -34,7 +34,7 @@ from gateway.service.ports import (
 )
 from gateway.store.audit import DOCUMENT_ISSUED, AuditRecord, append_audit, audit_insert, audit_values
 from gateway.store.engine import READ_ONLY
-from gateway.store.outbox import OUTBOX_COLUMNS, outbox_row
+from gateway.store.outbox import BODY_COLUMNS, OUTBOX_COLUMNS, insert_outbox, outbox_row
 from gateway.store.sealed import document_context, payload_context
 from gateway.store.tables import (
     agencies,
@@ -45,6 +45,7 @@ from gateway.store.tables import (
     in_states,
     inbound_payloads,
     outbox,
+    outbox_bodies,
     requests,
 )
 
@@ -55,7 +56,6 @@ _PAYLOAD_COLUMNS = ("request_id", "channel", "content_type", "body", "sealed_wit
 # Every write the events imply, built once: values are bound at each commit.
 _INSERT_REQUEST = requests.insert()
 _INSERT_PAYLOAD = inbound_payloads.insert()
-_INSERT_OUTBOX = outbox.insert()
 _INSERT_ANSWER = answers.insert()
 _INSERT_DELIVERY = deliveries.insert()
 _INSERT_DOCUMENT = documents.insert()
@@ -181,7 +181,7 @@ class SqlUnitOfWork:
         records = [_received(e) for e in accepted] + [_changed(c) for c in changes] + [_warned(w) for w in warnings]
         _insert(conn, _INSERT_REQUEST, rows)
         _insert(conn, _INSERT_PAYLOAD, payloads)
-        _insert(conn, _INSERT_OUTBOX, messages)
+        insert_outbox(conn, messages)
         _insert(conn, _INSERT_ANSWER, [_answer_row(c) for c in changes if c.answer is not None])
         _insert(conn, _INSERT_DELIVERY, [_delivery_row(c, d) for c in changes for d in c.deliveries])
         issued = [(c, c.document) for c in changes if c.document is not None]
@@ -195,8 +195,9 @@ class SqlUnitOfWork:
         keys = self._store.data_keys
         row = self._store.request_row(event.request, event.digest, event.message.body, event.raw.request_id)
         row["traceparent"] = event.traceparent
-        message = outbox_row(event.message, event.request.source.received_at, keys)
-        values = _prefixed("r_", row) | _prefixed("p_", self._payload_row(event)) | _prefixed("o_", message)
+        message, body = outbox_row(event.message, event.request.source.received_at, keys)
+        values = _prefixed("r_", row) | _prefixed("p_", self._payload_row(event))
+        values |= _prefixed("o_", message) | _prefixed("b_", body)
         return _one_notice(tuple(row)), values | audit_values(_received(event), "a_")
 
     def _payload_row(self, event: Accepted) -> dict[str, object]:
@@ -326,12 +327,14 @@ def _bound_insert(table: sa.Table, prefix: str, names: Sequence[str]) -> sa.Inse
 
 @cache
 def _one_notice(request_columns: tuple[str, ...]) -> sa.Insert:
-    """PostgreSQL: a notice's request, raw payload, outbox message and audit record in one statement (the
-    foreign keys are checked at its end, when the request row is there)."""
+    """PostgreSQL: a notice's request, raw payload, outbox message with its body and audit record in one statement
+    (the foreign keys are checked at its end, when the request row is there)."""
     request = _bound_insert(requests, "r_", request_columns).cte("new_request")
     payload = _bound_insert(inbound_payloads, "p_", _PAYLOAD_COLUMNS).cte("new_payload")
-    message = _bound_insert(outbox, "o_", OUTBOX_COLUMNS).cte("new_message")
-    return audit_insert("a_").add_cte(request, payload, message)
+    message = _bound_insert(outbox, "o_", OUTBOX_COLUMNS).returning(outbox.c.id).cte("new_message")
+    body_values = (sa.bindparam("b_" + name, type_=outbox_bodies.c[name].type) for name in BODY_COLUMNS)
+    body = outbox_bodies.insert().from_select(["outbox_id", *BODY_COLUMNS], sa.select(message.c.id, *body_values))
+    return audit_insert("a_").add_cte(request, payload, message, body.cte("new_body"))
 
 
 def _state_update(change: StateChange) -> sa.Update:

@@ -26,7 +26,7 @@ from gateway.store.audit_verify import DELETED, EDITED, HEAD, REORDERED, UNLINKE
 from gateway.store.engine import make_engine
 from gateway.store.migrate import upgrade_store
 from gateway.store.sealed import open_outbox_body
-from gateway.store.tables import audit_chain, audit_log, outbox
+from gateway.store.tables import audit_chain, audit_log, outbox, outbox_bodies
 from tests.support.gateway import LiveGateway, example, running_gateway, running_relay, wait_for
 from tests.support.postgres import fresh_database
 from tests.support.store import COURT, COURT_NOTICES, StoreWithNotices, database_url, store_with_notices
@@ -300,7 +300,12 @@ def test_a_due_checkpoint_is_logged_with_the_count_and_head(
 
 def _checkpoint_rows(store: StoreWithNotices) -> list[sa.Row[Any]]:
     with store.services.engine.connect() as conn:
-        query = sa.select(outbox).where(outbox.c.routing_key == "audit.checkpoint").order_by(outbox.c.id)
+        query = (
+            sa.select(outbox, outbox_bodies.c.body, outbox_bodies.c.sealed_with)
+            .join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id)
+            .where(outbox.c.routing_key == "audit.checkpoint")
+            .order_by(outbox.c.id)
+        )
         return list(conn.execute(query).all())
 
 

@@ -11,7 +11,7 @@ from zeep.exceptions import Fault
 from adapters.court.schemas import CourtDefenseNoticeSchema
 from adapters.procuratorate.schemas import DutyLawyerRequestSchema
 from gateway.store.sealed import open_outbox_body
-from gateway.store.tables import outbox
+from gateway.store.tables import outbox_bodies
 from tests.support.gateway import LiveGateway, example
 from tests.support.soap import soap_client, zeep_arguments
 
@@ -31,7 +31,8 @@ def _with(folder: str, file_name: str, **changes: Any) -> dict[str, Any]:
 def _queued(gateway: LiveGateway) -> dict[str, Any]:
     """The one canonical message waiting in the outbox (sealed at rest: opened with the data keys)."""
     with gateway.services.engine.connect() as conn:
-        (row,) = conn.execute(sa.select(outbox.c.message_id, outbox.c.body, outbox.c.sealed_with)).all()
+        bodies = outbox_bodies.c
+        (row,) = conn.execute(sa.select(bodies.message_id, bodies.body, bodies.sealed_with)).all()
     body = open_outbox_body(gateway.services.data_keys, row.message_id, bytes(row.body), row.sealed_with)
     message: dict[str, Any] = json.loads(body)
     return message

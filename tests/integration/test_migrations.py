@@ -15,8 +15,11 @@ from click.testing import CliRunner
 from gateway.bootstrap import build_services
 from gateway.cli.main import main
 from gateway.config import Settings
+from gateway.security.data_keys import DataKeyRing, new_data_key
 from gateway.store.engine import make_engine
 from gateway.store.migrate import StoreNotMigrated, current_revision, head_revision, upgrade_store
+from gateway.store.outbox import SqlOutbox
+from gateway.store.sealed import outbox_context
 from gateway.store.tables import metadata
 from tests.support.store import database_url as make_database_url
 
@@ -156,4 +159,39 @@ def test_a_store_migrated_to_a_named_revision_has_its_audit_chain_head(database_
 
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT count(*) FROM audit_chain")) == 1
+    engine.dispose()
+
+
+def test_the_outbox_bodies_move_to_their_own_table_and_an_unsent_message_still_goes_out(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, "0011")
+    ring = DataKeyRing.parse(f"k1:{new_data_key()}")
+    now = datetime(2026, 12, 4, 8, 0)
+    bodies = {"m-sent": b'{"n":1}', "m-unsent": '{"n":"王某"}'.encode()}
+    with engine.begin() as conn:  # one message sent, one waiting, as revision 0011 stored them (bodies sealed)
+        for message_id, body in bodies.items():
+            conn.execute(
+                sa.text(
+                    "INSERT INTO outbox (message_id, exchange, routing_key, headers, content_type, body, created_at,"
+                    " sent_at, attempts, sealed_with) VALUES (:id, 'legalaid.requests', 'k', '{}',"
+                    " 'application/json', :body, :now, :sent, 0, 'k1')"
+                ),
+                {
+                    "id": message_id,
+                    "body": ring.seal(body, outbox_context(message_id)),
+                    "now": now,
+                    "sent": now if message_id == "m-sent" else None,
+                },
+            )
+
+    upgrade_store(engine)
+
+    with engine.connect() as conn:
+        moved = dict(conn.execute(sa.text("SELECT message_id, sealed_with FROM outbox_bodies")).all())
+        columns = {column["name"] for column in sa.inspect(conn).get_columns("outbox")}
+    claim = SqlOutbox(engine, ring).claim(10)
+    claim.release()
+    assert moved == {"m-sent": "k1", "m-unsent": "k1"}  # still sealed, under the key that sealed them
+    assert "body" not in columns and "sealed_with" not in columns
+    assert [(m.message_id, m.body) for m in claim.messages] == [("m-unsent", bodies["m-unsent"])]
     engine.dispose()

@@ -23,7 +23,7 @@ from gateway.service.ports import OutboxMessage
 from gateway.store.console import InboxFilter
 from gateway.store.rekey import CLEAR, DataRekeying
 from gateway.store.sealed import open_outbox_body
-from gateway.store.tables import documents, inbound_payloads, metadata, outbox, requests
+from gateway.store.tables import documents, inbound_payloads, metadata, outbox, outbox_bodies, requests
 from tests.support.broker import drain_queue
 from tests.support.gateway import EXAMPLE_POSTS, created_ids, example, running_gateway, running_relay, wait_for
 from tests.support.personal_data import LeakMatcher, people_in_examples
@@ -32,7 +32,7 @@ from tests.support.postgres import fresh_database
 pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 OLD, NEW = f"old:{new_data_key()}", f"new:{new_data_key()}"
-SEALED_TABLES = ("requests", "inbound_payloads", "outbox")
+SEALED_TABLES = ("requests", "inbound_payloads", "outbox_bodies")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -260,7 +260,7 @@ def _counts(services: Services) -> dict[str, int]:
     with services.engine.connect() as conn:
         return {
             table.name: int(conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
-            for table in (requests, inbound_payloads, outbox, documents)
+            for table in (requests, inbound_payloads, outbox_bodies, documents)
         }
 
 
@@ -286,13 +286,17 @@ def _make_clear_as_an_older_store_kept_them(services: Services) -> None:
                 .values(body=clear_payload, sealed_with=None)
             )
         for row_id, body in bodies.items():
-            conn.execute(outbox.update().where(outbox.c.id == row_id).values(body=body, sealed_with=None))
+            conn.execute(
+                outbox_bodies.update().where(outbox_bodies.c.outbox_id == row_id).values(body=body, sealed_with=None)
+            )
 
 
 def _outbox_bodies(services: Services, conn: sa.Connection) -> dict[int, bytes]:
-    rows = conn.execute(sa.select(outbox.c.id, outbox.c.message_id, outbox.c.body, outbox.c.sealed_with)).all()
+    bodies = outbox_bodies.c
+    rows = conn.execute(sa.select(bodies.outbox_id, bodies.message_id, bodies.body, bodies.sealed_with)).all()
     return {
-        row.id: open_outbox_body(services.data_keys, row.message_id, bytes(row.body), row.sealed_with) for row in rows
+        row.outbox_id: open_outbox_body(services.data_keys, row.message_id, bytes(row.body), row.sealed_with)
+        for row in rows
     }
 
 

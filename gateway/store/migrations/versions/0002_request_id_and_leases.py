@@ -38,8 +38,12 @@ def upgrade() -> None:
     if "ix_deliveries_state" not in {index["name"] for index in inspector.get_indexes("deliveries")}:
         with op.batch_alter_table("deliveries", schema=None) as batch_op:
             batch_op.create_index("ix_deliveries_state", ["state"], unique=False)
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.alter_column("message_id", type_=sa.String(length=100), existing_nullable=False)
+    # Widened only if narrower: on SQLite the change rebuilds the table, which the foreign key of the outbox's
+    # bodies (migration 0012) forbids once they hold rows, in a store that has them already.
+    message_id = next(column for column in inspector.get_columns("outbox") if column["name"] == "message_id")
+    if getattr(message_id["type"], "length", None) != 100:
+        with op.batch_alter_table("outbox", schema=None) as batch_op:
+            batch_op.alter_column("message_id", type_=sa.String(length=100), existing_nullable=False)
 
 
 def downgrade() -> None:
