@@ -7,22 +7,39 @@ unconfirmed year only weekends and the fixed-date holidays are known, so a deadl
 computed as well as can be and flagged `calendar_unconfirmed`; the gateway never invents the notice's days.
 """
 
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import holidays
 import tomli_w
-from holidays.countries.china import ChinaStaticHolidays
+
+
+@cache
+def _china_module() -> ModuleType:
+    """`holidays.countries.china` loaded from its file alone. Imported by name, it would first run the package
+    `holidays.countries`, which imports every country `holidays` knows: about 280 modules, 9 MB in every process
+    and a tenth of a second at its start, for one country's calendar (which imports only the package's core)."""
+    package = importlib.util.find_spec("holidays.countries")
+    assert package is not None and package.submodule_search_locations is not None
+    path = Path(next(iter(package.submodule_search_locations))) / "china.py"
+    spec = importlib.util.spec_from_file_location("holidays.countries.china", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def package_notice_years() -> frozenset[int]:
     """The years whose State Council notice the `holidays` package carries (their make-up working days)."""
-    return frozenset(ChinaStaticHolidays.special_public_holidays)
+    return frozenset(_china_module().ChinaStaticHolidays.special_public_holidays)
 
 
 @dataclass
@@ -32,7 +49,7 @@ class WorkCalendar:
     extra_rest_days: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
     notices: dict[int, str] = field(default_factory=dict)  # year -> the notice entered in the override file
-    _china: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("CN"), repr=False)
+    _china: holidays.HolidayBase = field(default_factory=lambda: _china_module().China(), repr=False)
 
     def is_rest_day(self, day: date) -> bool:
         """True on weekends that are not make-up working days, and on public holidays."""

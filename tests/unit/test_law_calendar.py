@@ -2,6 +2,8 @@
 its rest days) only when the State Council's notice for it is loaded; deadlines in other years are flagged."""
 
 import json
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -118,3 +120,16 @@ def test_lagw_calendar_loads_a_notice_and_shows_the_years(tmp_path: Path) -> Non
     assert after.output.split()[:3] == ["2027", "confirmed", NOTICE_2027]
     assert stray.exit_code == 1 and "2028-01-01 not in 2027" in stray.output
     assert nowhere.exit_code == 1 and "set LAGW_CALENDAR_FILE" in nowhere.output
+
+
+def test_the_calendar_loads_china_alone_not_every_country_the_holidays_package_knows() -> None:
+    # 2025's State Council notice: National Day and Mid-Autumn 1–8 October off, Sunday 28 September worked.
+    script = (
+        "import sys; from datetime import date; from gateway.rules.calendar import load_calendar;"
+        "c = load_calendar();"
+        "print(c.is_rest_day(date(2025, 10, 1)), c.is_rest_day(date(2025, 9, 28)), c.is_confirmed(2025),"
+        " 'holidays.countries' in sys.modules, len([m for m in sys.modules if m.startswith('holidays.countries.')]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+
+    assert done.stdout.split() == ["True", "False", "True", "False", "0"]
