@@ -16,7 +16,7 @@ from gateway.store.deliveries import PARKED, PENDING, delivery_from_row
 from gateway.store.engine import READ_ONLY
 from gateway.store.requests import SUMMARY_COLUMNS, stored_request
 from gateway.store.sealed import open_canonical
-from gateway.store.tables import agencies, audit_log, deliveries, in_states, requests
+from gateway.store.tables import agencies, audit_log, deliveries, in_states, request_bodies, requests
 
 DEFAULT_LIMIT = 200
 ID_TAIL_LENGTH = 4
@@ -58,7 +58,8 @@ class InboxFilter:
     person: str | None = None
 
 
-_CASE_COLUMNS = (*SUMMARY_COLUMNS, requests.c.canonical, requests.c.sealed_with)
+_CASE_COLUMNS = (*SUMMARY_COLUMNS, request_bodies.c.canonical, request_bodies.c.sealed_with)
+_WITH_BODY = requests.join(request_bodies, request_bodies.c.request_id == requests.c.id)
 
 
 class SqlConsoleQueries:
@@ -72,7 +73,7 @@ class SqlConsoleQueries:
     def cases(self, wanted: InboxFilter, limit: int = DEFAULT_LIMIT) -> list[CaseRow]:
         """Requests matching the filter, the least time left first."""
         order = (requests.c.due_at, requests.c.received_at, requests.c.id)
-        query = sa.select(*_CASE_COLUMNS).order_by(*order)
+        query = sa.select(*_CASE_COLUMNS).select_from(_WITH_BODY).order_by(*order)
         if wanted.centre_code is not None:
             query = query.where(requests.c.centre_code == wanted.centre_code)
         if wanted.states:
@@ -106,7 +107,7 @@ class SqlConsoleQueries:
 
     def case(self, request_id: str) -> CaseRow | None:
         """One request with its canonical body."""
-        query = sa.select(*_CASE_COLUMNS).where(requests.c.id == request_id)
+        query = sa.select(*_CASE_COLUMNS).select_from(_WITH_BODY).where(requests.c.id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).first()
         return None if row is None else self._case_row(row._mapping)

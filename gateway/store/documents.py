@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from gateway.security.data_keys import DataKeyRing
 from gateway.service.ports import StoredDocument
 from gateway.store.engine import READ_ONLY
-from gateway.store.sealed import document_context, open_canonical
-from gateway.store.tables import agencies, documents, requests
+from gateway.store.requests import canonical_body
+from gateway.store.sealed import document_context
+from gateway.store.tables import agencies, documents
 
 _LISTED = (documents.c.id, documents.c.request_id, documents.c.kind, documents.c.number, documents.c.title,
            documents.c.media_type, documents.c.sha256, documents.c.issued_at)  # fmt: skip
@@ -59,10 +60,6 @@ class SqlDocumentSource:
 
     def person_name(self, request_id: str) -> str:
         """The name of the person the request is for."""
-        query = sa.select(requests.c.canonical, requests.c.sealed_with).where(requests.c.id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return ""
-        canonical = json.loads(open_canonical(self._data_keys, request_id, row.canonical, row.sealed_with))
-        return str(canonical["person"]["name"])
+            body = canonical_body(conn, self._data_keys, request_id)
+        return "" if body is None else str(json.loads(body)["person"]["name"])

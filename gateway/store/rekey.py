@@ -22,7 +22,7 @@ from gateway.store.sealed import (
     outbox_context,
     payload_context,
 )
-from gateway.store.tables import documents, inbound_payloads, outbox_bodies, requests
+from gateway.store.tables import documents, inbound_payloads, outbox_bodies, request_bodies, requests
 
 CLEAR = "(clear)"
 
@@ -35,6 +35,8 @@ class SealedColumn:
     row_key: sa.Column[Any]
     extra: tuple[sa.Column[Any], ...]
     reseal: Callable[[DataKeyRing, bytes, sa.RowMapping], dict[str, object]]
+    # The request's blind indexes, from what the row holds in clear: written to the requests row it belongs to.
+    indexes: Callable[[DataKeyRing, bytes, sa.RowMapping], sa.Update] | None = None
 
 
 class DataRekeying:
@@ -97,16 +99,25 @@ class DataRekeying:
         sealed_with = column.table.c.sealed_with
         values = column.reseal(self._data_keys, self._id_hash_key, row)
         # Compare-and-set: a row another rotation moved meanwhile is left as it is.
-        return conn.execute(
+        moved = conn.execute(
             column.table.update()
             .where(column.row_key == row[column.row_key.name])
             .where(sealed_with.is_(None) if row["sealed_with"] is None else sealed_with == row["sealed_with"])
             .values(**values, sealed_with=self._data_keys.current_id)
         ).rowcount
+        if moved and column.indexes is not None:
+            conn.execute(column.indexes(self._data_keys, self._id_hash_key, row))
+        return moved
 
     def _columns(self) -> tuple[SealedColumn, ...]:
         return (
-            SealedColumn(requests, requests.c.id, (requests.c.canonical,), _reseal_request),
+            SealedColumn(
+                request_bodies,
+                request_bodies.c.request_id,
+                (request_bodies.c.canonical,),
+                _reseal_request,
+                _blind_indexes,
+            ),
             SealedColumn(
                 inbound_payloads,
                 inbound_payloads.c.request_id,
@@ -123,15 +134,25 @@ class DataRekeying:
         )
 
 
-def _reseal_request(ring: DataKeyRing, id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
-    clear = open_canonical(ring, row["id"], row["canonical"], row["sealed_with"])
-    person = json.loads(clear).get("person") or {}
+def _reseal_request(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:
+    request_id = row["request_id"]
+    clear = open_canonical(ring, request_id, row["canonical"], row["sealed_with"])
+    return {"canonical": ring.seal_text(clear, canonical_context(request_id))}
+
+
+def _blind_indexes(ring: DataKeyRing, id_hash_key: bytes, row: sa.RowMapping) -> sa.Update:
+    """The request's search indexes from its canonical body (a store older than them has none)."""
+    request_id = row["request_id"]
+    person = json.loads(open_canonical(ring, request_id, row["canonical"], row["sealed_with"])).get("person") or {}
     name, number = person.get("name"), person.get("id_number")
-    return {
-        "canonical": ring.seal_text(clear, canonical_context(row["id"])),
-        "name_index": name_index(id_hash_key, name) if name else None,
-        "id_tail_index": id_tail_index(id_hash_key, number) if number else None,
-    }
+    return (
+        requests.update()
+        .where(requests.c.id == request_id)
+        .values(
+            name_index=name_index(id_hash_key, name) if name else None,
+            id_tail_index=id_tail_index(id_hash_key, number) if number else None,
+        )
+    )
 
 
 def _reseal_payload(ring: DataKeyRing, _id_hash_key: bytes, row: sa.RowMapping) -> dict[str, object]:

@@ -19,12 +19,10 @@ from gateway.service.ports import (
 from gateway.store.audit import DOCUMENT_ISSUED, PERSONAL_DATA_VIEWED
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import canonical_context, open_canonical, open_payload
-from gateway.store.tables import answers, audit_log, in_states, inbound_payloads, requests
+from gateway.store.tables import answers, audit_log, in_states, inbound_payloads, request_bodies, requests
 from gateway.store.unit_of_work import SqlUnitOfWork
 
 _NOT_SUMMARY = (
-    "canonical",
-    "sealed_with",
     "id_hash",
     "name_birth_hash",
     "name_index",
@@ -44,6 +42,9 @@ _BY_REFERENCE = sa.select(*SUMMARY_COLUMNS).where(
     requests.c.kind == sa.bindparam("kind"),
 )
 _BY_ID = sa.select(*SUMMARY_COLUMNS).where(requests.c.id == sa.bindparam("id"))
+_BODY = sa.select(request_bodies.c.canonical, request_bodies.c.sealed_with).where(
+    request_bodies.c.request_id == sa.bindparam("id")
+)
 
 
 def _same_person_query(by_id: bool, by_name: bool) -> sa.Select[Any]:
@@ -126,10 +127,8 @@ class SqlRequestStore:
 
     def canonical_body(self, request_id: str) -> str | None:
         """The canonical JSON as it was put on the bus."""
-        query = sa.select(requests.c.canonical, requests.c.sealed_with).where(requests.c.id == request_id)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(query).first()
-        return None if row is None else open_canonical(self._data_keys, request_id, row.canonical, row.sealed_with)
+            return canonical_body(conn, self._data_keys, request_id)
 
     def answer_applied(self, message_id: str) -> bool:
         """Whether an answer under this idempotency key was already stored."""
@@ -266,10 +265,8 @@ class SqlRequestStore:
             "id_tail_index": id_tail_index(self._id_hash_key, person.id_number) if person.id_number else None,
         }
 
-    def request_row(
-        self, request: LegalAidRequest, digest: str, canonical: bytes, http_request_id: str | None
-    ) -> dict[str, object]:
-        """The requests insert values: the person only as keyed hashes, the canonical JSON sealed."""
+    def request_row(self, request: LegalAidRequest, digest: str, http_request_id: str | None) -> dict[str, object]:
+        """The requests insert values: the person only as keyed hashes and blind indexes."""
         id_hash, name_birth_hash = self._person_keys(request.person)
         return {
             **self.search_keys(request.person),
@@ -290,10 +287,22 @@ class SqlRequestStore:
             "deadline_obligation": request.deadline.obligation,
             "deadline_basis": request.deadline.basis,
             "updated_at": request.source.received_at,
-            "canonical": self._data_keys.seal_text(canonical.decode("utf-8"), canonical_context(request.id)),
-            "sealed_with": self._data_keys.current_id,
             "http_request_id": http_request_id,
         }
+
+    def body_row(self, request_id: str, canonical: bytes) -> dict[str, object]:
+        """The request_bodies insert values: the canonical JSON sealed under the current data key."""
+        return {
+            "request_id": request_id,
+            "canonical": self._data_keys.seal_text(canonical.decode("utf-8"), canonical_context(request_id)),
+            "sealed_with": self._data_keys.current_id,
+        }
+
+
+def canonical_body(conn: sa.Connection, data_keys: DataKeyRing, request_id: str) -> str | None:
+    """A request's canonical JSON as it was put on the bus, opened; None if there is no such request."""
+    row = conn.execute(_BODY, {"id": request_id}).first()
+    return None if row is None else open_canonical(data_keys, request_id, row.canonical, row.sealed_with)
 
 
 def stored_request(row: sa.RowMapping) -> StoredRequest:

@@ -93,10 +93,7 @@ requests = sa.Table(
     sa.Column("deadline_obligation", sa.String(64), nullable=False),
     sa.Column("deadline_basis", sa.String(100), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
-    # The canonical body sealed (AES-GCM, base64) with the data key named in sealed_with; clear when that is
-    # NULL (a row stored before sealing, until `lagw keys rotate` seals it).
-    sa.Column("canonical", sa.Text, nullable=False),
-    sa.Column("sealed_with", sa.String(32)),
+    # The canonical body is in request_bodies, sealed: the row the lifecycle rewrites holds no personal data.
     # Blind indexes for the console's search: keyed hashes of the whole name and of the ID's last 4 characters.
     sa.Column("name_index", sa.String(64)),
     sa.Column("id_tail_index", sa.String(64)),
@@ -196,6 +193,19 @@ outbox_bodies = sa.Table(
     sa.Column("outbox_id", outbox.c.id.type, sa.ForeignKey("outbox.id"), primary_key=True, autoincrement=False),
     sa.Column("message_id", sa.String(100), nullable=False),  # what the sealed body is bound to
     sa.Column("body", sa.LargeBinary, nullable=False),  # sealed with the data key in sealed_with (NULL: clear)
+    sa.Column("sealed_with", sa.String(32)),
+)
+
+# A request's canonical body, in a table of its own like the outbox's: the relay's move of a request from received
+# to queued (and every later change) rewrites a narrow row, not one holding a sealed body of a page or more
+# (migration 0013). It is written once, with its request, and read only for the console and the documents.
+request_bodies = sa.Table(
+    "request_bodies",
+    metadata,
+    sa.Column("request_id", requests.c.id.type, sa.ForeignKey("requests.id"), primary_key=True),
+    # Sealed (AES-GCM, base64) with the data key named in sealed_with; clear when that is NULL (a row stored
+    # before sealing, until `lagw keys rotate` seals it).
+    sa.Column("canonical", sa.Text, nullable=False),
     sa.Column("sealed_with", sa.String(32)),
 )
 

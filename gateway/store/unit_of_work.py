@@ -2,9 +2,9 @@
 (SQLite: the reads inside it too; PostgreSQL: the transaction begins at the first write, docs/write-path.md).
 
 The use case records what happened (`Accepted`, `StateChange`); `commit` turns the events into the rows they
-imply and writes each table's rows in one statement: requests, raw payloads, the state compare-and-sets,
-outbox messages, answers, deliveries, audit records. Which rows an event implies is decided here, once, not in
-the SQL classes of the reads.
+imply and writes each table's rows in one statement: requests and their bodies, raw payloads, the state
+compare-and-sets, outbox messages, answers, deliveries, audit records. Which rows an event implies is decided
+here, once, not in the SQL classes of the reads.
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,7 @@ from gateway.store.tables import (
     inbound_payloads,
     outbox,
     outbox_bodies,
+    request_bodies,
     requests,
 )
 
@@ -53,8 +54,10 @@ if TYPE_CHECKING:
     from gateway.store.requests import SqlRequestStore
 
 _PAYLOAD_COLUMNS = ("request_id", "channel", "content_type", "body", "sealed_with", "received_at")
+_REQUEST_BODY_COLUMNS = ("request_id", "canonical", "sealed_with")
 # Every write the events imply, built once: values are bound at each commit.
 _INSERT_REQUEST = requests.insert()
+_INSERT_REQUEST_BODY = request_bodies.insert()
 _INSERT_PAYLOAD = inbound_payloads.insert()
 _INSERT_ANSWER = answers.insert()
 _INSERT_DELIVERY = deliveries.insert()
@@ -168,18 +171,19 @@ class SqlUnitOfWork:
         changes = [event for event in events if isinstance(event, StateChange)]
         warnings = [event for event in events if isinstance(event, DeadlineWarned)]
         _compare_and_set(conn, changes, warnings)
-        keys = self._store.data_keys
-        rows = [
-            self._store.request_row(e.request, e.digest, e.message.body, e.raw.request_id)
-            | {"traceparent": e.traceparent}
-            for e in accepted
-        ]
+        store = self._store
+        keys = store.data_keys
+        rows = [store.request_row(e.request, e.digest, e.raw.request_id) for e in accepted]
+        for row, event in zip(rows, accepted, strict=True):
+            row["traceparent"] = event.traceparent
+        bodies = [store.body_row(e.request.id, e.message.body) for e in accepted]
         payloads = [self._payload_row(e) for e in accepted]
         messages = [outbox_row(e.message, e.request.source.received_at, keys) for e in accepted]
         messages += [outbox_row(message, c.at, keys) for c in changes for message in c.messages]
         messages += [outbox_row(w.message, w.at, keys) for w in warnings]
         records = [_received(e) for e in accepted] + [_changed(c) for c in changes] + [_warned(w) for w in warnings]
         _insert(conn, _INSERT_REQUEST, rows)
+        _insert(conn, _INSERT_REQUEST_BODY, bodies)
         _insert(conn, _INSERT_PAYLOAD, payloads)
         insert_outbox(conn, messages)
         _insert(conn, _INSERT_ANSWER, [_answer_row(c) for c in changes if c.answer is not None])
@@ -189,14 +193,15 @@ class SqlUnitOfWork:
         append_audit(conn, records + [_document_issued(c, d) for c, d in issued])
 
     def _single_statement(self, events: Sequence[Recorded]) -> tuple[sa.Insert, dict[str, object]] | None:
-        """PostgreSQL's common notice, one person accepted: its four rows in one statement, one round trip."""
+        """PostgreSQL's common notice, one person accepted: its six rows in one statement, one round trip."""
         if len(events) != 1 or not isinstance(event := events[0], Accepted):
             return None
         keys = self._store.data_keys
-        row = self._store.request_row(event.request, event.digest, event.message.body, event.raw.request_id)
+        row = self._store.request_row(event.request, event.digest, event.raw.request_id)
         row["traceparent"] = event.traceparent
         message, body = outbox_row(event.message, event.request.source.received_at, keys)
-        values = _prefixed("r_", row) | _prefixed("p_", self._payload_row(event))
+        values = _prefixed("r_", row) | _prefixed("q_", self._store.body_row(event.request.id, event.message.body))
+        values |= _prefixed("p_", self._payload_row(event))
         values |= _prefixed("o_", message) | _prefixed("b_", body)
         return _one_notice(tuple(row)), values | audit_values(_received(event), "a_")
 
@@ -327,14 +332,15 @@ def _bound_insert(table: sa.Table, prefix: str, names: Sequence[str]) -> sa.Inse
 
 @cache
 def _one_notice(request_columns: tuple[str, ...]) -> sa.Insert:
-    """PostgreSQL: a notice's request, raw payload, outbox message with its body and audit record in one statement
-    (the foreign keys are checked at its end, when the request row is there)."""
+    """PostgreSQL: a notice's request with its body, raw payload, outbox message with its body and audit record in
+    one statement (the foreign keys are checked at its end, when the request row is there)."""
     request = _bound_insert(requests, "r_", request_columns).cte("new_request")
+    request_body = _bound_insert(request_bodies, "q_", _REQUEST_BODY_COLUMNS).cte("new_request_body")
     payload = _bound_insert(inbound_payloads, "p_", _PAYLOAD_COLUMNS).cte("new_payload")
     message = _bound_insert(outbox, "o_", OUTBOX_COLUMNS).returning(outbox.c.id).cte("new_message")
     body_values = (sa.bindparam("b_" + name, type_=outbox_bodies.c[name].type) for name in BODY_COLUMNS)
     body = outbox_bodies.insert().from_select(["outbox_id", *BODY_COLUMNS], sa.select(message.c.id, *body_values))
-    return audit_insert("a_").add_cte(request, payload, message, body.cte("new_body"))
+    return audit_insert("a_").add_cte(request, request_body, payload, message, body.cte("new_body"))
 
 
 def _state_update(change: StateChange) -> sa.Update:

@@ -19,7 +19,8 @@ from gateway.security.data_keys import DataKeyRing, new_data_key
 from gateway.store.engine import make_engine
 from gateway.store.migrate import StoreNotMigrated, current_revision, head_revision, upgrade_store
 from gateway.store.outbox import SqlOutbox
-from gateway.store.sealed import outbox_context
+from gateway.store.requests import SqlRequestStore
+from gateway.store.sealed import canonical_context, outbox_context
 from gateway.store.tables import metadata
 from tests.support.store import database_url as make_database_url
 
@@ -194,4 +195,47 @@ def test_the_outbox_bodies_move_to_their_own_table_and_an_unsent_message_still_g
     assert moved == {"m-sent": "k1", "m-unsent": "k1"}  # still sealed, under the key that sealed them
     assert "body" not in columns and "sealed_with" not in columns
     assert [(m.message_id, m.body) for m in claim.messages] == [("m-unsent", bodies["m-unsent"])]
+    engine.dispose()
+
+
+def test_the_request_bodies_move_to_their_own_table_sealed_or_clear_and_still_open(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_store(engine, "0012")
+    ring = DataKeyRing.parse(f"k1:{new_data_key()}")
+    now = datetime(2026, 12, 5, 8, 0)
+    bodies = {"r-sealed": '{"person": {"name": "王某"}}', "r-clear": '{"person": {"name": "李某"}}'}
+    with engine.begin() as conn:  # two requests as revision 0012 stored them: one sealed, one from before sealing
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (code, name, type, level, district, allowed_kinds, api_key_hash, created_at,"
+                " key_rotated_at) VALUES ('court', 'A court', 'court', 'district', '370202', '[]', 'h', :now, :now)"
+            ),
+            {"now": now},
+        )
+        for request_id, body in bodies.items():
+            sealed = request_id == "r-sealed"
+            conn.execute(
+                sa.text(
+                    "INSERT INTO requests (id, kind, agency_code, reference, case_number, state, digest, centre_code,"
+                    " routing_key, received_at, due_at, deadline_obligation, deadline_basis, updated_at, canonical,"
+                    " sealed_with) VALUES (:id, 'notify_defense', 'court', :id, 'n', 'queued', 'd', 'c', 'k', :now,"
+                    " :now, 'o', 'b', :now, :canonical, :key)"
+                ),
+                {
+                    "id": request_id,
+                    "now": now,
+                    "canonical": ring.seal_text(body, canonical_context(request_id)) if sealed else body,
+                    "key": "k1" if sealed else None,
+                },
+            )
+
+    upgrade_store(engine)
+
+    with engine.connect() as conn:
+        moved = dict(conn.execute(sa.text("SELECT request_id, sealed_with FROM request_bodies")).all())
+        columns = {column["name"] for column in sa.inspect(conn).get_columns("requests")}
+    store = SqlRequestStore(engine, b"k" * 32, ring)
+    assert moved == {"r-sealed": "k1", "r-clear": None}
+    assert "canonical" not in columns and "sealed_with" not in columns
+    assert {request_id: store.canonical_body(request_id) for request_id in bodies} == bodies
     engine.dispose()

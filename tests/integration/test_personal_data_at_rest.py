@@ -23,7 +23,15 @@ from gateway.service.ports import OutboxMessage
 from gateway.store.console import InboxFilter
 from gateway.store.rekey import CLEAR, DataRekeying
 from gateway.store.sealed import open_outbox_body
-from gateway.store.tables import documents, inbound_payloads, metadata, outbox, outbox_bodies, requests
+from gateway.store.tables import (
+    documents,
+    inbound_payloads,
+    metadata,
+    outbox,
+    outbox_bodies,
+    request_bodies,
+    requests,
+)
 from tests.support.broker import drain_queue
 from tests.support.gateway import EXAMPLE_POSTS, created_ids, example, running_gateway, running_relay, wait_for
 from tests.support.personal_data import LeakMatcher, people_in_examples
@@ -32,7 +40,7 @@ from tests.support.postgres import fresh_database
 pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
 OLD, NEW = f"old:{new_data_key()}", f"new:{new_data_key()}"
-SEALED_TABLES = ("requests", "inbound_payloads", "outbox_bodies")
+SEALED_TABLES = ("request_bodies", "inbound_payloads", "outbox_bodies")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -196,7 +204,7 @@ def test_an_older_stores_clear_rows_still_read_and_rotation_seals_and_indexes_th
     matcher = LeakMatcher(people_in_examples())
     court_id = next(request_id for request_id, body in posted.items() if "defendant" in body)
 
-    assert set(_key_usage(services)["requests"]) == {CLEAR}
+    assert set(_key_usage(services)["request_bodies"]) == {CLEAR}
     assert matcher.find(_stored_text(services, database_url, tmp_path))
     assert json.loads(services.requests.canonical_body(court_id) or "{}")["person"]["name"] == "王小明"
     assert set(_unsent_bodies(services)) == set(posted)  # the relay reads clear rows too
@@ -204,7 +212,7 @@ def test_an_older_stores_clear_rows_still_read_and_rotation_seals_and_indexes_th
 
     _rotate(services)
 
-    assert set(_key_usage(services)["requests"]) == {"new"}
+    assert set(_key_usage(services)["request_bodies"]) == {"new"}
     assert _found_by_person(services, "王小明") == {court_id}
     assert json.loads(services.requests.raw_payload(court_id).body) == posted[court_id]  # type: ignore[union-attr]
     assert matcher.find(_stored_text(services, database_url, tmp_path)) == []
@@ -260,7 +268,7 @@ def _counts(services: Services) -> dict[str, int]:
     with services.engine.connect() as conn:
         return {
             table.name: int(conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
-            for table in (requests, inbound_payloads, outbox_bodies, documents)
+            for table in (request_bodies, inbound_payloads, outbox_bodies, documents)
         }
 
 
@@ -276,9 +284,12 @@ def _make_clear_as_an_older_store_kept_them(services: Services) -> None:
     with services.engine.begin() as conn:
         for request_id, (clear_canonical, clear_payload) in clear.items():
             conn.execute(
-                requests.update()
-                .where(requests.c.id == request_id)
-                .values(canonical=clear_canonical, sealed_with=None, name_index=None, id_tail_index=None)
+                request_bodies.update()
+                .where(request_bodies.c.request_id == request_id)
+                .values(canonical=clear_canonical, sealed_with=None)
+            )
+            conn.execute(
+                requests.update().where(requests.c.id == request_id).values(name_index=None, id_tail_index=None)
             )
             conn.execute(
                 inbound_payloads.update()

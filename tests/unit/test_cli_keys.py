@@ -55,10 +55,10 @@ def test_rotate_moves_every_row_to_the_first_key_and_names_the_key_that_may_go(d
     before_code, before = _run(database_url, f"{new},{old}", "keys", "status")
     code, output = _run(database_url, f"{new},{old}", "keys", "rotate", "--batch-size", "1")
 
-    assert before_code == 0 and "requests\told\t1" in before and "may be removed" not in before
+    assert before_code == 0 and "request_bodies\told\t1" in before and "may be removed" not in before
     assert code == 0, output
-    assert "requests: 1 row(s) re-sealed" in output and "outbox_bodies: 1 row(s) re-sealed" in output
-    assert "requests\tnew\t1" in output and "key(s) old: they may be removed" in output
+    assert "request_bodies: 1 row(s) re-sealed" in output and "outbox_bodies: 1 row(s) re-sealed" in output
+    assert "request_bodies\tnew\t1" in output and "key(s) old: they may be removed" in output
     after = build_services(Settings(database_url=database_url, data_keys=new))
     assert json.loads(after.requests.canonical_body(request_id) or "{}")["person"]["name"] == "王小明"
     after.engine.dispose()
