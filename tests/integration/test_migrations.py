@@ -59,13 +59,7 @@ def test_a_store_at_the_previous_revision_keeps_its_rows_through_the_upgrade(dat
     upgrade_store(engine, PREVIOUS)
     now = datetime(2026, 11, 30, 8, 0)
     with engine.begin() as conn:  # a court and one request, as the previous release stored them
-        conn.execute(
-            sa.text(
-                "INSERT INTO agencies (code, name, type, level, district, allowed_kinds, api_key_hash, created_at,"
-                " key_rotated_at) VALUES ('court-1', 'A court', 'court', 'district', '370202', '[]', 'h', :now, :now)"
-            ),
-            {"now": now},
-        )
+        _insert_court(conn, "court-1", now)
         conn.execute(
             sa.text(
                 "INSERT INTO requests (id, kind, agency_code, reference, case_number, state, digest, centre_code,"
@@ -142,6 +136,8 @@ def test_a_store_from_before_migrations_is_brought_to_the_head_in_full(database_
         conn.exec_driver_sql("DROP TABLE alembic_version")
         conn.exec_driver_sql("DELETE FROM audit_chain")
         conn.exec_driver_sql("ALTER TABLE agencies DROP COLUMN previous_key_expires_at")
+        for table in ("requests", "outbox"):  # and from before sealing: the bodies clear, no key named
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN sealed_with")
 
     upgrade_store(engine)
 
@@ -205,13 +201,7 @@ def test_the_request_bodies_move_to_their_own_table_sealed_or_clear_and_still_op
     now = datetime(2026, 12, 5, 8, 0)
     bodies = {"r-sealed": '{"person": {"name": "王某"}}', "r-clear": '{"person": {"name": "李某"}}'}
     with engine.begin() as conn:  # two requests as revision 0012 stored them: one sealed, one from before sealing
-        conn.execute(
-            sa.text(
-                "INSERT INTO agencies (code, name, type, level, district, allowed_kinds, api_key_hash, created_at,"
-                " key_rotated_at) VALUES ('court', 'A court', 'court', 'district', '370202', '[]', 'h', :now, :now)"
-            ),
-            {"now": now},
-        )
+        _insert_court(conn, "court", now)
         for request_id, body in bodies.items():
             sealed = request_id == "r-sealed"
             conn.execute(
@@ -239,3 +229,14 @@ def test_the_request_bodies_move_to_their_own_table_sealed_or_clear_and_still_op
     assert "canonical" not in columns and "sealed_with" not in columns
     assert {request_id: store.canonical_body(request_id) for request_id in bodies} == bodies
     engine.dispose()
+
+
+def _insert_court(conn: sa.Connection, code: str, now: datetime) -> None:
+    """A court, in the columns the agencies table has had since the baseline."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO agencies (code, name, type, level, district, allowed_kinds, api_key_hash, created_at,"
+            " key_rotated_at) VALUES (:code, 'A court', 'court', 'district', '370202', '[]', 'h', :now, :now)"
+        ),
+        {"code": code, "now": now},
+    )

@@ -28,17 +28,21 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(["outbox_id"], ["outbox.id"]),
             sa.PrimaryKeyConstraint("outbox_id"),
         )
-    if "body" not in {column["name"] for column in inspector.get_columns("outbox")}:
+    present = {column["name"] for column in inspector.get_columns("outbox")}
+    if "body" not in present:
         return
+    # A store from before sealing (and before migrations) has no sealed_with: its bodies are clear.
+    sealed_with = "sealed_with" if "sealed_with" in present else "NULL"
     # Every row moves, sent or not: a body is bound to its message id (the sealing's context), not to the table.
     op.execute(
         "INSERT INTO outbox_bodies (outbox_id, message_id, body, sealed_with)"
-        " SELECT id, message_id, body, sealed_with FROM outbox"
+        f" SELECT id, message_id, body, {sealed_with} FROM outbox"
         " WHERE id NOT IN (SELECT outbox_id FROM outbox_bodies)"
     )
     # Neither column is indexed, so SQLite (3.35 and later) drops them in place, as PostgreSQL does.
     op.execute("ALTER TABLE outbox DROP COLUMN body")
-    op.execute("ALTER TABLE outbox DROP COLUMN sealed_with")
+    if "sealed_with" in present:
+        op.execute("ALTER TABLE outbox DROP COLUMN sealed_with")
 
 
 def downgrade() -> None:

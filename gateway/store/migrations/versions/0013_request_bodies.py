@@ -27,17 +27,21 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(["request_id"], ["requests.id"]),
             sa.PrimaryKeyConstraint("request_id"),
         )
-    if "canonical" not in {column["name"] for column in inspector.get_columns("requests")}:
+    present = {column["name"] for column in inspector.get_columns("requests")}
+    if "canonical" not in present:
         return
+    # A store from before sealing (and before migrations) has no sealed_with: its bodies are clear.
+    sealed_with = "sealed_with" if "sealed_with" in present else "NULL"
     # Sealed or clear, each body moves as it is: the sealing is bound to the request's id, not to the table.
     op.execute(
         "INSERT INTO request_bodies (request_id, canonical, sealed_with)"
-        " SELECT id, canonical, sealed_with FROM requests"
+        f" SELECT id, canonical, {sealed_with} FROM requests"
         " WHERE id NOT IN (SELECT request_id FROM request_bodies)"
     )
     # Neither column is indexed nor used by the generated phase, so SQLite drops them in place, as PostgreSQL does.
     op.execute("ALTER TABLE requests DROP COLUMN canonical")
-    op.execute("ALTER TABLE requests DROP COLUMN sealed_with")
+    if "sealed_with" in present:
+        op.execute("ALTER TABLE requests DROP COLUMN sealed_with")
 
 
 def downgrade() -> None:
