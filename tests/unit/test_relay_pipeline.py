@@ -6,6 +6,7 @@ import base64
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -80,7 +81,12 @@ def _outbox(tmp_path: Path, messages: list[tuple[str, str | None]]) -> SqlOutbox
 
 
 def _run_until_sent(
-    outbox: SqlOutbox, broker: Any, batch_size: int, idle_interval: float = 0.01, doorbell: Any = None
+    outbox: SqlOutbox,
+    broker: Any,
+    batch_size: int,
+    idle_interval: float = 0.01,
+    doorbell: Any = None,
+    settled: Callable[[], bool] = lambda: True,
 ) -> None:
     relay = Relay(
         outbox,
@@ -90,17 +96,17 @@ def _run_until_sent(
         backoff=Backoff(initial=0.01, maximum=0.02),
         doorbell=doorbell,
     )
-    _drained_by(relay, outbox)
+    _drained_by(relay, outbox, settled)
 
 
-def _drained_by(relay: Relay, outbox: SqlOutbox) -> None:
-    """Run `relay` until the outbox is empty (5 s at most), then stop it."""
+def _drained_by(relay: Relay, outbox: SqlOutbox, settled: Callable[[], bool] = lambda: True) -> None:
+    """Run `relay` until the outbox is empty and `settled` holds (5 s at most), then stop it."""
     stop = threading.Event()
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
     try:
         for _ in range(500):
-            if outbox.pending_count() == 0:
+            if outbox.pending_count() == 0 and settled():
                 break
             time.sleep(0.01)
     finally:
@@ -215,7 +221,8 @@ def test_a_requests_later_message_goes_out_once_the_earlier_is_marked_without_wa
     _slow_marks(monkeypatch, broker, 0.05)
     bell = SilentBell(outbox)
 
-    _run_until_sent(outbox, broker, batch_size=10, idle_interval=5.0, doorbell=bell)
+    # Stopped once it has waited on the bell at least once: the drain alone can end before its first wait.
+    _run_until_sent(outbox, broker, 10, idle_interval=5.0, doorbell=bell, settled=lambda: bool(bell.pending_at_waits))
 
     assert bell.pending_at_waits and not any(bell.pending_at_waits)  # it never waited while a message was due
 
