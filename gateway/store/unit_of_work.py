@@ -173,9 +173,9 @@ class SqlUnitOfWork:
         _compare_and_set(conn, changes, warnings)
         store = self._store
         keys = store.data_keys
-        rows = [store.request_row(e.request, e.digest, e.raw.request_id) for e in accepted]
-        for row, event in zip(rows, accepted, strict=True):
-            row["traceparent"] = event.traceparent
+        rows = [
+            store.request_row(e.request, e.digest, e.raw.request_id) | {"traceparent": e.traceparent} for e in accepted
+        ]
         bodies = [store.body_row(e.request.id, e.message.body) for e in accepted]
         payloads = [self._payload_row(e) for e in accepted]
         messages = [outbox_row(e.message, e.request.source.received_at, keys) for e in accepted]
