@@ -117,15 +117,20 @@ class Intake:
         )
 
         try:
-            # One unit of work: the resend check and the persons' other requests read in it, the writes at commit.
+            # One unit of work: the persons' other requests read in it, the writes at commit. A new notice is the
+            # common case, so it is written without a resend check first: the store's unique key on (agency,
+            # reference, kind) refuses a resend at commit (ReferenceTaken), answered then from the store.
             with self._store.unit() as uow:
-                # A resend is answered from the store before any date-dependent rule can judge it differently.
-                existing = uow.find_by_reference(agency.code, submission.reference, submission.kind)
-                if existing is not None:
+                try:
+                    requests = _linked(
+                        [self._decide(uow, agency, channel, decision, member, received_at) for member in members]
+                    )
+                except GatewayError:
+                    # A resend is answered from the store, whatever a date-dependent rule now says of it.
+                    existing = uow.find_by_reference(agency.code, submission.reference, submission.kind)
+                    if existing is None:
+                        raise
                     return self._resend(uow, agency.code, members, existing, digest)
-                requests = _linked(
-                    [self._decide(uow, agency, channel, decision, member, received_at) for member in members]
-                )
                 trace = current_traceparent()  # the agency's call: the notice's trace
                 for request in requests:
                     message = request_message(request, request_id=raw.request_id, traceparent=trace)
@@ -159,8 +164,8 @@ class Intake:
         return replace(first, companions=tuple(others))
 
     def _after_race(self, agency_code: str, submission: Submission, members: list[Submission], digest: str) -> Receipt:
-        """A key was taken between the resend check and the commit: a concurrent resend won the race, answered as
-        any resend; or a companion's `<reference>#n` was used alone before, a conflict."""
+        """A key was taken at commit: a resend (or a concurrent one that won the race), answered from the store;
+        or a companion's `<reference>#n` was used alone before, a conflict."""
         with self._store.unit() as uow:
             stored = uow.find_by_reference(agency_code, submission.reference, submission.kind)
             if stored is not None:
