@@ -46,6 +46,11 @@ def configure_tracing() -> None:
         _instrument_store()
 
 
+def exporting() -> bool:
+    """Whether spans leave the process (then the store's statements are spans too)."""
+    return _exporting
+
+
 def _instrument_store() -> None:
     """Each store statement a CLIENT span in the trace it runs in: OpenTelemetry's SQLAlchemy instrumentation
     wraps `create_engine`, so every engine made after this is traced. Only when spans leave the process: a span

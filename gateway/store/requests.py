@@ -17,6 +17,7 @@ from gateway.service.ports import (
     StoredRequest,
 )
 from gateway.store.audit import DOCUMENT_ISSUED, PERSONAL_DATA_VIEWED
+from gateway.store.driver import DriverStatement
 from gateway.store.engine import READ_ONLY
 from gateway.store.sealed import canonical_context, open_canonical, open_payload
 from gateway.store.tables import answers, audit_log, in_states, inbound_payloads, request_bodies, requests
@@ -65,7 +66,9 @@ def _same_person_query(by_id: bool, by_name: bool) -> sa.Select[Any]:
     )
 
 
-_SAME_PERSON = {keys: _same_person_query(*keys) for keys in ((True, False), (False, True), (True, True))}
+_SAME_PERSON = {
+    keys: DriverStatement(_same_person_query(*keys)) for keys in ((True, False), (False, True), (True, True))
+}
 
 
 # The states in which a request has a lawyer appointed.
@@ -236,16 +239,10 @@ class SqlRequestStore:
             return []
         query = _SAME_PERSON[(id_hash is not None, name_birth_hash is not None)]
         params = {"id_hash": id_hash, "name_birth_hash": name_birth_hash, "agency": agency_code}
-        rows = list(reversed(conn.execute(query, params | {"stage": stage.value}).all()))
+        rows = query.rows(conn, params | {"stage": stage.value})
         return [
-            PersonMatch(
-                row.id,
-                Kind(row.kind),
-                row.agency_code,
-                Stage(row.stage) if row.stage else None,
-                RequestState(row.state),
-            )
-            for row in rows
+            PersonMatch(request_id, Kind(kind), agency, Stage(stage) if stage else None, RequestState(state))
+            for request_id, kind, agency, stage, state in reversed(rows)
         ]
 
     def _person_keys(self, person: Person) -> tuple[str | None, str | None]:

@@ -33,6 +33,7 @@ from gateway.service.ports import (
     StoredRequest,
 )
 from gateway.store.audit import DOCUMENT_ISSUED, AuditRecord, append_audit, audit_insert, audit_values
+from gateway.store.driver import DriverStatement
 from gateway.store.engine import READ_ONLY
 from gateway.store.outbox import BODY_COLUMNS, OUTBOX_COLUMNS, insert_outbox, outbox_row
 from gateway.store.sealed import document_context, payload_context
@@ -153,7 +154,7 @@ class SqlUnitOfWork:
         try:
             single = self._single_statement(events) if self._deferred else None
             if single is not None:
-                conn.execute(*single)  # atomic alone, committed by itself
+                single[0].rows(conn, single[1])  # atomic alone, committed by itself
             else:
                 conn = self._transaction()
                 self._write(conn, events)
@@ -192,7 +193,7 @@ class SqlUnitOfWork:
         _insert(conn, _INSERT_DOCUMENT, [self._document_row(c, d) for c, d in issued])
         append_audit(conn, records + [_document_issued(c, d) for c, d in issued])
 
-    def _single_statement(self, events: Sequence[Recorded]) -> tuple[sa.Insert, dict[str, object]] | None:
+    def _single_statement(self, events: Sequence[Recorded]) -> tuple[DriverStatement, dict[str, object]] | None:
         """PostgreSQL's common notice, one person accepted: its six rows in one statement, one round trip."""
         if len(events) != 1 or not isinstance(event := events[0], Accepted):
             return None
@@ -331,16 +332,16 @@ def _bound_insert(table: sa.Table, prefix: str, names: Sequence[str]) -> sa.Inse
 
 
 @cache
-def _one_notice(request_columns: tuple[str, ...]) -> sa.Insert:
+def _one_notice(request_columns: tuple[str, ...]) -> DriverStatement:
     """PostgreSQL: a notice's request with its body, raw payload, outbox message with its body and audit record in
-    one statement (the foreign keys are checked at its end, when the request row is there)."""
+    one statement (the foreign keys are checked at its end, when the request row is there), run on the driver."""
     request = _bound_insert(requests, "r_", request_columns).cte("new_request")
     request_body = _bound_insert(request_bodies, "q_", _REQUEST_BODY_COLUMNS).cte("new_request_body")
     payload = _bound_insert(inbound_payloads, "p_", _PAYLOAD_COLUMNS).cte("new_payload")
     message = _bound_insert(outbox, "o_", OUTBOX_COLUMNS).returning(outbox.c.id).cte("new_message")
     body_values = (sa.bindparam("b_" + name, type_=outbox_bodies.c[name].type) for name in BODY_COLUMNS)
     body = outbox_bodies.insert().from_select(["outbox_id", *BODY_COLUMNS], sa.select(message.c.id, *body_values))
-    return audit_insert("a_").add_cte(request, request_body, payload, message, body.cte("new_body"))
+    return DriverStatement(audit_insert("a_").add_cte(request, request_body, payload, message, body.cte("new_body")))
 
 
 def _state_update(change: StateChange) -> sa.Update:

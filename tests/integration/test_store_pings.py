@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.store import engine as store_engine
+from gateway.store.driver import DriverStatement
 from gateway.store.engine import make_engine
 from tests.support.postgres import ADMIN_URL, fresh_database
 
@@ -71,3 +72,19 @@ def test_a_connection_dropped_while_in_steady_use_fails_once_then_the_pool_recov
         _backend_pid(store)  # the store answers 503 to this one caller, who sends again
     assert failed.value.connection_invalidated
     assert _backend_pid(store) != first
+
+
+def test_a_statement_run_on_the_driver_fails_as_sqlalchemy_would_and_the_pool_recovers(
+    engine: tuple[sa.Engine, list[object]],
+) -> None:
+    store, _pinged = engine
+    statement = DriverStatement(sa.select(sa.func.pg_backend_pid(), sa.bindparam("word", type_=sa.String)))
+    with store.connect() as conn:
+        ((first, word),) = statement.rows(conn, {"word": "ok"})
+    assert word == "ok"
+    _terminate(first)
+    with store.connect() as conn, pytest.raises(sa.exc.OperationalError):
+        statement.rows(conn, {"word": "again"})  # the 503 to one caller, as a statement through SQLAlchemy gets
+    with store.connect() as conn:
+        ((second, _word),) = statement.rows(conn, {"word": "ok"})
+    assert second != first  # the dropped connection was not handed out again

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -71,20 +72,31 @@ def _accept(services: Services, number: str = "（2026）鲁0202刑初1号") -> 
     return services.intake.accept(court, AgencyType.COURT, Channel.REST, submission, raw).request_id
 
 
-def _statements(services: Services) -> list[str]:
+def _statements(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first word of every statement sent to the store from now on, at the driver: those SQLAlchemy runs and
+    those run on the driver's cursor (gateway/store/driver.py)."""
     seen: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement.split(None, 1)[0].upper())
 
-    sa.event.listen(services.engine, "before_cursor_execute", count)
+    if services.engine.dialect.name == "postgresql":
+        execute = psycopg.Cursor.execute
+
+        def counted(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+            count(None, cursor, str(query), *args)
+            return execute(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    else:
+        sa.event.listen(services.engine, "before_cursor_execute", count)
     return seen
 
 
-def test_a_notice_and_all_it_implies_take_few_statements(services: Services) -> None:
+def test_a_notice_and_all_it_implies_take_few_statements(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     _accept(services, "（2026）鲁0202刑初1号")  # the first: statements built, the pool filled
     before = _counts(services)
-    seen = _statements(services)
+    seen = _statements(services, monkeypatch)
 
     _accept(services, "（2026）鲁0202刑初2号")
     statements = list(seen)
@@ -206,14 +218,14 @@ def test_leaving_the_unit_without_commit_writes_nothing(services: Services) -> N
 
 
 def test_a_relay_pass_marks_its_rows_queues_their_requests_and_audits_them_in_few_statements(
-    services: Services,
+    services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     accepted = [_accept(services, f"（2026）鲁0202刑初{n}号") for n in range(1, 4)]
     withdrawn = accepted[2]
     with services.engine.begin() as conn:  # withdrawn meanwhile: keeps its state, gets no queued record
         conn.execute(requests.update().where(requests.c.id == withdrawn).values(state=RequestState.WITHDRAWN.value))
     claim = services.outbox.claim(10)
-    seen = _statements(services)
+    seen = _statements(services, monkeypatch)
 
     result = claim.record(Confirmations(confirmed=[message.message_id for message in claim.messages]))
 
