@@ -8,8 +8,9 @@ store's statements are traced (spans exported), they go through SQLAlchemy like 
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 
 from gateway import tracing
@@ -17,7 +18,8 @@ from gateway import tracing
 
 @dataclass(frozen=True)
 class _Rendered:
-    sql: str
+    sql: bytes  # with PostgreSQL's own placeholders, $1 … $n, which the driver sends as they are
+    names: tuple[str, ...]  # the value each placeholder takes, in order
     defaults: dict[str, Any]  # values the statement holds itself (a LIMIT)
     processors: Sequence[tuple[str, Callable[[Any], Any]]]  # each value's conversion by its column's type, if any
 
@@ -35,23 +37,24 @@ class DriverStatement:
             result = conn.execute(self._statement, dict(values))
             return [tuple(row) for row in result] if result.returns_rows else []
         rendered = self._rendered or self._render(conn.dialect)
-        sql = rendered.sql
         params = rendered.defaults | dict(values)
         for name, process in rendered.processors:
             params[name] = process(params[name])
-        driver = conn.connection.dbapi_connection
-        assert driver is not None  # a checked-out connection has one
+        driver = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)  # the dialect's driver
         try:
-            cursor = driver.execute(sql, params)
+            # A raw cursor takes the $n text as it is: psycopg's own cursor would parse it afresh on every call
+            # once a statement has more than 50 values (its cache's bound), as a notice's has.
+            cursor = psycopg.RawCursor(driver).execute(rendered.sql, [params[name] for name in rendered.names])
             return cursor.fetchall() if cursor.description is not None else []
-        except conn.dialect.loaded_dbapi.Error as exc:
+        except psycopg.Error as exc:
             # A connection the server dropped fails its return to the pool (the rollback), which replaces it.
             raise sa.exc.DBAPIError.instance(
-                sql, None, exc, conn.dialect.loaded_dbapi.Error, hide_parameters=True, dialect=conn.dialect
+                rendered.sql.decode(), None, exc, psycopg.Error, hide_parameters=True, dialect=conn.dialect
             ) from exc
 
     def _render(self, dialect: sa.Dialect) -> _Rendered:
-        compiled = self._statement.compile(dialect=dialect)
+        numbered: Any = type(dialect)  # the same dialect, placeholders numbered
+        compiled = self._statement.compile(dialect=numbered(paramstyle="numeric_dollar"))
         names = compiled.bind_names  # each bound parameter and the name the SQL text gives it
         defaults = {name: bind.value for bind, name in names.items() if not bind.required}  # e.g. a LIMIT
         processors = []
@@ -59,5 +62,6 @@ class DriverStatement:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors.append((name, process))
-        self._rendered = _Rendered(compiled.string, defaults, processors)
+        order = tuple(compiled.positiontup or ())
+        self._rendered = _Rendered(compiled.string.encode("utf-8"), order, defaults, processors)
         return self._rendered

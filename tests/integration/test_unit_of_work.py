@@ -84,7 +84,7 @@ def _statements(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str
         execute = psycopg.Cursor.execute
 
         def counted(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-            count(None, cursor, str(query), *args)
+            count(None, cursor, query.decode() if isinstance(query, bytes) else str(query), *args)
             return execute(cursor, query, *args, **kwargs)
 
         monkeypatch.setattr(psycopg.Cursor, "execute", counted)
