@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.enums import AgencyType, Channel, Kind, RequestState
-from gateway.domain.model import Agency, Deadline, LegalAidRequest, Related, Source, Submission
+from gateway.domain.model import Agency, Case, Deadline, LegalAidRequest, Related, Source, Submission
 from gateway.domain.text import field_names, hidden_characters
 from gateway.errors import GatewayError, InvalidInput, ReferenceConflict
 from gateway.rules.authorization import Decision, Matrix, authorize
@@ -310,25 +310,25 @@ def _linked(requests: list[LegalAidRequest]) -> list[LegalAidRequest]:
 
 def submission_digest(submission: Submission) -> str:
     """A digest of what the agency said, independent of transport and arrival time."""
-    data = _as_data(replace(submission, person=replace(submission.person, minor=None)))
-    for optional in ("district", "ground_found_at", "handling_organ_seat"):
-        if data["case"][optional] is None:
-            del data["case"][optional]  # a message without it keeps the digest it had before the field existed
-    if not data["co_persons"]:
-        del data["co_persons"]  # as for the case's fields above
-    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    said = replace(submission, person=replace(submission.person, minor=None))
+    canonical = json.dumps(said, default=_digest_data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _as_data(value: Any) -> Any:
-    """`dataclasses.asdict` without its deep copies: the same JSON, for a digest (every leaf is immutable)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _as_data(getattr(value, name)) for name in field_names(type(value))}
-    if isinstance(value, (list, tuple)):
-        return [_as_data(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _as_data(item) for key, item in value.items()}
-    return value
+def _digest_data(value: Any) -> Any:
+    """What the digest's JSON writes for a value it cannot write itself: a dataclass as `dataclasses.asdict` would
+    give it (without its copies), anything else as its text. Fields added since digests were first stored are
+    left out while empty, so a message without them keeps the digest it had before they existed."""
+    if not is_dataclass(value) or isinstance(value, type):
+        return str(value)
+    data = {name: getattr(value, name) for name in field_names(type(value))}
+    if isinstance(value, Case):
+        for optional in ("district", "ground_found_at", "handling_organ_seat"):
+            if data[optional] is None:
+                del data[optional]
+    elif isinstance(value, Submission) and not data["co_persons"]:
+        del data["co_persons"]
+    return data
 
 
 def _resend_receipt(existing: StoredRequest, digest: str) -> Receipt:
