@@ -5,6 +5,7 @@ marshmallow schema and one mapping serve both transports and give the same canon
 """
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -14,6 +15,7 @@ _NS = {"xs": XS}
 _WORD_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+@lru_cache(maxsize=4096)  # an agency's element names, a few hundred
 def snake_case(name: str) -> str:
     """`IdNumber` -> `id_number`."""
     return _WORD_BOUNDARY.sub("_", name).lower()
@@ -41,11 +43,16 @@ def list_elements(xsd: etree._ElementTree) -> frozenset[str]:
 def to_dialect(element: etree._Element, lists: frozenset[str]) -> Any:
     """The element's content as the REST dialect's JSON would carry it (text stays text)."""
     children = [child for child in element if isinstance(child.tag, str)]
-    if etree.QName(element).localname in lists:
+    if _local_name(element.tag) in lists:
         return [to_dialect(child, lists) for child in children]
     if not children:
         return "".join(element.itertext())
-    return {snake_case(etree.QName(child).localname): to_dialect(child, lists) for child in children}
+    return {snake_case(_local_name(child.tag)): to_dialect(child, lists) for child in children}
+
+
+def _local_name(tag: str) -> str:
+    """`{namespace}Name` -> `Name`, as lxml's QName gives it, without making one."""
+    return tag.rpartition("}")[2]
 
 
 def element_path(operation: str, dialect_path: str) -> str:

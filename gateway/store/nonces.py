@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gateway.store.driver import DriverStatement
 from gateway.store.tables import security_nonces
 
 _PURGE_EVERY = 256  # remembered nonces are purged once per this many calls
@@ -19,8 +20,8 @@ class SqlNonceRegistry:
         self._calls = 0
         on_postgresql = engine.dialect.name == "postgresql"
         dialect = postgresql if on_postgresql else sqlite
-        insert = dialect.insert(security_nonces).on_conflict_do_nothing()
-        self._insert = insert.execution_options(preserve_rowcount=True)  # an insert's rowcount is kept only if asked
+        insert = dialect.insert(security_nonces).on_conflict_do_nothing().returning(security_nonces.c.nonce)
+        self._insert = DriverStatement(insert)  # a row back: added; none: seen before
         # PostgreSQL: the insert commits on its own, one round trip; SQLite: in its BEGIN IMMEDIATE transaction.
         self._options = {"isolation_level": "AUTOCOMMIT"} if on_postgresql else {}
 
@@ -31,6 +32,6 @@ class SqlNonceRegistry:
             with self._engine.begin() as conn:
                 conn.execute(security_nonces.delete().where(security_nonces.c.seen_at < at - 2 * self._window))
         with self._engine.connect().execution_options(**self._options) as conn:
-            added = conn.execute(self._insert, {"agency_code": agency_code, "nonce": nonce, "seen_at": at}).rowcount
+            added = self._insert.rows(conn, {"agency_code": agency_code, "nonce": nonce, "seen_at": at})
             conn.commit()
-        return added == 1
+        return len(added) == 1
