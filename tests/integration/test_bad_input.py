@@ -307,7 +307,7 @@ def test_a_server_error_answers_a_problem_without_a_stack_trace(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals at /srv/gateway/store.py line 42")
 
-    monkeypatch.setattr(gateway.services.requests, "by_reference", broken)  # the intake's resend check
+    monkeypatch.setattr(gateway.services.requests, "matches", broken)  # the intake's read of the person's requests
     response = gateway.post(COURT, "court-370202", example("court", "defense-notices.json"))
 
     assert response.status_code == 500
