@@ -1,60 +1,75 @@
-"""The statements every notice runs, on the driver's own cursor: rendered once by SQLAlchemy for PostgreSQL, their
-values converted by the columns' own types, without SQLAlchemy's work per call (measured: about half of what
-each statement costs the gateway in CPU, bench/RESULTS.md).
+"""The statements every notice runs, on the driver's own cursor: rendered once by SQLAlchemy for the store's
+dialect, their values converted by the columns' own types, without SQLAlchemy's work per call (measured: about
+as much CPU as the driver's own on PostgreSQL, nine tenths of a statement's on SQLite; bench/RESULTS.md).
 
-Only for PostgreSQL and only for statements whose result columns need no conversion (text and numbers). When the
-store's statements are traced (spans exported), they go through SQLAlchemy like every other, so each is a span.
+Only for statements whose result columns need no conversion (text and numbers). When the store's statements
+are traced (spans exported), they go through SQLAlchemy like every other, so each is a span.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 
 from gateway import tracing
 
+_ON_THE_DRIVER = ("postgresql", "sqlite")
+
 
 @dataclass(frozen=True)
 class _Rendered:
-    sql: bytes  # with PostgreSQL's own placeholders, $1 … $n, which the driver sends as they are
+    sql: bytes | str  # PostgreSQL: its own placeholders, $1 … $n, sent as they are; SQLite: `?`
     names: tuple[str, ...]  # the value each placeholder takes, in order
     defaults: dict[str, Any]  # values the statement holds itself (a LIMIT)
     processors: Sequence[tuple[str, Callable[[Any], Any]]]  # each value's conversion by its column's type, if any
 
 
 class DriverStatement:
-    """A statement compiled once; `rows` runs it on a connection's driver cursor with the values named."""
+    """A statement compiled once per dialect; `rows` runs it on a connection's driver cursor with the values
+    named (values it does not bind are ignored)."""
 
     def __init__(self, statement: sa.Select[Any] | sa.Insert) -> None:
         self._statement = statement
-        self._rendered: _Rendered | None = None
+        self._rendered: dict[str, _Rendered] = {}
 
     def rows(self, conn: sa.Connection, values: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
         """The statement's rows (none for one that returns none); errors as SQLAlchemy raises them."""
-        if conn.dialect.name != "postgresql" or tracing.exporting():
+        dialect = conn.dialect
+        if dialect.name not in _ON_THE_DRIVER or tracing.exporting():
             result = conn.execute(self._statement, dict(values))
             return [tuple(row) for row in result] if result.returns_rows else []
-        rendered = self._rendered or self._render(conn.dialect)
+        rendered = self._rendered.get(dialect.name) or self._render(dialect)
         params = rendered.defaults | dict(values)
         for name, process in rendered.processors:
             params[name] = process(params[name])
-        driver = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)  # the dialect's driver
+        ordered = [params[name] for name in rendered.names]
+        driver: Any = conn.connection.dbapi_connection
         try:
-            # A raw cursor takes the $n text as it is: psycopg's own cursor would parse it afresh on every call
-            # once a statement has more than 50 values (its cache's bound), as a notice's has.
-            cursor = psycopg.RawCursor(driver).execute(rendered.sql, [params[name] for name in rendered.names])
-            return cursor.fetchall() if cursor.description is not None else []
-        except psycopg.Error as exc:
+            if isinstance(rendered.sql, bytes):
+                # A raw cursor takes the $n text as it is: psycopg's own cursor would parse it afresh on every
+                # call once a statement has more than 50 values (its cache's bound), as a notice's has.
+                cursor = psycopg.RawCursor(driver).execute(rendered.sql, ordered)
+            else:
+                cursor = driver.execute(rendered.sql, ordered)  # sqlite3: in the transaction SQLAlchemy began
+            rows: Sequence[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
+            return rows
+        except dialect.loaded_dbapi.Error as exc:
             # A connection the server dropped fails its return to the pool (the rollback), which replaces it.
+            sql = rendered.sql.decode() if isinstance(rendered.sql, bytes) else rendered.sql
             raise sa.exc.DBAPIError.instance(
-                rendered.sql.decode(), None, exc, psycopg.Error, hide_parameters=True, dialect=conn.dialect
+                sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
             ) from exc
 
     def _render(self, dialect: sa.Dialect) -> _Rendered:
-        numbered: Any = type(dialect)  # the same dialect, placeholders numbered
-        compiled = self._statement.compile(dialect=numbered(paramstyle="numeric_dollar"))
+        if dialect.name == "postgresql":
+            numbered: Any = type(dialect)  # the same dialect, placeholders numbered
+            compiled = self._statement.compile(dialect=numbered(paramstyle="numeric_dollar"))
+            sql: bytes | str = compiled.string.encode("utf-8")
+        else:
+            compiled = self._statement.compile(dialect=dialect)
+            sql = compiled.string
         names = compiled.bind_names  # each bound parameter and the name the SQL text gives it
         defaults = {name: bind.value for bind, name in names.items() if not bind.required}  # e.g. a LIMIT
         processors = []
@@ -63,5 +78,5 @@ class DriverStatement:
             if process is not None:
                 processors.append((name, process))
         order = tuple(compiled.positiontup or ())
-        self._rendered = _Rendered(compiled.string.encode("utf-8"), order, defaults, processors)
-        return self._rendered
+        rendered = self._rendered[dialect.name] = _Rendered(sql, order, defaults, processors)
+        return rendered

@@ -152,9 +152,12 @@ class SqlUnitOfWork:
         events, self._events = self._events, []
         conn = self._connection
         try:
-            single = self._single_statement(events) if self._deferred else None
-            if single is not None:
-                single[0].rows(conn, single[1])  # atomic alone, committed by itself
+            notice = self._one_notice(events)
+            if notice is not None and self._deferred:  # PostgreSQL: one statement, atomic alone, committed by itself
+                _one_statement(notice[0]).rows(conn, notice[1])
+            elif notice is not None:  # SQLite: a statement a table, in its transaction
+                conn = self._transaction()
+                _write_in_turn(conn, notice[0], notice[1])
             else:
                 conn = self._transaction()
                 self._write(conn, events)
@@ -193,8 +196,10 @@ class SqlUnitOfWork:
         _insert(conn, _INSERT_DOCUMENT, [self._document_row(c, d) for c, d in issued])
         append_audit(conn, records + [_document_issued(c, d) for c, d in issued])
 
-    def _single_statement(self, events: Sequence[Recorded]) -> tuple[DriverStatement, dict[str, object]] | None:
-        """PostgreSQL's common notice, one person accepted: its six rows in one statement, one round trip."""
+    def _one_notice(self, events: Sequence[Recorded]) -> tuple[tuple[str, ...], dict[str, object]] | None:
+        """The common notice, one person accepted: its request's columns and the values of its six rows, each
+        table's prefixed (`r_` the request, `q_` its body, `p_` the payload, `o_` and `b_` the outbox message and
+        its body, `a_` the audit record)."""
         if len(events) != 1 or not isinstance(event := events[0], Accepted):
             return None
         keys = self._store.data_keys
@@ -204,7 +209,7 @@ class SqlUnitOfWork:
         values = _prefixed("r_", row) | _prefixed("q_", self._store.body_row(event.request.id, event.message.body))
         values |= _prefixed("p_", self._payload_row(event))
         values |= _prefixed("o_", message) | _prefixed("b_", body)
-        return _one_notice(tuple(row)), values | audit_values(_received(event), "a_")
+        return tuple(row), values | audit_values(_received(event), "a_")
 
     def _payload_row(self, event: Accepted) -> dict[str, object]:
         keys, request = self._store.data_keys, event.request
@@ -332,7 +337,7 @@ def _bound_insert(table: sa.Table, prefix: str, names: Sequence[str]) -> sa.Inse
 
 
 @cache
-def _one_notice(request_columns: tuple[str, ...]) -> DriverStatement:
+def _one_statement(request_columns: tuple[str, ...]) -> DriverStatement:
     """PostgreSQL: a notice's request with its body, raw payload, outbox message with its body and audit record in
     one statement (the foreign keys are checked at its end, when the request row is there), run on the driver."""
     request = _bound_insert(requests, "r_", request_columns).cte("new_request")
@@ -408,3 +413,27 @@ def _changed(change: StateChange) -> AuditRecord:
         to_state=change.to_state.value,
         detail=change.detail,
     )
+
+
+@cache
+def _in_turn(request_columns: tuple[str, ...]) -> tuple[DriverStatement, ...]:
+    """SQLite, which has no data-modifying CTEs: the same six rows, a statement each, run on the driver."""
+    return (
+        DriverStatement(_bound_insert(requests, "r_", request_columns)),
+        DriverStatement(_bound_insert(request_bodies, "q_", _REQUEST_BODY_COLUMNS)),
+        DriverStatement(_bound_insert(inbound_payloads, "p_", _PAYLOAD_COLUMNS)),
+        DriverStatement(_bound_insert(outbox, "o_", OUTBOX_COLUMNS).returning(outbox.c.id)),
+        DriverStatement(_bound_insert(outbox_bodies, "b_", ("outbox_id", *BODY_COLUMNS))),
+        DriverStatement(audit_insert("a_")),
+    )
+
+
+def _write_in_turn(conn: sa.Connection, request_columns: tuple[str, ...], values: dict[str, object]) -> None:
+    """A notice's six rows in its transaction; the message's body under the id the outbox gave the message."""
+    request, request_body, payload, message, message_body, audit = _in_turn(request_columns)
+    request.rows(conn, values)
+    request_body.rows(conn, values)
+    payload.rows(conn, values)
+    ((outbox_id,),) = message.rows(conn, values)
+    message_body.rows(conn, values | {"b_outbox_id": outbox_id})
+    audit.rows(conn, values)

@@ -1,5 +1,6 @@
 """The unit of work on the real stores: a notice's rows in few statements, a failed commit writes nothing."""
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -88,8 +89,12 @@ def _statements(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str
             return execute(cursor, query, *args, **kwargs)
 
         monkeypatch.setattr(psycopg.Cursor, "execute", counted)
-    else:
-        sa.event.listen(services.engine, "before_cursor_execute", count)
+    else:  # sqlite3 reports every statement it runs, BEGIN and COMMIT too, on the connection checked out
+
+        def traced(dbapi_connection: sqlite3.Connection, *_: Any) -> None:
+            dbapi_connection.set_trace_callback(lambda statement: count(None, None, statement))
+
+        sa.event.listen(services.engine, "checkout", traced)
     return seen
 
 
@@ -117,7 +122,7 @@ def test_a_notice_and_all_it_implies_take_few_statements(services: Services, mon
         # a trigger): no resend check before a new notice, no ping of the pooled connection in steady use
         assert statements == ["SELECT", "WITH"]
     else:  # the outbox's insert returns the id its body's row is stored under
-        assert statements == ["BEGIN", "SELECT", *["INSERT"] * 6]
+        assert statements == ["BEGIN", "SELECT", *["INSERT"] * 6, "COMMIT"]
 
 
 def test_a_notice_rings_the_relays_bell_at_its_commit_on_postgresql(services: Services) -> None:
@@ -234,7 +239,7 @@ def test_a_relay_pass_marks_its_rows_queues_their_requests_and_audits_them_in_fe
         # outbox marked, requests moved and their audit records: one statement, then the claim's commit
         assert [s for s in seen if s != "COMMIT"] == ["WITH"]
     else:
-        assert seen == ["BEGIN", "INSERT", "UPDATE", "UPDATE"]
+        assert seen == ["BEGIN", "INSERT", "UPDATE", "UPDATE", "COMMIT"]
     with services.engine.connect() as conn:
         states = dict(conn.execute(sa.select(requests.c.id, requests.c.state)).all())
         queued = conn.execute(
