@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-pipeline bench-console mutation lint install broker store browser documents clean soap-contracts asyncapi
+.PHONY: demo test test-postgres test-unit test-integration test-browser test-faults bench bench-inprocess bench-pipeline bench-console mutation lint install broker store browser documents clean soap-contracts asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,9 @@ asyncapi: install
 bench: install broker store
 	@scripts/ensure-wrk
 	$(PY) bench/serving.py
+
+bench-inprocess: install store
+	$(PY) bench/inprocess.py
 
 bench-pipeline: install broker store
 	$(PY) bench/pipeline.py
