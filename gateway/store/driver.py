@@ -6,6 +6,7 @@ Only for statements whose result columns need no conversion (text and numbers). 
 are traced (spans exported), they go through SQLAlchemy like every other, so each is a span.
 """
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from gateway import tracing
 
-_ON_THE_DRIVER = ("postgresql", "sqlite")
+_ON_THE_DRIVER = {("postgresql", "psycopg"), ("sqlite", "pysqlite")}  # (dialect, driver) it knows how to call
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,14 @@ class DriverStatement:
 
     def __init__(self, statement: sa.Select[Any] | sa.Insert) -> None:
         self._statement = statement
-        self._rendered: dict[str, _Rendered] = {}
+        self._rendered: weakref.WeakKeyDictionary[sa.Dialect, _Rendered] = weakref.WeakKeyDictionary()
 
     def rows(self, conn: sa.Connection, values: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
         """The statement's rows (none for one that returns none); errors as SQLAlchemy raises them."""
         dialect = conn.dialect
-        if dialect.name not in _ON_THE_DRIVER or tracing.exporting():
-            result = conn.execute(self._statement, dict(values))
-            return [tuple(row) for row in result] if result.returns_rows else []
-        rendered = self._rendered.get(dialect.name) or self._render(dialect)
+        if (dialect.name, dialect.driver) not in _ON_THE_DRIVER or tracing.exporting():
+            return self._through_sqlalchemy(conn, values)
+        rendered = self._rendered.get(dialect) or self._render(dialect)
         params = rendered.defaults | dict(values)
         for name, process in rendered.processors:
             params[name] = process(params[name])
@@ -56,11 +56,19 @@ class DriverStatement:
             rows: Sequence[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
             return rows
         except dialect.loaded_dbapi.Error as exc:
-            # A connection the server dropped fails its return to the pool (the rollback), which replaces it.
+            if getattr(driver, "closed", False):
+                # The connection is gone, and the driver will send nothing more on it: sent through SQLAlchemy,
+                # the statement fails at once as any statement on a lost connection does, and the pool replaces
+                # this connection and every one older (they lost their server too).
+                self._through_sqlalchemy(conn, values)
             sql = rendered.sql.decode() if isinstance(rendered.sql, bytes) else rendered.sql
             raise sa.exc.DBAPIError.instance(
                 sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
             ) from exc
+
+    def _through_sqlalchemy(self, conn: sa.Connection, values: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
+        result = conn.execute(self._statement, dict(values))
+        return [tuple(row) for row in result] if result.returns_rows else []
 
     def _render(self, dialect: sa.Dialect) -> _Rendered:
         if dialect.name == "postgresql":
@@ -78,5 +86,5 @@ class DriverStatement:
             if process is not None:
                 processors.append((name, process))
         order = tuple(compiled.positiontup or ())
-        rendered = self._rendered[dialect.name] = _Rendered(sql, order, defaults, processors)
+        rendered = self._rendered[dialect] = _Rendered(sql, order, defaults, processors)
         return rendered

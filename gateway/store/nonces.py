@@ -31,7 +31,8 @@ class SqlNonceRegistry:
         if self._calls % _PURGE_EVERY == 0:
             with self._engine.begin() as conn:
                 conn.execute(security_nonces.delete().where(security_nonces.c.seen_at < at - 2 * self._window))
-        with self._engine.connect().execution_options(**self._options) as conn:
+        # Begun explicitly: on SQLite the writers' turn and BEGIN IMMEDIATE come with it (the statement runs on the
+        # driver, which begins nothing of its own); on PostgreSQL, autocommit, it begins nothing.
+        with self._engine.connect().execution_options(**self._options) as conn, conn.begin():
             added = self._insert.rows(conn, {"agency_code": agency_code, "nonce": nonce, "seen_at": at})
-            conn.commit()
         return len(added) == 1

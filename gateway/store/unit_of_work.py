@@ -111,12 +111,15 @@ class SqlUnitOfWork:
         return self._conn
 
     def _transaction(self) -> sa.Connection:
-        """The connection inside a transaction: on PostgreSQL the deferred one begins with the next statement."""
+        """The connection inside a transaction: on PostgreSQL the deferred one begins here. Begun explicitly, so
+        statements run on the driver (gateway/store/driver.py) are in it too and committed with it."""
         conn = self._connection
         if self._deferred:
             conn.commit()  # ends the reads' autocommit block; nothing was written in it
             conn.execution_options(isolation_level=conn.default_isolation_level)
             self._deferred = False
+        if not conn.in_transaction():
+            conn.begin()
         return conn
 
     def find_by_reference(self, agency_code: str, reference: str, kind: Kind) -> StoredRequest | None:
@@ -154,10 +157,12 @@ class SqlUnitOfWork:
         try:
             notice = self._one_notice(events)
             if notice is not None and self._deferred:  # PostgreSQL: one statement, atomic alone, committed by itself
-                _one_statement(notice[0]).rows(conn, notice[1])
-            elif notice is not None:  # SQLite: a statement a table, in its transaction
+                columns, values = notice
+                _one_statement(columns).rows(conn, values)
+            elif notice is not None:  # SQLite (or a transaction begun already): a statement a table, in it
+                columns, values = notice
                 conn = self._transaction()
-                _write_in_turn(conn, notice[0], notice[1])
+                _write_in_turn(conn, columns, values)
             else:
                 conn = self._transaction()
                 self._write(conn, events)

@@ -74,17 +74,23 @@ def test_a_connection_dropped_while_in_steady_use_fails_once_then_the_pool_recov
     assert _backend_pid(store) != first
 
 
-def test_a_statement_run_on_the_driver_fails_as_sqlalchemy_would_and_the_pool_recovers(
-    engine: tuple[sa.Engine, list[object]],
-) -> None:
-    store, _pinged = engine
+def test_a_statement_run_on_the_driver_fails_as_sqlalchemy_would_and_the_pool_recovers() -> None:
     statement = DriverStatement(sa.select(sa.func.pg_backend_pid(), sa.bindparam("word", type_=sa.String)))
-    with store.connect() as conn:
-        ((first, word),) = statement.rows(conn, {"word": "ok"})
-    assert word == "ok"
-    _terminate(first)
-    with store.connect() as conn, pytest.raises(sa.exc.OperationalError):
-        statement.rows(conn, {"word": "again"})  # the 503 to one caller, as a statement through SQLAlchemy gets
-    with store.connect() as conn:
-        ((second, _word),) = statement.rows(conn, {"word": "ok"})
-    assert second != first  # the dropped connection was not handed out again
+    with fresh_database() as url:
+        store = make_engine(url, pool_size=2, max_overflow=0)
+        try:
+            with store.connect() as first, store.connect() as second:  # two pooled connections, both in use
+                ((first_pid, word),) = statement.rows(first, {"word": "ok"})
+                ((second_pid, _word),) = statement.rows(second, {"word": "ok"})
+            assert word == "ok"
+            _terminate(first_pid)
+            _terminate(second_pid)  # a restarted server: every pooled connection lost
+            with store.connect() as conn, pytest.raises(sa.exc.OperationalError) as failed:
+                statement.rows(conn, {"word": "again"})  # the 503 to one caller, who sends again
+            assert failed.value.connection_invalidated
+            # The pool replaced the other connection too, unused: the next two callers are served.
+            with store.connect() as first, store.connect() as second:
+                pids = {statement.rows(first, {"word": "ok"})[0][0], statement.rows(second, {"word": "ok"})[0][0]}
+            assert pids.isdisjoint({first_pid, second_pid})
+        finally:
+            store.dispose()

@@ -75,7 +75,8 @@ def _accept(services: Services, number: str = "（2026）鲁0202刑初1号") -> 
 
 def _statements(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The first word of every statement sent to the store from now on, at the driver: those SQLAlchemy runs and
-    those run on the driver's cursor (gateway/store/driver.py)."""
+    those run on the driver's cursor (gateway/store/driver.py). On PostgreSQL, what a cursor sends: psycopg's
+    own BEGIN and COMMIT are not among them."""
     seen: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
