@@ -152,8 +152,15 @@ def _examples() -> list[Submission]:
     def load(path: str) -> Any:
         return json.loads(sample_path(path).read_text(encoding="utf-8"))
 
+    several = court_notice()  # a document naming two persons, its case's district declared
+    several = replace(
+        several,
+        case=replace(several.case, district="370202"),
+        co_persons=(replace(several.person, name="李四", id_number="370202198001010015"),),
+    )
     return [
         court_notice(),
+        several,
         application_transfer_to_submission(ApplicationTransferSchema().load(load("police/application-transfers.json"))),
         police_duty_request(PoliceDutyLawyerRequestSchema().load(load("police/duty-lawyer-requests.json"))),
         procuratorate_notice(ProcuratorateDefenseNoticeSchema().load(load("procuratorate/defense-notices.json"))),
@@ -161,7 +168,9 @@ def _examples() -> list[Submission]:
     ]
 
 
-@pytest.mark.parametrize("submission", _examples(), ids=["court", "transfer", "police duty", "notice", "duty"])
+@pytest.mark.parametrize(
+    "submission", _examples(), ids=["court", "two persons", "transfer", "police duty", "notice", "duty"]
+)
 def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
     # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like;
     # fields added since (the case's district, ground_found_at, handling_organ_seat; co_persons) are left out when
