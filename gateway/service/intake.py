@@ -112,9 +112,9 @@ class Intake:
             )
         today = received_at.astimezone(CHINA_TZ).date()
         members = one_per_person(submission, today)
-        digest = submission_digest(
-            replace(submission, person=members[0].person, co_persons=tuple(m.person for m in members[1:]))
-        )
+        said = replace(submission, person=members[0].person, co_persons=tuple(m.person for m in members[1:]))
+        digest = submission_digest(said)
+        digests = (digest, *earlier_digests(said))  # a resend matches any of them
 
         try:
             # One unit of work: the persons' other requests read in it, the writes at commit. A new notice is the
@@ -130,14 +130,14 @@ class Intake:
                     existing = uow.find_by_reference(agency.code, submission.reference, submission.kind)
                     if existing is None:
                         raise
-                    return self._resend(uow, agency.code, members, existing, digest)
+                    return self._resend(uow, agency.code, members, existing, digests)
                 trace = current_traceparent()  # the agency's call: the notice's trace
                 for request in requests:
                     message = request_message(request, request_id=raw.request_id, traceparent=trace)
                     uow.record(Accepted(request, digest, raw, message, trace))
                 uow.commit()
         except ReferenceTaken:
-            return self._after_race(agency.code, submission, members, digest)
+            return self._after_race(agency.code, submission, members, digests)
         for request in requests:
             log.info(
                 "accepted request %s kind=%s agency=%s channel=%s person=%s id=%s centre=%s",
@@ -163,13 +163,15 @@ class Intake:
         )
         return replace(first, companions=tuple(others))
 
-    def _after_race(self, agency_code: str, submission: Submission, members: list[Submission], digest: str) -> Receipt:
+    def _after_race(
+        self, agency_code: str, submission: Submission, members: list[Submission], digests: tuple[str, ...]
+    ) -> Receipt:
         """A key was taken at commit: a resend (or a concurrent one that won the race), answered from the store;
         or a companion's `<reference>#n` was used alone before, a conflict."""
         with self._store.unit() as uow:
             stored = uow.find_by_reference(agency_code, submission.reference, submission.kind)
             if stored is not None:
-                return self._resend(uow, agency_code, members, stored, digest)
+                return self._resend(uow, agency_code, members, stored, digests)
             for member in members[1:]:
                 taken = uow.find_by_reference(agency_code, member.reference, member.kind)
                 if taken is not None:
@@ -201,16 +203,21 @@ class Intake:
         return replace(request, related=related, case=replace(request.case, district=decision.jurisdiction))
 
     def _resend(
-        self, uow: UnitOfWork, agency_code: str, members: list[Submission], first: StoredRequest, digest: str
+        self,
+        uow: UnitOfWork,
+        agency_code: str,
+        members: list[Submission],
+        first: StoredRequest,
+        digests: tuple[str, ...],
     ) -> Receipt:
         """The stored receipts of a resend, the companions' with them; any difference is a conflict."""
-        receipt = _resend_receipt(first, digest)
+        receipt = _resend_receipt(first, digests)
         companions = []
         for member in members[1:]:
             stored = uow.find_by_reference(agency_code, member.reference, member.kind)
             if stored is None:
                 raise ReferenceConflict(first.agency_code, first.reference, first.id)
-            companions.append(_resend_receipt(stored, digest))
+            companions.append(_resend_receipt(stored, digests))
         return replace(receipt, companions=tuple(companions))
 
     def _build_request(
@@ -309,9 +316,22 @@ def _linked(requests: list[LegalAidRequest]) -> list[LegalAidRequest]:
 
 
 def submission_digest(submission: Submission) -> str:
-    """A digest of what the agency said, independent of transport and arrival time."""
-    said = replace(submission, person=replace(submission.person, minor=None))
-    canonical = json.dumps(said, default=_digest_data, sort_keys=True, ensure_ascii=False)
+    """A digest of what the agency said, independent of transport and arrival time: no person's age on the day
+    (whether a person is a minor is worked out from the birth date on the day received)."""
+    co_persons = tuple(replace(person, minor=None) for person in submission.co_persons)
+    return _digest(replace(submission, person=replace(submission.person, minor=None), co_persons=co_persons))
+
+
+def earlier_digests(submission: Submission) -> tuple[str, ...]:
+    """The digest a document naming several persons was stored under before 2026-12-05, with the further persons'
+    age on the day in it; none where it is the same as `submission_digest`'s."""
+    if not submission.co_persons:
+        return ()
+    return (_digest(replace(submission, person=replace(submission.person, minor=None))),)
+
+
+def _digest(submission: Submission) -> str:
+    canonical = json.dumps(submission, default=_digest_data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -331,8 +351,8 @@ def _digest_data(value: Any) -> Any:
     return data
 
 
-def _resend_receipt(existing: StoredRequest, digest: str) -> Receipt:
-    if existing.digest != digest:
+def _resend_receipt(existing: StoredRequest, digests: tuple[str, ...]) -> Receipt:
+    if existing.digest not in digests:
         raise ReferenceConflict(existing.agency_code, existing.reference, existing.id)
     deadline = Deadline(existing.due_at, existing.deadline_obligation, existing.deadline_basis)
     return Receipt(

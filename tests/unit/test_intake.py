@@ -29,12 +29,13 @@ from adapters.procuratorate.schemas import (
 from adapters.registry import kinds_for, permissions
 from gateway.domain.enums import AgencyType, Channel, Kind, Level, Stage
 from gateway.domain.model import Agency, Submission
+from gateway.domain.resident_id import check_character
 from gateway.domain.text import hidden_character
 from gateway.errors import InvalidInput, KindNotAllowed, ReferenceConflict, StageNotAllowed
 from gateway.rules.calendar import load_calendar
 from gateway.rules.deadlines import CHINA_TZ, DeadlinePolicy
 from gateway.rules.routing import load_routing_table
-from gateway.service.intake import Intake, submission_digest
+from gateway.service.intake import Intake, earlier_digests, one_per_person, submission_digest
 from gateway.service.ports import RawPayload
 from gateway.web.intake_view import dialect_path
 from schemas.canonical import validate_message
@@ -138,6 +139,39 @@ def test_the_log_line_masks_the_person(intake: Intake, caplog: pytest.LogCapture
     assert "王小明" not in caplog.text and "370202201003150310" not in caplog.text
 
 
+def _two_born_2010_03_15() -> Submission:
+    """The court's notice naming a second defendant born the same day (GB 11643: male, check character computed)."""
+    notice = court_notice()
+    first17 = "37020220100315033"
+    second = replace(notice.person, name="李四", id_number=first17 + check_character(first17))
+    return replace(notice, co_persons=(second,))
+
+
+def test_a_resend_after_a_further_person_turned_18_still_gets_its_receipts(store: InMemoryStore) -> None:
+    clock = FixedClock(datetime(2028, 3, 14, 10, 0, tzinfo=CHINA_TZ))  # the day before both turn 18
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
+    first = intake.accept(COURT, AgencyType.COURT, Channel.REST, _two_born_2010_03_15(), RAW)
+    clock.current = datetime(2028, 3, 16, 10, 0, tzinfo=CHINA_TZ)
+
+    again = intake.accept(COURT, AgencyType.COURT, Channel.REST, _two_born_2010_03_15(), RAW)
+    assert (again.request_id, again.created) == (first.request_id, False)
+    assert [c.request_id for c in again.companions] == [c.request_id for c in first.companions]
+
+
+def test_a_document_naming_several_stored_under_the_earlier_digest_keeps_its_resends(store: InMemoryStore) -> None:
+    clock = FixedClock(datetime(2028, 3, 14, 10, 0, tzinfo=CHINA_TZ))
+    intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
+    first = intake.accept(COURT, AgencyType.COURT, Channel.REST, _two_born_2010_03_15(), RAW)
+    normalized = one_per_person(_two_born_2010_03_15(), clock.current.date())
+    said = replace(normalized[0], co_persons=tuple(member.person for member in normalized[1:]))
+    earlier = _asdict_digest(replace(said, person=replace(said.person, minor=None)))  # the minor flag of #2 in it
+    for request_id, stored in list(store.stored.items()):
+        store.stored[request_id] = replace(stored, digest=earlier)
+
+    again = intake.accept(COURT, AgencyType.COURT, Channel.REST, _two_born_2010_03_15(), RAW)
+    assert (again.request_id, again.created) == (first.request_id, False)
+
+
 def test_a_resend_after_the_person_turned_18_still_gets_its_receipt(store: InMemoryStore) -> None:
     clock = FixedClock(datetime(2028, 3, 14, 10, 0, tzinfo=CHINA_TZ))  # the day before the 18th birthday
     intake = Intake(store, clock, load_calendar(), load_routing_table(), DeadlinePolicy(), matrix=permissions())
@@ -156,7 +190,7 @@ def _examples() -> list[Submission]:
     several = replace(
         several,
         case=replace(several.case, district="370202"),
-        co_persons=(replace(several.person, name="李四", id_number="370202198001010015"),),
+        co_persons=(replace(several.person, name="李四", id_number="370202198001010015", minor=True),),
     )
     return [
         court_notice(),
@@ -172,18 +206,37 @@ def _examples() -> list[Submission]:
     "submission", _examples(), ids=["court", "two persons", "transfer", "police duty", "notice", "duty"]
 )
 def test_the_digest_is_the_one_stored_requests_carry(submission: Submission) -> None:
-    # As stored requests' digests were made: dataclasses.asdict, sorted keys, str() for dates and the like;
-    # fields added since (the case's district, ground_found_at, handling_organ_seat; co_persons) are left out when
-    # absent.
-    data = asdict(replace(submission, person=replace(submission.person, minor=None)))
+    # As stored requests' digests are made: dataclasses.asdict, sorted keys, str() for dates and the like, no
+    # person's age on the day; fields added since the first (the case's district, ground_found_at,
+    # handling_organ_seat; co_persons) are left out when absent.
+    unaged = tuple(replace(person, minor=None) for person in submission.co_persons)
+    assert submission_digest(submission) == _asdict_digest(
+        replace(submission, person=replace(submission.person, minor=None), co_persons=unaged)
+    )
+
+
+@pytest.mark.parametrize(
+    "submission", _examples(), ids=["court", "two persons", "transfer", "police duty", "notice", "duty"]
+)
+def test_a_document_naming_several_has_the_earlier_digest_too(submission: Submission) -> None:
+    # Before 2026-12-05 the further persons' age on the day was in the digest: such documents keep their resends.
+    earlier = _asdict_digest(replace(submission, person=replace(submission.person, minor=None)))
+    if submission.co_persons:
+        assert earlier_digests(submission) == (earlier,)
+        aged = any(person.minor is not None for person in submission.co_persons)
+        assert (earlier != submission_digest(submission)) == aged
+    else:
+        assert earlier_digests(submission) == ()
+
+
+def _asdict_digest(submission: Submission) -> str:
+    data = asdict(submission)
     for added in ("district", "ground_found_at", "handling_organ_seat"):
         if data["case"][added] is None:
             del data["case"][added]
     if not data["co_persons"]:  # added since too; a document naming one person has none
         del data["co_persons"]
-    stored = hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
-
-    assert submission_digest(submission) == stored
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 @pytest.mark.parametrize(
