@@ -12,7 +12,6 @@ notices on SQLite and on PostgreSQL, SOAP court notices with a digest token on P
 each figure is the median and the least of its rounds.
 """
 
-import base64
 import contextlib
 import copy
 import json
@@ -33,13 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import NOTICE, PATH, PEOPLE, fresh_database, migrate_store, process_env, register_agencies  # noqa: E402
-from bench.serving import SOAP_HEADERS, SOAP_PATH, SOAP_SAMPLE, resident_id  # noqa: E402
-from devtools.demo import DEMO_AGENCIES  # noqa: E402
+from bench.serving import SOAP_HEADERS, SOAP_PATH, resident_id, soap_notice  # noqa: E402
 from gateway.app import create_app  # noqa: E402
 from gateway.bootstrap import build_services  # noqa: E402
 from gateway.config import Settings  # noqa: E402
-from gateway.web.soap.samples import SAMPLE_PASSWORD, SAMPLE_USERNAME  # noqa: E402
-from gateway.web.soap.security import PASSWORD_DIGEST, PASSWORD_TEXT, WSU, password_digest  # noqa: E402
 
 NOTICES = int(os.environ.get("BENCH_INPROCESS_NOTICES", 1000))  # per round and kind
 ROUNDS = int(os.environ.get("BENCH_INPROCESS_ROUNDS", 3))
@@ -107,22 +103,9 @@ class _Gateway:
 
     def soap_calls(self, count: int, run: str) -> Iterator[Call]:
         """`count` SOAP court notices, each with a fresh PasswordDigest token (nonces are single-use)."""
-        code = DEMO_AGENCIES[0].agency.code
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for n in range(count):
-            nonce = os.urandom(16)
-            token = (
-                f"{password_digest(nonce, created, self._key)}</wsse:Password>"
-                f"<wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>"
-                f'<wsu:Created xmlns:wsu="{WSU}">{created}</wsu:Created>'
-            )
-            body = (
-                SOAP_SAMPLE.replace(SAMPLE_USERNAME, code)
-                .replace(NOTICE["notice_number"], f"bench-soap-{run}-{n}")
-                .replace(NOTICE["defendant"]["id_number"], resident_id(n % PEOPLE))
-                .replace(PASSWORD_TEXT, PASSWORD_DIGEST)
-                .replace(SAMPLE_PASSWORD + "</wsse:Password>", token, 1)
-            )
+            body = soap_notice(self._key, f"bench-soap-{run}-{n}", resident_id(n % PEOPLE), created)
             yield self._post(SOAP_PATH, body.encode("utf-8"), SOAP_HEADERS)
 
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> Call:

@@ -412,23 +412,26 @@ def _rest_script(keys: dict[str, str]) -> dict[str, Path]:
 
 def _soap_script(key: str, count: int) -> Path:
     """`count` SOAP notices, each with its own number and a fresh PasswordDigest token (nonces are single-use)."""
-    code = DEMO_AGENCIES[0].agency.code
     created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    bodies = []
-    for n in range(count):
-        nonce = os.urandom(16)
-        token = (
-            f"{password_digest(nonce, created, key)}</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}"
-            f'</wsse:Nonce><wsu:Created xmlns:wsu="{WSU}">{created}</wsu:Created>'
-        )
-        bodies.append(
-            SOAP_SAMPLE.replace(SAMPLE_USERNAME, code)
-            .replace(NOTICE["notice_number"], f"bench-soap-{n}")
-            .replace(NOTICE["defendant"]["id_number"], resident_id(n % PEOPLE))
-            .replace(PASSWORD_TEXT, PASSWORD_DIGEST)
-            .replace(SAMPLE_PASSWORD + "</wsse:Password>", token, 1)
-        )
+    bodies = [soap_notice(key, f"bench-soap-{n}", resident_id(n % PEOPLE), created) for n in range(count)]
     return write_script(SOAP_PATH, SOAP_HEADERS, bodies=bodies, per_thread=count // 2)
+
+
+def soap_notice(key: str, number: str, id_number: str, created: str) -> str:
+    """The court's sample envelope as notice `number` for defendant `id_number`, with a fresh PasswordDigest token
+    made at `created` from the court's API key."""
+    nonce = os.urandom(16)
+    token = (
+        f"{password_digest(nonce, created, key)}</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}"
+        f'</wsse:Nonce><wsu:Created xmlns:wsu="{WSU}">{created}</wsu:Created>'
+    )
+    return (
+        SOAP_SAMPLE.replace(SAMPLE_USERNAME, DEMO_AGENCIES[0].agency.code)
+        .replace(NOTICE["notice_number"], number)
+        .replace(NOTICE["defendant"]["id_number"], id_number)
+        .replace(PASSWORD_TEXT, PASSWORD_DIGEST)
+        .replace(SAMPLE_PASSWORD + "</wsse:Password>", token, 1)
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

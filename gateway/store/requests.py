@@ -241,8 +241,8 @@ class SqlRequestStore:
         params = {"id_hash": id_hash, "name_birth_hash": name_birth_hash, "agency": agency_code}
         rows = query.rows(conn, params | {"stage": stage.value})
         return [
-            PersonMatch(request_id, Kind(kind), agency, Stage(stage) if stage else None, RequestState(state))
-            for request_id, kind, agency, stage, state in reversed(rows)
+            PersonMatch(request_id, Kind(kind), agency, Stage(at) if at else None, RequestState(state))
+            for request_id, kind, agency, at, state in reversed(rows)
         ]
 
     def _person_keys(self, person: Person) -> tuple[str | None, str | None]:
