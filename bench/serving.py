@@ -6,7 +6,9 @@ Run with `make bench`. Prints, each beside what it is compared with in the same 
   Flask + pika gateway with one confirm per request under the same server settings;
 - server CPU per notice (gateway and relay processes, from /proc) and memory per worker;
 - 202 → queue p50/p99 at half the maximum rate, with the relay running;
-- a relay draining a backlog beside a bare publisher that keeps a pass's confirms outstanding together.
+- a relay draining a backlog beside a bare publisher that keeps a pass's confirms outstanding together;
+- where a REST notice on PostgreSQL spends the machine's CPU (the gateway, PostgreSQL, the relay, RabbitMQ, wrk)
+  and, from that, the CPU a gateway could spend a notice if it were to reach the ratio targets on this machine.
 """
 
 import base64
@@ -25,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pika
@@ -33,17 +36,20 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import Load, cpu_seconds, rss_mb, run_wrk, write_script  # noqa: E402
+from bench.loadgen import CLOCK_TICKS, Load, process_tree, rss_mb, run_wrk, write_script  # noqa: E402
 from bench.pipeline import (  # noqa: E402
     NOTICE,
     PATH,
     PEOPLE,
     Fleet,
+    cpu_ticks,
     free_port,
     fresh_database,
     fresh_vhost,
+    machine_ticks,
     migrate_store,
     process_env,
+    processes_named,
     register_agencies,
     resident_id,
 )
@@ -98,14 +104,18 @@ def main() -> None:
         print("\n## Serving candidates: a bare Flask endpoint (parse the JSON, answer 202)")
         bare: dict[str, Load] = {}
         for label, worker, connections in CANDIDATES:
-            with _app_server("bench.baseline_app:app", sqlite_env, worker, connections) as url:
+            with _app_server("bench.baseline_app:app", sqlite_env, worker, connections) as (url, server):
                 run_wrk(url + PATH, rest["sqlite"], 1, CONNECTIONS)  # warm-up
-                bare[label] = run_wrk(url + PATH, rest["sqlite"], SECONDS, CONNECTIONS)
+                bare[label], spent = _spending(
+                    server, partial(run_wrk, url + PATH, rest["sqlite"], SECONDS, CONNECTIONS)
+                )
                 stall = _half_sent_stall(url)
-            print(f"{label:<42} {_figures(bare[label])}   behind {HALF_SENT} half-sent: {stall}")
-        flask = bare[CANDIDATES[0][0]]
+            cpu = spent.ours / bare[label].answered_ok * 1000
+            print(f"{label:<42} {_figures(bare[label])}   CPU {cpu:.2f} ms/req   behind {HALF_SENT} half-sent: {stall}")
+            if label == CANDIDATES[0][0]:
+                flask, flask_spent = bare[label], spent
 
-        with _app_server("bench.pika_baseline_app:app", sqlite_env, CANDIDATES[0][1], 1000) as url:
+        with _app_server("bench.pika_baseline_app:app", sqlite_env, CANDIDATES[0][1], 1000) as (url, _):
             run_wrk(url + PATH, rest["sqlite"], 1, CONNECTIONS)  # warm-up: a connection per thread
             pika_gateway = run_wrk(url + PATH, rest["sqlite"], SECONDS, CONNECTIONS)
 
@@ -116,6 +126,63 @@ def main() -> None:
         for store, env in (("sqlite", sqlite_env), ("postgresql", pg_env)):
             results[store] = _gateway_runs(store, env, keys[store], rest[store], amqp_url, workdir)
         _ratios(flask, pika_gateway, results)
+        _budget(flask, flask_spent, pika_gateway, results["postgresql"])
+
+
+@dataclass(frozen=True)
+class Spent:
+    """CPU seconds each part of the machine used over one measurement, and the share of its cores kept busy."""
+
+    ours: float  # the processes measured: a server and its workers, or the relay
+    store: float  # PostgreSQL: every session's process, its writers (SQLite lives inside the gateway)
+    broker: float  # RabbitMQ
+    client: float  # the load generator (wrk; counted once it has ended)
+    busy: float
+
+
+@dataclass(frozen=True)
+class _Counters:
+    """CPU counters read at one moment: ticks per process of each part, this script's ended children, the
+    machine's (busy, total) ticks."""
+
+    ours: dict[int, int]
+    store: dict[int, int]
+    broker: dict[int, int]
+    children: float
+    machine: tuple[int, int]
+
+    @classmethod
+    def read(cls, ours: Callable[[], list[int]]) -> "_Counters":
+        times = os.times()
+        return cls(
+            cpu_ticks(ours()),
+            cpu_ticks(processes_named("postgres")),
+            cpu_ticks(processes_named("beam.smp")),
+            times.children_user + times.children_system,
+            machine_ticks(),
+        )
+
+    def spent_until(self, later: "_Counters") -> Spent:
+        """What each part used from this reading to `later` (a process started meanwhile counts from zero)."""
+
+        def used(before: dict[int, int], after: dict[int, int]) -> float:
+            return sum(ticks - before.get(pid, 0) for pid, ticks in after.items()) / CLOCK_TICKS
+
+        busy = (later.machine[0] - self.machine[0]) / max(1, later.machine[1] - self.machine[1])
+        return Spent(
+            used(self.ours, later.ours),
+            used(self.store, later.store),
+            used(self.broker, later.broker),
+            later.children - self.children,
+            busy,
+        )
+
+
+def _spending(pids: Callable[[], list[int]], run: Callable[[], Load]) -> tuple[Load, Spent]:
+    """The load `run` produced, and the CPU the processes `pids` names and the rest of the machine used meanwhile."""
+    before = _Counters.read(pids)
+    load = run()
+    return load, before.spent_until(_Counters.read(pids))
 
 
 @dataclass
@@ -124,7 +191,10 @@ class GatewayRun:
 
     rest: Load
     rest_cpu_ms: float  # gateway processes, per notice accepted
+    rest_spent: Spent  # the machine over the flat-out REST run (the relay stopped)
     relay_cpu_ms: float  # the relay, per message it published from the backlog
+    drain_spent: Spent  # the machine while the relay drained (the gateway idle)
+    drained_messages: int  # the backlog it drained
     drained: float  # messages per second, the relay draining the backlog the load left
     bare: float  # a bare publisher with a pass's confirms outstanding together, the same count, same broker
     soap: Load | None
@@ -142,12 +212,13 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
     try:
         url = _lagw_serve(fleet, gateway)
         run_wrk(url + PATH, rest, 1, CONNECTIONS, run=f"{store}-warm")  # workers warmed up; joins the backlog
-        load, cpu = _with_cpu(
+        load, rest_spent = _spending(
             lambda: fleet.pids(gateway), lambda: run_wrk(url + PATH, rest, SECONDS, CONNECTIONS, run=f"{store}-max")
         )
+        cpu = rest_spent.ours
         rss = [rss_mb(pid) for pid in fleet.pids(gateway)[1:]]
         _purge(amqp_url)
-        backlog, drained, relay_cpu = _drain(fleet, relay, env)
+        backlog, drained, relay_cpu, drain_spent = _drain(fleet, relay, env)
         bare = _bare_publisher(amqp_url, _queued_body(amqp_url), backlog)
         print(f"{'REST, ' + store:<42} {_figures(load)}   CPU {cpu / load.answered_ok * 1000:.2f} ms/notice")
         print(
@@ -161,10 +232,10 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
             # drain added in the targets; so the two rates are measured alike.
             fleet.stop(relay)
             script = _soap_script(key, int(load.rate * SECONDS * 1.5) + 500)
-            soap, soap_cpu = _with_cpu(
+            soap, soap_spent = _spending(
                 lambda: fleet.pids(gateway), lambda: run_wrk(url + SOAP_PATH, script, SECONDS, CONNECTIONS)
             )
-            soap_cpu = soap_cpu / soap.answered_ok * 1000
+            soap_cpu = soap_spent.ours / soap.answered_ok * 1000
             print(f"{'SOAP 1.1 digest token, ' + store:<42} {_figures(soap)}   CPU {soap_cpu:.2f} ms/notice")
             fleet.start(relay, "relay")  # for the way to the queue
         _wait_outbox_empty(env)
@@ -172,7 +243,20 @@ def _gateway_runs(store: str, env: dict[str, str], key: str, rest: Path, amqp_ur
         print(f"{'202 → queue at half that rate':<42} {paced:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
         print(f"{'memory per worker (RSS)':<42} " + ", ".join(f"{mb:.0f} MB" for mb in rss))
         return GatewayRun(
-            load, cpu / load.answered_ok * 1000, relay_cpu * 1000, drained, bare, soap, soap_cpu, paced, p50, p99, rss
+            load,
+            cpu / load.answered_ok * 1000,
+            rest_spent,
+            relay_cpu * 1000,
+            drain_spent,
+            backlog,
+            drained,
+            bare,
+            soap,
+            soap_cpu,
+            paced,
+            p50,
+            p99,
+            rss,
         )
     finally:
         fleet.stop_all()
@@ -195,10 +279,39 @@ def _ratios(flask: Load, pika_gateway: Load, results: dict[str, GatewayRun]) -> 
         print(f"largest worker RSS, {store:<10}                   {max(run.worker_rss_mb):6.0f} MB   (< 120)")
 
 
-def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, float]:
+def _budget(flask: Load, flask_spent: Spent, pika_gateway: Load, pg: GatewayRun) -> None:
+    """Where a REST notice on PostgreSQL spends the machine's CPU in this run, and what the ratio targets would
+    leave the gateway: at a rate R the machine's cores give each notice cores / R of CPU, for all of its work."""
+    cores = os.cpu_count() or 1
+    notices, messages = pg.rest.answered_ok, max(1, pg.drained_messages)  # a court notice is one message
+    parts = {
+        "gateway (lagw serve)": pg.rest_spent.ours / notices,
+        "PostgreSQL, the notice's writes": pg.rest_spent.store / notices,
+        "wrk, sending it": pg.rest_spent.client / notices,
+        "lagw relay, its message": pg.drain_spent.ours / messages,
+        "PostgreSQL, the relay's claim and marks": pg.drain_spent.store / messages,
+        "RabbitMQ, taking the message": (pg.rest_spent.broker / notices) + pg.drain_spent.broker / messages,
+    }
+    total = sum(parts.values())
+    rest = total - parts["gateway (lagw serve)"]
+    print("\n## The machine's CPU for one REST notice on PostgreSQL (this run)")
+    for part, seconds in parts.items():
+        print(f"{part:<42} {seconds * 1000:6.3f} ms")
+    print(f"{'all of it':<42} {total * 1000:6.3f} ms   ({cores} cores serve at most {cores / total:.0f} notices/s;"
+          f" {pg.rest_spent.busy:.0%} of them busy in the flat-out run)")  # fmt: skip
+    print(f"{'bare Flask endpoint, one request served':<42} {flask_spent.ours / flask.answered_ok * 1000:6.3f} ms")
+    for target, rate in (("0.25 × bare Flask", 0.25 * flask.rate), ("1.0 × one-confirm", pika_gateway.rate)):
+        left = cores / rate - rest
+        print(
+            f"REST at {target} ({rate:.0f}/s): {cores / rate * 1000:.3f} ms a notice for all of it;"
+            f" the gateway's share at most {left * 1000:.3f} ms"
+        )
+
+
+def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, float, Spent]:
     """Start the relay on the backlog; (backlog, messages per second from its connection to the broker on until
     the outbox is empty, relay CPU per message until then and until the audit sequencer beside it has linked every
-    record: the intake's and the relay's, linked after the drain)."""
+    record: the intake's and the relay's, linked after the drain; the machine's CPU over the same time)."""
     services = build_services(Settings.from_env(env))
     backlog = services.outbox.pending_count()
     fleet.start(relay, "relay")
@@ -208,16 +321,17 @@ def _drain(fleet: Fleet, relay: str, env: dict[str, str]) -> tuple[int, float, f
         if time.monotonic() > deadline:
             raise RuntimeError(f"the relay did not connect:\n{fleet.log_tail(relay)}")
         time.sleep(0.005)
-    started, cpu_before = time.monotonic(), cpu_seconds(fleet.pids(relay))
+    before = _Counters.read(lambda: fleet.pids(relay))
+    started = time.monotonic()
     while _any_unsent(services.engine):
         time.sleep(0.005)
     took = time.monotonic() - started
     deadline = time.monotonic() + 60
     while _unlinked(services.engine) > 0 and time.monotonic() < deadline:
         time.sleep(0.05)
-    cpu = cpu_seconds(fleet.pids(relay)) - cpu_before
+    spent = before.spent_until(_Counters.read(lambda: fleet.pids(relay)))
     services.engine.dispose()
-    return backlog, backlog / took, cpu / max(backlog, 1)
+    return backlog, backlog / took, spent.ours / max(backlog, 1), spent
 
 
 # Whether a row is left, in one probe of the unsent index: counting them, 200 times a second, cost the run's own
@@ -324,8 +438,11 @@ def _received_at(env: dict[str, str], request_ids: list[str]) -> dict[str, float
 
 
 @contextlib.contextmanager
-def _app_server(target: str, env: dict[str, str], worker: str, connections: int) -> Iterator[str]:
-    """An app object under `lagw serve`'s settings, with another worker class or connection count."""
+def _app_server(
+    target: str, env: dict[str, str], worker: str, connections: int
+) -> Iterator[tuple[str, Callable[[], list[int]]]]:
+    """An app object under `lagw serve`'s settings, with another worker class or connection count: its URL, and
+    its processes (the server and its workers)."""
     port = free_port()
     command = [sys.executable, str(ROOT / "bench/serve_app.py"), target, f"127.0.0.1:{port}", worker, str(connections)]
     if worker == GRANIAN:
@@ -334,7 +451,7 @@ def _app_server(target: str, env: dict[str, str], worker: str, connections: int)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         _wait_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", lambda: process_tree(process.pid)
     finally:
         process.terminate()
         process.wait(20)
@@ -435,14 +552,6 @@ def soap_notice(key: str, number: str, id_number: str, created: str) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def _with_cpu(pids: Callable[[], list[int]], run: Callable[[], Load]) -> tuple[Load, float]:
-    """The load `run` produced and the CPU seconds the processes `pids` names used meanwhile."""
-    before_pids = pids()
-    before = cpu_seconds(before_pids)
-    load = run()
-    return load, cpu_seconds(before_pids) - before
 
 
 def _wait_outbox_empty(env: dict[str, str], timeout: float = 120) -> None:
